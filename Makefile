@@ -1,0 +1,37 @@
+# Two commands for people (README): `make drill` and `make test`. Everything else is setup.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: drill test lint typecheck bench servers clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+drill: $(STAMP)
+	$(VENV)/bin/warroom drill
+
+# The real servers the suite runs against (Prometheus, Alertmanager, dockerd, PostgreSQL, tmux).
+servers:
+	@bash .ci/install-servers
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check warroom tests benchmarks
+	$(VENV)/bin/ruff format --check warroom tests benchmarks
+	$(VENV)/bin/lint-imports
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy warroom
+
+test: $(STAMP) servers lint
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+bench: $(STAMP) servers
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build dist

@@ -1,0 +1,30 @@
+"""Fixtures shared by every test area. Area-specific ones live in each folder's conftest."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers.postgres import PostgresServer
+
+_db_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL for the whole session. Fails (never skips) when it cannot start."""
+    server = PostgresServer()
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def postgres_dsn(postgres_server: PostgresServer) -> str:
+    """A fresh, empty database on the session's server, for one test."""
+    return postgres_server.create_database(f"t{next(_db_names)}")

@@ -1,0 +1,43 @@
+"""The composition root: parse arguments, load settings, wire sources, run.
+
+Subcommands live in sibling modules, each with `register(subparsers)` and a handler that
+imports what it needs when it runs, so `warroom --help` and the first frame stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from warroom import __version__
+from warroom.domain.errors import WarroomError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from warroom.cli import console, drill, incidents, runbooks
+
+    parser = argparse.ArgumentParser(
+        prog="warroom",
+        description="A terminal war-room console for incident commanders.",
+    )
+    parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    console.add_console_arguments(parser)
+    parser.set_defaults(handler=console.run_live)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    drill.register(sub)
+    runbooks.register(sub)
+    incidents.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except WarroomError as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,330 @@
+"""Alerts as the commander sees them: severity first, then age; filterable and groupable."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import Enum, IntEnum
+
+
+class Severity(IntEnum):
+    """Lower sorts first. Every severity has a word and a symbol: colour is never alone."""
+
+    CRITICAL = 0
+    WARNING = 1
+    INFO = 2
+    NONE = 3
+
+    @classmethod
+    def parse(cls, text: str | None) -> Severity:
+        key = (text or "").strip().lower()
+        return _SEVERITY_WORDS.get(key, cls.NONE)
+
+    @property
+    def word(self) -> str:
+        return ("CRIT", "WARN", "INFO", "NONE")[self]
+
+    @property
+    def symbol(self) -> str:
+        return ("✖", "▲", "●", "○")[self]
+
+    @property
+    def ascii_symbol(self) -> str:
+        return ("X", "!", "i", "-")[self]
+
+
+_SEVERITY_WORDS = {
+    "critical": Severity.CRITICAL,
+    "crit": Severity.CRITICAL,
+    "page": Severity.CRITICAL,
+    "p0": Severity.CRITICAL,
+    "p1": Severity.CRITICAL,
+    "error": Severity.CRITICAL,
+    "high": Severity.CRITICAL,
+    "warning": Severity.WARNING,
+    "warn": Severity.WARNING,
+    "medium": Severity.WARNING,
+    "p2": Severity.WARNING,
+    "info": Severity.INFO,
+    "low": Severity.INFO,
+    "p3": Severity.INFO,
+    "none": Severity.NONE,
+}
+
+
+class AlertState(str, Enum):
+    ACTIVE = "active"
+    SUPPRESSED = "suppressed"
+    UNPROCESSED = "unprocessed"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One firing alert. Frozen: a refresh builds new ones, so diffing is cheap and safe."""
+
+    fingerprint: str
+    name: str
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+    starts_at: datetime
+    state: AlertState = AlertState.ACTIVE
+    silenced_by: tuple[str, ...] = ()
+    inhibited_by: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+    generator_url: str = ""
+    acked_by: str | None = None
+    acked_at: datetime | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.parse(self.labels.get("severity"))
+
+    @property
+    def service(self) -> str:
+        return self.labels.get("service") or self.labels.get("job") or ""
+
+    @property
+    def instance(self) -> str:
+        return self.labels.get("instance") or self.labels.get("pod") or ""
+
+    @property
+    def summary(self) -> str:
+        return (
+            self.annotations.get("summary")
+            or self.annotations.get("description")
+            or self.annotations.get("message")
+            or ""
+        )
+
+    @property
+    def runbook_url(self) -> str:
+        return self.annotations.get("runbook_url") or self.annotations.get("runbook") or ""
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.state is AlertState.SUPPRESSED and bool(self.silenced_by)
+
+    @property
+    def is_inhibited(self) -> bool:
+        return self.state is AlertState.SUPPRESSED and bool(self.inhibited_by)
+
+    @property
+    def is_acked(self) -> bool:
+        return self.acked_by is not None
+
+    def age_seconds(self, now: datetime) -> float:
+        return (now - self.starts_at).total_seconds()
+
+    def with_ack(self, by: str | None, at: datetime | None) -> Alert:
+        return replace(self, acked_by=by, acked_at=at)
+
+
+def fingerprint_of(labels: Mapping[str, str]) -> str:
+    """A stable id from labels, for sources that do not give one (Prometheus, the drill)."""
+    import hashlib
+
+    text = "\x1f".join(f"{k}\x1e{v}" for k, v in sorted(labels.items()))
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
+    """Most severe first, then oldest first, then name for a stable order."""
+    return sorted(alerts, key=lambda a: (a.severity, a.starts_at, a.name, a.fingerprint))
+
+
+def merge_alerts(batches: Mapping[str, Sequence[Alert]]) -> list[Alert]:
+    """Merge alerts from several Alertmanagers, de-duplicated by fingerprint.
+
+    An alert seen by several origins keeps every origin's name; if any origin sees it active,
+    it is active (an HA peer that has not yet applied a silence must not hide a firing alert).
+    """
+    merged: dict[str, Alert] = {}
+    for origin, alerts in batches.items():
+        for alert in alerts:
+            seen = merged.get(alert.fingerprint)
+            if seen is None:
+                merged[alert.fingerprint] = replace(alert, origins=(*alert.origins, origin))
+                continue
+            state = seen.state
+            if AlertState.ACTIVE in (seen.state, alert.state):
+                state = AlertState.ACTIVE
+            merged[alert.fingerprint] = replace(
+                seen,
+                origins=(*seen.origins, origin),
+                state=state,
+                silenced_by=tuple(dict.fromkeys((*seen.silenced_by, *alert.silenced_by))),
+                inhibited_by=tuple(dict.fromkeys((*seen.inhibited_by, *alert.inhibited_by))),
+            )
+    return list(merged.values())
+
+
+@dataclass(frozen=True, slots=True)
+class AlertGroup:
+    name: str
+    alerts: tuple[Alert, ...]
+
+    @property
+    def severity(self) -> Severity:
+        return min(a.severity for a in self.alerts)
+
+    @property
+    def count(self) -> int:
+        return len(self.alerts)
+
+
+def group_by_name(alerts: Iterable[Alert]) -> list[AlertGroup]:
+    """Group by alertname; groups ordered like their most urgent member."""
+    buckets: dict[str, list[Alert]] = {}
+    for alert in sort_alerts(alerts):
+        buckets.setdefault(alert.name, []).append(alert)
+    return [AlertGroup(name, tuple(members)) for name, members in buckets.items()]
+
+
+# ---------------------------------------------------------------- filtering
+
+_TERM = re.compile(r'(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?P<op>=~|!~|!=|=)(?P<value>"[^"]*"|\S+)|(?P<text>"[^"]*"|\S+)')
+
+
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """An Alertmanager-style matcher: `name=value`, `name!=value`, `name=~re`, `name!~re`."""
+
+    name: str
+    value: str
+    is_regex: bool = False
+    is_equal: bool = True
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        actual = labels.get(self.name, "")
+        if self.is_regex:
+            try:
+                hit = re.fullmatch(self.value, actual) is not None
+            except re.error:
+                hit = False
+        else:
+            hit = actual == self.value
+        return hit if self.is_equal else not hit
+
+    def __str__(self) -> str:
+        op = ("=~" if self.is_equal else "!~") if self.is_regex else ("=" if self.is_equal else "!=")
+        return f'{self.name}{op}"{self.value}"'
+
+    @classmethod
+    def parse(cls, text: str) -> Matcher:
+        """Parse `name=value` (quotes optional); raises ValueError with a one-line reason."""
+        m = _TERM.fullmatch(text.strip())
+        if not m or not m.group("key"):
+            raise ValueError(f"not a matcher: {text!r} (expected name=value, name!=value, name=~regex)")
+        op = m.group("op")
+        value = m.group("value").strip('"')
+        if "~" in op:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"bad regex in {text!r}: {exc}") from None
+        return cls(m.group("key"), value, is_regex="~" in op, is_equal=not op.startswith("!"))
+
+
+def alert_labels(alert: Alert) -> dict[str, str]:
+    """Labels including alertname, as Alertmanager matches them."""
+    return {"alertname": alert.name, **alert.labels}
+
+
+def matching_alerts(matchers: Sequence[Matcher], alerts: Iterable[Alert]) -> list[Alert]:
+    """The alerts a silence with these matchers would catch (for the live preview)."""
+    if not matchers:
+        return []
+    return [a for a in alerts if all(m.matches(alert_labels(a)) for m in matchers)]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFilter:
+    """The `/` filter: free words match name, labels and summary; `k=v` terms are matchers."""
+
+    words: tuple[str, ...] = ()
+    matchers: tuple[Matcher, ...] = ()
+    text: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> AlertFilter:
+        words: list[str] = []
+        matchers: list[Matcher] = []
+        for m in _TERM.finditer(text):
+            if m.group("key"):
+                try:
+                    matchers.append(Matcher.parse(m.group(0)))
+                except ValueError:
+                    words.append(m.group(0).lower())
+            else:
+                words.append(m.group("text").strip('"').lower())
+        return cls(tuple(words), tuple(matchers), text.strip())
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.matchers)
+
+    def accepts(self, alert: Alert) -> bool:
+        labels = alert_labels(alert)
+        if not all(m.matches(labels) for m in self.matchers):
+            return False
+        if not self.words:
+            return True
+        haystack = " ".join(
+            (alert.name, *labels.values(), alert.summary, alert.severity.word)
+        ).lower()
+        return all(word in haystack for word in self.words)
+
+    def apply(self, alerts: Iterable[Alert]) -> list[Alert]:
+        if not self:
+            return list(alerts)
+        return [a for a in alerts if self.accepts(a)]
+
+    def as_matchers(self) -> list[Matcher]:
+        """Matchers for a bulk silence from this filter (free words cannot become matchers)."""
+        return list(self.matchers)
+
+
+# ---------------------------------------------------------------- silences
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    id: str
+    matchers: tuple[Matcher, ...]
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str
+    state: str = "active"
+    origins: tuple[str, ...] = field(default=())
+
+    def seconds_left(self, now: datetime) -> float:
+        return (self.ends_at - now).total_seconds()
+
+    def expiring_soon(self, now: datetime, within: float = 300.0) -> bool:
+        return 0 < self.seconds_left(now) <= within
+
+
+ACK_COMMENT_PREFIX = "ACK by "
+
+
+def ack_comment(who: str, incident: str | None) -> str:
+    """Ack silences carry a recognisable comment so the console can find and extend its own."""
+    tail = f" for incident {incident}" if incident else ""
+    return f"{ACK_COMMENT_PREFIX}{who}{tail} (warroom)"
+
+
+def is_ack_silence(silence: Silence) -> bool:
+    return silence.comment.startswith(ACK_COMMENT_PREFIX) and silence.comment.endswith("(warroom)")
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceRequest:
+    matchers: tuple[Matcher, ...]
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str
+    id: str | None = None  # set to extend (update) an existing silence

@@ -1,0 +1,168 @@
+"""The small protocols every source implements: live servers, the drill, and test fakes.
+
+Services and the UI talk to these only. A source raises `errors.SourceError` subclasses,
+never its library's own exceptions, so callers need not import httpx or asyncpg to catch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from warroom.domain.alerts import Alert, Silence, SilenceRequest
+from warroom.domain.incident import Entry
+from warroom.domain.runbooks import Risk, Step
+from warroom.domain.signals import Sample, SignalSpec
+
+
+@runtime_checkable
+class AlertSource(Protocol):
+    """Where firing alerts come from (Alertmanager, Prometheus, the drill)."""
+
+    name: str
+    can_silence: bool
+
+    async def fetch_alerts(self) -> list[Alert]: ...
+
+    async def list_silences(self) -> list[Silence]: ...
+
+    async def create_silence(self, request: SilenceRequest) -> str:
+        """Create (or, with `request.id`, extend) a silence; returns its id."""
+        ...
+
+    async def expire_silence(self, silence_id: str) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class SignalSource(Protocol):
+    """Where golden-signal numbers come from (Prometheus, PostgreSQL, the drill)."""
+
+    name: str
+
+    async def sample(self, spec: SignalSpec, service: str | None) -> Sample:
+        """The current value; raises SourceError when it cannot be had."""
+        ...
+
+    async def history(
+        self, spec: SignalSpec, service: str | None, end: datetime
+    ) -> list[Sample]:
+        """The last `spec.range_s` seconds at `spec.step_s` resolution."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class ServiceCatalog(Protocol):
+    async def services(self) -> list[str]:
+        """The services (job/service label values) the source knows."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedStep:
+    """A step with every placeholder filled: exactly what will run.
+
+    `command` is the final text shown to the commander (shell-quoted values already in it);
+    `params` holds bind parameters for SQL steps, where values are never spliced.
+    """
+
+    step: Step
+    command: str
+    params: tuple[Any, ...] = ()
+    target: str = ""  # what a destructive step acts on; the commander types it to confirm
+
+    @property
+    def risk(self) -> Risk:
+        return self.step.risk
+
+
+@dataclass(slots=True)
+class StepResult:
+    exit_code: int | None
+    duration_s: float
+    output: str = ""
+    error: str | None = None
+    cancelled: bool = False
+    timed_out: bool = False
+    executor: str = ""
+    rows: list[tuple[Any, ...]] | None = None
+    columns: list[str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.error and not self.cancelled
+
+
+OutputSink = Callable[[str], None]
+
+
+class StepExecutor(Protocol):
+    """Runs one kind of rendered step; output goes line by line to `emit`."""
+
+    name: str
+
+    def handles(self, rendered: RenderedStep) -> bool: ...
+
+    async def execute(
+        self, rendered: RenderedStep, emit: OutputSink, timeout_s: float
+    ) -> StepResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStatus:
+    online: bool = True
+    queued: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSummary:
+    id: str
+    title: str
+    severity: str
+    status: str
+    declared_at: datetime
+    resolved_at: datetime | None
+    entries: int
+    drill: bool = False
+
+
+class IncidentStore(Protocol):
+    """Append-only storage of timeline entries. `append` returns only once the entry is durable,
+    and is idempotent on `entry.id`. Entries written by other consoles arrive via `subscribe`."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def append(self, entry: Entry) -> None: ...
+
+    async def entries(self, incident_id: str) -> list[Entry]: ...
+
+    async def incidents(self) -> list[IncidentSummary]: ...
+
+    async def open_incident_id(self) -> str | None:
+        """The newest incident that is not resolved, to resume on start."""
+        ...
+
+    def subscribe(self, callback: Callable[[Entry], None]) -> None: ...
+
+    @property
+    def status(self) -> StoreStatus: ...
+
+
+@dataclass(slots=True)
+class Sources:
+    """Everything the console talks to, wired by the composition root and injected into the UI."""
+
+    environment: str
+    alert_sources: Sequence[AlertSource] = ()
+    signal_sources: dict[str, SignalSource] = field(default_factory=dict)
+    executors: Sequence[StepExecutor] = ()
+    catalog: ServiceCatalog | None = None
+    is_drill: bool = False
+    is_production: bool = False

@@ -1,0 +1,224 @@
+"""Golden signals: a spec (what to measure, thresholds) and a bounded series of samples."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+class Level(str, Enum):
+    OK = "ok"
+    WARN = "warn"
+    CRIT = "crit"
+    UNKNOWN = "unknown"
+
+    @property
+    def word(self) -> str:
+        return {"ok": "OK", "warn": "WARN", "crit": "CRIT", "unknown": "?"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class SignalSpec:
+    """One golden-signal panel as configured (`[[signals]]`).
+
+    `query` is PromQL (source "prometheus") or SQL returning one number (source "postgres");
+    `$service` in it is replaced by the service in scope. Thresholds are in the query's unit.
+    """
+
+    key: str
+    name: str
+    query: str
+    unit: str = ""
+    warn: float | None = None
+    critical: float | None = None
+    range_s: int = 1800
+    step_s: int = 30
+    source: str = "prometheus"
+    higher_is_worse: bool = True
+
+    def level(self, value: float | None) -> Level:
+        if value is None or math.isnan(value):
+            return Level.UNKNOWN
+        sign = 1 if self.higher_is_worse else -1
+        if self.critical is not None and sign * value >= sign * self.critical:
+            return Level.CRIT
+        if self.warn is not None and sign * value >= sign * self.warn:
+            return Level.WARN
+        return Level.OK
+
+    def query_for(self, service: str | None) -> str:
+        return self.query.replace("$service", service or ".*") if "$service" in self.query else self.query
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    at: datetime
+    value: float
+
+
+@dataclass(slots=True)
+class Series:
+    """The last `range_s` of one signal, plus what the panel needs when the source fails."""
+
+    spec: SignalSpec
+    samples: deque[Sample] = field(default_factory=lambda: deque(maxlen=720))
+    error: str | None = None
+    last_ok_at: datetime | None = None
+
+    @property
+    def latest(self) -> Sample | None:
+        return self.samples[-1] if self.samples else None
+
+    @property
+    def level(self) -> Level:
+        latest = self.latest
+        return self.spec.level(latest.value if latest else None)
+
+    @property
+    def is_stale(self) -> bool:
+        return self.error is not None
+
+    def add(self, sample: Sample) -> None:
+        if self.samples and sample.at <= self.samples[-1].at:
+            return  # ignore out-of-order or repeated samples
+        self.samples.append(sample)
+        self.error = None
+        self.last_ok_at = sample.at
+        self._trim(sample.at)
+
+    def replace_history(self, samples: Iterable[Sample]) -> None:
+        self.samples.clear()
+        for s in sorted(samples, key=lambda s: s.at):
+            self.samples.append(s)
+        if self.samples:
+            self.error = None
+            self.last_ok_at = self.samples[-1].at
+
+    def fail(self, message: str) -> None:
+        self.error = message
+
+    def _trim(self, now: datetime) -> None:
+        horizon = now.timestamp() - self.spec.range_s
+        while self.samples and self.samples[0].at.timestamp() < horizon:
+            self.samples.popleft()
+
+    def values(self) -> list[float]:
+        return [s.value for s in self.samples]
+
+    def age_seconds(self, now: datetime) -> float | None:
+        return None if self.last_ok_at is None else (now - self.last_ok_at).total_seconds()
+
+    def trend(self) -> str:
+        return trend_arrow(self.values())
+
+
+def trend_arrow(values: Sequence[float], tolerance: float = 0.05) -> str:
+    """↑ rising, ↓ falling, → flat: the recent third against the one before it."""
+    clean = [v for v in values if not math.isnan(v)]
+    if len(clean) < 4:
+        return "→"
+    third = max(1, len(clean) // 3)
+    recent = sum(clean[-third:]) / third
+    before = sum(clean[-2 * third : -third]) / third
+    scale = max(abs(before), abs(recent), 1e-9)
+    change = (recent - before) / scale
+    if change > tolerance:
+        return "↑"
+    if change < -tolerance:
+        return "↓"
+    return "→"
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def downsample(values: Sequence[float], width: int) -> list[float]:
+    """Reduce to `width` buckets keeping each bucket's peak (a spike must never vanish)."""
+    if width <= 0:
+        return []
+    if len(values) <= width:
+        return list(values)
+    out: list[float] = []
+    size = len(values) / width
+    for i in range(width):
+        bucket = values[int(i * size) : max(int((i + 1) * size), int(i * size) + 1)]
+        out.append(max(bucket))
+    return out
+
+
+def sparkline_text(values: Sequence[float], width: int = 30, floor: float | None = 0.0) -> str:
+    """A text sparkline for exports and pinned snapshots."""
+    clean = [v for v in values if not math.isnan(v)]
+    if not clean:
+        return ""
+    points = downsample(clean, width)
+    low = min(points) if floor is None else min(floor, min(points))
+    high = max(points)
+    span = high - low
+    if span <= 0:
+        return _BARS[0] * len(points)
+    return "".join(_BARS[min(7, int((v - low) / span * 7.999))] for v in points)
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value with its unit, at a precision a human reads at a glance."""
+    if value is None or math.isnan(value):
+        return "—"
+    if unit in ("s", "seconds"):
+        if abs(value) < 1:
+            return f"{value * 1000:.0f} ms"
+        return f"{value:.2f} s"
+    if unit == "ms":
+        return f"{value:.0f} ms"
+    if unit in ("%", "percent"):
+        return f"{value:.1f} %"
+    if abs(value) >= 10000:
+        return f"{value / 1000:.1f}k{(' ' + unit) if unit else ''}"
+    text = f"{value:.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.1f}"
+    return f"{text} {unit}".rstrip()
+
+
+DEFAULT_SIGNALS: tuple[SignalSpec, ...] = (
+    SignalSpec(
+        key="error_rate",
+        name="Error rate",
+        query=(
+            '100 * sum(rate(http_requests_total{job=~"$service",status=~"5.."}[5m]))'
+            ' / clamp_min(sum(rate(http_requests_total{job=~"$service"}[5m])), 1e-9)'
+        ),
+        unit="%",
+        warn=5.0,
+        critical=10.0,
+    ),
+    SignalSpec(
+        key="latency_p95",
+        name="p95 latency",
+        query=(
+            "histogram_quantile(0.95, sum by (le) "
+            '(rate(http_request_duration_seconds_bucket{job=~"$service"}[5m])))'
+        ),
+        unit="s",
+        warn=2.0,
+        critical=5.0,
+    ),
+    SignalSpec(
+        key="connections",
+        name="Connections",
+        query='sum(pg_stat_activity_count{job=~"$service"})',
+        unit="",
+        warn=80.0,
+        critical=95.0,
+    ),
+    SignalSpec(
+        key="queue_depth",
+        name="Queue depth",
+        query='sum(queue_depth{job=~"$service"})',
+        unit="",
+        warn=1000.0,
+        critical=5000.0,
+    ),
+)
