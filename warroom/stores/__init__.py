@@ -1,0 +1,1 @@
+"""Incident stores: SQLite (embedded default) and PostgreSQL (shared across consoles)."""
