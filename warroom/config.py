@@ -145,8 +145,14 @@ class _Reader:
 
 
 def _friendly(name: str) -> str:
-    return {"str": "a string", "float": "a number", "int": "an integer", "bool": "true/false",
-            "dict": "a table", "list": "a list"}.get(name, name)
+    return {
+        "str": "a string",
+        "float": "a number",
+        "int": "an integer",
+        "bool": "true/false",
+        "dict": "a table",
+        "list": "a list",
+    }.get(name, name)
 
 
 def _server(reader: _Reader) -> ServerConfig:
@@ -157,7 +163,10 @@ def _server(reader: _Reader) -> ServerConfig:
         raise reader._fail("url", f"must start with http:// or https://, got {url!r}")
     for secret in ("token", "password", "bearer_token"):
         if secret in reader.table:
-            raise reader._fail(secret, f"secrets are not kept inline: use {secret.split('_')[-1]}_env or {secret.split('_')[-1]}_file")
+            raise reader._fail(
+                secret,
+                f"secrets are not kept inline: use {secret.split('_')[-1]}_env or {secret.split('_')[-1]}_file",
+            )
     headers = reader.get("headers", dict, {})
     server = ServerConfig(
         url=url.rstrip("/"),
@@ -209,7 +218,18 @@ def _environment(name: str, reader: _Reader) -> EnvironmentConfig:
     return env
 
 
-_SIGNAL_KEYS = {"key", "name", "query", "unit", "warn", "critical", "range", "step", "source", "higher_is_worse"}
+_SIGNAL_KEYS = {
+    "key",
+    "name",
+    "query",
+    "unit",
+    "warn",
+    "critical",
+    "range",
+    "step",
+    "source",
+    "higher_is_worse",
+}
 
 
 def _signal(reader: _Reader) -> SignalSpec:
@@ -254,8 +274,10 @@ def parse_settings(data: Mapping[str, Any], path: str = "<config>") -> Settings:
             sub.check_unknown()
     # a single environment may also be written at the top level
     if any(k in data for k in ("prometheus", "alertmanager", "alertmanagers", "postgres")):
-        environments.setdefault(top.get("environment", str, "default") or "default", _environment(
-            top.get("environment", str, "default") or "default", top))
+        environments.setdefault(
+            top.get("environment", str, "default") or "default",
+            _environment(top.get("environment", str, "default") or "default", top),
+        )
 
     signals_raw = top.get("signals", list, None)
     signals = DEFAULT_SIGNALS
@@ -295,7 +317,10 @@ def parse_settings(data: Mapping[str, Any], path: str = "<config>") -> Settings:
         reader.check_unknown()
     top.check_unknown()
     if settings.environment and environments and settings.environment not in environments:
-        raise top._fail("environment", f"no environment named {settings.environment!r} (have: {', '.join(environments)})")
+        raise top._fail(
+            "environment",
+            f"no environment named {settings.environment!r} (have: {', '.join(environments)})",
+        )
     return settings
 
 
@@ -347,7 +372,9 @@ def apply_env(settings: Settings, environ: Mapping[str, str]) -> Settings:
             else:
                 changes[name] = raw
         except ValueError:
-            raise ConfigError(f"environment: {var}: not a valid {_friendly(kind.__name__)}: {raw!r}") from None
+            raise ConfigError(
+                f"environment: {var}: not a valid {_friendly(kind.__name__)}: {raw!r}"
+            ) from None
     return replace(settings, **changes) if changes else settings
 
 

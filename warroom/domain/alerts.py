@@ -185,7 +185,9 @@ def group_by_name(alerts: Iterable[Alert]) -> list[AlertGroup]:
 
 # ---------------------------------------------------------------- filtering
 
-_TERM = re.compile(r'(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?P<op>=~|!~|!=|=)(?P<value>"[^"]*"|\S+)|(?P<text>"[^"]*"|\S+)')
+_TERM = re.compile(
+    r'(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?P<op>=~|!~|!=|=)(?P<value>"[^"]*"|\S+)|(?P<text>"[^"]*"|\S+)'
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +211,9 @@ class Matcher:
         return hit if self.is_equal else not hit
 
     def __str__(self) -> str:
-        op = ("=~" if self.is_equal else "!~") if self.is_regex else ("=" if self.is_equal else "!=")
+        op = (
+            ("=~" if self.is_equal else "!~") if self.is_regex else ("=" if self.is_equal else "!=")
+        )
         return f'{self.name}{op}"{self.value}"'
 
     @classmethod
@@ -217,7 +221,9 @@ class Matcher:
         """Parse `name=value` (quotes optional); raises ValueError with a one-line reason."""
         m = _TERM.fullmatch(text.strip())
         if not m or not m.group("key"):
-            raise ValueError(f"not a matcher: {text!r} (expected name=value, name!=value, name=~regex)")
+            raise ValueError(
+                f"not a matcher: {text!r} (expected name=value, name!=value, name=~regex)"
+            )
         op = m.group("op")
         value = m.group("value").strip('"')
         if "~" in op:

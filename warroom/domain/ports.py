@@ -47,9 +47,7 @@ class SignalSource(Protocol):
         """The current value; raises SourceError when it cannot be had."""
         ...
 
-    async def history(
-        self, spec: SignalSpec, service: str | None, end: datetime
-    ) -> list[Sample]:
+    async def history(self, spec: SignalSpec, service: str | None, end: datetime) -> list[Sample]:
         """The last `spec.range_s` seconds at `spec.step_s` resolution."""
         ...
 

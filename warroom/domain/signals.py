@@ -51,7 +51,11 @@ class SignalSpec:
         return Level.OK
 
     def query_for(self, service: str | None) -> str:
-        return self.query.replace("$service", service or ".*") if "$service" in self.query else self.query
+        return (
+            self.query.replace("$service", service or ".*")
+            if "$service" in self.query
+            else self.query
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,151 @@
+"""Polling: ask every source at once, each with a timeout, and never raise for a source failing.
+
+A refresh takes as long as its slowest source, not the sum. Failures become data (an error
+string per source or per panel) so the UI can show them beside the last good value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from warroom.domain.alerts import Alert, merge_alerts
+from warroom.domain.clock import Clock
+from warroom.domain.errors import SourceError, SourceTimeout
+from warroom.domain.ports import AlertSource, SignalSource
+from warroom.domain.signals import Series, SignalSpec
+
+T = TypeVar("T")
+
+
+async def bounded(call: Awaitable[T], timeout_s: float, what: str) -> T:
+    """Await `call` for at most `timeout_s`; any failure becomes a one-line SourceError."""
+    try:
+        return await asyncio.wait_for(call, timeout_s)
+    except TimeoutError:
+        raise SourceTimeout(f"{what}: no answer within {timeout_s:g} s") from None
+    except SourceError:
+        raise
+    except Exception as exc:  # a source must not take the console down with it
+        raise SourceError(f"{what}: {type(exc).__name__}: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSnapshot:
+    alerts: list[Alert]
+    fired: list[Alert]
+    resolved: list[Alert]
+    errors: Mapping[str, str]
+    fetched_at: datetime
+
+    @property
+    def all_failed(self) -> bool:
+        return bool(self.errors) and not self.alerts and len(self.errors) > 0
+
+
+class AlertPoller:
+    """Fetches from every alert source concurrently and tells what fired and resolved since."""
+
+    def __init__(
+        self, sources: Sequence[AlertSource], clock: Clock, timeout_s: float = 5.0
+    ) -> None:
+        self.sources = list(sources)
+        self.clock = clock
+        self.timeout_s = timeout_s
+        self._known: dict[str, Alert] = {}
+        self._primed = False
+
+    async def poll(self) -> AlertSnapshot:
+        results = await asyncio.gather(
+            *(bounded(s.fetch_alerts(), self.timeout_s, s.name) for s in self.sources),
+            return_exceptions=True,
+        )
+        batches: dict[str, Sequence[Alert]] = {}
+        errors: dict[str, str] = {}
+        for source, result in zip(self.sources, results, strict=True):
+            if isinstance(result, BaseException):
+                errors[source.name] = str(result)
+            else:
+                batches[source.name] = result
+        alerts = merge_alerts(batches)
+        if errors and not batches:
+            # every source failed: keep what we knew rather than "resolving" everything
+            return AlertSnapshot(list(self._known.values()), [], [], errors, self.clock.now())
+        current = {a.fingerprint: a for a in alerts}
+        fired = [a for fp, a in current.items() if fp not in self._known]
+        resolved = [a for fp, a in self._known.items() if fp not in current]
+        if not self._primed:
+            self._primed = True
+        self._known = current
+        return AlertSnapshot(alerts, fired, resolved, errors, self.clock.now())
+
+
+@dataclass(slots=True)
+class SignalPoller:
+    """Samples every golden signal concurrently into bounded series; backs off while failing."""
+
+    specs: Sequence[SignalSpec]
+    sources: Mapping[str, SignalSource]
+    clock: Clock
+    timeout_s: float = 5.0
+    series: dict[str, Series] = field(default_factory=dict)
+    failures: int = 0
+
+    def __post_init__(self) -> None:
+        for spec in self.specs:
+            self.series.setdefault(spec.key, Series(spec))
+
+    def _source_for(self, spec: SignalSpec) -> SignalSource | None:
+        return self.sources.get(spec.source)
+
+    async def backfill(self, service: str | None) -> dict[str, Series]:
+        """Load each panel's last `range` so sparklines are full from the first refresh."""
+        now = self.clock.now()
+
+        async def one(spec: SignalSpec) -> None:
+            source = self._source_for(spec)
+            series = self.series[spec.key]
+            if source is None:
+                series.fail(f"no {spec.source} source configured")
+                return
+            try:
+                history = await bounded(
+                    source.history(spec, service, now), self.timeout_s, spec.name
+                )
+            except SourceError as exc:
+                series.fail(str(exc))
+                return
+            series.replace_history(history)
+
+        await asyncio.gather(*(one(spec) for spec in self.specs))
+        return self.series
+
+    async def poll(self, service: str | None) -> dict[str, Series]:
+        async def one(spec: SignalSpec) -> bool:
+            source = self._source_for(spec)
+            series = self.series[spec.key]
+            if source is None:
+                series.fail(f"no {spec.source} source configured")
+                return False
+            try:
+                sample = await bounded(source.sample(spec, service), self.timeout_s, spec.name)
+            except SourceError as exc:
+                series.fail(str(exc))
+                return False
+            series.add(sample)
+            return True
+
+        oks = await asyncio.gather(*(one(spec) for spec in self.specs))
+        self.failures = 0 if any(oks) or not oks else self.failures + 1
+        return self.series
+
+    def reset_scope(self) -> None:
+        """A new service in scope: the old series say nothing about it."""
+        self.series = {spec.key: Series(spec) for spec in self.specs}
+
+    def next_delay(self, base_s: float, cap_s: float = 60.0) -> float:
+        """The refresh interval, doubled per consecutive all-failed poll, up to `cap_s`."""
+        return min(cap_s, base_s * (2 ** min(self.failures, 6))) if self.failures else base_s
