@@ -146,14 +146,15 @@ def merge_alerts(batches: Mapping[str, Sequence[Alert]]) -> list[Alert]:
         for alert in alerts:
             seen = merged.get(alert.fingerprint)
             if seen is None:
-                merged[alert.fingerprint] = replace(alert, origins=(*alert.origins, origin))
+                origins = alert.origins if origin in alert.origins else (*alert.origins, origin)
+                merged[alert.fingerprint] = replace(alert, origins=origins)
                 continue
             state = seen.state
             if AlertState.ACTIVE in (seen.state, alert.state):
                 state = AlertState.ACTIVE
             merged[alert.fingerprint] = replace(
                 seen,
-                origins=(*seen.origins, origin),
+                origins=tuple(dict.fromkeys((*seen.origins, *alert.origins, origin))),
                 state=state,
                 silenced_by=tuple(dict.fromkeys((*seen.silenced_by, *alert.silenced_by))),
                 inhibited_by=tuple(dict.fromkeys((*seen.inhibited_by, *alert.inhibited_by))),
