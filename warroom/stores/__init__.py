@@ -1,1 +1,53 @@
-"""Incident stores: SQLite (embedded default) and PostgreSQL (shared across consoles)."""
+"""Incident stores: SQLite (embedded default) and PostgreSQL (shared across consoles).
+
+`open_store` is the one entry point the composition root uses; the PostgreSQL module (and so
+asyncpg) is imported only when a postgresql:// URL is given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warroom.domain.errors import StoreError
+from warroom.domain.ports import IncidentStore
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("warroom")
+
+
+def open_store(
+    url_or_empty: str,
+    data_dir: Path | None = None,
+    *,
+    start_offline_ok: bool = False,
+) -> IncidentStore:
+    """Build (not yet open) the store for `--store`/config: "" -> SQLite in the XDG data dir,
+    `sqlite:///path` or a plain path -> that SQLite file, `postgresql://...` -> PostgreSQL with
+    its outbox beside the data dir. Call `await store.open()` next."""
+    url = (url_or_empty or "").strip()
+    base = Path(data_dir) if data_dir is not None else None
+    if url.startswith(("postgresql://", "postgres://")):
+        from warroom.stores.postgres import PostgresStore, default_outbox_path
+
+        return PostgresStore(
+            url,
+            default_outbox_path(url, base),
+            start_offline_ok=start_offline_ok,
+        )
+    from warroom.stores.sqlite import SqliteStore
+
+    if not url:
+        return SqliteStore((base or default_data_dir()) / "incidents.db")
+    if url.startswith("sqlite://"):
+        path = url.removeprefix("sqlite://")
+        if not path or path == "/":
+            raise StoreError(f"store URL {url!r} names no file")
+        return SqliteStore(Path(path))
+    if "://" in url:
+        raise StoreError(
+            f"unknown store URL {url!r}: use a file path, sqlite:///path or postgresql://"
+        )
+    return SqliteStore(Path(url).expanduser())

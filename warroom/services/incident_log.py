@@ -1,0 +1,424 @@
+"""The incident log service: every timeline action the console offers, committed before shown.
+
+`IncidentLog` holds the current incident (folded from its entries) and turns each commander
+action into one entry: it appends the entry to the store (which returns only once durable) and
+only then folds it in and returns it, so the UI never shows what a kill -9 could lose.
+
+Pre-incident entries: alerts fired, silences and step runs recorded while no incident is open
+are kept in a small in-memory buffer (the last `PRE_INCIDENT_KEEP` entries of the last
+`PRE_INCIDENT_WINDOW_S` seconds). On `declare` they are written into the new incident with their
+original times, so the alerts that led to it head its timeline. They are not written to the store
+before that on purpose: the store holds incidents only (every id has a `declared` entry), and what
+the buffer holds (alerts, silences) is still in Alertmanager if the console dies before declaring.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from warroom.domain.clock import Clock, format_duration, utc
+from warroom.domain.errors import WarroomError
+from warroom.domain.incident import (
+    DEFAULT_POLICIES,
+    Entry,
+    EntryKind,
+    Incident,
+    IncidentSeverity,
+    Role,
+    SeverityPolicy,
+    Status,
+    declare,
+    new_entry,
+)
+from warroom.domain.ports import IncidentStore, StoreStatus
+
+PRE_INCIDENT_KEEP = 100
+PRE_INCIDENT_WINDOW_S = 3600
+
+
+class NoIncident(WarroomError):
+    """The action needs an open incident and there is none."""
+
+
+def whoami(configured: str = "") -> str:
+    """The person at the keyboard: the configured name, else the (sudo-)user @ this host."""
+    if configured.strip():
+        return configured.strip()
+    user = os.environ.get("SUDO_USER") or os.environ.get("USER") or ""
+    if not user:
+        try:
+            user = getpass.getuser()
+        except Exception:
+            user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """An escalation nudge: `key` is stable so the UI can show each one once."""
+
+    key: str
+    text: str
+    since: datetime
+
+
+class IncidentLog:
+    """The current incident and every way to add to its timeline."""
+
+    def __init__(
+        self,
+        store: IncidentStore,
+        clock: Clock,
+        author: str,
+        policies: Mapping[IncidentSeverity, SeverityPolicy] = DEFAULT_POLICIES,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.author = author
+        self.policies = policies
+        self.incident: Incident | None = None
+        self.on_change: Callable[[Entry], None] | None = None
+        self._pre: deque[Entry] = deque(maxlen=PRE_INCIDENT_KEEP)
+        store.subscribe(self._on_remote)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def store_status(self) -> StoreStatus:
+        return self.store.status
+
+    @property
+    def pre_incident(self) -> list[Entry]:
+        """Entries recorded while no incident was open (they join the next declared one)."""
+        return list(self._pre)
+
+    def _require(self) -> Incident:
+        """The current incident; a resolved one still takes notes, action items, corrections
+        and the final status update until the next is declared."""
+        if self.incident is None:
+            raise NoIncident("no incident: declare one first (d)")
+        return self.incident
+
+    def policy(self) -> SeverityPolicy:
+        severity = self.incident.severity if self.incident else IncidentSeverity.P2
+        return self.policies.get(severity, DEFAULT_POLICIES[severity])
+
+    async def resume(self) -> Incident | None:
+        """Reopen the newest open incident from the store (on start)."""
+        incident_id = await self.store.open_incident_id()
+        if incident_id is None:
+            self.incident = None
+            return None
+        return await self.load(incident_id)
+
+    async def load(self, incident_id: str) -> Incident:
+        entries = await self.store.entries(incident_id)
+        if not entries:
+            raise WarroomError(f"no incident {incident_id!r} in the store")
+        self.incident = Incident.from_entries(entries)
+        return self.incident
+
+    async def _commit(self, entry: Entry) -> Entry:
+        await self.store.append(entry)
+        if self.incident is not None and entry.incident_id == self.incident.id:
+            self.incident.apply(entry)
+        return entry
+
+    def _entry(
+        self,
+        kind: EntryKind,
+        text: str,
+        *,
+        at: datetime | None = None,
+        data: Mapping[str, Any] | None = None,
+        corrects: str | None = None,
+    ) -> Entry:
+        incident = self._require()
+        return new_entry(
+            incident.id,
+            kind,
+            text,
+            author=self.author,
+            now=self.clock.now(),
+            at=utc(at) if at is not None else None,
+            data=data,
+            corrects=corrects,
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    async def declare(
+        self,
+        title: str,
+        severity: IncidentSeverity | str,
+        services: Sequence[str] = (),
+        impact: str = "",
+        alert: str | None = None,
+        drill: bool = False,
+    ) -> Entry:
+        if self.incident is not None and self.incident.is_open:
+            raise WarroomError(f"incident {self.incident.id} is still open: resolve it first")
+        if not title.strip():
+            raise WarroomError("an incident needs a title")
+        sev = (
+            severity if isinstance(severity, IncidentSeverity) else IncidentSeverity.parse(severity)
+        )
+        now = self.clock.now()
+        first = declare(
+            title=title.strip(),
+            severity=sev,
+            author=self.author,
+            now=now,
+            services=services,
+            impact=impact,
+            alert=alert,
+            drill=drill,
+        )
+        horizon = now - timedelta(seconds=PRE_INCIDENT_WINDOW_S)
+        carried = [replace(e, incident_id=first.incident_id) for e in self._pre if e.at >= horizon]
+        await self.store.append(first)
+        for entry in carried:
+            await self.store.append(entry)
+        self._pre.clear()
+        self.incident = Incident.from_entries([first, *carried])
+        return first
+
+    async def note(self, text: str, at: datetime | None = None) -> Entry:
+        """A note; `at` backdates it ("happened at 14:02"), the entry keeps both times."""
+        return await self._commit(self._entry(EntryKind.NOTE, _text(text), at=at))
+
+    async def decision(self, text: str, at: datetime | None = None) -> Entry:
+        return await self._commit(self._entry(EntryKind.DECISION, _text(text), at=at))
+
+    async def action_item(self, text: str, owner: str = "", due: str = "") -> Entry:
+        text = _text(text)
+        parts = [f"owner {owner}"] * bool(owner) + [f"due {due}"] * bool(due)
+        label = f"Action item: {text}" + (f" ({', '.join(parts)})" if parts else "")
+        return await self._commit(
+            self._entry(
+                EntryKind.ACTION_ITEM,
+                label,
+                data={"action": text, "owner": owner, "due": due, "status": "Open"},
+            )
+        )
+
+    async def set_status(self, status: Status | str, at: datetime | None = None) -> Entry:
+        incident = self._require()
+        new = status if isinstance(status, Status) else Status(str(status).lower())
+        text = f"Status: {incident.status.value} → {new.value}"
+        return await self._commit(
+            self._entry(EntryKind.STATUS, text, at=at, data={"status": new.value})
+        )
+
+    async def resolve(self, summary: str = "") -> Entry:
+        if summary.strip():
+            await self.note(summary)
+        return await self.set_status(Status.RESOLVED)
+
+    async def assign_role(self, role: Role | str, person: str) -> Entry:
+        incident = self._require()
+        r = role if isinstance(role, Role) else Role(str(role))
+        person = person.strip()
+        if not person:
+            raise WarroomError("whom? a role needs a person")
+        before = incident.roles.get(r, [])
+        if r is Role.OBSERVER:
+            text = f"{person} joined as observer"
+        elif before:
+            text = f"{r.title} handed over: {before[-1]} → {person}"
+        else:
+            text = f"{r.title}: {person}"
+        data = {"role": r.value, "person": person, "previous": before[-1] if before else None}
+        return await self._commit(self._entry(EntryKind.ROLE, text, data=data))
+
+    async def set_severity(self, severity: IncidentSeverity | str, reason: str = "") -> Entry:
+        incident = self._require()
+        sev = (
+            severity if isinstance(severity, IncidentSeverity) else IncidentSeverity.parse(severity)
+        )
+        text = f"Severity: {incident.severity.value} → {sev.value}"
+        if reason.strip():
+            text += f" ({reason.strip()})"
+        return await self._commit(
+            self._entry(EntryKind.SEVERITY, text, data={"severity": sev.value})
+        )
+
+    async def record(
+        self,
+        kind: EntryKind,
+        text: str,
+        data: Mapping[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> Entry:
+        """Anything the console observes (alerts fired/resolved/acked, silences, step runs).
+
+        With no open incident the entry goes to the pre-incident buffer (see module doc)."""
+        if self.incident is None or not self.incident.is_open:
+            entry = new_entry(
+                "",
+                kind,
+                text,
+                author=self.author,
+                now=self.clock.now(),
+                at=utc(at) if at is not None else None,
+                data=data,
+            )
+            self._pre.append(entry)
+            return entry
+        return await self._commit(self._entry(kind, text, at=at, data=data))
+
+    async def step_run(
+        self,
+        runbook: str,
+        step: str,
+        command: str,
+        exit_code: int | None,
+        duration_s: float,
+        output_ref: str = "",
+        error: str | None = None,
+    ) -> Entry:
+        """A runbook step that ran: the command, its exit status and where its full output is."""
+        outcome = "exit ?" if exit_code is None else f"exit {exit_code}"
+        if error:
+            outcome += f", {error}"
+        return await self.record(
+            EntryKind.STEP_RUN,
+            f"Ran {runbook} › {step}: {outcome}",
+            {
+                "runbook": runbook,
+                "step": step,
+                "command": command,
+                "exit_code": exit_code,
+                "duration_s": round(duration_s, 3),
+                "output_ref": output_ref,
+                "error": error,
+            },
+        )
+
+    async def status_update(self, kind: str, text: str) -> Entry:
+        """A status update that was sent (copied); resets the cadence timer."""
+        return await self._commit(
+            self._entry(EntryKind.STATUS_UPDATE, text, data={"template": kind})
+        )
+
+    async def pin_snapshot(self, signal_name: str, value_text: str, sparkline: str) -> Entry:
+        text = f"{signal_name}: {value_text} {sparkline}".rstrip()
+        return await self._commit(
+            self._entry(
+                EntryKind.SNAPSHOT,
+                text,
+                data={"signal": signal_name, "value": value_text, "sparkline": sparkline},
+            )
+        )
+
+    async def correct(self, entry_id: str, text: str) -> Entry:
+        """History is never rewritten: a correction is a new entry pointing at the old one."""
+        incident = self._require()
+        old = next((e for e in incident.entries if e.id == entry_id), None)
+        if old is None:
+            raise WarroomError(f"no entry {entry_id} in incident {incident.id}")
+        return await self._commit(
+            self._entry(
+                EntryKind.CORRECTION,
+                _text(text),
+                data={"kind": old.kind.value, "was": old.text},
+                corrects=entry_id,
+            )
+        )
+
+    # ------------------------------------------------------------------ cadence
+
+    def next_update_due(self) -> datetime | None:
+        if self.incident is None or not self.incident.is_open:
+            return None
+        return self.incident.next_update_due(self.policy())
+
+    def update_overdue(self, now: datetime | None = None) -> bool:
+        due = self.next_update_due()
+        return due is not None and (now or self.clock.now()) > due
+
+    def update_due_text(self, now: datetime | None = None) -> str:
+        """For the header: "next update due in 7m" or "update OVERDUE by 3m"."""
+        due = self.next_update_due()
+        if due is None:
+            return ""
+        delta = (due - (now or self.clock.now())).total_seconds()
+        if delta >= 0:
+            return f"next update due in {format_duration(delta)}"
+        return f"update OVERDUE by {format_duration(-delta)}"
+
+    def escalation_reminders(self, now: datetime | None = None) -> list[Reminder]:
+        """Nudges when the incident outlives its severity's limits.
+
+        - Past the response time and still investigating: escalate per the policy.
+        - Past the resolution target and still open: escalate per the policy, and for P1-P3
+          consider raising the severity.
+        - Status update overdue.
+        """
+        incident = self.incident
+        if incident is None or not incident.is_open:
+            return []
+        now = now or self.clock.now()
+        policy = self.policy()
+        sev = incident.severity.value
+        elapsed = (now - incident.declared_at).total_seconds()
+        out: list[Reminder] = []
+        if elapsed >= policy.response_s and incident.status is Status.INVESTIGATING:
+            since = incident.declared_at + timedelta(seconds=policy.response_s)
+            out.append(
+                Reminder(
+                    f"response:{sev}",
+                    f"{sev} still investigating after {format_duration(elapsed)} "
+                    f"(response target {format_duration(policy.response_s)}): "
+                    f"escalate to {policy.escalation}",
+                    since,
+                )
+            )
+        if elapsed >= policy.resolution_s:
+            since = incident.declared_at + timedelta(seconds=policy.resolution_s)
+            text = (
+                f"{sev} open for {format_duration(elapsed)}, past its "
+                f"{format_duration(policy.resolution_s)} resolution target: "
+                f"escalate to {policy.escalation}"
+            )
+            if incident.severity is not IncidentSeverity.P0:
+                text += "; consider raising the severity"
+            out.append(Reminder(f"resolution:{sev}", text, since))
+        due = incident.next_update_due(policy)
+        if now > due:
+            out.append(
+                Reminder(
+                    f"update:{due.isoformat()}",
+                    f"status update overdue by {format_duration((now - due).total_seconds())}",
+                    due,
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ other consoles
+
+    def _on_remote(self, entry: Entry) -> None:
+        """An entry another console wrote: fold it in and tell the UI."""
+        incident = self.incident
+        if incident is not None and entry.incident_id == incident.id:
+            incident.apply(entry)
+        elif entry.kind is EntryKind.DECLARED and (incident is None or not incident.is_open):
+            self.incident = Incident.from_entries([entry])
+        else:
+            return
+        if self.on_change is not None:
+            self.on_change(entry)
+
+
+def _text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise WarroomError("empty entry: nothing to log")
+    return text

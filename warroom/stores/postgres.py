@@ -1,0 +1,472 @@
+"""The shared incident store: PostgreSQL via asyncpg, live across consoles, safe when it drops.
+
+- Schema is created and migrated on start (`warroom_schema_version`, under an advisory lock so
+  two consoles starting together do not race).
+- Every insert is `ON CONFLICT (id) DO NOTHING` and, only when a row was really inserted, sends
+  a NOTIFY in the same transaction (delivered on commit). The payload carries this console's id
+  (so a console never hears its own echo), the row's sequence number and the entry itself, or only
+  its id when the JSON would not fit PostgreSQL's 8000-byte limit; the receiver then fetches it.
+- When the database is unreachable, `append` writes the entry to a durable local outbox (a
+  SQLite file) and returns; a background task reconnects with exponential backoff, flushes the
+  outbox oldest first, then catches up on entries other consoles wrote meanwhile (by sequence
+  number). `status` says offline and how many entries are queued.
+
+asyncpg is imported here only; this module is imported only when a postgresql:// store is used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+
+from warroom.domain.errors import StoreError
+from warroom.domain.incident import Entry
+from warroom.domain.ports import IncidentSummary, StoreStatus
+from warroom.stores.sqlite import (
+    SUMMARY_KINDS,
+    SqliteLog,
+    entry_from_json,
+    entry_to_json,
+    open_incident,
+    summarize,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CHANNEL = "warroom_entries"
+NOTIFY_LIMIT = 8000  # bytes; PostgreSQL refuses longer NOTIFY payloads
+_LOCK_KEY = 0x5741_5252  # advisory lock for migrations ("WARR")
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the append-only entry table
+    """
+    CREATE TABLE IF NOT EXISTS warroom_entries (
+        seq          BIGSERIAL PRIMARY KEY,
+        id           TEXT NOT NULL UNIQUE,
+        incident_id  TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        at           TIMESTAMPTZ NOT NULL,
+        recorded_at  TIMESTAMPTZ NOT NULL,
+        origin       TEXT NOT NULL DEFAULT '',
+        body         TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS warroom_entries_incident_at
+        ON warroom_entries (incident_id, at);
+    """,
+    # 2: listing incidents reads only declared/status/severity rows
+    """
+    CREATE INDEX IF NOT EXISTS warroom_entries_kind ON warroom_entries (kind, incident_id);
+    """,
+)
+
+_INSERT = """
+WITH ins AS (
+    INSERT INTO warroom_entries (id, incident_id, kind, at, recorded_at, origin, body)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING seq
+)
+SELECT seq, pg_notify($8::text, '{"o":"' || $6::text || '","s":' || seq::text || ',' || $9::text || '}')
+FROM ins
+"""
+
+
+def redacted_dsn(dsn: str) -> str:
+    """The DSN without its password, for messages and the outbox file name."""
+    if "@" not in dsn or "://" not in dsn:
+        return dsn
+    scheme, rest = dsn.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}@{host}"
+
+
+def default_outbox_path(dsn: str, data_dir: Path | None = None) -> Path:
+    if data_dir is None:
+        from platformdirs import user_data_path
+
+        data_dir = user_data_path("warroom")
+    digest = hashlib.sha256(redacted_dsn(dsn).encode()).hexdigest()[:12]
+    return Path(data_dir) / f"outbox-{digest}.db"
+
+
+def _notify_tail(entry: Entry, body: str) -> str:
+    tail = f'"e":{body}'
+    if len(tail.encode()) + 120 < NOTIFY_LIMIT:
+        return tail
+    return f'"id":{json.dumps(entry.id)}'
+
+
+class PostgresStore:
+    """`IncidentStore` on PostgreSQL with a durable local outbox for when the database drops."""
+
+    def __init__(
+        self,
+        dsn: str,
+        outbox_path: Path | None = None,
+        *,
+        timeout_s: float = 5.0,
+        start_offline_ok: bool = False,
+        health_every_s: float = 2.0,
+        backoff_max_s: float = 5.0,
+    ) -> None:
+        self.dsn = dsn
+        self.timeout_s = timeout_s
+        self.start_offline_ok = start_offline_ok
+        self.health_every_s = health_every_s
+        self.backoff_max_s = backoff_max_s
+        self.console_id = uuid.uuid4().hex
+        self.outbox = SqliteLog(outbox_path or default_outbox_path(dsn), timeout_s)
+        self._conn: Any = None  # asyncpg.Connection
+        self._conn_lock = asyncio.Lock()
+        self._write_lock = asyncio.Lock()
+        self._online = False
+        self._queued = 0
+        self._detail = ""
+        self._closed = False
+        self._last_seq = 0
+        self._seen: set[str] = set()
+        self._callbacks: list[Callable[[Entry], None]] = []
+        self._recover_task: asyncio.Task[None] | None = None
+        self._health_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def open(self) -> None:
+        await asyncio.to_thread(self.outbox.open)
+        self._queued = await asyncio.to_thread(self.outbox.count)
+        try:
+            await self._connect()
+        except Exception as exc:
+            if not self.start_offline_ok:
+                await asyncio.to_thread(self.outbox.close)
+                raise StoreError(
+                    f"cannot reach incident store {redacted_dsn(self.dsn)}: {_why(exc)}"
+                ) from exc
+            self._go_offline(exc)
+        else:
+            if self._queued:
+                self._go_offline(None)
+            else:
+                self._online = True
+        self._health_task = asyncio.create_task(self._health_loop())
+
+    async def close(self) -> None:
+        self._closed = True
+        for task in [self._recover_task, self._health_task, *self._tasks]:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        await self._drop_connection()
+        await asyncio.to_thread(self.outbox.close)
+
+    async def _connect(self) -> None:
+        conn = await asyncpg.connect(self.dsn, timeout=self.timeout_s)
+        try:
+            await self._migrate(conn)
+            await conn.add_listener(CHANNEL, self._on_notify)
+            conn.add_termination_listener(self._on_terminated)
+            if not self._last_seq:
+                self._last_seq = int(
+                    await conn.fetchval(
+                        "SELECT coalesce(max(seq), 0) FROM warroom_entries",
+                        timeout=self.timeout_s,
+                    )
+                )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.terminate()
+            raise
+        self._conn = conn
+
+    async def _migrate(self, conn: Any) -> None:
+        async with conn.transaction():
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock($1)", _LOCK_KEY, timeout=self.timeout_s
+            )
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS warroom_schema_version (version INTEGER NOT NULL)"
+            )
+            current = await conn.fetchval(
+                "SELECT coalesce(max(version), 0) FROM warroom_schema_version"
+            )
+            for version, sql in enumerate(MIGRATIONS, start=1):
+                if version > current:
+                    await conn.execute(sql, timeout=self.timeout_s)
+                    await conn.execute("INSERT INTO warroom_schema_version VALUES ($1)", version)
+
+    async def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await asyncio.wait_for(conn.close(), timeout=1.0)
+            except Exception:
+                conn.terminate()
+
+    # ------------------------------------------------------------------ writing
+
+    async def append(self, entry: Entry) -> None:
+        async with self._write_lock:
+            if self._online and not self._queued:
+                try:
+                    await self._insert([entry])
+                    return
+                except Exception as exc:
+                    self._go_offline(exc)
+            try:
+                await asyncio.to_thread(self.outbox.append_many, [entry])
+                self._queued = await asyncio.to_thread(self.outbox.count)
+            except StoreError:
+                raise
+            except Exception as exc:  # pragma: no cover - disk full and the like
+                raise StoreError(f"cannot queue entry locally: {exc}") from exc
+
+    async def _insert(self, entries: Sequence[Entry]) -> None:
+        """Insert (idempotent) and notify, in one transaction; raises on any failure."""
+
+        async def work(conn: Any) -> None:
+            async with conn.transaction():
+                for entry in entries:
+                    body = entry_to_json(entry)
+                    row = await conn.fetchrow(
+                        _INSERT,
+                        entry.id,
+                        entry.incident_id,
+                        entry.kind.value,
+                        entry.at,
+                        entry.recorded_at,
+                        self.console_id,
+                        body,
+                        CHANNEL,
+                        _notify_tail(entry, body),
+                        timeout=self.timeout_s,
+                    )
+                    if row is not None:
+                        self._last_seq = max(self._last_seq, int(row["seq"]))
+                    self._seen.add(entry.id)
+
+        await self._with_conn(work)
+
+    async def _with_conn(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        async with self._conn_lock:
+            conn = self._conn
+            if conn is None or conn.is_closed():
+                raise StoreError("not connected")
+            return await asyncio.wait_for(work(conn), timeout=self.timeout_s * 2)
+
+    # ------------------------------------------------------------------ offline / recovery
+
+    def _go_offline(self, exc: BaseException | None) -> None:
+        if exc is not None:
+            self._detail = _why(exc)
+            log.warning("incident store offline: %s", self._detail)
+        self._online = False
+        if self._closed:
+            return
+        if self._recover_task is None or self._recover_task.done():
+            self._recover_task = asyncio.create_task(self._recover())
+
+    def _on_terminated(self, conn: Any) -> None:
+        if conn is self._conn and not self._closed:
+            self._go_offline(ConnectionError("connection to the database was lost"))
+
+    async def _recover(self) -> None:
+        delay = 0.1
+        while not self._closed:
+            try:
+                if self._conn is None or self._conn.is_closed():
+                    await self._drop_connection()
+                    await self._connect()
+                if await self._flush():
+                    await self._catch_up()
+                    self._detail = ""
+                    return
+                continue  # flushed a batch, more arrived: go again at once
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._detail = _why(exc)
+                await self._drop_connection()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.backoff_max_s)
+
+    async def _flush(self) -> bool:
+        """Send queued entries; True (and online again) once the outbox is empty."""
+        pending = await asyncio.to_thread(self.outbox.all_entries)
+        for start in range(0, len(pending), 200):
+            batch = pending[start : start + 200]
+            await self._insert(batch)
+            await asyncio.to_thread(self.outbox.remove, [e.id for e in batch])
+        async with self._write_lock:
+            self._queued = await asyncio.to_thread(self.outbox.count)
+            if self._queued == 0:
+                self._online = True
+                return True
+        return False
+
+    async def _catch_up(self) -> None:
+        """Deliver what other consoles wrote while we could not hear them."""
+
+        async def work(conn: Any) -> list[Any]:
+            return list(
+                await conn.fetch(
+                    "SELECT seq, origin, body FROM warroom_entries WHERE seq > $1 ORDER BY seq",
+                    self._last_seq,
+                    timeout=self.timeout_s,
+                )
+            )
+
+        for row in await self._with_conn(work):
+            self._last_seq = max(self._last_seq, int(row["seq"]))
+            if row["origin"] != self.console_id:
+                self._deliver(entry_from_json(row["body"]))
+
+    async def _health_loop(self) -> None:
+        while not self._closed:
+            await asyncio.sleep(self.health_every_s)
+            if not self._online:
+                continue
+            try:
+                await self._with_conn(lambda c: c.fetchval("SELECT 1", timeout=self.timeout_s))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._go_offline(exc)
+
+    # ------------------------------------------------------------------ live updates
+
+    def subscribe(self, callback: Callable[[Entry], None]) -> None:
+        self._callbacks.append(callback)
+
+    def _on_notify(self, conn: Any, pid: int, channel: str, payload: str) -> None:
+        try:
+            msg = json.loads(payload)
+        except ValueError:
+            return
+        self._last_seq = max(self._last_seq, int(msg.get("s") or 0))
+        if msg.get("o") == self.console_id:
+            return
+        if "e" in msg:
+            self._deliver(Entry.from_dict(msg["e"]))
+        elif "id" in msg:
+            task = asyncio.create_task(self._fetch_and_deliver(str(msg["id"])))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _fetch_and_deliver(self, entry_id: str) -> None:
+        async def work(conn: Any) -> Any:
+            return await conn.fetchval(
+                "SELECT body FROM warroom_entries WHERE id = $1", entry_id, timeout=self.timeout_s
+            )
+
+        try:
+            body = await self._with_conn(work)
+        except Exception as exc:
+            log.warning("could not fetch entry %s: %s", entry_id, _why(exc))
+            return
+        if body is not None:
+            self._deliver(entry_from_json(body))
+
+    def _deliver(self, entry: Entry) -> None:
+        if entry.id in self._seen:
+            return
+        self._seen.add(entry.id)
+        for callback in list(self._callbacks):
+            try:
+                callback(entry)
+            except Exception:  # a broken subscriber must not stop the others
+                log.exception("incident store subscriber failed")
+
+    # ------------------------------------------------------------------ reading
+
+    async def _read(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        if not self._online and self._conn is None:
+            raise StoreError(
+                f"incident store {redacted_dsn(self.dsn)} is offline ({self._detail or 'reconnecting'})"
+            )
+        try:
+            return await self._with_conn(work)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"incident store {redacted_dsn(self.dsn)}: {_why(exc)}") from exc
+
+    async def entries(self, incident_id: str) -> list[Entry]:
+        async def work(conn: Any) -> list[Any]:
+            return list(
+                await conn.fetch(
+                    "SELECT body FROM warroom_entries WHERE incident_id = $1 ORDER BY at, seq",
+                    incident_id,
+                    timeout=self.timeout_s,
+                )
+            )
+
+        rows = await self._read(work)
+        found = {e.id: e for e in (entry_from_json(r["body"]) for r in rows)}
+        if self._queued:
+            for entry in await asyncio.to_thread(self.outbox.entries, incident_id):
+                found.setdefault(entry.id, entry)
+        return sorted(found.values(), key=lambda e: (e.at, e.recorded_at, e.id))
+
+    async def incidents(self) -> list[IncidentSummary]:
+        kinds = [k.value for k in SUMMARY_KINDS]
+
+        async def work(conn: Any) -> tuple[list[Any], list[Any]]:
+            counts = await conn.fetch(
+                "SELECT incident_id, count(*) AS n FROM warroom_entries GROUP BY incident_id",
+                timeout=self.timeout_s,
+            )
+            rows = await conn.fetch(
+                "SELECT incident_id, body FROM warroom_entries WHERE kind = ANY($1::text[])"
+                " ORDER BY at, seq",
+                kinds,
+                timeout=self.timeout_s,
+            )
+            return list(counts), list(rows)
+
+        counts, rows = await self._read(work)
+        by_incident: dict[str, list[Entry]] = {}
+        for row in rows:
+            by_incident.setdefault(row["incident_id"], []).append(entry_from_json(row["body"]))
+        out = [
+            s
+            for row in counts
+            if (s := summarize(by_incident.get(row["incident_id"], []), int(row["n"]))) is not None
+        ]
+        out.sort(key=lambda s: s.declared_at, reverse=True)
+        return out
+
+    async def open_incident_id(self) -> str | None:
+        return open_incident(await self.incidents())
+
+    async def count(self) -> int:
+        """Rows in the database (tests and benchmarks check for loss and duplicates)."""
+        return int(
+            await self._read(
+                lambda c: c.fetchval("SELECT count(*) FROM warroom_entries", timeout=self.timeout_s)
+            )
+        )
+
+    @property
+    def status(self) -> StoreStatus:
+        detail = redacted_dsn(self.dsn)
+        if not self._online and self._detail:
+            detail = f"{detail}: {self._detail}"
+        return StoreStatus(online=self._online, queued=self._queued, detail=detail)
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
