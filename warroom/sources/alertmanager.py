@@ -1,0 +1,198 @@
+"""Alertmanager API v2 as an `AlertSource`: alerts (active, silenced, inhibited) and silences.
+
+One httpx client per server, created on first use and reused. Every failure is a SourceError
+with a one-line message; malformed or unexpected JSON is `SourceBadResponse`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from warroom.config import ServerConfig
+from warroom.domain.alerts import Alert, AlertState, Matcher, Silence, SilenceRequest
+from warroom.domain.errors import SourceBadResponse, SourceError
+from warroom.sources import http as _http
+
+if TYPE_CHECKING:
+    import httpx
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_STATES = {s.value: s for s in AlertState}
+
+
+def parse_time(text: Any) -> datetime:
+    """Alertmanager timestamps (RFC 3339, maybe nanoseconds) as aware UTC datetimes."""
+    if not isinstance(text, str) or not text:
+        return _EPOCH
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        # older Pythons/other servers: cut the fraction to microseconds
+        head, _, rest = text.partition(".")
+        digits = "".join(c for c in rest if c.isdigit())
+        zone = rest[len(digits) :] or "Z"
+        try:
+            dt = datetime.fromisoformat(f"{head}.{digits[:6] or '0'}{zone}")
+        except ValueError:
+            return _EPOCH
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC) if dt.utcoffset() else dt
+
+
+def format_time(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _str_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def alert_from_v2(raw: Mapping[str, Any], origin: str) -> Alert:
+    """One `/api/v2/alerts` item -> Alert. Raises KeyError/TypeError on a wrong shape."""
+    labels = _str_map(raw["labels"])
+    status = raw.get("status") or {}
+    state = _STATES.get(str(status.get("state", "active")), AlertState.ACTIVE)
+    name = labels.get("alertname", "")
+    return Alert(
+        fingerprint=str(raw.get("fingerprint") or ""),
+        name=name,
+        labels={k: v for k, v in labels.items() if k != "alertname"},
+        annotations=_str_map(raw.get("annotations")),
+        starts_at=parse_time(raw.get("startsAt")),
+        state=state,
+        silenced_by=tuple(str(s) for s in status.get("silencedBy") or ()),
+        inhibited_by=tuple(str(s) for s in status.get("inhibitedBy") or ()),
+        origins=(origin,),
+        generator_url=str(raw.get("generatorURL") or ""),
+    )
+
+
+def silence_from_v2(raw: Mapping[str, Any], origin: str) -> Silence:
+    matchers = tuple(
+        Matcher(
+            name=str(m["name"]),
+            value=str(m["value"]),
+            is_regex=bool(m.get("isRegex", False)),
+            is_equal=bool(m.get("isEqual", True)),
+        )
+        for m in raw.get("matchers") or ()
+    )
+    status = raw.get("status") or {}
+    return Silence(
+        id=str(raw["id"]),
+        matchers=matchers,
+        starts_at=parse_time(raw.get("startsAt")),
+        ends_at=parse_time(raw.get("endsAt")),
+        created_by=str(raw.get("createdBy") or ""),
+        comment=str(raw.get("comment") or ""),
+        state=str(status.get("state") or "active"),
+        origins=(origin,),
+    )
+
+
+def silence_body(request: SilenceRequest) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "matchers": [
+            {"name": m.name, "value": m.value, "isRegex": m.is_regex, "isEqual": m.is_equal}
+            for m in request.matchers
+        ],
+        "startsAt": format_time(request.starts_at),
+        "endsAt": format_time(request.ends_at),
+        "createdBy": request.created_by,
+        "comment": request.comment,
+    }
+    if request.id:
+        body["id"] = request.id
+    return body
+
+
+class AlertmanagerSource:
+    """Alerts and silences from one Alertmanager (API v2)."""
+
+    can_silence = True
+
+    def __init__(self, server: ServerConfig) -> None:
+        self.server = server
+        self.name = _http.safe_label(server)
+        self._client: httpx.AsyncClient | None = None
+        self._secrets = _http.secret_values(server)
+
+    def _get_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = _http.make_async_client(self.server)
+        return self._client
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            client = self._get_client()
+            response = await client.request(method, path, **kwargs)
+        except SourceError:
+            raise
+        except Exception as exc:
+            raise _http.map_httpx_error(
+                exc, self.name, self.server.timeout_s, self._secrets
+            ) from None
+        _http.check_response(response, self.name, self._secrets)
+        return response
+
+    async def fetch_alerts(self) -> list[Alert]:
+        """Every alert Alertmanager knows: active, silenced, inhibited and unprocessed."""
+        response = await self._call(
+            "GET",
+            "/api/v2/alerts",
+            params={
+                "active": "true",
+                "silenced": "true",
+                "inhibited": "true",
+                "unprocessed": "true",
+            },
+        )
+        data = _http.json_of(response, self.name, "/api/v2/alerts")
+        if not isinstance(data, list):
+            raise SourceBadResponse(f"{self.name}: /api/v2/alerts did not return a list")
+        origin = self.name
+        try:
+            return [alert_from_v2(item, origin) for item in data]
+        except (KeyError, TypeError, AttributeError, ValueError):
+            raise SourceBadResponse(
+                f"{self.name}: unexpected alert shape in /api/v2/alerts"
+            ) from None
+
+    async def list_silences(self) -> list[Silence]:
+        """Active and pending silences (expired ones are history, not something to act on)."""
+        response = await self._call("GET", "/api/v2/silences")
+        data = _http.json_of(response, self.name, "/api/v2/silences")
+        if not isinstance(data, list):
+            raise SourceBadResponse(f"{self.name}: /api/v2/silences did not return a list")
+        try:
+            silences = [silence_from_v2(item, self.name) for item in data]
+        except (KeyError, TypeError, AttributeError, ValueError):
+            raise SourceBadResponse(f"{self.name}: unexpected silence shape") from None
+        return [s for s in silences if s.state != "expired"]
+
+    async def create_silence(self, request: SilenceRequest) -> str:
+        """Create, or with `request.id` update, a silence. Alertmanager may answer an update
+        with a new id (when it cannot change the old one in place): the returned id is current."""
+        if not request.matchers:
+            raise SourceBadResponse(f"{self.name}: a silence needs at least one matcher")
+        response = await self._call("POST", "/api/v2/silences", json=silence_body(request))
+        data = _http.json_of(response, self.name, "/api/v2/silences")
+        silence_id = data.get("silenceID") if isinstance(data, dict) else None
+        if not silence_id:
+            raise SourceBadResponse(f"{self.name}: no silenceID in answer")
+        return str(silence_id)
+
+    async def expire_silence(self, silence_id: str) -> None:
+        await self._call("DELETE", f"/api/v2/silence/{silence_id}")
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()

@@ -1,0 +1,305 @@
+"""One place for HTTP connections to Prometheus and Alertmanager: auth, TLS, timeouts, errors.
+
+Both the async httpx client (Alertmanager, Prometheus alerts) and the sync `requests.Session`
+behind prometheus-api-client are configured here from a `ServerConfig`, and every library
+exception is turned into a one-line `SourceError` that never carries a secret: messages are
+scrubbed of the token, the password and any user:password written into the URL.
+
+httpx and requests are imported inside the functions, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import ssl
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from warroom.config import ServerConfig
+from warroom.domain.errors import (
+    SourceAuthError,
+    SourceBadResponse,
+    SourceError,
+    SourceTimeout,
+    SourceUnavailable,
+)
+
+if TYPE_CHECKING:
+    import httpx
+    import requests
+
+USER_AGENT = "warroom/0.1"
+_BODY_PREVIEW = 120
+
+
+# ---------------------------------------------------------------- secrets
+
+
+def _read_secret(env: str, path: str, what: str, label: str) -> str:
+    """A secret from an environment variable or a file; errors name the place, never the value."""
+    if env:
+        value = os.environ.get(env, "")
+        if not value:
+            raise SourceAuthError(f"{label}: {what}_env {env} is not set or empty")
+        return value.strip()
+    if path:
+        try:
+            with open(os.path.expanduser(path), encoding="utf-8") as fh:
+                value = fh.read().strip()
+        except OSError as exc:
+            raise SourceAuthError(
+                f"{label}: cannot read {what}_file {path}: {exc.strerror or exc}"
+            ) from None
+        if not value:
+            raise SourceAuthError(f"{label}: {what}_file {path} is empty")
+        return value
+    return ""
+
+
+def safe_url(url: str) -> str:
+    """The URL without any user:password part, for messages and labels."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<url>"
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def safe_label(server: ServerConfig) -> str:
+    return server.name or safe_url(server.url)
+
+
+def secret_values(server: ServerConfig) -> list[str]:
+    """Every secret this server's config can resolve to, to scrub them out of any text."""
+    found: list[str] = []
+    for env, path, what in (
+        (server.token_env, server.token_file, "token"),
+        (server.password_env, server.password_file, "password"),
+    ):
+        try:
+            value = _read_secret(env, path, what, "")
+        except SourceError:
+            continue
+        if value:
+            found.append(value)
+    userinfo = urlsplit(server.url).netloc.rpartition("@")[0]
+    if userinfo:
+        found.extend(p for p in userinfo.split(":") if len(p) >= 3)
+    for key, value in server.headers.items():
+        if _looks_secret(key) and value:
+            found.append(value)
+    return found
+
+
+def _looks_secret(header: str) -> bool:
+    h = header.lower()
+    return any(w in h for w in ("auth", "token", "key", "secret", "cookie", "password"))
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    for value in secrets:
+        if value:
+            text = text.replace(value, "***")
+    return text
+
+
+def auth_headers(server: ServerConfig) -> dict[str, str]:
+    """Custom headers, then `Authorization: Bearer` from token_env/token_file (token wins)."""
+    label = safe_label(server)
+    headers = {"User-Agent": USER_AGENT, **dict(server.headers)}
+    token = _read_secret(server.token_env, server.token_file, "token", label)
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def basic_auth(server: ServerConfig) -> tuple[str, str] | None:
+    if not server.username:
+        return None
+    password = _read_secret(
+        server.password_env, server.password_file, "password", safe_label(server)
+    )
+    return (server.username, password)
+
+
+def ssl_context(server: ServerConfig) -> ssl.SSLContext | bool:
+    """TLS for this server: CA bundle and client certificate; verification off only on request."""
+    label = safe_label(server)
+    if server.insecure_skip_verify and not server.client_cert:
+        return False
+    try:
+        ctx = ssl.create_default_context(cafile=server.ca_file or None)
+        if server.client_cert:
+            ctx.load_cert_chain(server.client_cert, server.client_key or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise SourceAuthError(f"{label}: cannot load TLS files: {_one_line(str(exc))}") from None
+    if server.insecure_skip_verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+# ---------------------------------------------------------------- clients
+
+
+def make_async_client(server: ServerConfig) -> httpx.AsyncClient:
+    """An httpx client for one server, reused for every call. Raises SourceAuthError when a
+    configured secret or TLS file cannot be read."""
+    import httpx
+
+    auth = basic_auth(server)
+    return httpx.AsyncClient(
+        base_url=server.url,
+        headers=auth_headers(server),
+        auth=httpx.BasicAuth(*auth) if auth else None,
+        verify=ssl_context(server),
+        timeout=httpx.Timeout(server.timeout_s),
+        follow_redirects=True,
+        trust_env=False,
+        limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
+    )
+
+
+def make_requests_session(server: ServerConfig) -> requests.Session:
+    """A requests session for prometheus-api-client with the same auth and TLS as httpx,
+    and no retries (a failing server must fail fast; the poller backs off instead)."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    session = requests.Session()
+    session.trust_env = False
+    session.headers.update(auth_headers(server))
+    auth = basic_auth(server)
+    if auth:
+        session.auth = auth
+    if server.insecure_skip_verify:
+        session.verify = False
+    elif server.ca_file:
+        session.verify = server.ca_file
+    if server.client_cert:
+        session.cert = (
+            (server.client_cert, server.client_key) if server.client_key else server.client_cert
+        )
+    no_retry = Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5)
+    adapter = HTTPAdapter(max_retries=no_retry, pool_maxsize=10)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def no_retry() -> Any:
+    """The Retry policy handed to PrometheusConnect (it mounts its own adapter on the URL)."""
+    from urllib3.util.retry import Retry
+
+    return Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5)
+
+
+# ---------------------------------------------------------------- errors
+
+
+def _one_line(text: str, limit: int = _BODY_PREVIEW) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def status_error(label: str, status: int, body: str, secrets: Iterable[str] = ()) -> SourceError:
+    """The error for a non-2xx answer. Prometheus puts its reason in JSON `error`: show it."""
+    reason = ""
+    m = re.search(r'"error"\s*:\s*"((?:[^"\\]|\\.)*)"', body)
+    if m:
+        reason = m.group(1).replace('\\"', '"')
+    elif body.strip() and not body.lstrip().startswith("<"):
+        reason = body
+    reason = _one_line(scrub(reason, secrets))
+    tail = f": {reason}" if reason else ""
+    if status in (401, 403):
+        word = "unauthorized" if status == 401 else "forbidden"
+        return SourceAuthError(f"{label}: HTTP {status} {word} (check token/username in config)")
+    return SourceBadResponse(f"{label}: HTTP {status}{tail}")
+
+
+def check_response(response: httpx.Response, label: str, secrets: Iterable[str] = ()) -> None:
+    if response.is_success:
+        return
+    raise status_error(label, response.status_code, response.text, secrets)
+
+
+def json_of(response: httpx.Response, label: str, what: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise SourceBadResponse(f"{label}: malformed JSON from {what}") from None
+
+
+def map_httpx_error(
+    exc: Exception, label: str, timeout_s: float, secrets: Iterable[str] = ()
+) -> SourceError:
+    """httpx exception -> SourceError, one line, secrets scrubbed."""
+    import httpx
+
+    if isinstance(exc, SourceError):
+        return exc
+    detail = _one_line(scrub(str(exc) or type(exc).__name__, secrets))
+    if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.ConnectTimeout):
+            return SourceTimeout(f"{label}: could not connect within {timeout_s:g}s")
+        return SourceTimeout(f"{label}: no answer within {timeout_s:g}s")
+    if isinstance(exc, httpx.ConnectError):
+        return SourceUnavailable(f"{label}: cannot connect ({detail})")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return SourceUnavailable(f"{label}: connection dropped ({detail})")
+    if isinstance(exc, httpx.TransportError | OSError):
+        return SourceUnavailable(f"{label}: {detail}")
+    if isinstance(exc, httpx.HTTPStatusError):
+        return status_error(label, exc.response.status_code, exc.response.text, secrets)
+    if isinstance(exc, ssl.SSLError):
+        return SourceUnavailable(f"{label}: TLS error ({detail})")
+    return SourceBadResponse(f"{label}: {detail}")
+
+
+def map_requests_error(
+    exc: Exception, label: str, timeout_s: float, secrets: Iterable[str] = ()
+) -> SourceError:
+    """requests / prometheus-api-client exception -> SourceError, one line, secrets scrubbed."""
+    import requests
+
+    if isinstance(exc, SourceError):
+        return exc
+    text = str(exc)
+    detail = _one_line(scrub(text or type(exc).__name__, secrets))
+    if isinstance(exc, requests.Timeout):
+        if isinstance(exc, requests.ConnectTimeout):
+            return SourceTimeout(f"{label}: could not connect within {timeout_s:g}s")
+        return SourceTimeout(f"{label}: no answer within {timeout_s:g}s")
+    if isinstance(exc, requests.exceptions.JSONDecodeError):
+        return SourceBadResponse(f"{label}: malformed JSON")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return SourceUnavailable(f"{label}: TLS error")
+    if isinstance(exc, requests.ConnectionError):
+        if "timed out" in text.lower():
+            return SourceTimeout(f"{label}: no answer within {timeout_s:g}s")
+        if "refused" in text.lower():
+            return SourceUnavailable(f"{label}: cannot connect (connection refused)")
+        return SourceUnavailable(f"{label}: cannot connect")
+    if isinstance(exc, requests.RequestException):
+        return SourceUnavailable(f"{label}: {detail}")
+    m = re.match(r"HTTP Status Code (\d+) \((.*)\)$", text, re.S)
+    if m:
+        body = m.group(2)
+        try:
+            import ast
+
+            raw = ast.literal_eval(body)
+            body = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        except (ValueError, SyntaxError):
+            pass
+        return status_error(label, int(m.group(1)), body, secrets)
+    if isinstance(exc, ValueError | KeyError | TypeError | IndexError):
+        return SourceBadResponse(f"{label}: malformed answer ({type(exc).__name__})")
+    return SourceBadResponse(f"{label}: {detail}")

@@ -1,0 +1,220 @@
+"""Prometheus as a `SignalSource` + `ServiceCatalog` (prometheus-api-client), and as a read-only
+fallback `AlertSource` (/api/v1/alerts) when no Alertmanager is configured.
+
+prometheus-api-client is synchronous: each call runs in a thread worker (`asyncio.to_thread`)
+over one reused `requests.Session`, so panels are queried concurrently and the UI loop never
+waits. The library is imported on first use only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from warroom.config import ServerConfig
+from warroom.domain.alerts import Alert, AlertState, Silence, SilenceRequest, fingerprint_of
+from warroom.domain.errors import ReadOnlySource, SourceBadResponse, SourceError
+from warroom.domain.signals import Sample, SignalSpec
+from warroom.sources import http as _http
+from warroom.sources.alertmanager import parse_time
+
+if TYPE_CHECKING:
+    import httpx
+    from prometheus_api_client import PrometheusConnect
+
+T = TypeVar("T")
+
+READ_ONLY_MESSAGE = "Prometheus alerts are read-only: configure an Alertmanager to silence"
+
+
+def _float(value: Any) -> float:
+    return float(value)  # Prometheus sends "NaN", "+Inf", "-Inf" as strings; float() reads them
+
+
+def combine(values: Sequence[float], higher_is_worse: bool) -> float:
+    """Several series for one panel: show the worst one (a panel is one number)."""
+    clean = [v for v in values if not math.isnan(v)]
+    if not clean:
+        return math.nan
+    return max(clean) if higher_is_worse else min(clean)
+
+
+class PrometheusSignals:
+    """Golden-signal values and history, and the services Prometheus knows."""
+
+    def __init__(self, server: ServerConfig) -> None:
+        self.server = server
+        self.name = _http.safe_label(server)
+        self._conn: PrometheusConnect | None = None
+        self._secrets = _http.secret_values(server)
+
+    # ------------------------------------------------------------ plumbing
+
+    def _connect(self) -> PrometheusConnect:
+        if self._conn is None:
+            from prometheus_api_client import PrometheusConnect
+
+            session = _http.make_requests_session(self.server)
+            self._conn = PrometheusConnect(
+                url=self.server.url,
+                session=session,
+                retry=_http.no_retry(),
+                timeout=self.server.timeout_s,  # type: ignore[arg-type]
+            )
+        return self._conn
+
+    async def _run(self, call: Callable[[PrometheusConnect], T]) -> T:
+        def work() -> T:
+            try:
+                return call(self._connect())
+            except SourceError:
+                raise
+            except Exception as exc:
+                raise _http.map_requests_error(
+                    exc, self.name, self.server.timeout_s, self._secrets
+                ) from None
+
+        return await asyncio.to_thread(work)
+
+    # ------------------------------------------------------------ queries
+
+    async def query_vector(self, promql: str) -> list[tuple[dict[str, str], float]]:
+        """An instant query as (labels, value) pairs; a scalar comes back as one pair with no
+        labels. Used by the runbook PromQL executor and by `sample`."""
+        result = await self._run(lambda c: c.custom_query(promql))
+        return self._parse_instant(result)[0]
+
+    def _parse_instant(
+        self, result: Any
+    ) -> tuple[list[tuple[dict[str, str], float]], float | None]:
+        """(pairs, newest timestamp) from an instant query's `data.result`."""
+        try:
+            if isinstance(result, list) and len(result) == 2 and not isinstance(result[0], dict):
+                return [({}, _float(result[1]))], float(result[0])  # scalar / string
+            pairs: list[tuple[dict[str, str], float]] = []
+            newest: float | None = None
+            for item in result:
+                ts, value = item["value"]
+                pairs.append(
+                    ({str(k): str(v) for k, v in item.get("metric", {}).items()}, _float(value))
+                )
+                newest = max(newest or 0.0, float(ts))
+            return pairs, newest
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise SourceBadResponse(f"{self.name}: unexpected query result shape") from None
+
+    async def sample(self, spec: SignalSpec, service: str | None) -> Sample:
+        """The panel's current value (the worst series if several). No series at all raises
+        SourceBadResponse("no data ...") so the panel says so instead of showing a zero."""
+        query = spec.query_for(service)
+        result = await self._run(lambda c: c.custom_query(query))
+        pairs, ts = self._parse_instant(result)
+        if not pairs:
+            scope = f" for {service}" if service else ""
+            raise SourceBadResponse(f"no data for {spec.name}{scope}")
+        at = datetime.fromtimestamp(ts, UTC) if ts else datetime.now(UTC)
+        return Sample(at=at, value=combine([v for _, v in pairs], spec.higher_is_worse))
+
+    async def history(self, spec: SignalSpec, service: str | None, end: datetime) -> list[Sample]:
+        """The last `range_s` at `step_s`, worst series per step. No data gives []."""
+        query = spec.query_for(service)
+        start = end - timedelta(seconds=spec.range_s)
+        step = f"{max(1, spec.step_s)}s"
+        result = await self._run(lambda c: c.custom_query_range(query, start, end, step))
+        by_ts: dict[float, list[float]] = {}
+        try:
+            for item in result:
+                for ts, value in item["values"]:
+                    by_ts.setdefault(float(ts), []).append(_float(value))
+        except (KeyError, TypeError, ValueError):
+            raise SourceBadResponse(f"{self.name}: unexpected range result shape") from None
+        return [
+            Sample(at=datetime.fromtimestamp(ts, UTC), value=combine(vals, spec.higher_is_worse))
+            for ts, vals in sorted(by_ts.items())
+        ]
+
+    async def services(self) -> list[str]:
+        """Values of the `service` and `job` labels, for the service picker."""
+
+        def both(c: PrometheusConnect) -> list[str]:
+            found: set[str] = set()
+            for label in ("service", "job"):
+                values = c.get_label_values(label)
+                if not isinstance(values, list):
+                    raise SourceBadResponse(f"{self.name}: label values are not a list")
+                found.update(str(v) for v in values)
+            return sorted(found)
+
+        return await self._run(both)
+
+    async def aclose(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await asyncio.to_thread(conn.close)
+
+
+class PrometheusAlertSource:
+    """Firing alerts straight from Prometheus when no Alertmanager is configured or reachable.
+    Read-only: silences and acks raise ReadOnlySource saying why."""
+
+    can_silence = False
+
+    def __init__(self, server: ServerConfig) -> None:
+        self.server = server
+        self.name = _http.safe_label(server)
+        self._client: httpx.AsyncClient | None = None
+        self._secrets = _http.secret_values(server)
+
+    async def fetch_alerts(self) -> list[Alert]:
+        try:
+            if self._client is None:
+                self._client = _http.make_async_client(self.server)
+            response = await self._client.get("/api/v1/alerts")
+        except SourceError:
+            raise
+        except Exception as exc:
+            raise _http.map_httpx_error(
+                exc, self.name, self.server.timeout_s, self._secrets
+            ) from None
+        _http.check_response(response, self.name, self._secrets)
+        data = _http.json_of(response, self.name, "/api/v1/alerts")
+        try:
+            raw_alerts = data["data"]["alerts"]
+            alerts = []
+            for raw in raw_alerts:
+                if raw.get("state") != "firing":
+                    continue
+                labels = {str(k): str(v) for k, v in raw["labels"].items()}
+                alerts.append(
+                    Alert(
+                        fingerprint=fingerprint_of(labels),
+                        name=labels.get("alertname", ""),
+                        labels={k: v for k, v in labels.items() if k != "alertname"},
+                        annotations={
+                            str(k): str(v) for k, v in (raw.get("annotations") or {}).items()
+                        },
+                        starts_at=parse_time(raw.get("activeAt")),
+                        state=AlertState.ACTIVE,
+                        origins=(self.name,),
+                    )
+                )
+            return alerts
+        except (KeyError, TypeError, AttributeError):
+            raise SourceBadResponse(f"{self.name}: unexpected shape in /api/v1/alerts") from None
+
+    async def list_silences(self) -> list[Silence]:
+        return []
+
+    async def create_silence(self, request: SilenceRequest) -> str:
+        raise ReadOnlySource(READ_ONLY_MESSAGE)
+
+    async def expire_silence(self, silence_id: str) -> None:
+        raise ReadOnlySource(READ_ONLY_MESSAGE)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
