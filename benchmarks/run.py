@@ -325,13 +325,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float,
                         default=float(os.environ.get("BENCH_MODULE_TIMEOUT", DEFAULT_TIMEOUT_S)),
                         help="seconds one module may take")  # fmt: skip
+    parser.add_argument("--package", default=PACKAGE, help="where to find bench_*.py modules")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child_main(args.child, args.child_out)
 
-    modules = [m for m in discover() if not args.only or any(o in m for o in args.only)]
+    root = ROOT if args.package == PACKAGE else Path.cwd()
+    modules = [
+        m for m in discover(args.package, root) if not args.only or any(o in m for o in args.only)
+    ]
     if not modules:
         print("no benchmark modules found", file=sys.stderr)
         return 1
