@@ -1,13 +1,172 @@
-"""The live console: flags shared by every console mode, and wiring of live sources (being built)."""
+"""The console: flags every console mode shares, settings resolution, and running the app.
+
+Imports of Textual, the UI and the sources happen inside the functions that need them, so
+`warroom --help` is instant and the first frame waits only for what it draws.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from warroom.config import (
+    EnvironmentConfig,
+    ServerConfig,
+    Settings,
+    apply_env,
+    load_settings,
+    with_overrides,
+)
+
+NO_CONFIG_HELP = """\
+warroom: nothing to watch yet.
+
+  Point it at your servers:   warroom --prometheus http://prometheus:9090 --alertmanager http://alertmanager:9093
+  or write a config file:     {config}   (see README: "Live mode")
+  or try the built-in drill:  warroom drill
+"""
 
 
 def add_console_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="PATH", help="config file (default: XDG config dir)")
+    parser.add_argument(
+        "--config", metavar="PATH", help="config file (default: the XDG config dir)"
+    )
+    parser.add_argument(
+        "--env", dest="environment", metavar="NAME", help="which [environments.NAME] to watch"
+    )
+    parser.add_argument(
+        "--theme", metavar="NAME", help="colour theme (warroom-dark, warroom-light, ...)"
+    )
+    parser.add_argument(
+        "--viewer",
+        action="store_true",
+        default=None,
+        help="shared-screen mode: shows everything, runs nothing",
+    )
+    parser.add_argument(
+        "--refresh",
+        dest="refresh_s",
+        type=float,
+        metavar="SECONDS",
+        help="poll interval (default 5)",
+    )
+    parser.add_argument(
+        "--user", metavar="NAME", help="who is at the keyboard (default: SUDO_USER or USER @ host)"
+    )
+    parser.add_argument(
+        "--store", metavar="URL", help="incident store: a SQLite path or postgresql://..."
+    )
+    parser.add_argument(
+        "--prometheus", metavar="URL", help="Prometheus base URL (no config file needed)"
+    )
+    parser.add_argument(
+        "--alertmanager", metavar="URL", action="append", help="Alertmanager base URL (repeatable)"
+    )
+    parser.add_argument(
+        "--runbooks",
+        metavar="PATH",
+        action="append",
+        help="extra runbook file or folder (repeatable)",
+    )
+
+
+def resolve_settings(args: argparse.Namespace) -> Settings:
+    """File, then WARROOM_* environment, then flags."""
+    config = getattr(args, "config", None) or os.environ.get("WARROOM_CONFIG")
+    settings = load_settings(Path(config).expanduser() if config else None)
+    settings = apply_env(settings, os.environ)
+    refresh = getattr(args, "refresh_s", None)
+    if refresh is not None and refresh <= 0:
+        from warroom.domain.errors import ConfigError
+
+        raise ConfigError(f"--refresh: must be greater than 0, got {refresh}")
+    settings = with_overrides(
+        settings,
+        environment=getattr(args, "environment", None),
+        theme=getattr(args, "theme", None),
+        viewer=getattr(args, "viewer", None),
+        refresh_s=refresh,
+        user=getattr(args, "user", None),
+        store=getattr(args, "store", None),
+    )
+    extra = tuple(getattr(args, "runbooks", None) or ())
+    if extra:
+        settings = with_overrides(settings, runbook_paths=(*settings.runbook_paths, *extra))
+    prom = getattr(args, "prometheus", None)
+    ams = getattr(args, "alertmanager", None) or []
+    if prom or ams:
+        from dataclasses import replace
+
+        base = settings.active_environment
+        name = settings.environment or (base.name if base else "live")
+        env = EnvironmentConfig(
+            name=name,
+            prometheus=ServerConfig(url=prom.rstrip("/"), name="prometheus")
+            if prom
+            else (base.prometheus if base else None),
+            alertmanagers=tuple(
+                ServerConfig(
+                    url=u.rstrip("/"),
+                    name=f"alertmanager-{i + 1}" if len(ams) > 1 else "alertmanager",
+                )
+                for i, u in enumerate(ams)
+            )
+            or (base.alertmanagers if base else ()),
+            postgres=base.postgres if base else None,
+            production=base.production if base else False,
+            color=base.color if base else "",
+        )
+        settings = replace(
+            settings, environments={**settings.environments, name: env}, environment=name
+        )
+    return settings
 
 
 def run_live(args: argparse.Namespace) -> int:
-    return 2
+    settings = resolve_settings(args)
+    if settings.active_environment is None:
+        from warroom.config import default_config_path
+
+        print(NO_CONFIG_HELP.format(config=default_config_path()), file=sys.stderr, end="")
+        return 2
+    from warroom.cli.live_wiring import build_live_sources
+    from warroom.domain.clock import SystemClock
+
+    clock = SystemClock()
+    sources = build_live_sources(settings, clock)
+    return run_console(settings, sources, clock)
+
+
+def run_console(
+    settings: Settings,
+    sources: Any,
+    clock: Any,
+    *,
+    scenario: str = "",
+    store_url: str | None = None,
+) -> int:
+    """Wire the store and runbooks, build the app, run it, close what was opened."""
+    from warroom.paths import runbook_dirs
+    from warroom.services.incident_log import whoami
+    from warroom.services.runbook_library import load_library
+    from warroom.stores import open_store
+    from warroom.ui.app import build_app
+    from warroom.ui.context import ConsoleContext
+
+    library = load_library([p for p in runbook_dirs(settings.runbook_paths) if p.exists()])
+    store = open_store(settings.store if store_url is None else store_url, start_offline_ok=True)
+    ctx = ConsoleContext(
+        settings=settings,
+        sources=sources,
+        clock=clock,
+        library=library,
+        store=store,
+        author=whoami(settings.user),
+        viewer=settings.viewer,
+        scenario=scenario,
+    )
+    build_app(ctx).run()
+    return 0

@@ -1,4 +1,4 @@
-"""`warroom drill`: the console on a built-in simulated incident (being built)."""
+"""`warroom drill`: the console on a built-in simulated incident, for newcomers and rehearsals."""
 
 from __future__ import annotations
 
@@ -7,5 +7,54 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser("drill", help="run a simulated incident")
-    parser.set_defaults(handler=lambda args: 1)
+    from warroom.cli.console import add_console_arguments
+
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "drill",
+        help="run the console on a simulated incident (nothing real is touched)",
+        description="Run the console on a built-in simulated incident. No command really runs.",
+    )
+    parser.add_argument(
+        "--scenario", metavar="NAME", help="scenario name or TOML file (see --list)"
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="time compression (10 = ten drill seconds per second)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="random seed (same seed, same drill)"
+    )
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    add_console_arguments(parser)
+    parser.set_defaults(handler=run_drill)
+
+
+def run_drill(args: argparse.Namespace) -> int:
+    from warroom.drill import DEFAULT_SCENARIO, DrillWorld, list_scenarios, load_scenario
+
+    if args.list:
+        for info in list_scenarios():
+            marker = "*" if info.name == DEFAULT_SCENARIO else " "
+            print(f"{marker} {info.name:<16} {info.title}")
+            if info.description:
+                print(f"  {'':<16} {info.description}")
+        return 0
+    from dataclasses import replace
+
+    from warroom.cli.console import resolve_settings, run_console
+    from warroom.paths import user_data_dir
+
+    settings = resolve_settings(args)
+    scenario = load_scenario(args.scenario or DEFAULT_SCENARIO)
+    world = DrillWorld(scenario, seed=args.seed, speed=args.speed)
+    sources = world.sources()
+    # A drill keeps its own incident store so rehearsals never mix with real incidents.
+    store = settings.store or str(user_data_dir() / "drill-incidents.db")
+    settings = replace(settings, store=store)
+    code = run_console(settings, sources, world.clock, scenario=scenario.name)
+    for line in world.summary().lines():
+        print(line)
+    return code

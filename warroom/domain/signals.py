@@ -7,10 +7,10 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     OK = "ok"
     WARN = "warn"
     CRIT = "crit"
@@ -226,3 +226,40 @@ DEFAULT_SIGNALS: tuple[SignalSpec, ...] = (
         critical=5000.0,
     ),
 )
+
+
+def sparkline_rows(
+    values: Sequence[float], width: int, rows: int, floor: float = 0.0, ceiling: float | None = None
+) -> list[str]:
+    """A sparkline `rows` lines tall (top line first), for panels with room to spare.
+
+    `ceiling` (e.g. the warn threshold) keeps a quiet signal looking quiet: bars are drawn
+    against the higher of it and the peak, not stretched to fill the panel.
+    """
+    rows = max(1, rows)
+    clean = [v for v in values if not math.isnan(v)]
+    if not clean or width <= 0:
+        return [""] * rows
+    points = downsample(clean, width)
+    low = min(floor, min(points))
+    span = max(max(points), ceiling if ceiling is not None else -math.inf) - low
+    levels = [(0 if span <= 0 else round((v - low) / span * (rows * 8 - 1))) + 1 for v in points]
+    lines = []
+    for r in range(rows - 1, -1, -1):
+        base = r * 8
+        line = []
+        for level in levels:
+            fill = level - base
+            line.append(" " if fill <= 0 else "█" if fill >= 8 else _BARS[fill - 1])
+        lines.append("".join(line))
+    return lines
+
+
+def format_threshold(value: float, unit: str) -> str:
+    """Thresholds are round numbers: `5%`, `2s`, `80`."""
+    text = f"{value:g}"
+    if unit in ("%", "percent"):
+        return f"{text}%"
+    if unit in ("s", "seconds", "ms"):
+        return f"{text}{'ms' if unit == 'ms' else 's'}"
+    return f"{text}{unit}"

@@ -1,1 +1,1 @@
-"""ui/screens."""
+"""Screens: the war room itself, and the small modal dialogs it opens."""

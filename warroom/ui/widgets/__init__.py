@@ -1,1 +1,1 @@
-"""ui/widgets."""
+"""The console's widgets: one per module, named after its class."""

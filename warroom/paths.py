@@ -1,0 +1,46 @@
+"""Where things live: packaged defaults (themes, runbooks) and the user's own folders.
+
+The user's folders extend the defaults: a user theme or runbook with the same name wins.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _packaged(name: str) -> Path:
+    installed = _PACKAGE / "_data" / name
+    if installed.is_dir():
+        return installed
+    return _PACKAGE.parent / name  # a source checkout / editable install
+
+
+def default_themes_dir() -> Path:
+    return _packaged("themes")
+
+
+def default_runbooks_dir() -> Path:
+    return _packaged("runbooks")
+
+
+def user_config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path("warroom")
+
+
+def user_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("warroom")
+
+
+def theme_dirs(extra: tuple[str, ...] = ()) -> list[Path]:
+    """Defaults first, then the user's; later ones override earlier ones by theme name."""
+    return [default_themes_dir(), user_config_dir() / "themes", *(Path(p) for p in extra)]
+
+
+def runbook_dirs(extra: tuple[str, ...] = ()) -> list[Path]:
+    return [default_runbooks_dir(), user_config_dir() / "runbooks", *(Path(p) for p in extra)]

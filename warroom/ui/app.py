@@ -1,0 +1,69 @@
+"""The thin app: registers themes, applies the keymap, installs the war-room screen."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from warroom.paths import theme_dirs
+from warroom.ui.context import ConsoleContext
+from warroom.ui.screens.war_room import WarRoomScreen
+from warroom.ui.themes import load_themes
+
+DEFAULT_THEME = "warroom-dark"
+
+
+class WarRoomApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "warroom"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, ctx: ConsoleContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        themes, self._theme_problems = load_themes(theme_dirs(ctx.settings.theme_paths))
+        for theme in themes.values():
+            self.register_theme(theme)
+        wanted = ctx.settings.theme or DEFAULT_THEME
+        if wanted not in themes:
+            self._theme_problems.append(
+                f"no theme named {wanted!r} (have: {', '.join(sorted(themes))}); using {DEFAULT_THEME}"
+            )
+            wanted = DEFAULT_THEME if DEFAULT_THEME in themes else "textual-dark"
+        self.theme = wanted
+
+    def get_default_screen(self) -> Screen[None]:
+        return WarRoomScreen(self.ctx)
+
+    def on_mount(self) -> None:
+        if self.ctx.settings.keymap:
+            self.set_keymap(dict(self.ctx.settings.keymap))
+        for problem in self._theme_problems:
+            self.notify(problem, severity="warning", timeout=10)
+
+    async def on_unmount(self) -> None:
+        """Close the incident store (it holds connections and an outbox)."""
+        with contextlib.suppress(Exception):  # closing must never keep the console from exiting
+            await asyncio.wait_for(self.ctx.store.close(), 5)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, WarRoomScreen):
+            return
+        for binding in screen.BINDINGS:
+            if getattr(binding, "description", "") and getattr(binding, "id", None):
+                action = binding.action  # type: ignore[union-attr]
+                yield SystemCommand(
+                    binding.description,  # type: ignore[union-attr]
+                    f"{binding.id} ({binding.key})",  # type: ignore[union-attr]
+                    lambda action=action: screen.run_action(action),
+                )
+
+
+def build_app(ctx: ConsoleContext) -> WarRoomApp:
+    """The one factory: the CLI, tests, snapshots and benchmarks all build the app here."""
+    return WarRoomApp(ctx)

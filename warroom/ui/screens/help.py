@@ -1,0 +1,57 @@
+"""`?`: every key, with the id a user can remap it by in config (`[ui.keymap]`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from warroom.ui.screens.dialogs import DIALOG_CSS
+
+EXTRA_KEYS = [
+    ("j / k, ↑ / ↓", "move in the focused pane", ""),
+    ("ctrl+p", "command palette", ""),
+    ("@14:02 text", "in a note: backdate it (both times are kept)", ""),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = (
+        DIALOG_CSS
+        + "HelpScreen > VerticalScroll { width: 90; max-width: 95%; height: 80%; border: thick $accent; background: $surface; padding: 1 2; }"
+    )
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def __init__(self, bindings: Iterable[Binding | tuple[str, ...]]) -> None:
+        super().__init__()
+        self.bindings = [b for b in bindings if isinstance(b, Binding)]
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, expand=True, show_header=True, header_style="bold")
+        table.add_column("key", no_wrap=True)
+        table.add_column("what it does")
+        table.add_column("id (remap in [ui.keymap])", style="dim")
+        keymap = self.app.keymap if hasattr(self.app, "keymap") else {}
+        for b in self.bindings:
+            if not b.description and b.action != "escape":
+                continue
+            key = keymap.get(b.id, b.key) if b.id else b.key
+            table.add_row(_pretty(key), b.description or b.action, b.id or "")
+        for key, what, ident in EXTRA_KEYS:
+            table.add_row(key, what, ident)
+        with VerticalScroll():
+            yield Label("Keys", classes="title")
+            yield Static(table)
+            yield Static("esc closes", classes="hint")
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
+
+
+def _pretty(key: str) -> str:
+    return key.replace("question_mark", "?").replace("slash", "/").replace("shift+tab", "shift+tab")

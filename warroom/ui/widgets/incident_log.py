@@ -1,0 +1,67 @@
+"""The incident log: timestamped entries, newest last, local time and UTC side by side."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import RichLog
+
+from warroom.domain.incident import Entry, EntryKind
+
+_KIND_LABEL = {
+    EntryKind.DECLARED: "DECLARED",
+    EntryKind.NOTE: "note",
+    EntryKind.DECISION: "decision",
+    EntryKind.ACTION_ITEM: "action",
+    EntryKind.STATUS: "STATUS",
+    EntryKind.ROLE: "role",
+    EntryKind.SEVERITY: "severity",
+    EntryKind.ALERT_FIRED: "FIRED",
+    EntryKind.ALERT_RESOLVED: "resolved",
+    EntryKind.ALERT_ACKED: "ack",
+    EntryKind.SILENCE: "silence",
+    EntryKind.STEP_RUN: "step",
+    EntryKind.STATUS_UPDATE: "update",
+    EntryKind.SNAPSHOT: "pinned",
+    EntryKind.CORRECTION: "correction",
+}
+
+_LOUD = {EntryKind.DECLARED, EntryKind.STATUS, EntryKind.ALERT_FIRED}
+
+
+def format_entry(entry: Entry) -> Text:
+    local = entry.at.astimezone()
+    line = Text(no_wrap=False)
+    line.append(f"{local:%H:%M:%S} ", "bold")
+    line.append(f"{entry.at:%H:%MZ} ", "dim")
+    label = _KIND_LABEL.get(entry.kind, entry.kind.value)
+    line.append(f"{label:<9}", "bold" if entry.kind in _LOUD else "")
+    line.append(f"{entry.author.split('@')[0]:<10} ", "dim")
+    text = entry.text
+    if entry.backdated:
+        text += f"  (recorded {entry.recorded_at.astimezone():%H:%M})"
+    if entry.corrects:
+        text = f"corrects {entry.corrects[:8]}: {text}"
+    line.append(text)
+    return line
+
+
+class IncidentLogView(RichLog):
+    DEFAULT_CSS = """
+    IncidentLogView { background: $surface; scrollbar-size-vertical: 1; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(
+            id=id, classes=classes, wrap=True, markup=False, max_lines=5000, auto_scroll=True
+        )
+        self._seen: set[str] = set()
+
+    def add_entry(self, entry: Entry) -> None:
+        """Show an entry once, even if it arrives again from another console."""
+        if entry.id in self._seen:
+            return
+        self._seen.add(entry.id)
+        self.write(format_entry(entry))
+
+    def add_notice(self, text: str) -> None:
+        self.write(Text(text, style="italic dim"))

@@ -1,0 +1,91 @@
+"""A widget that repaints only the lines whose content changed.
+
+Over a thin SSH link and through tmux every byte counts: a refresh that changes one value
+should send one line, not the whole panel.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+_console = Console(width=400, legacy_windows=False, force_terminal=True)
+
+
+def text_strip(text: Text, width: int, base: Style | None = None) -> Strip:
+    """One line of Rich text as a Strip exactly `width` cells wide."""
+    strip = Strip(list(text.render(_console, end=""))).crop(0, width)
+    if base is not None:
+        strip = strip.apply_style(base)
+    return strip.extend_cell_length(width, base)
+
+
+class LineCacheWidget(Widget):
+    """Subclasses build their lines with `build_lines`; only changed lines are refreshed."""
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._lines: list[Text] = []
+        self._strips: dict[int, Strip] = {}
+
+    def build_lines(self, width: int) -> list[Text]:
+        raise NotImplementedError
+
+    def rebuild(self) -> None:
+        """Recompute the lines and repaint those that differ from what is on screen."""
+        width = self.content_region.width or self.size.width
+        if width <= 0:
+            return
+        new = self.build_lines(width)
+        old = self._lines
+        self._lines = new
+        changed = [
+            y
+            for y in range(max(len(new), len(old)))
+            if y >= len(old) or y >= len(new) or not _same(old[y], new[y])
+        ]
+        for y in changed:
+            self._strips.pop(y, None)
+        if changed:
+            if len(new) != len(old):
+                self.refresh()
+            else:
+                for y in changed:
+                    self.refresh(Region(0, y, self.size.width, 1))  # content-relative
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+        self._lines = []
+        self.rebuild()
+        self.refresh()
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+        return max(1, len(self._lines))
+
+    def render_line(self, y: int) -> Strip:
+        strip = self._strips.get(y)
+        if strip is None:
+            width = self.content_region.width or self.size.width
+            base = self.rich_style
+            text = self._lines[y] if y < len(self._lines) else Text()
+            strip = text_strip(text, width, base)
+            self._strips[y] = strip
+        return strip
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+
+def _same(a: Text, b: Text) -> bool:
+    return a.plain == b.plain and a.spans == b.spans and a.style == b.style
+
+
+__all__ = ["LineCacheWidget", "Segment", "text_strip"]

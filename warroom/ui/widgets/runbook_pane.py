@@ -1,0 +1,116 @@
+"""The runbook pane: the section for the selected alert, its steps, and their output."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import OptionList, RichLog, Static
+from textual.widgets.option_list import Option
+
+from warroom.domain.runbooks import Risk, Runbook, Section, Step
+
+_RISK_STYLE = {Risk.READ: "", Risk.WRITE: "bold", Risk.DESTRUCTIVE: "bold reverse"}
+
+
+def step_label(index: int, step: Step, section: Section) -> Text:
+    text = Text()
+    alt = step.alternative_of is not None
+    text.append(f"{index + 1:>2}{'┆' if alt else ' '}")
+    text.append(f"{step.risk.symbol} {step.risk.value:<5} ", _RISK_STYLE[step.risk])
+    text.append(f"{step.kind.value:<6} ", "dim")
+    if step.phase:
+        text.append(f"[{step.phase}] ", "italic")
+    if step.description:
+        text.append(step.description + " — ", "dim")
+    text.append(step.first_line)
+    return text
+
+
+class RunbookPane(Vertical):
+    """Attributes down (`show_section`), messages up (`RunbookPane.StepChosen`)."""
+
+    DEFAULT_CSS = """
+    RunbookPane { background: $surface; }
+    RunbookPane > #runbook-title { height: auto; max-height: 3; padding: 0 1; color: $foreground; }
+    RunbookPane > OptionList { height: 1fr; min-height: 3; border: none; background: $surface; }
+    RunbookPane > RichLog { height: 1fr; min-height: 3; border-top: dashed $panel; background: $surface; }
+    RunbookPane > RichLog.-empty { display: none; }
+    """
+
+    class StepChosen(Message):
+        def __init__(self, step: Step, section: Section) -> None:
+            super().__init__()
+            self.step = step
+            self.section = section
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.section: Section | None = None
+        self.runbook: Runbook | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("select an alert to see its runbook", id="runbook-title")
+        yield OptionList(id="runbook-steps")
+        yield RichLog(
+            id="runbook-output", wrap=True, markup=False, max_lines=2000, classes="-empty"
+        )
+
+    @property
+    def steps(self) -> OptionList:
+        return self.query_one("#runbook-steps", OptionList)
+
+    @property
+    def output(self) -> RichLog:
+        return self.query_one("#runbook-output", RichLog)
+
+    def show_section(self, found: tuple[Runbook, Section] | None, alert_name: str | None) -> None:
+        title = self.query_one("#runbook-title", Static)
+        if found is None:
+            if self.section is None and self.steps.option_count == 0 and alert_name is None:
+                return
+            self.runbook, self.section = None, None
+            self.steps.clear_options()
+            title.update(
+                Text(f"no runbook section covers {alert_name}", style="italic")
+                if alert_name
+                else Text("select an alert to see its runbook", style="italic")
+            )
+            return
+        runbook, section = found
+        if section is self.section:
+            return
+        self.runbook, self.section = runbook, section
+        head = Text()
+        head.append(section.title, "bold")
+        head.append(f"  {runbook.title} · {runbook.path.rsplit('/', 1)[-1]}:{section.line}", "dim")
+        if section.alerts:
+            head.append("\nalerts: " + ", ".join(section.alerts), "dim")
+        title.update(head)
+        self.steps.clear_options()
+        self.steps.add_options(
+            [
+                Option(step_label(i, step, section), id=str(i))
+                for i, step in enumerate(section.steps)
+            ]
+        )
+        if section.steps:
+            self.steps.highlighted = 0
+
+    @property
+    def selected_step(self) -> Step | None:
+        index = self.steps.highlighted
+        if self.section is None or index is None or index >= len(self.section.steps):
+            return None
+        return self.section.steps[index]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        step = self.selected_step
+        if step is not None and self.section is not None:
+            self.post_message(self.StepChosen(step, self.section))
+
+    def write_output(self, line: str | Text) -> None:
+        self.output.remove_class("-empty")
+        self.output.write(line)

@@ -1,0 +1,105 @@
+"""One golden-signal panel: value with unit, level word, trend, sparkline, thresholds, data age.
+
+A failing source never blanks the panel: the error is shown with the last good value greyed
+and its age.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from warroom.domain.clock import format_age
+from warroom.domain.signals import Level, Series, format_threshold, format_value, sparkline_rows
+from warroom.ui.widgets.line_cache import LineCacheWidget
+
+_LEVEL_CLASS = {
+    Level.OK: "signal-panel--ok",
+    Level.WARN: "signal-panel--warn",
+    Level.CRIT: "signal-panel--crit",
+    Level.UNKNOWN: "signal-panel--stale",
+}
+
+
+class SignalPanel(LineCacheWidget):
+    COMPONENT_CLASSES = {
+        "signal-panel--ok",
+        "signal-panel--warn",
+        "signal-panel--crit",
+        "signal-panel--stale",
+        "signal-panel--dim",
+    }
+
+    DEFAULT_CSS = """
+    SignalPanel {
+        height: 1fr;
+        min-height: 5;
+        border: round $panel;
+        border-title-color: $foreground;
+        padding: 0 1;
+        background: $surface;
+    }
+    SignalPanel.-crit { border: round $error; border-title-color: $error; }
+    SignalPanel.-warn { border: round $warning; border-title-color: $warning; }
+    SignalPanel.-stale { border: round $foreground 30%; }
+    SignalPanel > .signal-panel--ok { color: $success; }
+    SignalPanel > .signal-panel--warn { color: $warning; text-style: bold; }
+    SignalPanel > .signal-panel--crit { color: $error; text-style: bold; }
+    SignalPanel > .signal-panel--stale { color: $foreground 40%; }
+    SignalPanel > .signal-panel--dim { color: $foreground 60%; }
+    """
+
+    def __init__(self, series: Series, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.series = series
+        self.now: datetime | None = None
+        self.border_title = series.spec.name
+
+    def update_series(self, series: Series, now: datetime) -> None:
+        self.series = series
+        self.now = now
+        level = series.level
+        self.set_class(level is Level.CRIT and not series.is_stale, "-crit")
+        self.set_class(level is Level.WARN and not series.is_stale, "-warn")
+        self.set_class(series.is_stale, "-stale")
+        self.rebuild()
+
+    def build_lines(self, width: int) -> list[Text]:
+        series = self.series
+        spec = series.spec
+        latest = series.latest
+        stale = series.is_stale
+        level = series.level
+        style_name = "signal-panel--stale" if stale else _LEVEL_CLASS[level]
+        style = self.get_component_rich_style(style_name, partial=True)
+        dim = self.get_component_rich_style("signal-panel--dim", partial=True)
+
+        value = format_value(latest.value if latest else None, spec.unit)
+        head = Text()
+        head.append(value, style)
+        head.append(f"  {level.word}", style)
+        head.append(f"  {series.trend()}", style)
+
+        rows = max(1, (self.content_region.height or 3) - 2)
+        spark_style = style if not stale else dim
+        spark_lines = [
+            Text(line, spark_style)
+            for line in sparkline_rows(
+                series.values(), width, rows, ceiling=spec.warn if spec.higher_is_worse else None
+            )
+        ]
+
+        age = series.age_seconds(self.now) if self.now else None
+        if stale:
+            when = f"last good {format_age(age)} ago" if age is not None else "no data yet"
+            foot = Text(f"⚠ {series.error} · {when}", style)
+        else:
+            thresholds = []
+            if spec.warn is not None:
+                thresholds.append(f"warn {format_threshold(spec.warn, spec.unit)}")
+            if spec.critical is not None:
+                thresholds.append(f"crit {format_threshold(spec.critical, spec.unit)}")
+            age_text = f"{format_age(age)} ago" if age is not None else "no data yet"
+            foot = Text(" · ".join([*thresholds, age_text]), dim)
+        return [head, *spark_lines, foot]
