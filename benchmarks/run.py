@@ -188,11 +188,11 @@ def machine_facts() -> dict[str, str]:
     """What a reader needs to judge the numbers: how big and how busy the machine was."""
     facts = {
         "nproc": str(len(os.sched_getaffinity(0))),
-        "cpu": _cpu_model(),
+        "CPU": _cpu_model(),
         "memory": _mem_total(),
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "textual": _version("textual"),
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "Textual": _version("textual"),
         "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
     return facts
@@ -265,8 +265,21 @@ def render_table(results: Sequence[ModuleResult]) -> str:
     return "\n".join(out)
 
 
+def scrub(text: str) -> str:
+    """Keep this machine's paths out of the committed file (tracebacks name them)."""
+    replacements = {
+        sys.prefix + os.sep: "$VENV/",
+        str(ROOT) + os.sep: "",
+        tempfile.gettempdir() + os.sep: "$TMPDIR/",
+        str(Path.home()) + os.sep: "~/",
+    }
+    for path in sorted(replacements, key=len, reverse=True):  # most specific first
+        text = text.replace(path, replacements[path])
+    return text
+
+
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return scrub(str(text)).replace("|", "\\|").replace("\n", " ")
 
 
 def render_markdown(
@@ -284,10 +297,10 @@ def render_markdown(
         "Targets are reported, never asserted: this is a small shared machine, so compare with",
         "the baselines measured in the same run (the ratios) rather than with absolute numbers.",
         "",
-        f"- Command: `{command}`",
+        f"- Command: `{scrub(command)}`",
         f"- Date: {started.strftime('%Y-%m-%d %H:%M UTC')} ({total_s:.0f} s in all)",
     ]
-    lines += [f"- {k.capitalize()}: {v}" for k, v in facts.items()]
+    lines += [f"- {k}: {v}" for k, v in facts.items()]
     lines += [
         "",
         "Verdict: **met** or **MISSED** against the target, **FAILED** when it could not be",

@@ -237,9 +237,14 @@ def test_runner_runs_modules_and_tolerates_failures(
     assert "| answer | 42 | ms | < 30 | **MISSED** | n |" in md
     assert "**FAILED**" in md and "server would not start" in md
     assert "- Command: `python -m benchmarks.run`" in md
-    assert "- Nproc: " in md and "- Textual: " in md and "- Python: " in md
+    assert "- nproc: " in md and "- Textual: " in md and "- Python: " in md
     table = run.render_table([ok, boom])
     assert "answer" in table and "server would not start" in table
+
+
+def test_markdown_keeps_machine_paths_out() -> None:
+    where = f"{run.ROOT}/warroom/cli/console.py and {sys.prefix}/lib/x.py"
+    assert run.scrub(where) == "warroom/cli/console.py and $VENV/lib/x.py"
 
 
 def test_runner_stops_a_module_that_hangs(tmp_path: Path) -> None:
