@@ -184,13 +184,16 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
 class _Reader:
     """Typed access to one TOML table that reports `file: key: problem` and rejects extras."""
 
-    def __init__(self, file: str, prefix: str, table: Any) -> None:
+    def __init__(self, file: str, prefix: str, table: Any, allowed: frozenset[str]) -> None:
         self.file = file
         self.prefix = prefix
         if not isinstance(table, dict):
             self.fail("", "must be a table")
         self.table: dict[str, Any] = table
         self.used: set[str] = set()
+        for name in table:  # a typo is reported as itself, not as the key it failed to set
+            if name not in allowed:
+                self.fail(name, "unknown key")
 
     def key(self, name: str) -> str:
         return f"{self.prefix}.{name}" if self.prefix and name else (self.prefix or name)
@@ -251,6 +254,22 @@ class _Reader:
                 self.fail(name, "unknown key")
 
 
+_TOP_KEYS = frozenset(
+    {"name", "title", "description", "services", "labels", "signals", "alerts"}
+    | {"remedies", "decoys", "diagnostics"}
+)
+_SIGNAL_KEYS = frozenset({"key", "baseline", "noise", "min", "max", "integer", "burn"})
+_BURN_KEYS = frozenset({"at_s", "to", "over_s"})
+_ALERT_KEYS = frozenset(
+    {"name", "signal", "above", "below", "for_s", "labels", "annotations"}
+    | {"summary", "description", "runbook_url"}
+)
+_RESPONSE_KEYS = frozenset(
+    {"name", "match", "stdout", "exit_code", "duration_s", "columns", "rows"}
+    | {"recover", "recover_s", "relapse_after_s", "relapse_s", "worsen", "worsen_s"}
+    | {"stdout_fixed", "exit_code_fixed"}
+)
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -259,7 +278,7 @@ def _parse(text: str, file: str) -> Scenario:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
-    top = _Reader(file, "", raw)
+    top = _Reader(file, "", raw, _TOP_KEYS)
     name = top.text("name")
     if not _NAME.match(name):
         top.fail("name", "must be lower-case letters, digits, '-' or '_'")
@@ -272,27 +291,29 @@ def _parse(text: str, file: str) -> Scenario:
     for key, (baseline, noise, integer) in DEFAULT_BASELINES.items():
         signals[key] = SignalCurve(key, baseline, noise, 0.0, None, integer)
     for i, table in enumerate(top.tables("signals")):
-        curve = _signal(_Reader(file, f"signals[{i}]", table))
+        curve = _signal(_Reader(file, f"signals[{i}]", table, _SIGNAL_KEYS))
         signals[curve.key] = curve
 
     alerts = []
     for i, table in enumerate(top.tables("alerts")):
-        alerts.append(_alert(_Reader(file, f"alerts[{i}]", table), signals, common_labels))
+        alerts.append(
+            _alert(_Reader(file, f"alerts[{i}]", table, _ALERT_KEYS), signals, common_labels)
+        )
     if not alerts:
         top.fail("alerts", "a scenario needs at least one [[alerts]] entry")
 
     remedies = tuple(
-        _response(_Reader(file, f"remedies[{i}]", t), "remedy", signals)
+        _response(_Reader(file, f"remedies[{i}]", t, _RESPONSE_KEYS), "remedy", signals)
         for i, t in enumerate(top.tables("remedies"))
     )
     if not remedies:
         top.fail("remedies", "a scenario needs at least one [[remedies]] entry")
     decoys = tuple(
-        _response(_Reader(file, f"decoys[{i}]", t), "decoy", signals)
+        _response(_Reader(file, f"decoys[{i}]", t, _RESPONSE_KEYS), "decoy", signals)
         for i, t in enumerate(top.tables("decoys"))
     )
     diagnostics = tuple(
-        _response(_Reader(file, f"diagnostics[{i}]", t), "diagnostic", signals)
+        _response(_Reader(file, f"diagnostics[{i}]", t, _RESPONSE_KEYS), "diagnostic", signals)
         for i, t in enumerate(top.tables("diagnostics"))
     )
     top.done()
@@ -327,7 +348,7 @@ def _signal(r: _Reader) -> SignalCurve:
     segments = []
     previous = None
     for j, table in enumerate(r.tables("burn")):
-        seg = _Reader(r.file, r.key(f"burn[{j}]"), table)
+        seg = _Reader(r.file, r.key(f"burn[{j}]"), table, _BURN_KEYS)
         at_s = seg.number("at_s")
         if previous is not None and at_s < previous:
             seg.fail("at_s", "burn segments must be in time order")

@@ -298,7 +298,7 @@ class DrillWorld:
         now = self.elapsed()
         self._advance(now)
         fired = [e.at_s for e in self._events if e.fired]
-        detected = max(0.0, min(fired)) if fired else None
+        detected = max(0.0, float(min(fired))) if fired else None
 
         def since_detection(t: float | None) -> float | None:
             if t is None or detected is None:
