@@ -191,7 +191,10 @@ DEFAULT_SIGNALS: tuple[SignalSpec, ...] = (
         key="error_rate",
         name="Error rate",
         query=(
-            '100 * sum(rate(http_requests_total{job=~"$service",status=~"5.."}[5m]))'
+            # `or ... * 0`: a service that has never answered a 5xx has no such series;
+            # it must read 0 %, not "no data"
+            '100 * sum(rate(http_requests_total{job=~"$service",status=~"5.."}[5m])'
+            ' or rate(http_requests_total{job=~"$service"}[5m]) * 0)'
             ' / clamp_min(sum(rate(http_requests_total{job=~"$service"}[5m])), 1e-9)'
         ),
         unit="%",
