@@ -265,12 +265,14 @@ class Prometheus(_Process):
             params["time"] = str(at)
         return http_json(f"{self.url}/api/v1/query?{urlencode(params)}")  # type: ignore[no-any-return]
 
-    def wait_until_scraping(self, timeout_s: float = 30.0) -> None:
-        """Prometheus discovers targets and Alertmanagers on a 5 s tick: wait for both."""
+    def wait_until_scraping(self, timeout_s: float = 40.0, scrapes: int = 6) -> None:
+        """Prometheus discovers targets and Alertmanagers on a 5 s tick: wait for both, and for
+        a few scrapes so rate() and short ranges have data."""
         deadline = time.monotonic() + timeout_s
+        query = f'count_over_time(up{{job="checkout"}}[1m]) >= {scrapes}'
         while time.monotonic() < deadline:
             try:
-                up = self.query('up{job="checkout"} == 1')["data"]["result"]
+                up = self.query(query)["data"]["result"]
                 ams = http_json(f"{self.url}/api/v1/alertmanagers")["data"]["activeAlertmanagers"]
             except (OSError, ValueError, KeyError):
                 up, ams = [], []
