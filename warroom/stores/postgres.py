@@ -407,7 +407,7 @@ class PostgresStore:
         async def work(conn: Any) -> list[Any]:
             return list(
                 await conn.fetch(
-                    "SELECT body FROM warroom_entries WHERE incident_id = $1 ORDER BY at, seq",
+                    "SELECT body FROM warroom_entries WHERE incident_id = $1 ORDER BY at, recorded_at, id",
                     incident_id,
                     timeout=self.timeout_s,
                 )

@@ -147,7 +147,8 @@ class SqliteLog:
     def entries(self, incident_id: str) -> list[Entry]:
         rows = self._run(
             lambda c: c.execute(
-                "SELECT body FROM entries WHERE incident_id = ? ORDER BY at, seq", (incident_id,)
+                "SELECT body FROM entries WHERE incident_id = ? ORDER BY at, recorded_at, id",
+                (incident_id,),
             ).fetchall()
         )
         return [entry_from_json(r[0]) for r in rows]
