@@ -14,6 +14,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -87,8 +88,36 @@ def _drill_has_refresh_flag(base: Sequence[str]) -> bool:
     return "--refresh" in out.stdout
 
 
+_sandbox: tempfile.TemporaryDirectory[str] | None = None
+
+
+def sandbox_env() -> dict[str, str]:
+    """XDG folders in one temp dir for the whole run: the benchmark neither reads the user's
+    config (a theme or refresh there would change the numbers) nor writes into their incident
+    store. Shared across runs, like a user who has started the console before."""
+    global _sandbox
+    if _sandbox is None:
+        _sandbox = tempfile.TemporaryDirectory(prefix="warroom-bench-")
+    home = Path(_sandbox.name)
+    env = {}
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        folder = home / var.lower()
+        folder.mkdir(exist_ok=True)
+        env[var] = str(folder)
+    return env
+
+
+def cleanup_sandbox() -> None:
+    global _sandbox
+    if _sandbox is not None:
+        _sandbox.cleanup()
+        _sandbox = None
+
+
 def warroom(refresh_s: float | None = None) -> Program:
-    extra = {"WARROOM_REFRESH_S": f"{refresh_s:g}"} if refresh_s is not None else {}
+    extra = sandbox_env()
+    if refresh_s is not None:
+        extra["WARROOM_REFRESH_S"] = f"{refresh_s:g}"
     return Program(
         label="warroom drill",
         argv=warroom_argv(refresh_s),
@@ -345,11 +374,14 @@ def run() -> list[Row]:
         ("idle cost", lambda: idle_rows(warmup_s, idle_s)),
         ("key latency", lambda: key_rows(presses, mode)),
     ]
-    for label, part in parts:
-        try:
-            rows += part()
-        except Exception as exc:
-            rows.append(failed(label, "", "", exc))
+    try:
+        for label, part in parts:
+            try:
+                rows += part()
+            except Exception as exc:
+                rows.append(failed(label, "", "", exc))
+    finally:
+        cleanup_sandbox()
     return rows
 
 

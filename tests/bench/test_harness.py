@@ -290,3 +290,17 @@ def test_runner_exits_zero_when_everything_was_measured(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "met" in proc.stdout
     assert not (tmp_path / "BENCHMARKS.md").exists()
+
+
+def test_warroom_program_is_sandboxed_and_refresh_is_passed() -> None:
+    program = bench_console.warroom(1.0)
+    try:
+        assert program.argv[-3:] == ["drill", "--refresh", "1"]
+        assert program.env["WARROOM_REFRESH_S"] == "1"
+        for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+            assert Path(program.env[var]).is_dir()
+            assert Path(program.env[var]) != Path.home()
+        assert program.marker == "DRILL"
+    finally:
+        bench_console.cleanup_sandbox()
+    assert not Path(program.env["XDG_DATA_HOME"]).exists()
