@@ -88,7 +88,9 @@ class StubServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="stub-http").start()
+        threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True, name="stub-http"
+        ).start()
         return self
 
     def stop(self) -> None:
