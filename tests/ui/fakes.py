@@ -1,0 +1,95 @@
+"""In-memory sources for UI tests: they implement the same ports as the live ones."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from warroom.domain.alerts import Alert, Silence, SilenceRequest, fingerprint_of
+from warroom.domain.errors import SourceUnavailable
+from warroom.domain.signals import Sample, SignalSpec
+
+
+def make_alert(name: str, severity: str, started: datetime, **labels: str) -> Alert:
+    all_labels = {"severity": severity, **labels}
+    return Alert(
+        fingerprint=fingerprint_of({"alertname": name, **all_labels}),
+        name=name,
+        labels=all_labels,
+        annotations={"summary": f"{name} on {labels.get('service', '?')}"},
+        starts_at=started,
+    )
+
+
+class FakeAlertSource:
+    """Serves a fixed list of alerts; optionally hangs to prove the UI never waits on it."""
+
+    can_silence = True
+
+    def __init__(self, alerts: list[Alert], *, hang_s: float = 0.0, name: str = "fake-am") -> None:
+        self.name = name
+        self.alerts = alerts
+        self.hang_s = hang_s
+        self.silences: list[Silence] = []
+        self.calls = 0
+
+    async def fetch_alerts(self) -> list[Alert]:
+        self.calls += 1
+        if self.hang_s:
+            await asyncio.sleep(self.hang_s)
+        return list(self.alerts)
+
+    async def list_silences(self) -> list[Silence]:
+        return list(self.silences)
+
+    async def create_silence(self, request: SilenceRequest) -> str:
+        sid = f"s{len(self.silences) + 1}"
+        self.silences.append(
+            Silence(
+                sid,
+                request.matchers,
+                request.starts_at,
+                request.ends_at,
+                request.created_by,
+                request.comment,
+            )
+        )
+        return sid
+
+    async def expire_silence(self, silence_id: str) -> None:
+        self.silences = [s for s in self.silences if s.id != silence_id]
+
+    async def aclose(self) -> None:
+        return None
+
+
+class FakeSignalSource:
+    """A flat series per signal key, or a failure, or a hang."""
+
+    def __init__(
+        self, values: dict[str, float], *, hang_s: float = 0.0, fail: bool = False
+    ) -> None:
+        self.name = "fake-prom"
+        self.values = values
+        self.hang_s = hang_s
+        self.fail = fail
+
+    async def sample(self, spec: SignalSpec, service: str | None) -> Sample:
+        if self.hang_s:
+            await asyncio.sleep(self.hang_s)
+        if self.fail:
+            raise SourceUnavailable("connection refused")
+        from datetime import UTC
+
+        return Sample(datetime.now(UTC), self.values.get(spec.key, 1.0))
+
+    async def history(self, spec: SignalSpec, service: str | None, end: datetime) -> list[Sample]:
+        if self.hang_s:
+            await asyncio.sleep(self.hang_s)
+        if self.fail:
+            raise SourceUnavailable("connection refused")
+        value = self.values.get(spec.key, 1.0)
+        return [Sample(end - timedelta(seconds=30 * i), value) for i in range(60, 0, -1)]
+
+    async def aclose(self) -> None:
+        return None

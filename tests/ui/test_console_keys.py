@@ -1,0 +1,260 @@
+"""Pilot tests: drive the real console with its keys, against injected sources."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Input
+
+from tests.ui.conftest import FIXED_TIME
+from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
+from warroom.domain.incident import EntryKind
+from warroom.domain.ports import Sources
+from warroom.ui.screens.dialogs import Confirm, DeclareDialog, TextPrompt
+from warroom.ui.screens.help import HelpScreen
+from warroom.ui.screens.silence import SilenceDialog
+from warroom.ui.screens.war_room import REGIONS
+from warroom.ui.widgets.alert_list import AlertList
+from warroom.ui.widgets.incident_log import IncidentLogView
+from warroom.ui.widgets.runbook_pane import RunbookPane
+from warroom.ui.widgets.signal_panel import SignalPanel
+
+
+def _alerts() -> list:
+    t = FIXED_TIME
+    return [
+        make_alert(
+            "HighLatencyP95", "warning", t - timedelta(minutes=30), service="api", job="api"
+        ),
+        make_alert(
+            "ServiceDown",
+            "critical",
+            t - timedelta(minutes=5),
+            service="api",
+            job="api",
+            instance="api:8080",
+        ),
+        make_alert(
+            "ServiceDown", "critical", t - timedelta(minutes=12), service="worker", job="worker"
+        ),
+        make_alert("DiskSpaceLow", "info", t - timedelta(hours=2), service="db"),
+    ]
+
+
+def _sources(
+    alert_source: FakeAlertSource | None = None, signals: FakeSignalSource | None = None
+) -> Sources:
+    signals = signals or FakeSignalSource(
+        {"error_rate": 12.0, "latency_p95": 0.4, "connections": 40, "queue_depth": 3}
+    )
+    return Sources(
+        environment="test",
+        alert_sources=[alert_source or FakeAlertSource(_alerts())],
+        signal_sources={"prometheus": signals},
+    )
+
+
+async def _key_latency(app, key: str, changed, limit_s: float = 2.0) -> float:  # type: ignore[no-untyped-def]
+    """Send a key as the terminal would and time until the screen's state has changed."""
+    event = events.Key(key, None)
+    event.set_sender(app)
+    start = time.perf_counter()
+    app._driver.send_message(event)
+    while not changed():
+        if time.perf_counter() - start > limit_s:
+            raise AssertionError(f"{key!r} changed nothing within {limit_s} s")
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - start
+
+
+async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_alerts_sorted_critical_first_then_oldest(make_app) -> None:
+    app = make_app(_sources())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        alert_list = app.screen.query_one(AlertList)
+        order = [(r.alert.name, r.alert.service) for r in alert_list._rows if r.alert]
+        assert order == [
+            ("ServiceDown", "worker"),
+            ("ServiceDown", "api"),
+            ("HighLatencyP95", "api"),
+            ("DiskSpaceLow", "db"),
+        ]
+
+
+async def test_move_group_filter_and_help(make_app) -> None:
+    app = make_app(_sources())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        alert_list = app.screen.query_one(AlertList)
+        assert alert_list.highlighted.service == "worker"
+        await pilot.press("j")
+        assert alert_list.highlighted.service == "api"
+        await pilot.press("down", "k")
+        assert alert_list.highlighted.service == "api"
+        await pilot.press("g")
+        assert alert_list.grouped and alert_list.row_count == 3
+        assert alert_list._rows[0].count == 2
+        await pilot.press("g")
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"service=api")
+        assert {a.service for a in alert_list.filtered_alerts} == {"api"}
+        await pilot.press("enter")
+        assert isinstance(app.focused, AlertList)
+        await pilot.press("escape")
+        assert alert_list.row_count == 4
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_tab_moves_between_regions(make_app) -> None:
+    app = make_app(_sources())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        screen = app.screen
+        await pilot.press("tab")
+        assert screen.region_index == 1
+        await pilot.press("tab")
+        assert app.focused is screen.query_one(RunbookPane).steps
+        await pilot.press("shift+tab", "shift+tab")
+        assert isinstance(app.focused, AlertList)
+
+
+async def test_runbook_section_follows_selected_alert(make_app) -> None:
+    app = make_app(_sources())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        pane = app.screen.query_one(RunbookPane)
+        assert pane.section is not None and "ServiceDown" in pane.section.alerts
+        assert pane.section.steps
+
+
+async def test_declare_note_export(make_app, tmp_path: Path) -> None:
+    app = make_app(_sources())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("d")
+        assert isinstance(app.screen, DeclareDialog)
+        await pilot.click("#declare-ok")
+        await _settle(pilot, app)
+        incident = app.screen.incident_log.incident
+        assert incident is not None and incident.title.startswith("ServiceDown")
+        await pilot.press("n")
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"rolled back deploy 42", "enter")
+        await _settle(pilot, app)
+        kinds = [e.kind for e in app.screen.incident_log.incident.entries]
+        assert EntryKind.NOTE in kinds and EntryKind.ALERT_FIRED in kinds
+        log_view = app.screen.query_one(IncidentLogView)
+        assert any("rolled back deploy 42" in str(line.text) for line in log_view.lines)
+        out = tmp_path / "pm.md"
+        await pilot.press("e")
+        prompt = app.screen.query_one(Input)
+        prompt.value = str(out)
+        await pilot.press("enter")
+        await _settle(pilot, app)
+        text = out.read_text()
+        assert "rolled back deploy 42" in text and incident.id in text
+        # quitting with an open incident asks first
+        await pilot.press("q")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        assert app.is_running
+
+
+async def test_silence_and_ack_reach_the_source(make_app) -> None:
+    source = FakeAlertSource(_alerts())
+    app = make_app(_sources(source))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("s")
+        assert isinstance(app.screen, SilenceDialog)
+        preview = str(app.screen.query_one("#silence-preview").render())
+        assert "will silence 1 firing alert" in preview
+        await pilot.press(*"db failover in progress", "enter")
+        await _settle(pilot, app)
+        assert source.silences and source.silences[0].comment == "db failover in progress"
+        assert source.silences[0].created_by == "tester@bastion"
+        await pilot.press("j", "a")
+        await _settle(pilot, app)
+        assert source.silences[-1].comment.startswith("ACK by tester@bastion")
+
+
+async def test_hanging_source_never_blocks_keys(make_app) -> None:
+    """A source that hangs for 10 s: key presses still change the screen within 100 ms."""
+    source = FakeAlertSource(_alerts(), hang_s=10)
+    signals = FakeSignalSource({}, hang_s=10)
+    app = make_app(_sources(source, signals))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.2)
+        assert source.calls == 1  # the poll is in flight and hanging
+        screen = app.screen
+        timings = []
+        for _ in range(6):
+            before = screen.region_index
+            timings.append(
+                await _key_latency(app, "tab", lambda b=before: screen.region_index != b)
+            )
+            assert screen.query_one(f"#{REGIONS[screen.region_index]}").has_class("-current")
+        assert statistics.median(timings) < 0.1, timings
+
+
+async def test_failing_signal_source_shows_error_not_blank(make_app) -> None:
+    app = make_app(_sources(signals=FakeSignalSource({}, fail=True)))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        panel = app.screen.query(SignalPanel).first()
+        text = "\n".join(line.plain for line in panel._lines)
+        assert "connection refused" in text and panel.has_class("-stale")
+
+
+async def test_compact_layout_shows_one_region_at_a_time(make_app) -> None:
+    app = make_app(_sources())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot, app)
+        screen = app.screen
+        assert screen.has_class("-compact")
+        visible = [
+            r
+            for r in ("alerts-region", "signals-region", "runbook-region", "log-region")
+            if screen.query_one(f"#{r}").display
+        ]
+        assert visible == ["alerts-region"]
+        await pilot.press("tab")
+        assert screen.query_one("#signals-region").has_class("-current")
+
+
+async def test_viewer_mode_runs_nothing(make_app) -> None:
+    source = FakeAlertSource(_alerts())
+    app = make_app(_sources(source), viewer=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("s", "a", "d")
+        await _settle(pilot, app)
+        assert source.silences == []
+        assert app.screen.incident_log.incident is None
+        assert "VIEWER" in app.screen._header_state().mode
+
+
+async def test_drill_shows_banner_alert_and_signals(make_app, drill_sources) -> None:
+    sources, clock = drill_sources("error-rate")
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        assert "DRILL" in str(app.screen.query_one("#drill-banner").render())
+        assert app.screen.query_one(AlertList).row_count >= 1
+        panels = list(app.screen.query(SignalPanel))
+        assert len(panels) == 4 and all(p.series.latest is not None for p in panels)
