@@ -78,7 +78,7 @@ async def test_silence_suppresses_matching_alerts_until_expired(
     assert (silence.id, silence.state, silence.created_by) == (sid, "active", "ic")
 
     extended = await source.create_silence(
-        _request("alertname=HighErrorRate", minutes=120, sid=sid)
+        _request("alertname=HighErrorRate", "service=~ap.", minutes=120, sid=sid)
     )
     assert extended == sid
     [silence] = await source.list_silences()
@@ -90,6 +90,20 @@ async def test_silence_suppresses_matching_alerts_until_expired(
     alerts = await _firing_at(clock, source, 220)
     assert alerts["HighErrorRate"].state is AlertState.ACTIVE
     assert alerts["HighErrorRate"].silenced_by == ()
+
+
+async def test_updates_that_cannot_be_made_in_place_get_a_new_id(
+    clock: FrozenClock, make_world: WorldFactory
+) -> None:
+    source = DrillAlertSource(make_world("service-down"))
+    first = await source.create_silence(_request("service=api", minutes=5))
+    changed = await source.create_silence(_request("alertname=ServiceDown", sid=first))
+    assert changed != first
+    states = {s.id: s.state for s in await source.list_silences()}
+    assert states == {first: "expired", changed: "active"}
+    clock.advance(2 * 3600)
+    renewed = await source.create_silence(_request("alertname=ServiceDown", sid=changed))
+    assert renewed not in (first, changed)
 
 
 async def test_silence_runs_out_on_its_own(clock: FrozenClock, make_world: WorldFactory) -> None:

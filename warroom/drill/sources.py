@@ -73,9 +73,20 @@ class DrillAlertSource:
             raise SourceBadResponse("a silence needs at least one matcher")
         if request.ends_at <= request.starts_at:
             raise SourceBadResponse("a silence must end after it starts")
-        if request.id is not None and request.id not in self._silences:
-            raise SourceBadResponse(f"no such silence: {request.id}")
-        silence_id = request.id or f"drill-silence-{next(self._ids)}"
+        silence_id = request.id
+        if silence_id is not None:
+            previous = self._silences.get(silence_id)
+            if previous is None:
+                raise SourceBadResponse(f"no such silence: {silence_id}")
+            # Like Alertmanager: an expired silence, or one whose matchers change, is not
+            # updated in place; the old one ends and the update gets a new id.
+            now = self.world.clock.now()
+            state = self._state(previous, now)
+            if state == "expired" or tuple(previous.matchers) != tuple(request.matchers):
+                if state != "expired":
+                    self._silences[silence_id] = replace(previous, ends_at=now)
+                silence_id = None
+        silence_id = silence_id or f"drill-silence-{next(self._ids)}"
         silence = Silence(
             id=silence_id,
             matchers=tuple(request.matchers),
