@@ -59,6 +59,7 @@ async def test_sources_are_wired_as_a_drill(make_world: WorldFactory) -> None:
     assert [e.name for e in sources.executors] == ["drill"]
     assert sources.catalog is not None
     assert await sources.catalog.services() == ["api", "postgres", "worker"]
+    assert world.sources() is sources  # one silence store per drill
 
 
 async def test_silence_suppresses_matching_alerts_until_expired(

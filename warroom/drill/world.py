@@ -133,6 +133,7 @@ class DrillWorld:
             for rule in scenario.alerts
         ]
         self._events: list[AlertEvent] = []
+        self._sources: Sources | None = None
 
     # ------------------------------------------------------------ time
 
@@ -321,7 +322,15 @@ class DrillWorld:
         )
 
     def sources(self) -> Sources:
-        """The drill behind the same ports as the live sources, ready to inject into the UI."""
+        """The drill behind the same ports as the live sources, ready to inject into the UI.
+
+        Built once per world: silences live in its alert source and must not fork.
+        """
+        if self._sources is None:
+            self._sources = self._build_sources()
+        return self._sources
+
+    def _build_sources(self) -> Sources:
         from warroom.drill.sources import (
             DrillAlertSource,
             DrillCatalog,
