@@ -52,7 +52,7 @@ async def test_reopen_keeps_everything_and_uses_wal(tmp_path: Path) -> None:
     await store.open()
     first = declare(title="t", severity=IncidentSeverity.P3, author="a", now=T0)
     await store.append(first)
-    note = new_entry(first.incident_id, EntryKind.NOTE, "n", author="a", now=T0)
+    note = new_entry(first.incident_id, EntryKind.NOTE, "n", author="a", now=T0 + timedelta(1))
     await store.append(note)
     await store.close()
     again = open_store(f"sqlite://{path}")

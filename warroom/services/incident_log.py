@@ -86,7 +86,17 @@ class IncidentLog:
         self.incident: Incident | None = None
         self.on_change: Callable[[Entry], None] | None = None
         self._pre: deque[Entry] = deque(maxlen=PRE_INCIDENT_KEEP)
+        self._last_now: datetime | None = None
         store.subscribe(self._on_remote)
+
+    def _now(self) -> datetime:
+        """The clock, but strictly increasing: entries logged in one go (or under a frozen or
+        compressed drill clock) keep the order they were made in, since timelines sort by time."""
+        now = self.clock.now()
+        if self._last_now is not None and now <= self._last_now:
+            now = self._last_now + timedelta(microseconds=1)
+        self._last_now = now
+        return now
 
     # ------------------------------------------------------------------ state
 
@@ -146,7 +156,7 @@ class IncidentLog:
             kind,
             text,
             author=self.author,
-            now=self.clock.now(),
+            now=self._now(),
             at=utc(at) if at is not None else None,
             data=data,
             corrects=corrects,
@@ -170,7 +180,7 @@ class IncidentLog:
         sev = (
             severity if isinstance(severity, IncidentSeverity) else IncidentSeverity.parse(severity)
         )
-        now = self.clock.now()
+        now = self._now()
         first = declare(
             title=title.strip(),
             severity=sev,
@@ -266,7 +276,7 @@ class IncidentLog:
                 kind,
                 text,
                 author=self.author,
-                now=self.clock.now(),
+                now=self._now(),
                 at=utc(at) if at is not None else None,
                 data=data,
             )
