@@ -1,0 +1,522 @@
+"""Kubernetes steps through the official client when a kubeconfig is present.
+
+`kubectl rollout restart|undo|status`, `kubectl scale`, `kubectl get pods` and `kubectl logs`
+are done through the API (real status, no kubectl binary needed); anything else, or no
+kubeconfig at all, goes to the shell executor as written. The client blocks: every call runs
+in a thread under a timeout. Output imitates kubectl's so runbook readers see what they expect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shlex
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warroom.domain.errors import SourceTimeout, SourceUnavailable
+from warroom.domain.ports import OutputSink, RenderedStep, StepResult
+from warroom.domain.runbooks import StepKind
+from warroom.domain.shell_syntax import split_simple_commands
+
+_SHELL_META = re.compile(r"[|;&<>$`*?\n\\]")
+_KINDS = {
+    "deployment": "deployment",
+    "deployments": "deployment",
+    "deploy": "deployment",
+    "deployment.apps": "deployment",
+    "statefulset": "statefulset",
+    "statefulsets": "statefulset",
+    "sts": "statefulset",
+    "statefulset.apps": "statefulset",
+}
+_PODS = {"pod", "pods", "po"}
+REVISION = "deployment.kubernetes.io/revision"
+POLL_S = 1.0
+
+
+@dataclass(slots=True)
+class KubeCall:
+    verb: str  # rollout-restart | rollout-undo | rollout-status | scale | get-pods | logs
+    kind: str = ""
+    name: str = ""
+    namespace: str | None = None
+    all_namespaces: bool = False
+    selector: str = ""
+    replicas: int | None = None
+    to_revision: int | None = None
+    container: str = ""
+    tail: int | None = None
+    since_s: int | None = None
+    output: str = ""
+    timeout_s: float | None = None
+    watch: bool = True
+    extra: list[str] = field(default_factory=list)
+
+
+def _duration(text: str) -> int:
+    total = 0
+    for amount, unit in re.findall(r"(\d+)([smhd]?)", text):
+        total += int(amount) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+    return total
+
+
+def parse_kubectl(command: str) -> KubeCall | None:
+    """The API form of a simple kubectl command, or None when only kubectl can do it."""
+    unquoted = re.sub(r"'[^']*'", "''", command)
+    if _SHELL_META.search(unquoted) or len(split_simple_commands(command)) != 1:
+        return None
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if len(words) < 2 or words[0] != "kubectl":
+        return None
+    opts: dict[str, str] = {}
+    flags: set[str] = set()
+    pos: list[str] = []
+    takes = {
+        "-n": "namespace",
+        "--namespace": "namespace",
+        "-l": "selector",
+        "--selector": "selector",
+        "--replicas": "replicas",
+        "--to-revision": "to_revision",
+        "-c": "container",
+        "--container": "container",
+        "--tail": "tail",
+        "--since": "since",
+        "-o": "output",
+        "--output": "output",
+        "--timeout": "timeout",
+        "--watch": "watch",
+        "-w": "watch",
+    }
+    i = 0
+    args = words[1:]
+    while i < len(args):
+        a = args[i]
+        if a.startswith("--") and "=" in a:
+            key, value = a.split("=", 1)
+            if key not in takes:
+                return None
+            opts[takes[key]] = value
+        elif a in {"-A", "--all-namespaces"}:
+            flags.add("all")
+        elif a in {"-w", "--watch"}:
+            opts["watch"] = "true"
+        elif a in takes and i + 1 < len(args):
+            opts[takes[a]] = args[i + 1]
+            i += 1
+        elif a.startswith("-"):
+            return None  # -f follow, --context, -o wide … : kubectl itself
+        else:
+            pos.append(a)
+        i += 1
+    call: KubeCall
+    if pos[:1] == ["rollout"] and len(pos) >= 3 and pos[1] in {"restart", "undo", "status"}:
+        call = KubeCall("rollout-" + pos[1])
+        target = pos[2:]
+    elif pos[:1] == ["scale"] and len(pos) >= 2 and "replicas" in opts:
+        call = KubeCall("scale", replicas=int(opts["replicas"]))
+        target = pos[1:]
+    elif pos[:1] == ["get"] and len(pos) in {2, 3} and pos[1] in _PODS:
+        call = KubeCall("get-pods", kind="pod", name=pos[2] if len(pos) == 3 else "")
+        target = []
+        if opts.get("output", "") not in {"", "name", "json"}:
+            return None
+    elif pos[:1] == ["logs"] and len(pos) == 2:
+        name = pos[1]
+        if "/" in name:
+            kind, _, name = name.partition("/")
+            if kind not in _PODS:
+                return None
+        call = KubeCall("logs", kind="pod", name=name)
+        target = []
+        if "watch" in opts:
+            return None
+    else:
+        return None
+    if target:
+        if len(target) == 1 and "/" in target[0]:
+            kind, _, name = target[0].partition("/")
+        elif len(target) == 2:
+            kind, name = target
+        else:
+            return None
+        if kind not in _KINDS or not name:
+            return None
+        if call.verb != "scale" and _KINDS[kind] != "deployment":
+            return None
+        call.kind, call.name = _KINDS[kind], name
+    call.namespace = opts.get("namespace")
+    call.all_namespaces = "all" in flags
+    call.selector = opts.get("selector", "")
+    call.container = opts.get("container", "")
+    call.output = opts.get("output", "")
+    if "to_revision" in opts:
+        call.to_revision = int(opts["to_revision"])
+    if "tail" in opts:
+        call.tail = int(opts["tail"])
+    if "since" in opts:
+        call.since_s = _duration(opts["since"])
+    if "timeout" in opts:
+        call.timeout_s = float(_duration(opts["timeout"]))
+    if call.verb == "rollout-status" and opts.get("watch") == "false":
+        call.watch = False
+    return call
+
+
+def find_kubeconfig(explicit: str | None = None) -> str | None:
+    """The kubeconfig kubectl would use: the given path, $KUBECONFIG, ~/.kube/config."""
+    candidates = [explicit] if explicit else []
+    env = os.environ.get("KUBECONFIG", "")
+    candidates += [p for p in env.split(os.pathsep) if p]
+    candidates.append(str(Path.home() / ".kube" / "config"))
+    for c in candidates:
+        if c and os.path.isfile(c):
+            return c
+    return None
+
+
+class KubernetesExecutor:
+    name = "kubernetes"
+
+    def __init__(self, *, kubeconfig: str | None = None, request_timeout_s: float = 10.0) -> None:
+        self.kubeconfig = kubeconfig
+        self.request_timeout_s = request_timeout_s
+
+    def _config(self) -> str | None:
+        return find_kubeconfig(self.kubeconfig)
+
+    def handles(self, rendered: RenderedStep) -> bool:
+        return (
+            rendered.step.kind is StepKind.SHELL
+            and parse_kubectl(rendered.command) is not None
+            and self._config() is not None
+        )
+
+    async def execute(
+        self, rendered: RenderedStep, emit: OutputSink, timeout_s: float
+    ) -> StepResult:
+        call = parse_kubectl(rendered.command)
+        path = self._config()
+        if call is None or path is None:
+            from warroom.sources.executors.shell import run_shell
+
+            return await run_shell(rendered.command, emit, timeout_s)
+        started = time.monotonic()
+        lines: list[str] = []
+        loop = asyncio.get_running_loop()
+        stop = {"now": False}
+
+        def out(line: str) -> None:
+            lines.append(line)
+            loop.call_soon_threadsafe(emit, line)
+
+        deadline = time.monotonic() + min(timeout_s, call.timeout_s or timeout_s)
+        try:
+            code = await asyncio.wait_for(
+                asyncio.to_thread(self._do, path, call, out, deadline, stop), timeout_s
+            )
+        except TimeoutError:
+            stop["now"] = True
+            emit(f"[timed out after {timeout_s:g} s]")
+            return StepResult(
+                None, time.monotonic() - started, _text(lines), timed_out=True, executor=self.name
+            )
+        except asyncio.CancelledError:
+            stop["now"] = True
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            emit("[cancelled]")
+            return StepResult(
+                None, time.monotonic() - started, _text(lines), cancelled=True, executor=self.name
+            )
+        await asyncio.sleep(0)
+        return StepResult(code, time.monotonic() - started, _text(lines), executor=self.name)
+
+    # --- blocking part, in a thread ----------------------------------------------------
+
+    def _do(
+        self,
+        path: str,
+        call: KubeCall,
+        out: Callable[[str], None],
+        deadline: float,
+        stop: dict[str, bool],
+    ) -> int:
+        from kubernetes import client, config
+        from kubernetes.client.exceptions import ApiException
+        from urllib3.exceptions import HTTPError as Urllib3Error
+
+        try:
+            api_client = config.new_client_from_config(config_file=path)
+            _, active = config.list_kube_config_contexts(config_file=path)
+        except Exception as exc:
+            raise SourceUnavailable(f"cannot load kubeconfig {path}: {exc}") from exc
+        namespace = (
+            call.namespace or (active or {}).get("context", {}).get("namespace") or "default"
+        )
+        apps = client.AppsV1Api(api_client)
+        core = client.CoreV1Api(api_client)
+        t = self.request_timeout_s
+        try:
+            if call.verb == "rollout-restart":
+                now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                body = {
+                    "spec": {
+                        "template": {
+                            "metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": now}}
+                        }
+                    }
+                }
+                apps.patch_namespaced_deployment(call.name, namespace, body, _request_timeout=t)
+                out(f"deployment.apps/{call.name} restarted")
+                return 0
+            if call.verb == "rollout-undo":
+                return _undo(apps, api_client, call, namespace, out, t)
+            if call.verb == "rollout-status":
+                return _status(apps, call, namespace, out, t, deadline, stop)
+            if call.verb == "scale":
+                body = {"spec": {"replicas": call.replicas}}
+                if call.kind == "statefulset":
+                    apps.patch_namespaced_stateful_set_scale(
+                        call.name, namespace, body, _request_timeout=t
+                    )
+                    out(f"statefulset.apps/{call.name} scaled")
+                else:
+                    apps.patch_namespaced_deployment_scale(
+                        call.name, namespace, body, _request_timeout=t
+                    )
+                    out(f"deployment.apps/{call.name} scaled")
+                return 0
+            if call.verb == "get-pods":
+                return _get_pods(core, api_client, call, namespace, out, t)
+            if call.verb == "logs":
+                kwargs: dict[str, Any] = {"_request_timeout": t}
+                if call.container:
+                    kwargs["container"] = call.container
+                if call.tail is not None:
+                    kwargs["tail_lines"] = call.tail
+                if call.since_s is not None:
+                    kwargs["since_seconds"] = call.since_s
+                text = core.read_namespaced_pod_log(call.name, namespace, **kwargs)
+                for line in str(text).splitlines():
+                    out(line)
+                return 0
+            return 1
+        except ApiException as exc:
+            out(_api_error(exc))
+            return 1
+        except (Urllib3Error, OSError) as exc:
+            raise SourceUnavailable(f"Kubernetes API not reachable: {exc}") from exc
+        except TimeoutError as exc:
+            raise SourceTimeout(f"Kubernetes API did not answer in {t:g} s") from exc
+        finally:
+            with contextlib.suppress(Exception):
+                api_client.close()
+
+
+def _text(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def _api_error(exc: Any) -> str:
+    reason, message = exc.reason or "Error", str(exc)
+    with contextlib.suppress(Exception):
+        body = json.loads(exc.body)
+        reason, message = body.get("reason", reason), body.get("message", message)
+    return f"Error from server ({reason}): {message}"
+
+
+def _undo(
+    apps: Any, api_client: Any, call: KubeCall, ns: str, out: Callable[[str], None], t: float
+) -> int:
+    """What `kubectl rollout undo` does: copy an older ReplicaSet's pod template back."""
+    dep = apps.read_namespaced_deployment(call.name, ns, _request_timeout=t)
+    labels = dep.spec.selector.match_labels or {}
+    selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    sets = apps.list_namespaced_replica_set(ns, label_selector=selector, _request_timeout=t).items
+    owned = [
+        rs
+        for rs in sets
+        if any(o.uid == dep.metadata.uid for o in (rs.metadata.owner_references or []))
+    ]
+
+    def revision(obj: Any) -> int:
+        return int((obj.metadata.annotations or {}).get(REVISION, "0") or 0)
+
+    current = revision(dep) or max((revision(rs) for rs in owned), default=0)
+    if call.to_revision:
+        matches = [rs for rs in owned if revision(rs) == call.to_revision]
+        if not matches:
+            out(f"error: unable to find specified revision {call.to_revision} in history")
+            return 1
+        target = matches[0]
+    else:
+        older = sorted((rs for rs in owned if revision(rs) < current), key=revision)
+        if not older:
+            out(f'error: no rollout history found for deployment "{call.name}"')
+            return 1
+        target = older[-1]
+    template = api_client.sanitize_for_serialization(target.spec.template)
+    template.get("metadata", {}).get("labels", {}).pop("pod-template-hash", None)
+    annotations = dict(dep.metadata.annotations or {})
+    patch = [
+        {"op": "replace", "path": "/spec/template", "value": template},
+        {"op": "replace", "path": "/metadata/annotations", "value": annotations},
+    ]
+    apps.patch_namespaced_deployment(call.name, ns, patch, _request_timeout=t)
+    out(f"deployment.apps/{call.name} rolled back")
+    return 0
+
+
+def _status(
+    apps: Any,
+    call: KubeCall,
+    ns: str,
+    out: Callable[[str], None],
+    t: float,
+    deadline: float,
+    stop: dict[str, bool],
+) -> int:
+    last = ""
+    while True:
+        dep = apps.read_namespaced_deployment(call.name, ns, _request_timeout=t)
+        done, message, failed = rollout_message(dep)
+        if message != last:
+            out(message)
+            last = message
+        if failed:
+            return 1
+        if done or not call.watch:
+            return 0 if done else 1
+        if stop["now"] or time.monotonic() + POLL_S > deadline:
+            out("error: timed out waiting for the condition")
+            return 1
+        time.sleep(POLL_S)
+
+
+def rollout_message(dep: Any) -> tuple[bool, str, bool]:
+    """kubectl's rollout status logic: (done, message, failed)."""
+    name = dep.metadata.name
+    status = dep.status
+    if (dep.metadata.generation or 0) <= (status.observed_generation or 0):
+        for cond in status.conditions or []:
+            if cond.type == "Progressing" and cond.reason == "ProgressDeadlineExceeded":
+                return False, f'error: deployment "{name}" exceeded its progress deadline', True
+        want = dep.spec.replicas if dep.spec.replicas is not None else 1
+        updated = status.updated_replicas or 0
+        total = status.replicas or 0
+        available = status.available_replicas or 0
+        if updated < want:
+            return (
+                False,
+                (
+                    f'Waiting for deployment "{name}" rollout to finish: {updated} out of '
+                    f"{want} new replicas have been updated..."
+                ),
+                False,
+            )
+        if total > updated:
+            return (
+                False,
+                (
+                    f'Waiting for deployment "{name}" rollout to finish: {total - updated} '
+                    "old replicas are pending termination..."
+                ),
+                False,
+            )
+        if available < updated:
+            return (
+                False,
+                (
+                    f'Waiting for deployment "{name}" rollout to finish: {available} of '
+                    f"{updated} updated replicas are available..."
+                ),
+                False,
+            )
+        return True, f'deployment "{name}" successfully rolled out', False
+    return False, "Waiting for deployment spec update to be observed...", False
+
+
+def _age(created: datetime | None) -> str:
+    if created is None:
+        return "<unknown>"
+    secs = int((datetime.now(UTC) - created).total_seconds())
+    if secs < 120:
+        return f"{secs}s"
+    if secs < 3 * 3600:
+        return f"{secs // 60}m"
+    if secs < 2 * 86400:
+        return f"{secs // 3600}h"
+    return f"{secs // 86400}d"
+
+
+def _pod_row(pod: Any) -> tuple[str, str, str, str, str]:
+    statuses = pod.status.container_statuses or []
+    ready = sum(1 for s in statuses if s.ready)
+    total = len(pod.spec.containers or [])
+    restarts = sum(s.restart_count or 0 for s in statuses)
+    state = pod.status.phase or "Unknown"
+    for s in statuses:
+        if s.state and s.state.waiting and s.state.waiting.reason:
+            state = s.state.waiting.reason
+        elif s.state and s.state.terminated and s.state.terminated.reason and not s.ready:
+            state = s.state.terminated.reason
+    if pod.metadata.deletion_timestamp:
+        state = "Terminating"
+    return (
+        pod.metadata.name,
+        f"{ready}/{total}",
+        state,
+        str(restarts),
+        _age(pod.metadata.creation_timestamp),
+    )
+
+
+def _get_pods(
+    core: Any, api_client: Any, call: KubeCall, ns: str, out: Callable[[str], None], t: float
+) -> int:
+    if call.name:
+        pods = [core.read_namespaced_pod(call.name, ns, _request_timeout=t)]
+    elif call.all_namespaces:
+        pods = core.list_pod_for_all_namespaces(
+            label_selector=call.selector or None, _request_timeout=t
+        ).items
+    else:
+        pods = core.list_namespaced_pod(
+            ns, label_selector=call.selector or None, _request_timeout=t
+        ).items
+    if call.output == "name":
+        for p in pods:
+            out(f"pod/{p.metadata.name}")
+        return 0
+    if call.output == "json":
+        data = [api_client.sanitize_for_serialization(p) for p in pods]
+        body: Any = data[0] if call.name else {"apiVersion": "v1", "kind": "List", "items": data}
+        for line in json.dumps(body, indent=4).splitlines():
+            out(line)
+        return 0
+    if not pods:
+        out(f"No resources found in {ns} namespace.")
+        return 0
+    header = ("NAME", "READY", "STATUS", "RESTARTS", "AGE")
+    rows = [_pod_row(p) for p in pods]
+    if call.all_namespaces:
+        rows = [(p.metadata.namespace, *r) for p, r in zip(pods, rows, strict=True)]
+        header = ("NAMESPACE", *header)  # type: ignore[assignment]
+    table = [header, *rows]
+    widths = [max(len(r[k]) for r in table) for k in range(len(header))]
+    for r in table:
+        out("   ".join(v.ljust(widths[k]) for k, v in enumerate(r)).rstrip())
+    return 0
