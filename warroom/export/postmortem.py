@@ -57,10 +57,19 @@ class _Md:
 
     def __init__(self, secrets: Iterable[str]) -> None:
         self.secrets = tuple(secrets)
+        self._cache: dict[str, str] = {}
 
     def text(self, raw: object) -> str:
-        """Inline text: escaped, URLs as autolinks, newlines folded."""
-        value = redact(str(raw), self.secrets)
+        """Inline text: escaped, URLs as autolinks, newlines folded (memoised: authors and
+        alert names repeat thousands of times in a long timeline)."""
+        key = str(raw)
+        done = self._cache.get(key)
+        if done is None:
+            done = self._cache[key] = self._text(key)
+        return done
+
+    def _text(self, raw: str) -> str:
+        value = redact(raw, self.secrets)
         out: list[str] = []
         pos = 0
         for m in _URL.finditer(value):

@@ -67,6 +67,13 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 _B64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/_-])")
 
 
+# One cheap search first: most timeline text holds no secret and skips every rule below.
+_TRIGGER = re.compile(
+    rf"(?i)authorization|x-api-key|x-auth-token|cookie|bearer|basic|token|://|{_KEY_WORDS}"
+    r"|AKIA|ASIA|AGPA|AIDA|AROA|gh[pousr]_|xox|AIza|eyJ|-----BEGIN|[A-Za-z0-9+/_-]{32}"
+)
+
+
 def _looks_random(token: str) -> bool:
     """Mixed case and digits (base64 keys), or long letters-and-digits without a slash."""
     digit = any(c.isdigit() for c in token)
@@ -84,6 +91,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         return text
     for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
         text = text.replace(secret, MASK)
+    if not _TRIGGER.search(text):
+        return text
     for pattern, repl in _RULES:
         text = pattern.sub(repl, text)
     return _B64.sub(lambda m: MASK if _looks_random(m.group(0)) else m.group(0), text)
