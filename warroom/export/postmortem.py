@@ -91,6 +91,8 @@ class _Md:
 
 def _fold(value: str) -> str:
     """One line: newlines become ' ⏎ ', runs of spaces collapse (tables stay tables)."""
+    if "\n" not in value and "\r" not in value and "  " not in value and "\t" not in value:
+        return value.strip()
     parts = [p.strip() for p in value.replace("\r\n", "\n").split("\n")]
     return re.sub(r"[ \t]{2,}", " ", " ⏎ ".join(p for p in parts if p)).strip()
 
