@@ -1,11 +1,268 @@
-"""`warroom runbooks ...` subcommands (being built)."""
+"""`warroom runbooks check|render|lint`: see what the console will make of a runbook.
+
+`check` lists runbooks, sections with their alerts and steps with kind and risk (exit 1 with
+`path:line: message` per problem); `render` is a dry run of a section's steps for an alert,
+placeholders filled and quoted exactly as they would run; `lint` warns about sections with no
+verify step, changes with no look first, and placeholders no alert label can fill.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+KNOWN_LABELS = frozenset(
+    [
+        "alertname",
+        "severity",
+        "service",
+        "job",
+        "instance",
+        "namespace",
+        "pod",
+        "container",
+        "deployment",
+        "host",
+        "node",
+        "cluster",
+        "env",
+        "environment",
+        "team",
+        "region",
+        "zone",
+        "database",
+        "queue",
+        "route",
+        "status",
+        "method",
+        "endpoint",
+        "app",
+        "statefulset",
+        "daemonset",
+        "persistentvolumeclaim",
+        "device",
+        "mountpoint",
+        "fstype",
+    ]
+)
 
 
 def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser("runbooks", help="runbooks (being built)")
-    parser.set_defaults(handler=lambda args: 1)
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "runbooks", help="check, render and lint Markdown runbooks"
+    )
+    rsub = parser.add_subparsers(dest="runbooks_command", metavar="ACTION", required=True)
+
+    check = rsub.add_parser("check", help="parse runbooks and list sections, alerts and steps")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (*.md)")
+    check.set_defaults(handler=run_check)
+
+    render = rsub.add_parser("render", help="dry run: the steps for an alert, filled in")
+    render.add_argument("path", metavar="PATH")
+    render.add_argument("--alert", required=True, metavar="NAME")
+    render.add_argument("--label", action="append", default=[], metavar="K=V")
+    render.add_argument(
+        "--value",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="a typed value for a placeholder no label fills",
+    )
+    render.add_argument("--step", type=int, metavar="N", help="only step N (1-based)")
+    render.set_defaults(handler=run_render)
+
+    lint = rsub.add_parser("lint", help="warn about unsafe or unfinished sections")
+    lint.add_argument("paths", nargs="+", metavar="PATH")
+    lint.set_defaults(handler=run_lint)
+
+
+def _library(paths: list[str]) -> tuple[Any, list[Path]]:
+    from warroom.services.runbook_library import load_library, runbook_files
+
+    files = runbook_files(paths)
+    return load_library(files), files
+
+
+def check_report(paths: list[str]) -> dict[str, Any]:
+    """The `check --json` document."""
+    from warroom.services.runbook_library import named_alerts
+
+    library, files = _library(paths)
+    runbooks: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for runbook, path in zip(library.runbooks, files, strict=True):
+        sections = [
+            {
+                "title": s.title,
+                "anchor": s.anchor,
+                "line": s.line,
+                "alerts": list(s.alerts),
+                "steps": [
+                    {
+                        "kind": st.kind.value,
+                        "command": st.command,
+                        "description": st.description,
+                        "phase": st.phase,
+                        "placeholders": list(st.placeholders),
+                        "risk": st.risk.value,
+                        "alternative_of": st.alternative_of,
+                        "line": st.line,
+                    }
+                    for st in s.steps
+                ],
+            }
+            for s in runbook.sections
+        ]
+        in_sections = {a for s in runbook.sections for a in s.alerts}
+        named = named_alerts(path)
+        runbooks.append(
+            {
+                "path": runbook.path,
+                "title": runbook.title,
+                "sections": sections,
+                "alerts": named,
+                "alerts_without_section": [a for a in named if a not in in_sections],
+            }
+        )
+        errors += [{"path": e.path, "line": e.line, "message": e.message} for e in runbook.errors]
+    return {"runbooks": runbooks, "errors": errors}
+
+
+def run_check(args: argparse.Namespace) -> int:
+    report = check_report(args.paths)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 1 if report["errors"] else 0
+    for rb in report["runbooks"]:
+        print(f"{rb['path']}: {rb['title']}")
+        for s in rb["sections"]:
+            if not s["alerts"] and not s["steps"]:
+                continue
+            alerts = f"  [{', '.join(s['alerts'])}]" if s["alerts"] else ""
+            print(f"  § {s['title']} (line {s['line']}){alerts}")
+            for k, st in enumerate(s["steps"], 1):
+                first = st["command"].strip().splitlines()[0] if st["command"].strip() else ""
+                alt = (
+                    f" (or {st['alternative_of'] + 1})" if st["alternative_of"] is not None else ""
+                )
+                phase = f" {st['phase']}:" if st["phase"] else ""
+                print(f"    {k:>2}. {st['kind']:<6} {st['risk']:<11}{phase} {first}{alt}")
+        if rb["alerts_without_section"]:
+            print(f"  alerts named without a section: {', '.join(rb['alerts_without_section'])}")
+        print(f"  alerts: {', '.join(rb['alerts']) or '(none)'}")
+    for e in report["errors"]:
+        print(f"{e['path']}:{e['line']}: {e['message']}")
+    return 1 if report["errors"] else 0
+
+
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    from warroom.domain.errors import ConfigError
+
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--{what} wants K=V, not {item!r}")
+        out[key] = value
+    return out
+
+
+def run_render(args: argparse.Namespace) -> int:
+    from warroom.domain.errors import RunbookError
+    from warroom.domain.placeholders import missing_values, render_step
+
+    labels = _pairs(args.label, "label")
+    values = _pairs(args.value, "value")
+    labels.setdefault("alertname", args.alert)
+    library, _ = _library([args.path])
+    found = library.section_for(args.alert, {})
+    if found is None:
+        print(f"no section covers alert {args.alert!r} in {args.path}", file=sys.stderr)
+        return 1
+    runbook, section = found
+    print(f"# {runbook.path}:{section.line}: {section.title}")
+    steps = list(enumerate(section.steps, 1))
+    if args.step is not None:
+        if not 1 <= args.step <= len(steps):
+            print(f"step {args.step} does not exist (1..{len(steps)})", file=sys.stderr)
+            return 1
+        steps = [steps[args.step - 1]]
+    status = 0
+    for k, step in steps:
+        head = f"# step {k} · {step.kind.value} · {step.risk.value}"
+        if step.phase:
+            head += f" · {step.phase}"
+        if step.alternative_of is not None:
+            head += f" · or step {step.alternative_of + 1}"
+        print(head)
+        if step.description:
+            print(f"# {step.description}")
+        if not step.kind.runnable:
+            print("# (text: shown, never run)")
+            print(step.command)
+            continue
+        missing = [m for m in missing_values(step, labels) if m not in values]
+        try:
+            rendered = render_step(step, labels, values)
+        except RunbookError as exc:
+            needs = ", ".join(missing) if missing else str(exc)
+            print(f"# needs a value for: {needs} (asked before the run)")
+            print(step.command)
+            status = 1 if args.step is not None else status
+            continue
+        print(rendered.command)
+        for n, p in enumerate(rendered.params, 1):
+            print(f"--   ${n} = {p!r}")
+        if rendered.target:
+            print(f"# to confirm, type: {rendered.target}")
+    return status
+
+
+def lint_warnings(paths: list[str]) -> list[str]:
+    from warroom.domain.placeholders import SYNONYMS, fold
+    from warroom.domain.runbooks import Risk
+
+    fillable = {fold(x) for x in KNOWN_LABELS}
+    for group in SYNONYMS:
+        if fillable & set(group):
+            fillable |= set(group)
+    library, _ = _library(paths)
+    out: list[str] = []
+    for runbook in library.runbooks:
+        out += [str(e) for e in runbook.errors]
+        for s in runbook.sections:
+            runnable = [st for st in s.steps if st.kind.runnable]
+            if not runnable:
+                continue
+            where = f"{runbook.path}:{s.line}"
+            changes = [st for st in runnable if st.risk is not Risk.READ]
+            if changes and not any((st.phase or "").lower() == "verify" for st in runnable):
+                out.append(f"{where}: warning: section {s.title!r} has no verify step")
+            seen_read = False
+            for st in runnable:
+                if st.risk is Risk.READ:
+                    seen_read = True
+                elif not seen_read:
+                    out.append(
+                        f"{runbook.path}:{st.line}: warning: {st.risk.value} step with no read "
+                        "step before it"
+                    )
+                    seen_read = True  # one warning per section is enough
+                for name in st.placeholders:
+                    if fold(name) not in fillable:
+                        out.append(
+                            f"{runbook.path}:{st.line}: warning: no alert label fills <{name}>; "
+                            "it will be asked for"
+                        )
+    return out
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    warnings = lint_warnings(args.paths)
+    for w in warnings:
+        print(w)
+    return 1 if warnings else 0

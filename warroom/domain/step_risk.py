@@ -14,6 +14,7 @@ import shlex
 from warroom.domain.runbooks import Risk, StepKind
 from warroom.domain.shell_syntax import split_simple_commands
 
+_PLACEHOLDER = re.compile(r"(?<![<\w])<([A-Za-z][A-Za-z0-9_.-]*)>(?![\w>])")
 _ORDER = {Risk.READ: 0, Risk.WRITE: 1, Risk.DESTRUCTIVE: 2}
 
 READ_COMMANDS = frozenset(
@@ -208,6 +209,7 @@ def _sql_statement(stmt: str) -> Risk:
 
 
 def classify_shell(command: str) -> Risk:
+    command = _PLACEHOLDER.sub("placeholder", command)  # `<pod>` is a word, not redirections
     risks = [_simple(part) for part in split_simple_commands(command)]
     if _writes_to_file(command):
         risks.append(Risk.WRITE)
