@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -350,8 +351,9 @@ class DrillWorld:
         )
 
 
-def _names(runs: object) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(r.response.name for r in runs))  # type: ignore[attr-defined]
+def _names(runs: Iterable[CommandRun]) -> tuple[str, ...]:
+    """Names of the steps run, first run first, each once."""
+    return tuple(dict.fromkeys(r.response.name for r in runs if r.response is not None))
 
 
 def _ramp(seg: BurnSegment, start: float, t: float) -> float:
