@@ -258,3 +258,38 @@ async def test_drill_shows_banner_alert_and_signals(make_app, drill_sources) -> 
         assert app.screen.query_one(AlertList).row_count >= 1
         panels = list(app.screen.query(SignalPanel))
         assert len(panels) == 4 and all(p.series.latest is not None for p in panels)
+
+
+async def test_roles_status_and_status_update(make_app) -> None:
+    from warroom.domain.incident import Role, Status
+    from warroom.ui.screens.dialogs import Choose, EditText
+
+    app = make_app(_sources())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("d")
+        await pilot.click("#declare-ok")
+        await _settle(pilot, app)
+        log = app.screen.incident_log
+        await pilot.press("o")
+        assert isinstance(app.screen, Choose)
+        app.screen.dismiss(Role.SCRIBE.value)
+        await pilot.pause()
+        prompt = app.screen.query_one(Input)
+        prompt.value = "bob"
+        await pilot.press("enter")
+        await _settle(pilot, app)
+        assert log.incident.roles[Role.SCRIBE] == ["bob"]
+        assert "Scribe: bob" in app.screen._header_state().roles
+        await pilot.press("t")
+        app.screen.dismiss(Status.MITIGATING.value)
+        await _settle(pilot, app)
+        assert log.incident.status is Status.MITIGATING
+        await pilot.press("u")
+        app.screen.dismiss("update")
+        await pilot.pause()
+        assert isinstance(app.screen, EditText)
+        await pilot.press("ctrl+s")
+        await _settle(pilot, app)
+        assert log.incident.status_updates_sent == 1
+        assert any(e.kind is EntryKind.STATUS_UPDATE for e in log.incident.entries)

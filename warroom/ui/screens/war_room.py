@@ -67,6 +67,13 @@ REGION_TITLES = {
     "log-region": "Incident log",
 }
 SOURCE_TIMEOUT_S = 5.0
+ROLE_SHORT = {
+    Role.COMMANDER: "IC",
+    Role.TECH_LEAD: "TL",
+    Role.COMMS_LEAD: "Comms",
+    Role.SCRIBE: "Scribe",
+    Role.OBSERVER: "Obs",
+}
 
 
 class WarRoomScreen(Screen[None]):
@@ -249,7 +256,7 @@ class WarRoomScreen(Screen[None]):
                 )
             overdue = log.update_overdue(now) if log else False
             named = [
-                f"{role.name[:2] if role is not Role.COMMANDER else 'IC'}: {people[-1].split('@')[0]}"
+                f"{ROLE_SHORT[role]}: {people[-1].split('@')[0]}"
                 for role, people in incident.roles.items()
                 if people and role is not Role.OBSERVER
             ]
@@ -558,16 +565,13 @@ class WarRoomScreen(Screen[None]):
             return
         from warroom.export import status_updates
 
-        kinds = [(k, k) for k in status_updates.TEMPLATES]
+        kinds = [(k, status_updates.TITLES.get(k, k)) for k in status_updates.KINDS]
 
         def kind_chosen(kind: str | None) -> None:
             if not kind:
                 return
-            text = status_updates.render(
-                kind,
-                incident,
-                now=self.ctx.clock.now(),
-                next_update=self.incident_log.next_update_due(),
+            text = status_updates.render_status_update(
+                kind, incident, now=self.ctx.clock.now(), policy=self.incident_log.policy()
             )
 
             def accepted(final: str | None) -> None:
