@@ -260,3 +260,33 @@ async def test_cancelled_step_has_no_effect(clock: FrozenClock, make_world: Worl
     clock.advance(600)
     assert not world.finished
     assert world.summary().remedies == ()
+
+
+async def test_promql_steps_answer_from_the_simulated_signals(
+    clock: FrozenClock, make_world: WorldFactory
+) -> None:
+    world = make_world("service-down")
+    query = 'up{job="api"}'
+    result, lines = await run_step(world, StepKind.PROMQL, query)
+    assert result.ok and lines[-1] == "0"
+    await run_step(world, StepKind.SHELL, "docker compose -f ops/docker-compose.yml restart api")
+    clock.advance(120)
+    _, lines = await run_step(world, StepKind.PROMQL, query)
+    assert lines[-1] == "1"
+    errors = '100 * sum(rate(http_requests_total{job="api",status=~"5.."}[5m]))'
+    _, lines = await run_step(world, StepKind.PROMQL, errors)
+    assert float(lines[-1]) == pytest.approx(world.value("error_rate", world.elapsed()))
+    _, lines = await run_step(world, StepKind.PROMQL, "rate(node_cpu_seconds_total[5m])")
+    assert lines[0] == SIMULATED_LINE
+
+
+async def test_diagnostic_output_carries_current_values(
+    clock: FrozenClock, make_world: WorldFactory
+) -> None:
+    world = make_world("db-connections")
+    clock.advance(200)
+    sql = "SELECT count(*) AS connections, current_setting('max_connections')::int FROM x"
+    _, lines = await run_step(world, StepKind.SQL, sql)
+    now_value = world.value("connections", world.elapsed())
+    assert lines[3].split("|")[0].strip() == f"{now_value:.0f}"
+    assert "{" not in "".join(lines)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -166,6 +167,42 @@ _GENERIC_OUTPUT = {
 }
 
 
+# PromQL steps are answered from the simulated signals, so Verify steps show real movement.
+_PROMQL_SIGNALS: tuple[tuple[re.Pattern[str], str, float], ...] = (
+    (re.compile(r'\bup\{[^}]*job=~?"?api\b'), "up", 1.0),
+    (re.compile(r'\bup\{[^}]*job=~?"?worker\b'), "workers", 3.0),
+    (re.compile(r"http_requests_total.*5\.\."), "error_rate", 0.0),
+    (re.compile(r"http_request_duration"), "latency_p95", 0.0),
+    (re.compile(r"pg_stat_activity_count"), "connections", 0.0),
+    (re.compile(r"queue_depth"), "queue_depth", 0.0),
+)
+_TEMPLATE = re.compile(r"\{([a-z][a-z0-9_]*)(?::([^{}]*))?\}")
+
+
+def _fill(line: str, values: dict[str, float]) -> str:
+    """Put current signal values into `{connections:.0f}`-style slots; leave anything else."""
+
+    def one(m: re.Match[str]) -> str:
+        value = values.get(m.group(1))
+        if value is None:
+            return m.group(0)
+        try:
+            return format(value, m.group(2) or "g")
+        except ValueError:
+            return m.group(0)
+
+    return _TEMPLATE.sub(one, line)
+
+
+def _promql_answer(world: DrillWorld, query: str) -> list[str] | None:
+    now = world.elapsed()
+    for pattern, key, default in _PROMQL_SIGNALS:
+        if pattern.search(query):
+            value = world.value(key, now) if key in world.scenario.signals else default
+            return [f"(drill) simulated answer at {world.clock.now():%H:%M:%S}Z", f"{value:g}"]
+    return None
+
+
 class DrillExecutor:
     """Runs every runnable step in a drill by printing what the scenario says it would print.
 
@@ -189,7 +226,12 @@ class DrillExecutor:
         response = run.response
         columns: list[str] | None = None
         rows: list[tuple[Any, ...]] | None = None
-        if response is None:
+        answer = None
+        if response is None and rendered.step.kind is StepKind.PROMQL:
+            answer = _promql_answer(world, rendered.command)
+        if answer is not None:
+            lines, exit_code = answer, 0
+        elif response is None:
             lines = [SIMULATED_LINE, *_GENERIC_OUTPUT.get(rendered.step.kind, [])]
             exit_code = 0
             if rendered.step.kind is StepKind.SQL:
@@ -206,7 +248,9 @@ class DrillExecutor:
                     columns = list(response.columns)
                 if response.rows is not None:
                     rows = [tuple(r) for r in response.rows]
-            lines = [f"(drill) simulated: {response.name}", *stdout]
+            now = world.elapsed()
+            values = {key: world.value(key, now) for key in world.scenario.signals}
+            lines = [f"(drill) simulated: {response.name}", *(_fill(x, values) for x in stdout)]
         duration = run.effect_s - run.started_s
         pause = 0.0
         if world.pace_steps:
