@@ -229,6 +229,8 @@ def idle_rows(warmup_s: float, seconds: float) -> list[Row]:
             continue
         samples[label] = sample
         window = f"{sample.seconds:.0f} s after {warmup_s:g} s warm-up"
+        per_frame = sample.bytes_written / sample.frames if sample.frames else 0
+        frames = f"{sample.frames} repaints ({per_frame:,.0f} B each on average)"
         rows.append(
             row(
                 f"idle CPU: {label}",
@@ -244,7 +246,7 @@ def idle_rows(warmup_s: float, seconds: float) -> list[Row]:
                 round(sample.bytes_per_second, 1),
                 "B/s",
                 bytes_target,
-                f"{sample.bytes_written} bytes over {window}",
+                f"{sample.bytes_written} bytes over {window}; {frames}",
             )
         )
     scale = samples.get(cases[2][0])

@@ -112,6 +112,7 @@ class IdleSample:
     seconds: float
     cpu_seconds: float
     bytes_written: int
+    frames: int = 0  # bursts of output separated by quiet, roughly one per repaint
 
     @property
     def cpu_percent(self) -> float:
@@ -308,7 +309,14 @@ class PtyApp:
         cpu1, bytes1, t1 = cpu_seconds(self.pid), self.bytes_total, time.perf_counter()
         if self.proc is not None and self.proc.poll() is not None:
             raise RuntimeError(self._failure("idle", "could not be measured"))
-        return IdleSample(seconds=t1 - t0, cpu_seconds=cpu1 - cpu0, bytes_written=bytes1 - bytes0)
+        with self._cond:
+            times = [at for at, _ in self._chunks if t0 <= at <= t1]
+        return IdleSample(
+            seconds=t1 - t0,
+            cpu_seconds=cpu1 - cpu0,
+            bytes_written=bytes1 - bytes0,
+            frames=count_bursts(times),
+        )
 
     def press(self, key: bytes, timeout: float = 2.0) -> float | None:
         """Write one key and return seconds until the next output bytes arrived (the frame
@@ -331,6 +339,17 @@ class PtyApp:
 
     def write(self, data: bytes) -> None:
         os.write(self._master, data)
+
+
+def count_bursts(times: Sequence[float], gap_s: float = 0.01) -> int:
+    """Output chunks closer than `gap_s` belong to one repaint; count the repaints."""
+    bursts = 0
+    last = -1e9
+    for at in times:
+        if at - last > gap_s:
+            bursts += 1
+        last = at
+    return bursts
 
 
 def _take_controlling_tty() -> None:

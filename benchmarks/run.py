@@ -361,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"== {module}", flush=True)
         results.append(run_module(module, args.timeout))
     total = time.perf_counter() - t0
+    facts["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
     print(render_table(results))
     if write:

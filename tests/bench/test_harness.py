@@ -21,6 +21,7 @@ from benchmarks.pty_harness import (
     KEY_DOWN,
     MarkerTimeout,
     PtyApp,
+    count_bursts,
     cpu_seconds,
     python_argv,
     strip_ansi,
@@ -88,6 +89,7 @@ def test_idle_sampler_over_two_seconds_is_sane() -> None:
     assert sample.seconds >= 2.0
     assert 0 <= sample.cpu_seconds <= sample.seconds * (os.cpu_count() or 1)
     assert sample.bytes_written > 0  # it redraws every 0.25 s
+    assert 1 <= sample.frames <= sample.bytes_written
     assert sample.bytes_per_second == pytest.approx(sample.bytes_written / sample.seconds)
     assert 0 <= sample.cpu_percent <= 100 * (os.cpu_count() or 1)
 
@@ -154,6 +156,11 @@ def test_terminal_env_drops_settings_that_change_drawing(monkeypatch: pytest.Mon
     assert env["TERM"] == "xterm-256color"
     assert "NO_COLOR" not in env and "TEXTUAL_DEVTOOLS" not in env and "COLUMNS" not in env
     assert env["WARROOM_REFRESH_S"] == "1"
+
+
+def test_count_bursts_groups_chunks_of_one_repaint() -> None:
+    assert count_bursts([]) == 0
+    assert count_bursts([1.0, 1.002, 1.004, 2.0, 2.001, 3.5]) == 3
 
 
 def test_percentile_and_key_sequence() -> None:
