@@ -7,6 +7,7 @@ with a one-line message; malformed or unexpected JSON is `SourceBadResponse`.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -176,19 +177,29 @@ class AlertmanagerSource:
         return self._parse_alerts(body)
 
     def _parse_alerts(self, body: bytes) -> list[Alert]:
+        # The cyclic GC would rescan the growing heap again and again while 100,000 alerts are
+        # built (none of them cyclic): pausing it halves the parse time of a storm.
+        was_enabled = gc.isenabled()
+        gc.disable()
         try:
-            data = json.loads(body)
-        except ValueError:
-            raise SourceBadResponse(f"{self.name}: malformed JSON from /api/v2/alerts") from None
-        if not isinstance(data, list):
-            raise SourceBadResponse(f"{self.name}: /api/v2/alerts did not return a list")
-        origin = self.name
-        try:
-            return [alert_from_v2(item, origin) for item in data]
-        except (KeyError, TypeError, AttributeError, ValueError):
-            raise SourceBadResponse(
-                f"{self.name}: unexpected alert shape in /api/v2/alerts"
-            ) from None
+            try:
+                data = json.loads(body)
+            except ValueError:
+                raise SourceBadResponse(
+                    f"{self.name}: malformed JSON from /api/v2/alerts"
+                ) from None
+            if not isinstance(data, list):
+                raise SourceBadResponse(f"{self.name}: /api/v2/alerts did not return a list")
+            origin = self.name
+            try:
+                return [alert_from_v2(item, origin) for item in data]
+            except (KeyError, TypeError, AttributeError, ValueError):
+                raise SourceBadResponse(
+                    f"{self.name}: unexpected alert shape in /api/v2/alerts"
+                ) from None
+        finally:
+            if was_enabled:
+                gc.enable()
 
     async def list_silences(self) -> list[Silence]:
         """Active and pending silences (expired ones are history, not something to act on)."""
