@@ -110,7 +110,10 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
 
 async def close_sources(sources: Sources) -> None:
     """Close every client (on quit); a failing close never blocks the exit."""
-    closers = [*sources.alert_sources, *sources.signal_sources.values()]
+    closers: list[AlertSource | SignalSource] = [
+        *sources.alert_sources,
+        *sources.signal_sources.values(),
+    ]
     for item in closers:
         with contextlib.suppress(Exception):
             await item.aclose()

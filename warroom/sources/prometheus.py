@@ -62,7 +62,7 @@ class PrometheusSignals:
                 url=self.server.url,
                 session=session,
                 retry=_http.no_retry(),
-                timeout=self.server.timeout_s,  # type: ignore[arg-type]
+                timeout=self.server.timeout_s,
             )
         return self._conn
 
