@@ -30,7 +30,7 @@ class Tmux:
 
     def start(self, command: list[str], width: int = 160, height: int = 48) -> None:
         env = [
-            "env", "TERM=xterm-256color", "COLORTERM=truecolor", "TZ=UTC",
+            "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", "COLORTERM=truecolor", "TZ=UTC",
             f"HOME={self.tmp}", f"XDG_DATA_HOME={self.tmp / 'data'}", f"XDG_CONFIG_HOME={self.tmp / 'config'}",
         ]  # fmt: skip
         self.run(
@@ -86,7 +86,7 @@ def test_drill_in_tmux_shows_the_war_room(tmux: Tmux) -> None:
         assert text in screen, text
     # the runbook section for the selected alert, with steps
     screen = tmux.wait_for(lambda s: "docker" in s or "kubectl" in s or "curl" in s)
-    tmux.keys("question_mark")
+    tmux.keys("?")
     screen = tmux.wait_for(lambda s: "remap" in s)
     assert "warroom.silence" in screen
     tmux.keys("Escape")

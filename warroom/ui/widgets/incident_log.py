@@ -52,7 +52,13 @@ class IncidentLogView(RichLog):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(
-            id=id, classes=classes, wrap=True, markup=False, max_lines=5000, auto_scroll=True
+            id=id,
+            classes=classes,
+            wrap=True,
+            markup=False,
+            max_lines=5000,
+            auto_scroll=True,
+            min_width=20,
         )
         self._seen: set[str] = set()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import OptionList, RichLog, Static
@@ -26,6 +27,15 @@ def step_label(index: int, step: Step, section: Section) -> Text:
         text.append(step.description + " — ", "dim")
     text.append(step.first_line)
     return text
+
+
+class StepList(OptionList):
+    """The steps, moved through with j/k as well as the arrows."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
 
 
 class RunbookPane(Vertical):
