@@ -90,6 +90,7 @@ def test_drill_in_tmux_shows_the_war_room(tmux: Tmux) -> None:
     screen = tmux.wait_for(lambda s: "remap" in s)
     assert "warroom.silence" in screen
     tmux.keys("Escape")
+    tmux.wait_for(lambda s: "remap" not in s)
     tmux.keys("q")
     screen = tmux.wait_for(lambda s: "time to acknowledge" in s.lower())
 

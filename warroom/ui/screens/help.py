@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -35,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, expand=True, show_header=True, header_style="bold")
         table.add_column("key", no_wrap=True)
         table.add_column("what it does")
-        table.add_column("id (remap in [ui.keymap])", style="dim")
+        table.add_column(Text("id (remap in [ui.keymap])"), style="dim")
         keymap = self.app.keymap if hasattr(self.app, "keymap") else {}
         for b in self.bindings:
             if not b.description and b.action != "escape":
