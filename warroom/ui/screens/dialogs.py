@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
 
 from warroom.domain.incident import IncidentSeverity
 
@@ -207,16 +208,13 @@ class Choose(ModalScreen[str | None]):
         self.value = value
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import OptionList
-        from textual.widgets.option_list import Option
-
         with Vertical():
             yield Label(self.title_text, classes="title")
             yield OptionList(
                 *[Option(label, id=key) for key, label in self.options], id="choose-list"
             )
 
-    def on_option_list_option_selected(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:

@@ -228,11 +228,8 @@ class AlertList(ScrollView, can_focus=True):
         top = int(self.scroll_offset.y)
         for y in range(self.size.height):
             i = top + y
-            if (
-                i < len(self._rows)
-                and self._rows[i].alert
-                and self._rows[i].alert.fingerprint in fingerprints
-            ):  # type: ignore[union-attr]
+            alert = self._rows[i].alert if i < len(self._rows) else None
+            if alert is not None and alert.fingerprint in fingerprints:
                 self.refresh_line(i)
 
     def _post_highlight(self) -> None:
