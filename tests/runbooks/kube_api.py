@@ -252,7 +252,7 @@ current-context: test
                                      "content_type": self.headers.get("Content-Type", "")})
                 parts = url.path.strip("/").split("/")
                 dep_path = ["apis", "apps", "v1", "namespaces", NS, "deployments"]
-                if url.path == "/version":
+                if url.path.rstrip("/") == "/version":
                     return self._send(200, VERSION)
                 if parts[:6] == dep_path and len(parts) >= 7:
                     if parts[6] != "api":
