@@ -24,8 +24,9 @@ def step(command: str, kind: StepKind = StepKind.SHELL, risk: Risk | None = None
     return Step(kind=kind, command=command, line=1, risk=risk or classify(kind, command))
 
 
-def rendered(command: str, kind: StepKind = StepKind.SHELL, risk: Risk | None = None,
-             target: str = "") -> RenderedStep:
+def rendered(
+    command: str, kind: StepKind = StepKind.SHELL, risk: Risk | None = None, target: str = ""
+) -> RenderedStep:
     return RenderedStep(step=step(command, kind, risk), command=command, target=target)
 
 

@@ -37,7 +37,9 @@ def _template(image: str, hash_: str) -> dict[str, Any]:
                     "resources": {"limits": {"memory": "512Mi"}, "requests": {"cpu": "250m"}},
                     "readinessProbe": {
                         "httpGet": {"path": "/health", "port": 8080, "scheme": "HTTP"},
-                        "periodSeconds": 5, "timeoutSeconds": 1, "successThreshold": 1,
+                        "periodSeconds": 5,
+                        "timeoutSeconds": 1,
+                        "successThreshold": 1,
                         "failureThreshold": 3,
                     },
                     "terminationMessagePath": "/dev/termination-log",
@@ -61,29 +63,49 @@ def deployment() -> dict[str, Any]:
         "kind": "Deployment",
         "apiVersion": "apps/v1",
         "metadata": {
-            "name": "api", "namespace": NS, "uid": UID, "resourceVersion": "884211",
-            "generation": 7, "creationTimestamp": CREATED, "labels": {"app": "api"},
+            "name": "api",
+            "namespace": NS,
+            "uid": UID,
+            "resourceVersion": "884211",
+            "generation": 7,
+            "creationTimestamp": CREATED,
+            "labels": {"app": "api"},
             "annotations": {"deployment.kubernetes.io/revision": "2"},
         },
         "spec": {
             "replicas": 3,
             "selector": {"matchLabels": {"app": "api"}},
             "template": template,
-            "strategy": {"type": "RollingUpdate",
-                         "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}},
+            "strategy": {
+                "type": "RollingUpdate",
+                "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"},
+            },
             "revisionHistoryLimit": 10,
             "progressDeadlineSeconds": 600,
         },
         "status": {
-            "observedGeneration": 7, "replicas": 3, "updatedReplicas": 3, "readyReplicas": 3,
+            "observedGeneration": 7,
+            "replicas": 3,
+            "updatedReplicas": 3,
+            "readyReplicas": 3,
             "availableReplicas": 3,
             "conditions": [
-                {"type": "Available", "status": "True", "lastUpdateTime": CREATED,
-                 "lastTransitionTime": CREATED, "reason": "MinimumReplicasAvailable",
-                 "message": "Deployment has minimum availability."},
-                {"type": "Progressing", "status": "True", "lastUpdateTime": CREATED,
-                 "lastTransitionTime": CREATED, "reason": "NewReplicaSetAvailable",
-                 "message": 'ReplicaSet "api-7d9f8c6b5" has successfully progressed.'},
+                {
+                    "type": "Available",
+                    "status": "True",
+                    "lastUpdateTime": CREATED,
+                    "lastTransitionTime": CREATED,
+                    "reason": "MinimumReplicasAvailable",
+                    "message": "Deployment has minimum availability.",
+                },
+                {
+                    "type": "Progressing",
+                    "status": "True",
+                    "lastUpdateTime": CREATED,
+                    "lastTransitionTime": CREATED,
+                    "reason": "NewReplicaSetAvailable",
+                    "message": 'ReplicaSet "api-7d9f8c6b5" has successfully progressed.',
+                },
             ],
         },
     }
@@ -94,67 +116,124 @@ def replica_set(revision: int, image: str, hash_: str, replicas: int) -> dict[st
         "kind": "ReplicaSet",
         "apiVersion": "apps/v1",
         "metadata": {
-            "name": f"api-{hash_}", "namespace": NS, "uid": f"rs-{hash_}",
-            "resourceVersion": str(880000 + revision), "generation": 1,
+            "name": f"api-{hash_}",
+            "namespace": NS,
+            "uid": f"rs-{hash_}",
+            "resourceVersion": str(880000 + revision),
+            "generation": 1,
             "creationTimestamp": CREATED,
             "labels": {"app": "api", "pod-template-hash": hash_},
-            "annotations": {"deployment.kubernetes.io/desired-replicas": "3",
-                            "deployment.kubernetes.io/max-replicas": "4",
-                            "deployment.kubernetes.io/revision": str(revision)},
-            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "api",
-                                 "uid": UID, "controller": True, "blockOwnerDeletion": True}],
+            "annotations": {
+                "deployment.kubernetes.io/desired-replicas": "3",
+                "deployment.kubernetes.io/max-replicas": "4",
+                "deployment.kubernetes.io/revision": str(revision),
+            },
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "Deployment",
+                    "name": "api",
+                    "uid": UID,
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
         },
-        "spec": {"replicas": replicas,
-                 "selector": {"matchLabels": {"app": "api", "pod-template-hash": hash_}},
-                 "template": _template(image, hash_)},
-        "status": {"replicas": replicas, "fullyLabeledReplicas": replicas,
-                   "readyReplicas": replicas, "availableReplicas": replicas,
-                   "observedGeneration": 1},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": "api", "pod-template-hash": hash_}},
+            "template": _template(image, hash_),
+        },
+        "status": {
+            "replicas": replicas,
+            "fullyLabeledReplicas": replicas,
+            "readyReplicas": replicas,
+            "availableReplicas": replicas,
+            "observedGeneration": 1,
+        },
     }
 
 
 def pod(name: str, *, ready: bool, restarts: int, waiting: str | None = None) -> dict[str, Any]:
     state: dict[str, Any] = {"running": {"startedAt": CREATED}}
     if waiting:
-        state = {"waiting": {"reason": waiting, "message": "back-off 5m0s restarting failed container"}}
+        state = {
+            "waiting": {"reason": waiting, "message": "back-off 5m0s restarting failed container"}
+        }
     return {
         "kind": "Pod",
         "apiVersion": "v1",
         "metadata": {
-            "name": name, "generateName": "api-7d9f8c6b5-", "namespace": NS,
-            "uid": f"pod-{name}", "resourceVersion": "884300", "creationTimestamp": CREATED,
+            "name": name,
+            "generateName": "api-7d9f8c6b5-",
+            "namespace": NS,
+            "uid": f"pod-{name}",
+            "resourceVersion": "884300",
+            "creationTimestamp": CREATED,
             "labels": {"app": "api", "pod-template-hash": "7d9f8c6b5"},
-            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
-                                 "name": "api-7d9f8c6b5", "uid": "rs-7d9f8c6b5",
-                                 "controller": True, "blockOwnerDeletion": True}],
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "name": "api-7d9f8c6b5",
+                    "uid": "rs-7d9f8c6b5",
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
         },
-        "spec": {**_template("registry.example/api:2.4.1", "7d9f8c6b5")["spec"],
-                 "nodeName": "node-a", "serviceAccountName": "default"},
+        "spec": {
+            **_template("registry.example/api:2.4.1", "7d9f8c6b5")["spec"],
+            "nodeName": "node-a",
+            "serviceAccountName": "default",
+        },
         "status": {
             "phase": "Running",
-            "conditions": [{"type": "Ready", "status": "True" if ready else "False",
-                            "lastProbeTime": None, "lastTransitionTime": CREATED}],
-            "hostIP": "10.0.0.11", "podIP": "10.244.1.17", "startTime": CREATED,
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "True" if ready else "False",
+                    "lastProbeTime": None,
+                    "lastTransitionTime": CREATED,
+                }
+            ],
+            "hostIP": "10.0.0.11",
+            "podIP": "10.244.1.17",
+            "startTime": CREATED,
             "qosClass": "Burstable",
-            "containerStatuses": [{
-                "name": "api", "state": state, "lastState": {}, "ready": ready,
-                "restartCount": restarts, "image": "registry.example/api:2.4.1",
-                "imageID": "registry.example/api@sha256:" + "ab" * 32,
-                "containerID": "containerd://" + "cd" * 32, "started": ready,
-            }],
+            "containerStatuses": [
+                {
+                    "name": "api",
+                    "state": state,
+                    "lastState": {},
+                    "ready": ready,
+                    "restartCount": restarts,
+                    "image": "registry.example/api:2.4.1",
+                    "imageID": "registry.example/api@sha256:" + "ab" * 32,
+                    "containerID": "containerd://" + "cd" * 32,
+                    "started": ready,
+                }
+            ],
         },
     }
 
 
 VERSION = {
-    "major": "1", "minor": "29", "gitVersion": "v1.29.4",
-    "gitCommit": "55019c83b0fd51ef4ced8c29eec2c4847f896e74", "gitTreeState": "clean",
-    "buildDate": "2024-04-16T15:03:19Z", "goVersion": "go1.21.9", "compiler": "gc",
+    "major": "1",
+    "minor": "29",
+    "gitVersion": "v1.29.4",
+    "gitCommit": "55019c83b0fd51ef4ced8c29eec2c4847f896e74",
+    "gitTreeState": "clean",
+    "buildDate": "2024-04-16T15:03:19Z",
+    "goVersion": "go1.21.9",
+    "compiler": "gc",
     "platform": "linux/amd64",
 }
 
-LOG = "".join(f"2025-01-10T09:{m:02d}:00Z level=error msg=\"upstream timeout\" route=/tasks\n"
-              for m in range(30))
+LOG = "".join(
+    f'2025-01-10T09:{m:02d}:00Z level=error msg="upstream timeout" route=/tasks\n'
+    for m in range(30)
+)
 
 
 def _merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
@@ -231,10 +310,19 @@ current-context: test
                 self.wfile.write(data)
 
             def _not_found(self, kind: str, name: str) -> None:
-                self._send(404, {"kind": "Status", "apiVersion": "v1", "metadata": {},
-                                 "status": "Failure", "message": f'{kind} "{name}" not found',
-                                 "reason": "NotFound", "details": {"name": name, "kind": kind},
-                                 "code": 404})
+                self._send(
+                    404,
+                    {
+                        "kind": "Status",
+                        "apiVersion": "v1",
+                        "metadata": {},
+                        "status": "Failure",
+                        "message": f'{kind} "{name}" not found',
+                        "reason": "NotFound",
+                        "details": {"name": name, "kind": kind},
+                        "code": 404,
+                    },
+                )
 
             def do_GET(self) -> None:
                 self._route("GET", None)
@@ -247,9 +335,15 @@ current-context: test
             def _route(self, method: str, body: Any) -> None:
                 url = urlparse(self.path)
                 query = parse_qs(url.query)
-                api.requests.append({"method": method, "path": url.path, "query": query,
-                                     "body": body,
-                                     "content_type": self.headers.get("Content-Type", "")})
+                api.requests.append(
+                    {
+                        "method": method,
+                        "path": url.path,
+                        "query": query,
+                        "body": body,
+                        "content_type": self.headers.get("Content-Type", ""),
+                    }
+                )
                 parts = url.path.strip("/").split("/")
                 dep_path = ["apis", "apps", "v1", "namespaces", NS, "deployments"]
                 if url.path.rstrip("/") == "/version":
@@ -261,14 +355,25 @@ current-context: test
                         if method == "PATCH":
                             api.deployment["spec"]["replicas"] = body["spec"]["replicas"]
                         d = api.deployment
-                        return self._send(200, {
-                            "kind": "Scale", "apiVersion": "autoscaling/v1",
-                            "metadata": {"name": "api", "namespace": NS, "uid": UID,
-                                         "resourceVersion": "884212",
-                                         "creationTimestamp": CREATED},
-                            "spec": {"replicas": d["spec"]["replicas"]},
-                            "status": {"replicas": d["status"]["replicas"],
-                                       "selector": "app=api"}})
+                        return self._send(
+                            200,
+                            {
+                                "kind": "Scale",
+                                "apiVersion": "autoscaling/v1",
+                                "metadata": {
+                                    "name": "api",
+                                    "namespace": NS,
+                                    "uid": UID,
+                                    "resourceVersion": "884212",
+                                    "creationTimestamp": CREATED,
+                                },
+                                "spec": {"replicas": d["spec"]["replicas"]},
+                                "status": {
+                                    "replicas": d["status"]["replicas"],
+                                    "selector": "app=api",
+                                },
+                            },
+                        )
                     if method == "PATCH":
                         if isinstance(body, list):
                             for op in body:
@@ -283,22 +388,35 @@ current-context: test
                         api.deployment["status"]["observedGeneration"] += 1
                     return self._send(200, api.deployment)
                 if parts[:6] == ["apis", "apps", "v1", "namespaces", NS, "replicasets"]:
-                    return self._send(200, {"kind": "ReplicaSetList", "apiVersion": "apps/v1",
-                                            "metadata": {"resourceVersion": "884400"},
-                                            "items": api.replica_sets})
+                    return self._send(
+                        200,
+                        {
+                            "kind": "ReplicaSetList",
+                            "apiVersion": "apps/v1",
+                            "metadata": {"resourceVersion": "884400"},
+                            "items": api.replica_sets,
+                        },
+                    )
                 if parts[:5] == ["api", "v1", "namespaces", NS, "pods"]:
                     if len(parts) == 5:
-                        return self._send(200, {"kind": "PodList", "apiVersion": "v1",
-                                                "metadata": {"resourceVersion": "884401"},
-                                                "items": api.pods})
+                        return self._send(
+                            200,
+                            {
+                                "kind": "PodList",
+                                "apiVersion": "v1",
+                                "metadata": {"resourceVersion": "884401"},
+                                "items": api.pods,
+                            },
+                        )
                     match = [p for p in api.pods if p["metadata"]["name"] == parts[5]]
                     if not match:
                         return self._not_found("pods", parts[5])
                     if len(parts) == 7 and parts[6] == "log":
                         lines = LOG.splitlines(keepends=True)
                         tail = int(query.get("tailLines", ["0"])[0] or 0)
-                        return self._send(200, "".join(lines[-tail:] if tail else lines),
-                                          "text/plain")
+                        return self._send(
+                            200, "".join(lines[-tail:] if tail else lines), "text/plain"
+                        )
                     return self._send(200, match[0])
                 return self._not_found("resource", url.path)
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
+from tests.runbooks.helpers import Sink, rendered
+from tests.servers.dockerd import DockerDaemon
 from warroom.domain.runbooks import Risk
 from warroom.services.steps import StepRunner
 from warroom.sources.executors import build_executors
 from warroom.sources.executors.docker import DockerExecutor, parse_docker
-
-from tests.runbooks.helpers import Sink, rendered
-from tests.servers.dockerd import DockerDaemon
 
 # PID 1 ignores SIGTERM unless it traps it: trap so that restarts are quick
 LOOP = ["sh", "-c", "trap 'exit 0' TERM; echo booted; while true; do sleep 0.2; done"]
@@ -71,15 +70,18 @@ async def test_compose_restart_acts_on_labelled_containers(docker_env: DockerDae
     before = {n: _started_at(docker_env, n) for n in ("ops-worker-1", "ops-worker-2", "ops-api-1")}
     runner = StepRunner(
         build_executors(postgres_dsn=None, statement_timeout_ms=1000, prometheus=None),
-        viewer=False, default_timeout_s=60,
+        viewer=False,
+        default_timeout_s=60,
     )
     sink = Sink()
     cmd = "docker compose -f ops/docker-compose.yml restart -t 1 worker"
     result = await runner.run(rendered(cmd), sink, confirmed=True)
     assert result.exit_code == 0 and result.executor == "docker"
     assert sink.lines == [
-        " Container ops-worker-1  Restarting", " Container ops-worker-1  Started",
-        " Container ops-worker-2  Restarting", " Container ops-worker-2  Started",
+        " Container ops-worker-1  Restarting",
+        " Container ops-worker-1  Started",
+        " Container ops-worker-2  Restarting",
+        " Container ops-worker-2  Started",
     ]
     assert _started_at(docker_env, "ops-worker-1") != before["ops-worker-1"]
     assert _started_at(docker_env, "ops-worker-2") != before["ops-worker-2"]
@@ -92,7 +94,8 @@ async def test_compose_restart_acts_on_labelled_containers(docker_env: DockerDae
 async def test_falls_back_to_shell_when_nothing_matches(docker_env: DockerDaemon) -> None:
     # no container of project "elsewhere": the compose CLI itself gets the command
     result = await DockerExecutor().execute(
-        rendered("docker compose -p elsewhere restart api"), Sink(), 30)
+        rendered("docker compose -p elsewhere restart api"), Sink(), 30
+    )
     assert result.executor == "shell"
 
 

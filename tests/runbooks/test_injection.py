@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.runbooks.helpers import Sink, step
 from warroom.domain.placeholders import render_step
 from warroom.domain.runbooks import Risk
 from warroom.services.steps import StepRunner
 from warroom.sources.executors.shell import ShellExecutor
-
-from tests.runbooks.helpers import Sink, step
 
 PAYLOADS = [
     "$(touch {m})",
@@ -36,7 +35,7 @@ PAYLOADS = [
 
 TEMPLATES = {
     "plain": "printf '%s\\n' <value>",
-    "double": 'printf \'%s\\n\' "[<value>]"',
+    "double": "printf '%s\\n' \"[<value>]\"",
     "single": "printf '%s\\n' '[<value>]'",
 }
 
@@ -66,7 +65,9 @@ async def test_values_cannot_inject(
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-async def test_heredoc_values_cannot_inject(runner: StepRunner, tmp_path: Path, payload: str) -> None:
+async def test_heredoc_values_cannot_inject(
+    runner: StepRunner, tmp_path: Path, payload: str
+) -> None:
     marker = tmp_path / "pwned"
     value = payload.format(m=marker)
     s = step("cat <<EOF\n[<pod>]\nEOF", risk=Risk.READ)

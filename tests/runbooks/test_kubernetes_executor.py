@@ -11,10 +11,9 @@ from pathlib import Path
 
 from kubernetes import client, config
 
-from warroom.sources.executors.kubernetes import KubernetesExecutor, parse_kubectl
-
 from tests.runbooks.helpers import Sink, rendered
 from tests.runbooks.kube_api import FakeKubeAPI
+from warroom.sources.executors.kubernetes import KubernetesExecutor, parse_kubectl
 
 
 def test_the_fixture_satisfies_the_strict_client(kube_api: FakeKubeAPI, kubeconfig: str) -> None:
@@ -68,11 +67,13 @@ async def test_rollout_restart_status_and_scale(kube_api: FakeKubeAPI, kubeconfi
 
     kube_api.deployment["status"]["updatedReplicas"] = 1
     waiting = await ex.execute(
-        rendered("kubectl rollout status deployment/api --watch=false"), Sink(), 20)
+        rendered("kubectl rollout status deployment/api --watch=false"), Sink(), 20
+    )
     assert waiting.exit_code == 1 and "1 out of 3 new replicas" in waiting.output
 
-    scale = await ex.execute(rendered("kubectl scale deployment/api --replicas=5 -n prod"),
-                             Sink(), 20)
+    scale = await ex.execute(
+        rendered("kubectl scale deployment/api --replicas=5 -n prod"), Sink(), 20
+    )
     assert scale.output == "deployment.apps/api scaled\n"
     assert kube_api.deployment["spec"]["replicas"] == 5
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.runbooks.helpers import step
 from warroom.domain.errors import RunbookError
 from warroom.domain.placeholders import (
     missing_values,
@@ -13,12 +14,12 @@ from warroom.domain.placeholders import (
 )
 from warroom.domain.runbooks import StepKind
 
-from tests.runbooks.helpers import step
-
 
 def test_found_but_never_redirections() -> None:
     assert placeholders_in("kubectl logs <pod-name> -n <namespace> > out.txt < in") == (
-        "pod-name", "namespace")
+        "pod-name",
+        "namespace",
+    )
     assert placeholders_in("cat <<EOF\nx\nEOF") == ()
     assert placeholders_in("docker-compose up -d coordinator:<previous-tag>") == ("previous-tag",)
     assert placeholders_in("diff <(ls a) <(ls b)") == ()
@@ -62,8 +63,7 @@ def test_shell_quoting_follows_the_context() -> None:
 
 
 def test_sql_values_become_bind_parameters() -> None:
-    s = step("SELECT * FROM t WHERE a = <id> AND b = '<name>' AND c LIKE '%<name>%'",
-             StepKind.SQL)
+    s = step("SELECT * FROM t WHERE a = <id> AND b = '<name>' AND c LIKE '%<name>%'", StepKind.SQL)
     r = render_step(s, {"id": "7", "name": "x'y"}, {})
     assert r.command == "SELECT * FROM t WHERE a = $1 AND b = $2 AND c LIKE '%' || $2 || '%'"
     assert r.params == ("7", "x'y")
@@ -82,7 +82,8 @@ def test_destructive_target() -> None:
     assert r.command == "kubectl rollout undo deployment/api -n prod" and r.target == "api"
     plain = render_step(step("kubectl rollout undo deployment/coordinator"), {}, {})
     assert plain.target == "coordinator"
-    sql = render_step(step("SELECT pg_terminate_backend(pid) FROM pg_stat_activity",
-                           StepKind.SQL), {}, {})
+    sql = render_step(
+        step("SELECT pg_terminate_backend(pid) FROM pg_stat_activity", StepKind.SQL), {}, {}
+    )
     assert sql.target == "pg_terminate_backend"
     assert render_step(step("uptime"), {}, {}).target == ""

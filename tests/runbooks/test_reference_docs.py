@@ -15,14 +15,31 @@ COORDINATOR = "coordinator-crisis-procedures.md"
 
 NAMED = {
     SCHEDULER: {
-        "TaskSchedulerAPIDown", "TaskSchedulerDatabaseDown", "NoActiveWorkers", "SecurityBreach",
-        "DataCorruption", "HighErrorRate", "HighAPILatency", "DatabaseSlowQueries",
-        "SchedulerOffline", "WorkerHealthDegraded", "DiskSpaceCritical", "MemoryUsageCritical",
+        "TaskSchedulerAPIDown",
+        "TaskSchedulerDatabaseDown",
+        "NoActiveWorkers",
+        "SecurityBreach",
+        "DataCorruption",
+        "HighErrorRate",
+        "HighAPILatency",
+        "DatabaseSlowQueries",
+        "SchedulerOffline",
+        "WorkerHealthDegraded",
+        "DiskSpaceCritical",
+        "MemoryUsageCritical",
     },
     COORDINATOR: {
-        "CoordinatorDown", "HighErrorRate", "HighErrorRateCritical", "HighLatencyP95",
-        "HighLatencyP95Critical", "HighAuthFailureRate", "RateLimitExceeded", "SuspiciousActivity",
-        "InjectionAttempts", "RegistrationFailures", "RoutingFailures",
+        "CoordinatorDown",
+        "HighErrorRate",
+        "HighErrorRateCritical",
+        "HighLatencyP95",
+        "HighLatencyP95Critical",
+        "HighAuthFailureRate",
+        "RateLimitExceeded",
+        "SuspiciousActivity",
+        "InjectionAttempts",
+        "RegistrationFailures",
+        "RoutingFailures",
     },
 }
 
@@ -76,9 +93,11 @@ def test_scheduler_sections_and_steps(reference_dir: Path) -> None:
     rollback = next(s for s in api.steps if s.command.startswith("if "))
     assert rollback.command.rstrip().endswith("fi") and rollback.line == 107
     workers = by_alert["NoActiveWorkers"]
-    assert any(s.command == "docker-compose -f ops/docker-compose.yml up -d --scale worker=4"
-               for s in workers.steps)
-    templates = [s for s in runbook.sections if s.title == "P0 Critical Incident Notification"][0]
+    assert any(
+        s.command == "docker-compose -f ops/docker-compose.yml up -d --scale worker=4"
+        for s in workers.steps
+    )
+    templates = next(s for s in runbook.sections if s.title == "P0 Critical Incident Notification")
     assert [s.kind for s in templates.steps] == [StepKind.TEXT]
 
 
@@ -88,7 +107,11 @@ def test_coordinator_sections(reference_dir: Path) -> None:
     assert titles["CoordinatorDown"].alerts == ["CoordinatorDown"]
     assert titles["HighErrorRate"].alerts == ["HighErrorRate", "HighErrorRateCritical"]
     assert titles["Security Violations"].alerts == [
-        "HighAuthFailureRate", "RateLimitExceeded", "SuspiciousActivity", "InjectionAttempts"]
+        "HighAuthFailureRate",
+        "RateLimitExceeded",
+        "SuspiciousActivity",
+        "InjectionAttempts",
+    ]
     assert titles["Schema Change Failures"].alerts == ["RegistrationFailures"]
     down = titles["CoordinatorDown"].steps
     assert down[1].command == "Get-Process -Name node" and down[1].alternative_of == 0
@@ -96,7 +119,9 @@ def test_coordinator_sections(reference_dir: Path) -> None:
     # PromQL pasted into bash blocks and "# Query: ..." comments become promql steps
     sec = titles["Security Violations"]
     assert [s.command for s in sec.steps if s.kind is StepKind.PROMQL] == [
-        "rate(auth_failures_total[5m])", "rate(rate_limit_violations_total[5m])"]
+        "rate(auth_failures_total[5m])",
+        "rate(rate_limit_violations_total[5m])",
+    ]
     assert titles["HighErrorRate"].steps[0].kind is StepKind.PROMQL
     assert "Runbooks for Common Incidents" not in titles["CoordinatorDown"].body
     assert "**Symptoms:**" in titles["CoordinatorDown"].body

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.runbooks.helpers import Sink, rendered, step
 from warroom.domain.errors import RunbookError
 from warroom.domain.incident import EntryKind
 from warroom.domain.placeholders import render_step
 from warroom.domain.runbooks import Risk, StepKind
 from warroom.services.steps import StepRunner, step_entry
 from warroom.sources.executors.shell import ShellExecutor
-
-from tests.runbooks.helpers import Sink, rendered, step
 
 
 def _alive(pid: int) -> bool:
@@ -32,7 +31,8 @@ def _alive(pid: int) -> bool:
 async def test_exit_code_and_streamed_output() -> None:
     sink = Sink()
     result = await ShellExecutor().execute(
-        rendered("echo one; echo two >&2; printf three; exit 3"), sink, 10)
+        rendered("echo one; echo two >&2; printf three; exit 3"), sink, 10
+    )
     assert result.exit_code == 3 and not result.ok
     assert sink.lines == ["one", "two", "three"]
     assert result.output == "one\ntwo\nthree"
@@ -55,8 +55,11 @@ async def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
 async def test_cancel_kills_and_reports_cancelled(tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
     sink = Sink()
-    task = asyncio.create_task(ShellExecutor().execute(
-        rendered(f"echo started; echo $$ > {pidfile}; exec sleep 300"), sink, 60))
+    task = asyncio.create_task(
+        ShellExecutor().execute(
+            rendered(f"echo started; echo $$ > {pidfile}; exec sleep 300"), sink, 60
+        )
+    )
     while not pidfile.exists() or not pidfile.read_text().strip():
         await asyncio.sleep(0.02)
     task.cancel()
@@ -137,7 +140,8 @@ def test_step_entry_caps_the_output() -> None:
     from warroom.domain.ports import StepResult
 
     big = "x" * (300 * 1024)
-    entry = step_entry("I", rendered("yes"), StepResult(0, 1.0, big), author="a",
-                       now=datetime.now(UTC))
+    entry = step_entry(
+        "I", rendered("yes"), StepResult(0, 1.0, big), author="a", now=datetime.now(UTC)
+    )
     assert len(entry.data["output"].encode()) < 257 * 1024
     assert "bytes cut" in entry.data["output"]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from tests.runbooks.helpers import commands, section
 from warroom.domain.runbook_parser import parse_runbook
 from warroom.domain.runbooks import StepKind
-
-from tests.runbooks.helpers import commands, section
 
 
 def test_one_step_per_line() -> None:
@@ -18,12 +17,12 @@ def test_single_quotes_span_lines() -> None:
 
 
 def test_double_quotes_span_lines_and_hold_other_quotes() -> None:
-    body = 'psql -c "\nSELECT \'a\' FROM t;\n"\necho next'
-    assert commands(body) == ['psql -c "\nSELECT \'a\' FROM t;\n"', "echo next"]
+    body = "psql -c \"\nSELECT 'a' FROM t;\n\"\necho next"
+    assert commands(body) == ["psql -c \"\nSELECT 'a' FROM t;\n\"", "echo next"]
 
 
 def test_command_substitution_inside_double_quotes() -> None:
-    body = 'echo "$(date -d \'+30 minutes\' -Iseconds)"\necho next'
+    body = "echo \"$(date -d '+30 minutes' -Iseconds)\"\necho next"
     assert commands(body)[1] == "echo next"
 
 
@@ -48,8 +47,10 @@ def test_heredoc_with_dash_and_quoted_delimiter() -> None:
 
 def test_if_fi() -> None:
     body = 'if [ -n "$X" ]; then\n  echo yes\n  # note\nelse\n  echo no\nfi\necho next'
-    assert commands(body) == ['if [ -n "$X" ]; then\n  echo yes\n  # note\nelse\n  echo no\nfi',
-                              "echo next"]
+    assert commands(body) == [
+        'if [ -n "$X" ]; then\n  echo yes\n  # note\nelse\n  echo no\nfi',
+        "echo next",
+    ]
 
 
 def test_for_done() -> None:
@@ -58,12 +59,14 @@ def test_for_done() -> None:
 
 
 def test_while_done() -> None:
-    body = "while read -r line\ndo\n  echo \"$line\"\ndone < f\necho next"
+    body = 'while read -r line\ndo\n  echo "$line"\ndone < f\necho next'
     assert commands(body) == ['while read -r line\ndo\n  echo "$line"\ndone < f', "echo next"]
 
 
 def test_case_esac() -> None:
-    body = 'case "$1" in\n  start) run ;;\n  stop|halt) halt ;;\n  *) echo usage ;;\nesac\necho next'
+    body = (
+        'case "$1" in\n  start) run ;;\n  stop|halt) halt ;;\n  *) echo usage ;;\nesac\necho next'
+    )
     assert commands(body)[1] == "echo next" and commands(body)[0].endswith("esac")
 
 
@@ -121,8 +124,11 @@ def test_sql_blocks_split_on_semicolons_outside_strings() -> None:
 
 def test_promql_and_http_blocks() -> None:
     assert commands("# error rate\nrate(x[5m])\n\nup", "promql") == ["rate(x[5m])", "up"]
-    http = section("GET http://127.0.0.1/health\nAccept: application/json\n\n###\n"
-                   "POST http://127.0.0.1/x\n\n{\"a\": 1}", "http").steps
+    http = section(
+        "GET http://127.0.0.1/health\nAccept: application/json\n\n###\n"
+        'POST http://127.0.0.1/x\n\n{"a": 1}',
+        "http",
+    ).steps
     assert [s.kind for s in http] == [StepKind.HTTP, StepKind.HTTP]
     assert http[1].command == 'POST http://127.0.0.1/x\n\n{"a": 1}'
 
@@ -132,7 +138,7 @@ def test_console_blocks_keep_prompts_drop_output() -> None:
 
 
 def test_unterminated_command_is_an_error_with_a_line_and_the_rest_is_used() -> None:
-    text = "# T\n\n## S\n\n```bash\nuptime\necho \"never closed\n```\n\n## U\n\n```bash\nls\n```\n"
+    text = '# T\n\n## S\n\n```bash\nuptime\necho "never closed\n```\n\n## U\n\n```bash\nls\n```\n'
     runbook = parse_runbook(text, "t.md")
     assert [(e.line, "never ends" in e.message) for e in runbook.errors] == [(7, True)]
     assert [s.kind for s in runbook.sections[1].steps] == [StepKind.SHELL, StepKind.TEXT]

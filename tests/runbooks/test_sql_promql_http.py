@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from tests.runbooks.helpers import Sink, rendered, step
 from warroom.domain.errors import SourceUnavailable
 from warroom.domain.placeholders import render_step
 from warroom.domain.runbooks import Risk, StepKind
@@ -19,8 +20,6 @@ from warroom.sources.executors import build_executors
 from warroom.sources.executors.http import HttpExecutor
 from warroom.sources.executors.promql import PromqlExecutor
 from warroom.sources.executors.sql import SqlExecutor
-
-from tests.runbooks.helpers import Sink, rendered, step
 
 
 @pytest.fixture
@@ -99,9 +98,11 @@ async def test_the_slow_query_remedy_runs(jobs_dsn: str) -> None:
         StepKind.SQL,
     )
     runner = StepRunner(
-        build_executors(postgres_dsn=jobs_dsn, statement_timeout_ms=2000, prometheus=None,
-                        docker_host_env=False),
-        viewer=False, default_timeout_s=10,
+        build_executors(
+            postgres_dsn=jobs_dsn, statement_timeout_ms=2000, prometheus=None, docker_host_env=False
+        ),
+        viewer=False,
+        default_timeout_s=10,
     )
     result = await runner.run(r, Sink(), confirmed=True)
     assert result.exit_code == 0 and result.executor == "sql" and result.rows == []
@@ -113,7 +114,8 @@ async def test_unreachable_database_is_a_result_with_an_error() -> None:
     assert result.exit_code is None and "cannot connect" in (result.error or "")
     with pytest.raises(SourceUnavailable):
         await SqlExecutor("postgresql://postgres@127.0.0.1:1/x").execute(
-            rendered("SELECT 1", StepKind.SQL), Sink(), 5)
+            rendered("SELECT 1", StepKind.SQL), Sink(), 5
+        )
 
 
 class FakePrometheus:
@@ -124,8 +126,10 @@ class FakePrometheus:
 
     async def query_vector(self, promql: str) -> list[tuple[dict[str, str], float]]:
         self.queries.append(promql)
-        return [({"__name__": "up", "job": "api", "instance": "api:8080"}, 0.0),
-                ({"__name__": "up", "job": "worker", "instance": "worker:9000"}, 1.0)]
+        return [
+            ({"__name__": "up", "job": "api", "instance": "api:8080"}, 0.0),
+            ({"__name__": "up", "job": "worker", "instance": "worker:9000"}, 1.0),
+        ]
 
 
 async def test_promql_step() -> None:
@@ -135,8 +139,10 @@ async def test_promql_step() -> None:
     result = await PromqlExecutor(prom).execute(r, sink, 5)
     assert prom.queries == ['up{job=~"api"}']
     assert result.columns == ["series", "value"]
-    assert result.rows == [('up{instance="api:8080", job="api"}', 0.0),
-                           ('up{instance="worker:9000", job="worker"}', 1.0)]
+    assert result.rows == [
+        ('up{instance="api:8080", job="api"}', 0.0),
+        ('up{instance="worker:9000", job="worker"}', 1.0),
+    ]
     assert sink.lines[-1] == "(2 series)"
 
 
@@ -150,9 +156,14 @@ def http_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
-            seen.append({"method": self.command, "path": self.path,
-                         "auth": self.headers.get("Authorization"),
-                         "body": self.rfile.read(length).decode()})
+            seen.append(
+                {
+                    "method": self.command,
+                    "path": self.path,
+                    "auth": self.headers.get("Authorization"),
+                    "body": self.rfile.read(length).decode(),
+                }
+            )
             code = 500 if self.path.startswith("/broken") else 200
             data = json.dumps({"status": "ok" if code == 200 else "down"}).encode()
             self.send_response(code)
@@ -179,11 +190,18 @@ async def test_http_steps(http_server: tuple[str, list[dict[str, Any]]]) -> None
     r = render_step(s, {"service": "a/b c"})
     sink = Sink()
     result = await HttpExecutor().execute(r, sink, 5)
-    assert result.exit_code == 0 and sink.lines[0] == "HTTP/1.0 200 OK"  # BaseHTTPRequestHandler speaks 1.0
-    assert seen[0] == {"method": "GET", "path": "/health/a%2Fb%20c", "auth": "Bearer t0k",
-                       "body": ""}
-    post = rendered(f'POST {base}/reload\nContent-Type: application/json\n\n{{"a": 1}}',
-                    StepKind.HTTP)
+    assert (
+        result.exit_code == 0 and sink.lines[0] == "HTTP/1.0 200 OK"
+    )  # BaseHTTPRequestHandler speaks 1.0
+    assert seen[0] == {
+        "method": "GET",
+        "path": "/health/a%2Fb%20c",
+        "auth": "Bearer t0k",
+        "body": "",
+    }
+    post = rendered(
+        f'POST {base}/reload\nContent-Type: application/json\n\n{{"a": 1}}', StepKind.HTTP
+    )
     assert (await HttpExecutor().execute(post, Sink(), 5)).exit_code == 0
     assert seen[1]["body"] == '{"a": 1}'
     broken = await HttpExecutor().execute(rendered(f"GET {base}/broken", StepKind.HTTP), Sink(), 5)

@@ -44,11 +44,23 @@ class DockerDaemon:
             raise RuntimeError(f"{BUSYBOX} not found (run `make servers`: busybox-static)")
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
-                [dockerd, "--iptables=false", "--ip6tables=false", "--bridge=none",
-                 "--storage-driver=overlay2", "--host", self.host,
-                 "--data-root", str(self.dir / "data"), "--exec-root", str(self.dir / "x"),
-                 "--pidfile", str(self.dir / "dockerd.pid")],
-                stdout=log, stderr=subprocess.STDOUT,
+                [
+                    dockerd,
+                    "--iptables=false",
+                    "--ip6tables=false",
+                    "--bridge=none",
+                    "--storage-driver=overlay2",
+                    "--host",
+                    self.host,
+                    "--data-root",
+                    str(self.dir / "data"),
+                    "--exec-root",
+                    str(self.dir / "x"),
+                    "--pidfile",
+                    str(self.dir / "dockerd.pid"),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -61,19 +73,26 @@ class DockerDaemon:
             raise RuntimeError("dockerd did not answer in 30 s")
         self._import_busybox()
 
-    def docker(self, *args: str, check: bool = True, input: bytes | None = None
-               ) -> subprocess.CompletedProcess[str]:
+    def docker(
+        self, *args: str, check: bool = True, input: bytes | None = None
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            ["docker", *args], env=self.env(), capture_output=True, timeout=60,
-            input=input.decode() if input is not None else None, text=True, check=False,
+            ["docker", *args],
+            env=self.env(),
+            capture_output=True,
+            timeout=60,
+            input=input.decode() if input is not None else None,
+            text=True,
+            check=False,
         )
         if check and result.returncode != 0:
             raise RuntimeError(f"docker {' '.join(args)}: {result.stderr.strip()}")
         return result
 
     def _import_busybox(self) -> None:
-        applets = subprocess.run([str(BUSYBOX), "--list"], capture_output=True, text=True,
-                                 check=True).stdout.split()
+        applets = subprocess.run(
+            [str(BUSYBOX), "--list"], capture_output=True, text=True, check=True
+        ).stdout.split()
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w") as tar:
             for d in ("bin", "tmp", "proc", "sys", "dev", "etc"):
@@ -96,8 +115,9 @@ class DockerDaemon:
     def run(self, name: str, *command: str, labels: dict[str, str] | None = None) -> str:
         """Start a detached container on no network; returns its id."""
         label_args = [a for k, v in (labels or {}).items() for a in ("--label", f"{k}={v}")]
-        result = self.docker("run", "-d", "--network", "none", "--name", name, *label_args,
-                             IMAGE, *command)
+        result = self.docker(
+            "run", "-d", "--network", "none", "--name", name, *label_args, IMAGE, *command
+        )
         return result.stdout.strip()
 
     def remove_all(self) -> None:
@@ -121,6 +141,7 @@ class DockerDaemon:
         netns = self.dir / "x" / "netns" / "default"
         if netns.exists():
             subprocess.run(["umount", str(netns)], check=False, capture_output=True)
-        subprocess.run(["umount", "-R", str(self.dir / "data" / "overlay2")], check=False,
-                       capture_output=True)
+        subprocess.run(
+            ["umount", "-R", str(self.dir / "data" / "overlay2")], check=False, capture_output=True
+        )
         shutil.rmtree(self.dir, ignore_errors=True)
