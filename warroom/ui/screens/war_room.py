@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Container, Grid, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -316,12 +317,12 @@ class WarRoomScreen(Screen[None]):
         alert_list.show(snapshot.alerts, snapshot.fetched_at)
         region = self.query_one("#alerts-region")
         count = sum(1 for a in snapshot.alerts if not a.is_silenced and not a.is_inhibited)
-        region.border_title = f"Firing alerts ({count})"
-        region.border_subtitle = (
+        errors = (
             "⚠ " + "; ".join(f"{k}: {v}" for k, v in snapshot.errors.items())
             if snapshot.errors
             else ""
         )
+        _retitle(region, f"Firing alerts ({count})", errors)
         new_critical = {a.fingerprint for a in snapshot.fired if a.severity is Severity.CRITICAL}
         if new_critical and not self._first_alert_poll:
             alert_list.flash(new_critical)
@@ -404,8 +405,9 @@ class WarRoomScreen(Screen[None]):
         for panel in self.query(SignalPanel):
             panel.update_series(self.signal_poller.series[panel.series.spec.key], now)
         region = self.query_one("#signals-region")
-        region.border_title = (
-            f"Golden signals · {self.service}" if self.service else "Golden signals"
+        _retitle(
+            region,
+            f"Golden signals · {self.service}" if self.service else "Golden signals",
         )
         if self._signal_timer is not None:
             self._signal_timer.stop()
@@ -952,6 +954,14 @@ class WarRoomScreen(Screen[None]):
             self._schedule_alert_poll(self.ctx.settings.refresh_s * 2)
         elif worker.group == "poll-signals":
             self._signal_timer = self.set_timer(self.ctx.settings.refresh_s * 2, self.poll_signals)
+
+
+def _retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
+    """Setting a border title repaints the whole region: only do it when the text changed."""
+    if widget.border_title != title:
+        widget.border_title = title
+    if subtitle is not None and widget.border_subtitle != subtitle:
+        widget.border_subtitle = subtitle
 
 
 def _parse_clock(text: str, now: Any) -> Any:
