@@ -287,15 +287,15 @@ class KubernetesExecutor:
             if call.verb == "rollout-status":
                 return _status(apps, call, namespace, out, t, deadline, stop)
             if call.verb == "scale":
-                body = {"spec": {"replicas": call.replicas}}
+                scale: dict[str, Any] = {"spec": {"replicas": call.replicas}}
                 if call.kind == "statefulset":
                     apps.patch_namespaced_stateful_set_scale(
-                        call.name, namespace, body, _request_timeout=t
+                        call.name, namespace, scale, _request_timeout=t
                     )
                     out(f"statefulset.apps/{call.name} scaled")
                 else:
                     apps.patch_namespaced_deployment_scale(
-                        call.name, namespace, body, _request_timeout=t
+                        call.name, namespace, scale, _request_timeout=t
                     )
                     out(f"deployment.apps/{call.name} scaled")
                 return 0
@@ -510,11 +510,11 @@ def _get_pods(
     if not pods:
         out(f"No resources found in {ns} namespace.")
         return 0
-    header = ("NAME", "READY", "STATUS", "RESTARTS", "AGE")
-    rows = [_pod_row(p) for p in pods]
+    header: tuple[str, ...] = ("NAME", "READY", "STATUS", "RESTARTS", "AGE")
+    rows: list[tuple[str, ...]] = [_pod_row(p) for p in pods]
     if call.all_namespaces:
-        rows = [(p.metadata.namespace, *r) for p, r in zip(pods, rows, strict=True)]
-        header = ("NAMESPACE", *header)  # type: ignore[assignment]
+        rows = [(str(p.metadata.namespace), *r) for p, r in zip(pods, rows, strict=True)]
+        header = ("NAMESPACE", *header)
     table = [header, *rows]
     widths = [max(len(r[k]) for r in table) for k in range(len(header))]
     for r in table:
