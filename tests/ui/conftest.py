@@ -3,37 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from warroom.config import Settings
+from tests.ui.factory import FIXED_TIME, build_test_app
 from warroom.domain.clock import Clock, FrozenClock
 from warroom.domain.ports import Sources
-from warroom.paths import default_runbooks_dir
-from warroom.services.runbook_library import load_library
-from warroom.stores import open_store
-from warroom.ui.app import WarRoomApp, build_app
-from warroom.ui.context import ConsoleContext
+from warroom.ui.app import WarRoomApp
 
-FIXED_TIME = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+__all__ = ["FIXED_TIME"]
 
 
 @pytest.fixture
 def make_app(tmp_path: Path) -> Callable[..., WarRoomApp]:
-    def make(sources: Sources, clock: Clock | None = None, **settings: object) -> WarRoomApp:
-        ctx = ConsoleContext(
-            settings=Settings(**settings),  # type: ignore[arg-type]
-            sources=sources,
-            clock=clock or FrozenClock(FIXED_TIME),
-            library=load_library([default_runbooks_dir()]),
-            store=open_store(str(tmp_path / "incidents.db")),
-            author="tester@bastion",
-            viewer=bool(settings.get("viewer", False)),
-            scenario="error-rate" if sources.is_drill else "",
-        )
-        return build_app(ctx)
+    def make(sources: Sources, clock: Clock | None = None, **settings: Any) -> WarRoomApp:
+        return build_test_app(tmp_path, sources, clock, **settings)
 
     return make
 

@@ -12,14 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from warroom.config import (
-    EnvironmentConfig,
-    ServerConfig,
-    Settings,
-    apply_env,
-    load_settings,
-    with_overrides,
-)
+from warroom.config import Settings, apply_env, load_settings, with_overrides
 
 NO_CONFIG_HELP = """\
 warroom: nothing to watch yet.
@@ -95,34 +88,11 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
     extra = tuple(getattr(args, "runbooks", None) or ())
     if extra:
         settings = with_overrides(settings, runbook_paths=(*settings.runbook_paths, *extra))
-    prom = getattr(args, "prometheus", None)
-    ams = getattr(args, "alertmanager", None) or []
-    if prom or ams:
-        from dataclasses import replace
+    from warroom.cli.live_wiring import settings_from_urls
 
-        base = settings.active_environment
-        name = settings.environment or (base.name if base else "live")
-        env = EnvironmentConfig(
-            name=name,
-            prometheus=ServerConfig(url=prom.rstrip("/"), name="prometheus")
-            if prom
-            else (base.prometheus if base else None),
-            alertmanagers=tuple(
-                ServerConfig(
-                    url=u.rstrip("/"),
-                    name=f"alertmanager-{i + 1}" if len(ams) > 1 else "alertmanager",
-                )
-                for i, u in enumerate(ams)
-            )
-            or (base.alertmanagers if base else ()),
-            postgres=base.postgres if base else None,
-            production=base.production if base else False,
-            color=base.color if base else "",
-        )
-        settings = replace(
-            settings, environments={**settings.environments, name: env}, environment=name
-        )
-    return settings
+    return settings_from_urls(
+        settings, getattr(args, "prometheus", None), getattr(args, "alertmanager", None) or ()
+    )
 
 
 def run_live(args: argparse.Namespace) -> int:

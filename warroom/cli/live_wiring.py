@@ -98,10 +98,18 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
 
         signal_sources["postgres"] = PostgresSignals(env.postgres, clock=clock)
 
+    from warroom.sources.executors import build_executors
+
+    executors = build_executors(
+        postgres_dsn=env.postgres.resolved_dsn() or None if env.postgres else None,
+        statement_timeout_ms=env.postgres.statement_timeout_ms if env.postgres else 5000,
+        prometheus=signal_sources.get("prometheus"),
+    )
     return Sources(
         environment=env.name,
         alert_sources=tuple(alert_sources),
         signal_sources=signal_sources,
+        executors=executors,
         catalog=catalog,
         is_drill=False,
         is_production=env.production,

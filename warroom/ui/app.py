@@ -46,9 +46,15 @@ class WarRoomApp(App[None]):
             self.notify(problem, severity="warning", timeout=10)
 
     async def on_unmount(self) -> None:
-        """Close the incident store (it holds connections and an outbox)."""
-        with contextlib.suppress(Exception):  # closing must never keep the console from exiting
-            await asyncio.wait_for(self.ctx.store.close(), 5)
+        """Close the incident store and the sources' clients; closing never blocks the exit."""
+        sources = self.ctx.sources
+        closers = [
+            self.ctx.store.close(),
+            *(s.aclose() for s in sources.alert_sources),
+            *(s.aclose() for s in {id(s): s for s in sources.signal_sources.values()}.values()),
+        ]
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.gather(*closers, return_exceptions=True), 5)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
