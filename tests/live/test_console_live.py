@@ -1,0 +1,196 @@
+"""The whole console against the real Prometheus and Alertmanagers (and misbehaving stubs).
+
+These drive the real app with Textual's pilot: alerts reach the list within one refresh plus
+1 s, a silence made with `s` is active in Alertmanager, and a Prometheus that fails, hangs or
+answers nonsense leaves the keys answering and the panels saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from textual import events
+
+from tests.live.conftest import am_alert, unique_name
+from tests.live.stub import Reply, StubServer
+from tests.servers.prometheus import MonitoringStack
+from tests.ui.factory import build_test_app
+from warroom.cli.live_wiring import build_live_sources
+from warroom.config import EnvironmentConfig, ServerConfig, Settings
+from warroom.domain.clock import SystemClock
+from warroom.ui.widgets.alert_list import AlertList
+from warroom.ui.widgets.signal_panel import SignalPanel
+
+
+def _live(prom: str, ams: list[str], timeout_s: float = 1.0) -> Settings:
+    env = EnvironmentConfig(
+        name="test",
+        prometheus=ServerConfig(url=prom, name="prom", timeout_s=timeout_s),
+        alertmanagers=tuple(
+            ServerConfig(url=u, name=f"am{i}", timeout_s=timeout_s) for i, u in enumerate(ams)
+        ),
+    )
+    return Settings(environments={"test": env}, environment="test")
+
+
+def _app(tmp_path: Path, settings: Settings, refresh_s: float = 1.0):  # type: ignore[no-untyped-def]
+    clock = SystemClock()
+    sources = build_live_sources(settings, clock)
+    return build_test_app(
+        tmp_path,
+        sources,
+        clock,
+        environments=settings.environments,
+        environment="test",
+        refresh_s=refresh_s,
+    )
+
+
+async def _wait(pilot, predicate, limit_s: float) -> float:  # type: ignore[no-untyped-def]
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > limit_s:
+            raise AssertionError(f"not within {limit_s} s")
+        await pilot.pause(0.05)
+    return time.monotonic() - start
+
+
+async def test_alert_reaches_console_within_one_refresh_plus_1s(
+    stack: MonitoringStack, tmp_path: Path
+) -> None:
+    refresh_s = 1.0
+    app = _app(tmp_path, _live(stack.prom.url, [stack.am.url]), refresh_s)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.5)
+        name = unique_name("ConsoleAlert")
+        stack.am.post_alerts([am_alert(name)])
+        alert_list = app.screen.query_one(AlertList)
+        took = await _wait(
+            pilot, lambda: any(a.name == name for a in alert_list.filtered_alerts), 10
+        )
+        assert took <= refresh_s + 1.0, took
+
+
+async def test_silence_from_console_is_active_in_alertmanager(
+    stack: MonitoringStack, tmp_path: Path
+) -> None:
+    name = unique_name("SilenceMe")
+    stack.am.post_alerts([am_alert(name)])
+    app = _app(tmp_path, _live(stack.prom.url, [stack.am.url]))
+    async with app.run_test(size=(160, 48)) as pilot:
+        alert_list = app.screen.query_one(AlertList)
+        await _wait(pilot, lambda: any(a.name == name for a in alert_list.filtered_alerts), 10)
+        await pilot.press("slash", *name, "enter")
+        assert alert_list.highlighted is not None and alert_list.highlighted.name == name
+        await pilot.press("s")
+        await pilot.press(*"silenced from the console test", "enter")
+
+        def suppressed() -> bool:
+            found = [a for a in stack.am.alerts() if a["labels"]["alertname"] == name]
+            return bool(found) and found[0]["status"]["state"] == "suppressed"
+
+        await _wait(pilot, suppressed, 10)
+        await _wait(
+            pilot,
+            lambda: any(a.name == name and a.is_silenced for a in alert_list.filtered_alerts),
+            10,
+        )
+        kinds = [e.text for e in app.screen.incident_log.pre_incident]
+        assert any("silenced from the console test" in t for t in kinds)
+
+
+async def _press_latency(app, key: str, changed) -> float:  # type: ignore[no-untyped-def]
+    event = events.Key(key, None)
+    event.set_sender(app)
+    start = time.perf_counter()
+    app._driver.send_message(event)
+    while not changed():
+        if time.perf_counter() - start > 2:
+            raise AssertionError("key changed nothing within 2 s")
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - start
+
+
+async def _misbehaving_prometheus(
+    tmp_path: Path, stack: MonitoringStack, reply: Reply, expect: str
+) -> None:
+    stub = StubServer().start()
+    stub.default = reply
+    try:
+        app = _app(tmp_path, _live(stub.url, [stack.am.url], timeout_s=1.0))
+        async with app.run_test(size=(160, 48)) as pilot:
+            panels = list(app.screen.query(SignalPanel))
+            await _wait(pilot, lambda: all(p.has_class("-stale") for p in panels), 8)
+            text = "\n".join(line.plain for line in panels[0]._lines)
+            assert expect in text.lower(), text
+            screen = app.screen
+            timings = []
+            for _ in range(5):
+                before = screen.region_index
+                timings.append(
+                    await _press_latency(app, "tab", lambda b=before: screen.region_index != b)
+                )
+            assert sorted(timings)[2] < 0.1, timings
+    finally:
+        stub.release.set()
+        stub.stop()
+
+
+async def test_prometheus_500_is_shown_and_keys_answer(
+    stack: MonitoringStack, tmp_path: Path
+) -> None:
+    await _misbehaving_prometheus(tmp_path, stack, Reply(status=500, body=b"boom"), "500")
+
+
+async def test_prometheus_malformed_json_is_shown(stack: MonitoringStack, tmp_path: Path) -> None:
+    await _misbehaving_prometheus(tmp_path, stack, Reply(body=b"{not json"), "json")
+
+
+async def test_prometheus_hanging_past_timeout_is_shown(
+    stack: MonitoringStack, tmp_path: Path
+) -> None:
+    await _misbehaving_prometheus(tmp_path, stack, Reply(hang=True), "within")
+
+
+async def test_killed_prometheus_goes_stale_then_recovers_by_itself(
+    stack: MonitoringStack, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from tests.servers.prometheus import Prometheus
+    from warroom.domain.signals import SignalSpec
+
+    prom = Prometheus(
+        tmp_path, targets=[stack.exporter.target], alertmanagers=[], name="console-lone"
+    )
+    prom.start()
+    try:
+        settings = replace(
+            _live(prom.url, [stack.am.url], timeout_s=1.0),
+            signals=(SignalSpec(key="answer", name="Answer", query="vector(42)"),),
+        )
+        clock = SystemClock()
+        app = build_test_app(
+            tmp_path, build_live_sources(settings, clock), clock,
+            environments=settings.environments, environment="test", refresh_s=1.0, signals=settings.signals,
+        )  # fmt: skip
+        async with app.run_test(size=(160, 48)) as pilot:
+            panel = app.screen.query_one(SignalPanel)
+            await _wait(
+                pilot,
+                lambda: panel.series.latest is not None and panel.series.latest.value == 42,
+                10,
+            )
+            prom.kill()
+            # stale within one refresh (1 s) plus the request timeout (1 s)
+            await _wait(pilot, lambda: panel.has_class("-stale"), 1.0 + 1.0 + 0.5)
+            text = "\n".join(line.plain for line in panel._lines)
+            assert (
+                "42" in text and "last good" in text
+            )  # the last good value stays, greyed, with its age
+            prom.start()
+            await _wait(pilot, lambda: not panel.has_class("-stale"), 15)
+    finally:
+        prom.stop()
