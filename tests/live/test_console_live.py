@@ -194,3 +194,48 @@ async def test_killed_prometheus_goes_stale_then_recovers_by_itself(
             await _wait(pilot, lambda: not panel.has_class("-stale"), 15)
     finally:
         prom.stop()
+
+
+async def test_live_read_then_write_step_are_logged(stack: MonitoringStack, tmp_path: Path) -> None:
+    """Real shell steps from a runbook section chosen by the alert, against the live stack."""
+    from warroom.domain.incident import EntryKind
+    from warroom.ui.screens.dialogs import Confirm
+    from warroom.ui.widgets.runbook_pane import RunbookPane
+
+    name = unique_name("StepAlert")
+    marker = tmp_path / "restarted"
+    book = tmp_path / "books" / "svc.md"
+    book.parent.mkdir()
+    book.write_text(
+        f"# Service\n\n## {name}\n\n**Alert**: `{name}`\n\n### Diagnosis\n\n```bash\n"
+        "# What is the service?\necho checking <service>\n```\n\n### Mitigation\n\n```bash\n"
+        f"# Restart it\ntouch {marker}-<service>\n```\n"
+    )
+    stack.am.post_alerts([am_alert(name)])
+    settings = _live(stack.prom.url, [stack.am.url])
+    clock = SystemClock()
+    app = build_test_app(
+        tmp_path, build_live_sources(settings, clock), clock, runbooks=[book.parent],
+        environments=settings.environments, environment="test", refresh_s=1.0,
+    )  # fmt: skip
+    async with app.run_test(size=(160, 48)) as pilot:
+        alert_list = app.screen.query_one(AlertList)
+        await _wait(pilot, lambda: any(a.name == name for a in alert_list.filtered_alerts), 10)
+        await pilot.press("slash", *name, "enter")
+        pane = app.screen.query_one(RunbookPane)
+        await _wait(pilot, lambda: pane.section is not None and name in pane.section.alerts, 5)
+        await pilot.press("enter")  # open the runbook
+        pane.steps.highlighted = 0
+        await pilot.press("enter")  # read step: runs at once
+        log = app.screen.incident_log
+        await _wait(pilot, lambda: any(e.kind is EntryKind.STEP_RUN for e in log.pre_incident), 10)
+        pane.steps.highlighted = 1
+        await pilot.press("enter")
+        assert isinstance(app.screen, Confirm) and f"{marker}-checkout" in app.screen.detail
+        await pilot.press("y")
+        await _wait(
+            pilot, lambda: sum(e.kind is EntryKind.STEP_RUN for e in log.pre_incident) == 2, 10
+        )
+        runs = [e for e in log.pre_incident if e.kind is EntryKind.STEP_RUN]
+        assert runs[0].data["exit_code"] == 0 and "checking checkout" in runs[0].data["output"]
+        assert runs[1].data["exit_code"] == 0 and Path(f"{marker}-checkout").exists()

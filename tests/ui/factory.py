@@ -19,13 +19,17 @@ FIXED_TIME = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
 
 def build_test_app(
-    tmp_path: Path, sources: Sources, clock: Clock | None = None, **settings: Any
+    tmp_path: Path,
+    sources: Sources,
+    clock: Clock | None = None,
+    runbooks: list[Path] | None = None,
+    **settings: Any,
 ) -> WarRoomApp:
     ctx = ConsoleContext(
         settings=Settings(**settings),
         sources=sources,
         clock=clock or FrozenClock(FIXED_TIME),
-        library=load_library([default_runbooks_dir()]),
+        library=load_library(runbooks or [default_runbooks_dir()]),
         store=open_store(str(tmp_path / "incidents.db")),
         author="tester@bastion",
         viewer=bool(settings.get("viewer", False)),

@@ -1,0 +1,46 @@
+"""Run runbook steps from the console: read on enter, write after y; both land in the log."""
+
+from __future__ import annotations
+
+from warroom.domain.incident import EntryKind
+from warroom.domain.runbooks import Risk
+from warroom.ui.screens.dialogs import Confirm
+from warroom.ui.widgets.incident_log import IncidentLogView
+from warroom.ui.widgets.runbook_pane import RunbookPane
+
+
+async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_drill_read_then_write_step_are_logged(make_app, drill_sources) -> None:
+    sources, clock = drill_sources("service-down", seed=1)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        pane = app.screen.query_one(RunbookPane)
+        assert pane.section is not None and "ServiceDown" in pane.section.alerts
+        await pilot.press("enter")  # on the alert: open its runbook
+        assert app.focused is pane.steps
+        steps = pane.section.steps
+        read_index = next(i for i, s in enumerate(steps) if s.risk is Risk.READ and s.kind.runnable)
+        write_index = next(
+            i for i, s in enumerate(steps) if s.risk is Risk.WRITE and "restart" in s.command
+        )
+        pane.steps.highlighted = read_index
+        await pilot.press("enter")
+        await _settle(pilot, app)
+        pane.steps.highlighted = write_index
+        await pilot.press("enter")
+        assert isinstance(app.screen, Confirm)
+        assert "restart api" in app.screen.detail  # the final command, placeholders filled
+        await pilot.press("y")
+        await _settle(pilot, app)
+        runs = [e for e in app.screen.incident_log.pre_incident if e.kind is EntryKind.STEP_RUN]
+        assert len(runs) == 2
+        assert all(e.data["exit_code"] == 0 for e in runs)
+        assert "restart api" in runs[1].data["command"] and runs[1].data["output"]
+        shown = "\n".join(str(line.text) for line in app.screen.query_one(IncidentLogView).lines)
+        assert shown.count("exit 0") >= 2
