@@ -27,7 +27,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy warroom
 
-test: $(STAMP) servers lint
+test: $(STAMP) servers lint typecheck
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 bench: $(STAMP) servers

@@ -42,17 +42,45 @@ class PostgresServer:
         if not (PG_BIN / "initdb").exists():
             raise RuntimeError(f"PostgreSQL 15 not found under {PG_BIN} (run `make servers`)")
         subprocess.run(
-            [str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust",
-             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"],
-            check=True, capture_output=True, **self._user,  # type: ignore[arg-type]
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(self.dir / "data"),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+                "--no-instructions",
+            ],
+            check=True,
+            capture_output=True,
+            **self._user,  # type: ignore[arg-type]
         )
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [str(PG_BIN / "postgres"), "-D", str(self.dir / "data"), "-p", str(self.port),
-             "-k", str(self.dir), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-             "-c", "max_connections=200"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **self._user,  # type: ignore[arg-type]
+            [
+                str(PG_BIN / "postgres"),
+                "-D",
+                str(self.dir / "data"),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.dir),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "max_connections=200",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            **self._user,  # type: ignore[arg-type]
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -79,9 +107,20 @@ class PostgresServer:
 
     def create_database(self, name: str) -> str:
         subprocess.run(
-            [str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-             "-q", "-c", f'CREATE DATABASE "{name}"'],
-            check=True, capture_output=True,
+            [
+                str(PG_BIN / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-q",
+                "-c",
+                f'CREATE DATABASE "{name}"',
+            ],
+            check=True,
+            capture_output=True,
         )
         return self.dsn_for(name)
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 
 
 class Severity(IntEnum):
@@ -54,7 +54,7 @@ _SEVERITY_WORDS = {
 }
 
 
-class AlertState(str, Enum):
+class AlertState(StrEnum):
     ACTIVE = "active"
     SUPPRESSED = "suppressed"
     UNPROCESSED = "unprocessed"

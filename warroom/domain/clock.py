@@ -51,7 +51,7 @@ def format_age(seconds: float) -> str:
 
 def format_duration(seconds: float) -> str:
     """A readable duration for reports: 4m 12s, 1h 03m."""
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     h, rem = divmod(seconds, 3600)
     m, s = divmod(rem, 60)
     if h:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class IncidentSeverity(str, Enum):
+class IncidentSeverity(StrEnum):
     P0 = "P0"
     P1 = "P1"
     P2 = "P2"
@@ -50,7 +50,7 @@ DEFAULT_POLICIES: Mapping[IncidentSeverity, SeverityPolicy] = {
 }
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     INVESTIGATING = "investigating"
     IDENTIFIED = "identified"
     MITIGATING = "mitigating"
@@ -58,7 +58,7 @@ class Status(str, Enum):
     RESOLVED = "resolved"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     COMMANDER = "commander"
     TECH_LEAD = "tech_lead"
     COMMS_LEAD = "comms_lead"
@@ -66,7 +66,7 @@ class Role(str, Enum):
     OBSERVER = "observer"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return {
             "commander": "Incident commander",
             "tech_lead": "Tech lead",
@@ -76,7 +76,7 @@ class Role(str, Enum):
         }[self.value]
 
 
-class EntryKind(str, Enum):
+class EntryKind(StrEnum):
     DECLARED = "declared"
     NOTE = "note"
     DECISION = "decision"
@@ -299,8 +299,8 @@ class Incident:
             return
         if self.entries and entry.at < self.entries[-1].at:
             rebuilt = Incident.from_entries([*self.entries, entry])
-            for name in self.__slots__:  # type: ignore[attr-defined]
-                setattr(self, name, getattr(rebuilt, name))
+            for f in fields(self):
+                setattr(self, f.name, getattr(rebuilt, f.name))
             return
         self._apply(entry)
 

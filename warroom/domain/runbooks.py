@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class StepKind(str, Enum):
+class StepKind(StrEnum):
     SHELL = "shell"
     SQL = "sql"
     PROMQL = "promql"
@@ -23,7 +23,7 @@ class StepKind(str, Enum):
         return self is not StepKind.TEXT
 
 
-class Risk(str, Enum):
+class Risk(StrEnum):
     READ = "read"  # only looks
     WRITE = "write"  # changes state; asks y/n
     DESTRUCTIVE = "destructive"  # cannot be undone; asks to type the target's name

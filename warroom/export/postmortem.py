@@ -178,7 +178,7 @@ def render_postmortem(
     if initial and initial != severity:
         severity += f" (declared as {initial})"
     roles = [
-        f"{role.title}: {md.text(', '.join(incident.roles[role]))}"
+        f"{role.label}: {md.text(', '.join(incident.roles[role]))}"
         for role in (Role.TECH_LEAD, Role.COMMS_LEAD, Role.SCRIBE, Role.OBSERVER)
         if incident.roles.get(role)
     ]

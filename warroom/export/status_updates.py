@@ -88,7 +88,7 @@ def _people(incident: Incident) -> list[str]:
     for role in (Role.TECH_LEAD, Role.COMMS_LEAD):
         people = incident.roles.get(role)
         if people:
-            lines.append(f"{role.title}: {people[-1]}")
+            lines.append(f"{role.label}: {people[-1]}")
     return lines
 
 
@@ -175,7 +175,7 @@ def can_report(incident: Incident, *, now: datetime, policy: SeverityPolicy | No
     needs: list[str] = []
     for role in (Role.TECH_LEAD, Role.COMMS_LEAD):
         if not incident.roles.get(role):
-            needs.append(f"- A {role.title.lower()} (role unassigned)")
+            needs.append(f"- A {role.label.lower()} (role unassigned)")
     for item in incident.action_items():
         if not item.owner and item.status.lower() != "done":
             needs.append(f"- An owner for: {item.text}")

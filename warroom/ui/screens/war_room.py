@@ -553,11 +553,11 @@ class WarRoomScreen(Screen[None]):
                     self._write_entry(self.incident_log.assign_role(Role(role), person))
 
             self.app.push_screen(
-                TextPrompt(f"Who is {Role(role).title}?", value=self.ctx.author), person_given
+                TextPrompt(f"Who is {Role(role).label}?", value=self.ctx.author), person_given
             )
 
         self.app.push_screen(
-            Choose("Assign a role", [(r.value, r.title) for r in Role]), role_chosen
+            Choose("Assign a role", [(r.value, r.label) for r in Role]), role_chosen
         )
 
     def action_status_update(self) -> None:
