@@ -220,6 +220,9 @@ class AlertList(ScrollView, can_focus=True):
             ):
                 self.refresh_line(i)
 
+    def _now_seconds_since(self, at: datetime | None) -> float:
+        return 0.0 if at is None else (self._now - at).total_seconds()
+
     def _row_age(self, i: int) -> str:
         alert = self._rows[i].alert
         return format_age(alert.age_seconds(self._now)) if alert else ""
@@ -291,9 +294,17 @@ class AlertList(ScrollView, can_focus=True):
         where_w = 22 if width >= 100 else 14
         fixed = 7 + 1 + name_w + 1 + where_w + 1 + 4 + 1 + 4 + 1
         summary_w = max(0, width - fixed)
+        summary = alert.summary
+        if alert.is_acked and alert.acked_by:
+            when = (
+                f" {format_age(self._now_seconds_since(alert.acked_at))} ago"
+                if alert.acked_at
+                else ""
+            )
+            summary = f"[acked by {alert.acked_by.split('@')[0]}{when}] {summary}"
         line = (
             f"{sev:<7} {_fit(name, name_w)} {_fit(where, where_w)} {age:>4} {marks:<4} "
-            f"{_fit(alert.summary, summary_w)}"
+            f"{_fit(summary, summary_w)}"
         )
         return Text(line)
 
