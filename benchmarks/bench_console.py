@@ -27,6 +27,7 @@ from benchmarks.pty_harness import (
     KEY_UP,
     IdleSample,
     PtyApp,
+    describe_rows,
     python_argv,
     terminal_env,
 )
@@ -230,7 +231,11 @@ def idle_rows(warmup_s: float, seconds: float) -> list[Row]:
         samples[label] = sample
         window = f"{sample.seconds:.0f} s after {warmup_s:g} s warm-up"
         per_frame = sample.bytes_written / sample.frames if sample.frames else 0
-        frames = f"{sample.frames} repaints ({per_frame:,.0f} B each on average)"
+        hot = describe_rows(sample.hot_rows()) or "none"
+        frames = (
+            f"{sample.frames} repaints ({per_frame:,.0f} B each on average; "
+            f"rows in most of them: {hot})"
+        )
         rows.append(
             row(
                 f"idle CPU: {label}",

@@ -113,6 +113,15 @@ class IdleSample:
     cpu_seconds: float
     bytes_written: int
     frames: int = 0  # bursts of output separated by quiet, roughly one per repaint
+    repaints: tuple[Repaint, ...] = ()
+
+    def hot_rows(self, share: float = 0.5) -> frozenset[int]:
+        """Rows redrawn by at least `share` of the repaints: what keeps the link busy."""
+        counts: dict[int, int] = {}
+        for repaint in self.repaints:
+            for r in repaint.rows:
+                counts[r] = counts.get(r, 0) + 1
+        return frozenset(r for r, n in counts.items() if n >= share * len(self.repaints))
 
     @property
     def cpu_percent(self) -> float:
@@ -122,6 +131,39 @@ class IdleSample:
     @property
     def bytes_per_second(self) -> float:
         return self.bytes_written / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Repaint:
+    """One burst of output: when, how big, and which screen rows it moved the cursor to."""
+
+    at: float
+    nbytes: int
+    rows: frozenset[int]
+
+
+_MOVE_TO = re.compile(rb"\x1b\[(\d+)(?:;(\d+))?H")
+
+
+def rows_touched(raw: bytes) -> frozenset[int]:
+    """Screen rows (1-based) an update writes to, from its cursor moves: Textual positions
+    the cursor before every changed line, so this says which regions were redrawn."""
+    return frozenset(int(m.group(1)) for m in _MOVE_TO.finditer(raw))
+
+
+def describe_rows(rows: Sequence[int] | frozenset[int]) -> str:
+    """1,2,3,7,8 -> "1-3, 7-8"."""
+    ordered = sorted(rows)
+    spans: list[str] = []
+    start = prev = None
+    for r in [*ordered, None]:
+        if start is not None and (r is None or r != prev + 1):  # type: ignore[operator]
+            spans.append(f"{start}" if start == prev else f"{start}-{prev}")
+            start = None
+        if r is not None and start is None:
+            start = r
+        prev = r
+    return ", ".join(spans)
 
 
 class MarkerTimeout(RuntimeError):
@@ -285,6 +327,28 @@ class PtyApp:
                 if len(self._chunks) == chunks:
                     self._cond.wait(min(remaining, 0.1))
 
+    def repaints(self, start: float, end: float, gap_s: float = 0.01) -> list[Repaint]:
+        """The bursts of output between two perf_counter times, with the rows each touched."""
+        with self._cond:
+            # Chunk i covers bytes [total of chunk i-1, total of chunk i) of the whole stream.
+            spans = []
+            for index, (at, total) in enumerate(self._chunks):
+                if not start <= at <= end:
+                    continue
+                before = self._chunks[index - 1][1] if index else 0
+                lo, hi = before - self._raw_offset, total - self._raw_offset
+                spans.append((at, bytes(self._raw[max(0, lo) : max(0, hi)]), total - before))
+        result: list[Repaint] = []
+        burst: list[tuple[float, bytes, int]] = []
+        for span in [*spans, None]:
+            if burst and (span is None or span[0] - burst[-1][0] > gap_s):
+                data = b"".join(b for _, b, _ in burst)
+                result.append(Repaint(burst[0][0], sum(n for _, _, n in burst), rows_touched(data)))
+                burst = []
+            if span is not None:
+                burst.append(span)
+        return result
+
     def _failure(self, marker: str, why: str) -> str:
         code = None
         if self.proc is not None:
@@ -309,13 +373,13 @@ class PtyApp:
         cpu1, bytes1, t1 = cpu_seconds(self.pid), self.bytes_total, time.perf_counter()
         if self.proc is not None and self.proc.poll() is not None:
             raise RuntimeError(self._failure("idle", "could not be measured"))
-        with self._cond:
-            times = [at for at, _ in self._chunks if t0 <= at <= t1]
+        repaints = self.repaints(t0, t1)
         return IdleSample(
             seconds=t1 - t0,
             cpu_seconds=cpu1 - cpu0,
             bytes_written=bytes1 - bytes0,
-            frames=count_bursts(times),
+            frames=len(repaints),
+            repaints=tuple(repaints),
         )
 
     def press(self, key: bytes, timeout: float = 2.0) -> float | None:
@@ -341,17 +405,6 @@ class PtyApp:
         os.write(self._master, data)
 
 
-def count_bursts(times: Sequence[float], gap_s: float = 0.01) -> int:
-    """Output chunks closer than `gap_s` belong to one repaint; count the repaints."""
-    bursts = 0
-    last = -1e9
-    for at in times:
-        if at - last > gap_s:
-            bursts += 1
-        last = at
-    return bursts
-
-
 def _take_controlling_tty() -> None:
     """In the child, after setsid: make the pty its controlling terminal, as a real terminal
     would, so closing our side hangs it up (SIGHUP) and no orphan outlives the harness."""
@@ -361,3 +414,32 @@ def _take_controlling_tty() -> None:
 def python_argv(module: str, *args: str) -> list[str]:
     """Run a module with the same interpreter (and so the same virtualenv) as the harness."""
     return [sys.executable, "-m", module, *args]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m benchmarks.pty_harness -- warroom drill`: watch a program idle and print each
+    repaint (bytes, rows), to find what redraws when nothing should."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.pty_harness", description=main.__doc__
+    )
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("command", nargs="+")
+    args = parser.parse_args(argv)
+    with PtyApp(args.command) as app:
+        app.settle(args.warmup)
+        sample = app.idle(args.seconds)
+    for r in sample.repaints:
+        print(f"{r.at - app.spawned_at:8.3f}s {r.nbytes:7d} B  rows {describe_rows(r.rows)}")
+    print(
+        f"{sample.frames} repaints, {sample.bytes_per_second:,.0f} B/s, "
+        f"{sample.cpu_percent:.2f}% of a core; rows in most repaints: "
+        f"{describe_rows(sample.hot_rows()) or '-'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -21,8 +21,8 @@ from benchmarks.pty_harness import (
     KEY_DOWN,
     MarkerTimeout,
     PtyApp,
-    count_bursts,
     cpu_seconds,
+    describe_rows,
     python_argv,
     strip_ansi,
     terminal_env,
@@ -158,9 +158,27 @@ def test_terminal_env_drops_settings_that_change_drawing(monkeypatch: pytest.Mon
     assert env["WARROOM_REFRESH_S"] == "1"
 
 
-def test_count_bursts_groups_chunks_of_one_repaint() -> None:
-    assert count_bursts([]) == 0
-    assert count_bursts([1.0, 1.002, 1.004, 2.0, 2.001, 3.5]) == 3
+def test_repaints_say_which_rows_were_redrawn() -> None:
+    code = r"""
+        import sys, time
+        print("ready", flush=True)
+        time.sleep(0.5)
+        for _ in range(3):
+            sys.stdout.write("\x1b[2;1Hclock\x1b[7;5Hvalue\x1b[8;5Hmore"); sys.stdout.flush()
+            time.sleep(0.3)
+        sys.stdout.write("\x1b[40;1Honce"); sys.stdout.flush()
+        time.sleep(60)
+    """
+    with PtyApp(py(code)) as app:
+        app.wait_for_text("ready", timeout=20)
+        sample = app.idle(1.5)
+    assert sample.frames == 4
+    assert [r.rows for r in sample.repaints][:3] == [frozenset({2, 7, 8})] * 3
+    assert sample.repaints[3].rows == frozenset({40})
+    assert sum(r.nbytes for r in sample.repaints) == sample.bytes_written
+    assert describe_rows(sample.hot_rows()) == "2, 7-8"
+    assert describe_rows([1, 2, 3, 7, 9, 10]) == "1-3, 7, 9-10"
+    assert describe_rows([]) == ""
 
 
 def test_percentile_and_key_sequence() -> None:
