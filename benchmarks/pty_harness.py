@@ -153,17 +153,13 @@ def rows_touched(raw: bytes) -> frozenset[int]:
 
 def describe_rows(rows: Sequence[int] | frozenset[int]) -> str:
     """1,2,3,7,8 -> "1-3, 7-8"."""
-    ordered = sorted(rows)
-    spans: list[str] = []
-    start = prev = None
-    for r in [*ordered, None]:
-        if start is not None and (r is None or r != prev + 1):  # type: ignore[operator]
-            spans.append(f"{start}" if start == prev else f"{start}-{prev}")
-            start = None
-        if r is not None and start is None:
-            start = r
-        prev = r
-    return ", ".join(spans)
+    spans: list[list[int]] = []
+    for r in sorted(rows):
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
 
 
 class MarkerTimeout(RuntimeError):
