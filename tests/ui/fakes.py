@@ -43,7 +43,9 @@ class FakeAlertSource:
         return list(self.silences)
 
     async def create_silence(self, request: SilenceRequest) -> str:
-        sid = f"s{len(self.silences) + 1}"
+        if request.id is not None:  # extend in place, as Alertmanager does for an active one
+            self.silences = [s for s in self.silences if s.id != request.id]
+        sid = request.id or f"s{len(self.silences) + 1}-{id(request) % 10000}"
         self.silences.append(
             Silence(
                 sid,

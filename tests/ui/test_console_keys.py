@@ -293,3 +293,59 @@ async def test_roles_status_and_status_update(make_app) -> None:
         await _settle(pilot, app)
         assert log.incident.status_updates_sent == 1
         assert any(e.kind is EntryKind.STATUS_UPDATE for e in log.incident.entries)
+
+
+async def test_ack_is_extended_while_open_and_released_on_resolve(make_app) -> None:
+    from warroom.domain.clock import FrozenClock
+    from warroom.domain.incident import Status
+
+    source = FakeAlertSource(_alerts())
+    clock = FrozenClock(FIXED_TIME)
+    app = make_app(_sources(source), clock, ack_minutes=15.0)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("d")
+        await pilot.click("#declare-ok")
+        await _settle(pilot, app)
+        incident = app.screen.incident_log.incident
+        await pilot.press("a")
+        await _settle(pilot, app)
+        (ack,) = source.silences
+        assert incident.id in ack.comment and ack.ends_at == FIXED_TIME + timedelta(minutes=15)
+        clock.advance(13 * 60)  # within 3 minutes of lapsing
+        app.screen.poll_alerts()
+        await _settle(pilot, app)
+        (extended,) = source.silences
+        assert extended.ends_at == FIXED_TIME + timedelta(minutes=28)
+        await pilot.press("t")
+        app.screen.dismiss(Status.RESOLVED.value)
+        await _settle(pilot, app)
+        app.screen.poll_alerts()
+        await _settle(pilot, app)
+        assert source.silences == []
+        log = app.screen.incident_log
+        assert any("ack-extended" in e.text for e in log.incident.entries)
+        # after resolution, what the console observes waits for the next incident
+        assert any("ack-released" in e.text for e in log.pre_incident)
+
+
+async def test_silences_view_lists_and_expires(make_app) -> None:
+    from warroom.ui.screens.silences_view import SilencesView
+
+    source = FakeAlertSource(_alerts())
+    app = make_app(_sources(source))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("s", *"maintenance window", "enter")
+        await _settle(pilot, app)
+        assert len(source.silences) == 1
+        await pilot.press("x")
+        await _settle(pilot, app)
+        assert isinstance(app.screen, SilencesView)
+        listed = str(app.screen.query_one("#silences-list").get_option_at_index(0).prompt)
+        assert "left" in listed and "maintenance window" in listed and "tester@bastion" in listed
+        await pilot.press("enter")
+        await _settle(pilot, app)
+        assert source.silences == []
+        texts = [e.text for e in app.screen.incident_log.pre_incident]
+        assert any("silence expired" in t for t in texts)

@@ -7,7 +7,7 @@ handler renders it and schedules the next poll. Nothing here awaits a source dir
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Grid, Vertical
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
@@ -24,19 +23,17 @@ from textual.worker import Worker, WorkerState
 from warroom.domain.alerts import (
     Alert,
     AlertFilter,
-    Matcher,
     Severity,
-    SilenceRequest,
-    ack_comment,
-    is_ack_silence,
 )
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import EntryKind, IncidentSeverity, Role, Status
+from warroom.domain.note_syntax import parse_note
 from warroom.domain.ports import RenderedStep, StepResult
 from warroom.domain.runbooks import Risk, Section, Step
 from warroom.domain.signals import format_value, sparkline_text
+from warroom.services.acks import mark_acked
 from warroom.services.incident_log import IncidentLog
-from warroom.services.polling import AlertPoller, AlertSnapshot, SignalPoller, bounded
+from warroom.services.polling import AlertPoller, SignalPoller, bounded
 from warroom.ui.context import ConsoleContext
 from warroom.ui.messages import (
     AlertsRefreshed,
@@ -53,7 +50,7 @@ from warroom.ui.screens.dialogs import (
     EditText,
     TextPrompt,
 )
-from warroom.ui.screens.silence import SilenceDialog, SilenceForm
+from warroom.ui.screens.silence_actions import SilenceActions
 from warroom.ui.widgets.alert_list import AlertList
 from warroom.ui.widgets.incident_log import IncidentLogView
 from warroom.ui.widgets.runbook_pane import RunbookPane
@@ -77,7 +74,7 @@ ROLE_SHORT = {
 }
 
 
-class WarRoomScreen(Screen[None]):
+class WarRoomScreen(SilenceActions):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="warroom.help"),
         Binding("slash", "filter", "Filter", id="warroom.filter"),
@@ -99,6 +96,8 @@ class WarRoomScreen(Screen[None]):
         Binding("s", "silence", "Silence", id="warroom.silence"),
         Binding("S", "bulk_silence", "Silence filtered", show=False, id="warroom.bulk_silence"),
         Binding("a", "ack", "Ack", id="warroom.ack"),
+        Binding("x", "silences", "Silences", show=False, id="warroom.silences"),
+        Binding("v", "pick_service", "Service", show=False, id="warroom.pick_service"),
         Binding("u", "status_update", "Update", id="warroom.status_update"),
         Binding("t", "set_status", "Status", show=False, id="warroom.set_status"),
         Binding("o", "assign_role", "Roles", show=False, id="warroom.assign_role"),
@@ -139,6 +138,7 @@ class WarRoomScreen(Screen[None]):
         self._reminded: set[str] = set()
         self._first_alert_poll = True
         self._runner: Any = None
+        self._setup_silences()
 
     # ------------------------------------------------------------------ layout
 
@@ -285,28 +285,16 @@ class WarRoomScreen(Screen[None]):
     )
     async def poll_alerts(self) -> None:
         snapshot = await self.alert_poller.poll()
-        alerts = snapshot.alerts
-        silencers = [s for s in self.ctx.sources.alert_sources if s.can_silence]
-        if silencers and any(a.silenced_by for a in alerts):
-            acks: dict[str, tuple[str, Any]] = {}
-            for source in silencers:
-                try:
-                    silences = await bounded(source.list_silences(), SOURCE_TIMEOUT_S, source.name)
-                except WarroomError:
-                    continue
-                for silence in silences:
-                    if is_ack_silence(silence):
-                        acks[silence.id] = (silence.created_by, silence.starts_at)
-            alerts = [
-                next(
-                    (a.with_ack(*acks[sid]) for sid in a.silenced_by if sid in acks),
-                    a,
-                )
-                for a in alerts
-            ]
-            snapshot = AlertSnapshot(
-                alerts, snapshot.fired, snapshot.resolved, snapshot.errors, snapshot.fetched_at
+        try:
+            await self._keep_acks()
+        except WarroomError as exc:
+            self.notify(f"acks: {exc}", severity="warning", timeout=6)
+        if any(a.silenced_by for a in snapshot.alerts):
+            # acks are silences: mark the alerts they cover with who and when
+            silences, _errors = await bounded(
+                self.silence_service.list(), SOURCE_TIMEOUT_S, "silences"
             )
+            snapshot = replace(snapshot, alerts=mark_acked(snapshot.alerts, silences))
         self.post_message(AlertsRefreshed(snapshot))
 
     @on(AlertsRefreshed)
@@ -361,17 +349,45 @@ class WarRoomScreen(Screen[None]):
             pane.show_section(None, None)
             return
         pane.show_section(self.ctx.library.section_for(alert.name, alert.annotations), alert.name)
-        service = alert.service or None
-        if service != self.service:
-            self.service = service
-            self.signal_poller.reset_scope()
-            for panel in self.query(SignalPanel):
-                panel.update_series(
-                    self.signal_poller.series[panel.series.spec.key], self.ctx.clock.now()
-                )
-            self._start_signals()
+        self._scope(alert.service or None)
 
     # ------------------------------------------------------------------ signals
+
+    def action_pick_service(self) -> None:
+        if self.ctx.sources.catalog is None:
+            self.notify(
+                "no service catalog: the signals follow the selected alert", severity="warning"
+            )
+            return
+        self._pick_service()
+
+    @work(group="catalog", exit_on_error=False, description="List services")
+    async def _pick_service(self) -> None:
+        catalog = self.ctx.sources.catalog
+        assert catalog is not None
+        try:
+            services = await bounded(catalog.services(), SOURCE_TIMEOUT_S, "services")
+        except WarroomError as exc:
+            self.notify(f"services: {exc}", severity="error")
+            return
+
+        def chosen(service: str | None) -> None:
+            if service is not None:
+                self._scope(service or None)
+
+        options = [("", "all services"), *((s, s) for s in services)]
+        self.app.push_screen(Choose("Signals for which service?", options), chosen)
+
+    def _scope(self, service: str | None) -> None:
+        """Point the golden signals at another service (the selected alert's, or a pick)."""
+        if service == self.service:
+            return
+        self.service = service
+        self.signal_poller.reset_scope()
+        now = self.ctx.clock.now()
+        for panel in self.query(SignalPanel):
+            panel.update_series(self.signal_poller.series[panel.series.spec.key], now)
+        self._start_signals()
 
     def _start_signals(self) -> None:
         self.backfill_and_poll_signals()
@@ -508,20 +524,46 @@ class WarRoomScreen(Screen[None]):
                 self.post_message(EntryCommitted(entry))
 
     def action_note(self) -> None:
-        def noted(text: str | None) -> None:
-            if not text:
+        def noted(raw: str | None) -> None:
+            if not raw:
                 return
-            at = None
-            if text.startswith("@") and " " in text:
-                stamp, text = text[1:].split(" ", 1)
-                at = _parse_clock(stamp, self.ctx.clock.now())
-                if at is None:
-                    self.notify(f"not a time: {stamp!r} (use @14:02 note text)", severity="error")
+            try:
+                note = parse_note(raw, self.ctx.clock.now())
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            log = self.incident_log
+            if note.kind is EntryKind.DECISION:
+                self._write_entry(log.decision(note.text, at=note.at))
+            elif note.kind is EntryKind.ACTION_ITEM:
+                self._write_entry(log.action_item(note.text, owner=note.owner, due=note.due))
+            elif note.kind is EntryKind.CORRECTION:
+                incident = log.incident
+                target = (
+                    next(
+                        (
+                            e.id
+                            for e in reversed(incident.entries)
+                            if e.id.startswith(note.corrects)
+                        ),
+                        None,
+                    )
+                    if incident
+                    else None
+                )
+                if target is None:
+                    self.notify(f"no entry id starts with {note.corrects}", severity="error")
                     return
-            self._write_entry(self.incident_log.note(text, at=at))
+                self._write_entry(log.correct(target, note.text))
+            else:
+                self._write_entry(log.note(note.text, at=note.at))
 
         self.app.push_screen(
-            TextPrompt("Add a note", placeholder="what happened · @14:02 text backdates it"), noted
+            TextPrompt(
+                "Add to the log",
+                placeholder="a note · @14:02 backdates · decision: … · action: … owner=bob due=…",
+            ),
+            noted,
         )
 
     def action_set_status(self) -> None:
@@ -630,93 +672,6 @@ class WarRoomScreen(Screen[None]):
             self.app.call_from_thread(self.notify, f"cannot write {path}: {exc}", severity="error")
             return
         self.app.call_from_thread(self.notify, f"post-mortem written to {path}", timeout=6)
-
-    # ------------------------------------------------------------------ silences and acks
-
-    def _silencer(self) -> Any:
-        return next((s for s in self.ctx.sources.alert_sources if s.can_silence), None)
-
-    def _can_change(self, what: str) -> bool:
-        if self.ctx.viewer:
-            self.notify(f"viewer mode: {what} is disabled", severity="warning")
-            return False
-        if self._silencer() is None:
-            self.notify(
-                f"cannot {what}: alerts come from Prometheus, which is read-only (configure an Alertmanager)",
-                severity="warning",
-            )
-            return False
-        return True
-
-    def action_silence(self) -> None:
-        alert = self.selected
-        if alert is None or not self._can_change("silence"):
-            return
-        matchers = [Matcher("alertname", alert.name)]
-        for key in ("service", "job", "instance"):
-            if alert.labels.get(key):
-                matchers.append(Matcher(key, alert.labels[key]))
-        self._open_silence(matchers, f"Silence {alert.name}")
-
-    def action_bulk_silence(self) -> None:
-        flt = self.query_one(AlertList).filter
-        if not flt.matchers:
-            self.notify("bulk silence needs a label=value filter first (/)", severity="warning")
-            return
-        if not self._can_change("silence"):
-            return
-        self._open_silence(flt.as_matchers(), "Silence everything matching the filter")
-
-    def _open_silence(self, matchers: list[Matcher], title: str) -> None:
-        def done(form: SilenceForm | None) -> None:
-            if form is not None:
-                self._create_silence(form)
-
-        self.app.push_screen(
-            SilenceDialog(
-                matchers, self.alerts, minutes=self.ctx.settings.silence_hours * 60, title=title
-            ),
-            done,
-        )
-
-    @work(group="silences", exit_on_error=False, description="Create a silence")
-    async def _create_silence(self, form: SilenceForm, *, ack: bool = False) -> None:
-        source = self._silencer()
-        now = self.ctx.clock.now()
-        request = SilenceRequest(
-            form.matchers, now, now + timedelta(minutes=form.minutes), self.ctx.author, form.comment
-        )
-        try:
-            silence_id = await bounded(
-                source.create_silence(request), SOURCE_TIMEOUT_S, source.name
-            )
-        except WarroomError as exc:
-            self.notify(f"silence failed: {exc}", severity="error")
-            return
-        matchers = " ".join(str(m) for m in form.matchers)
-        kind = EntryKind.ALERT_ACKED if ack else EntryKind.SILENCE
-        verb = "Acknowledged" if ack else "Silenced"
-        self._log(
-            kind,
-            f"{verb} {matchers} for {form.minutes:g} min: {form.comment}",
-            {"silence_id": silence_id, "matchers": matchers, "minutes": form.minutes},
-        )
-        self.notify(f"{verb.lower()}: {matchers}", timeout=4)
-        self.poll_alerts()
-
-    def action_ack(self) -> None:
-        alert = self.selected
-        if alert is None or not self._can_change("acknowledge"):
-            return
-        incident = self.incident_log.incident
-        matchers = (
-            Matcher("alertname", alert.name),
-            *(Matcher(k, alert.labels[k]) for k in ("service", "instance") if alert.labels.get(k)),
-        )
-        comment = ack_comment(self.ctx.author, incident.id if incident else None)
-        self._create_silence(
-            SilenceForm(matchers, self.ctx.settings.ack_minutes, comment), ack=True
-        )
 
     # ------------------------------------------------------------------ runbook steps
 
@@ -962,16 +917,6 @@ def _retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
         widget.border_title = title
     if subtitle is not None and widget.border_subtitle != subtitle:
         widget.border_subtitle = subtitle
-
-
-def _parse_clock(text: str, now: Any) -> Any:
-    """`14:02` (local time today) → a UTC datetime; None when it is not a time."""
-    try:
-        hour, minute = (int(p) for p in text.split(":", 1))
-        local = now.astimezone().replace(hour=hour, minute=minute, second=0, microsecond=0)
-    except ValueError:
-        return None
-    return local.astimezone(now.tzinfo)
 
 
 def _pyperclip_copy(text: str) -> None:
