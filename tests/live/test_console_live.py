@@ -128,6 +128,7 @@ async def _misbehaving_prometheus(
             screen = app.screen
             timings = []
             for _ in range(5):
+                await pilot.pause(0.2)  # one key at a time, not a burst
                 before = screen.region_index
                 timings.append(
                     await _press_latency(app, "tab", lambda b=before: screen.region_index != b)
@@ -166,9 +167,10 @@ async def test_killed_prometheus_goes_stale_then_recovers_by_itself(
         tmp_path, targets=[stack.exporter.target], alertmanagers=[], name="console-lone"
     )
     prom.start()
+    quiet_am = StubServer().start()  # no alerts: nothing moves the service scope mid-test
     try:
         settings = replace(
-            _live(prom.url, [stack.am.url], timeout_s=1.0),
+            _live(prom.url, [quiet_am.url], timeout_s=1.0),
             signals=(SignalSpec(key="answer", name="Answer", query="vector(42)"),),
         )
         clock = SystemClock()
@@ -193,6 +195,7 @@ async def test_killed_prometheus_goes_stale_then_recovers_by_itself(
             prom.start()
             await _wait(pilot, lambda: not panel.has_class("-stale"), 15)
     finally:
+        quiet_am.stop()
         prom.stop()
 
 

@@ -242,9 +242,9 @@ class IncidentLog:
         if r is Role.OBSERVER:
             text = f"{person} joined as observer"
         elif before:
-            text = f"{r.title} handed over: {before[-1]} → {person}"
+            text = f"{r.label} handed over: {before[-1]} → {person}"
         else:
-            text = f"{r.title}: {person}"
+            text = f"{r.label}: {person}"
         data = {"role": r.value, "person": person, "previous": before[-1] if before else None}
         return await self._commit(self._entry(EntryKind.ROLE, text, data=data))
 

@@ -2,10 +2,18 @@
 
 Only the visible lines are ever rendered; a refresh repaints only lines whose text changed.
 Severity is a word and a symbol, never colour alone.
+
+In an alert storm (10,000-100,000 alerts) the costs that remain are O(n) per *change*, never per
+key press or per frame: a refresh that brings the same alerts costs one list comparison; new
+alerts are sorted once (`_AlertIndex`) and every filter, grouping and toggle works on that order;
+a matcher is evaluated once per distinct label value; typing that narrows a filter searches only
+the previous result.
 """
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -19,7 +27,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from warroom.domain.alerts import Alert, AlertFilter, Severity, group_by_name, sort_alerts
+from warroom.domain.alerts import Alert, AlertFilter, Matcher, Severity
 from warroom.domain.clock import format_age
 from warroom.ui.widgets.line_cache import text_strip
 
@@ -47,6 +55,107 @@ _SEV_CLASS = {
     Severity.INFO: "alert-list--info",
     Severity.NONE: "alert-list--info",
 }
+
+
+_SEVERITY_OF: dict[str | None, Severity] = {}
+_GC_PAUSE_AT = 5_000  # alerts: above this, pause the cyclic GC while building (none are cyclic)
+
+
+def _severity(alert: Alert) -> Severity:
+    """`alert.severity` without parsing the same few label values 100,000 times."""
+    value = alert.labels.get("severity")
+    sev = _SEVERITY_OF.get(value)
+    if sev is None:
+        sev = Severity.parse(value)
+        if len(_SEVERITY_OF) < 256:
+            _SEVERITY_OF[value] = sev
+    return sev
+
+
+def _narrows(new: AlertFilter, old: AlertFilter) -> bool:
+    """Whether everything `new` accepts, `old` accepts too (typing more of the same filter), so
+    `new` need only search `old`'s result: each old matcher is kept, each old word is inside a
+    new word."""
+    return bool(old) and (
+        all(m in new.matchers for m in old.matchers)
+        and all(any(w in nw for nw in new.words) for w in old.words)
+    )
+
+
+class _AlertIndex:
+    """The alerts of one `show()`, sorted once (severity, age, name, fingerprint, as
+    `sort_alerts`); the inputs a filter needs are prepared the first time one asks."""
+
+    __slots__ = ("_hay", "_memo", "alerts", "any_inhibited", "quiet", "rows", "sorted")
+
+    def __init__(self, alerts: list[Alert]) -> None:
+        self.alerts = alerts
+        keys = [(_severity(a), a.starts_at, a.name, a.fingerprint) for a in alerts]
+        order = sorted(range(len(alerts)), key=keys.__getitem__)
+        ordered = [alerts[i] for i in order]
+        self.sorted = ordered
+        self.quiet = [a.is_silenced or a.is_inhibited for a in ordered]
+        self.rows = [AlertRow(a) for a in ordered]
+        self.any_inhibited = any(a.inhibited_by for a in ordered)
+        self._hay: list[str] | None = None
+        self._memo: tuple[AlertFilter, list[int]] | None = None
+
+    def matching(self, flt: AlertFilter) -> Sequence[int]:
+        """Positions (in sorted order) of the alerts `flt` accepts; same answer as
+        `AlertFilter.accepts`, computed once per distinct label value."""
+        if not flt:
+            return range(len(self.sorted))
+        memo = self._memo
+        if memo is not None and memo[0] == flt:
+            return memo[1]
+        kept: Sequence[int] = (
+            memo[1] if memo is not None and _narrows(flt, memo[0]) else range(len(self.sorted))
+        )
+        for matcher in flt.matchers:
+            kept = self._by_matcher(matcher, kept)
+        if flt.words:
+            hay = self._haystacks()
+            words = flt.words
+            kept = [i for i in kept if all(w in hay[i] for w in words)]
+        result = list(kept)
+        self._memo = (flt, result)
+        return result
+
+    def _by_matcher(self, matcher: Matcher, kept: Sequence[int]) -> list[int]:
+        # `alert_labels(a)` is {"alertname": a.name, **a.labels}: look the value up the same way
+        name = matcher.name
+        ordered = self.sorted
+        value_of: Callable[[Alert], str] = (
+            (lambda a: a.labels.get("alertname", a.name))
+            if name == "alertname"
+            else (lambda a: a.labels.get(name, ""))
+        )
+        answers: dict[str, bool] = {}
+        out = []
+        for i in kept:
+            value = value_of(ordered[i])
+            hit = answers.get(value)
+            if hit is None:
+                hit = answers[value] = matcher.matches({name: value})
+            if hit:
+                out.append(i)
+        return out
+
+    def _haystacks(self) -> list[str]:
+        """What free words search, as `AlertFilter.accepts` builds it (lower-cased)."""
+        if self._hay is None:
+            self._hay = [
+                " ".join(
+                    (
+                        a.name,
+                        *{"alertname": a.name, **a.labels}.values(),
+                        a.summary,
+                        _severity(a).word,
+                    )
+                ).lower()
+                for a in self.sorted
+            ]
+        return self._hay
 
 
 class AlertList(ScrollView, can_focus=True):
@@ -95,7 +204,7 @@ class AlertList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._alerts: list[Alert] = []
+        self._index = _AlertIndex([])
         self._filter = AlertFilter()
         self._rows: list[AlertRow] = []
         self._cursor = 0
@@ -107,9 +216,22 @@ class AlertList(ScrollView, can_focus=True):
     # ------------------------------------------------------------ data in
 
     def show(self, alerts: list[Alert], now: datetime) -> None:
-        self._alerts = alerts
+        """New alerts from a refresh. The same alerts again (the usual case) cost one list
+        comparison and repaint only the ages that changed."""
         self._now = now
-        self._rebuild()
+        old = self._index.alerts
+        if alerts is old or (len(alerts) == len(old) and alerts == old):
+            self._refresh_changed(self._rows)
+            return
+        paused = len(alerts) > _GC_PAUSE_AT and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            self._index = _AlertIndex(list(alerts))
+            self._rebuild()
+        finally:
+            if paused:
+                gc.enable()
 
     def set_filter(self, flt: AlertFilter) -> None:
         self._filter = flt
@@ -139,8 +261,10 @@ class AlertList(ScrollView, can_focus=True):
 
     @property
     def filtered_alerts(self) -> list[Alert]:
-        """Every alert that passes the filter (for a bulk silence), not only the visible lines."""
-        return self._filter.apply(self._alerts)
+        """Every alert that passes the filter (for a bulk silence), not only the visible lines;
+        most severe first, then oldest."""
+        ordered = self._index.sorted
+        return [ordered[i] for i in self._index.matching(self._filter)]
 
     @property
     def highlighted(self) -> Alert | None:
@@ -155,49 +279,67 @@ class AlertList(ScrollView, can_focus=True):
     # ------------------------------------------------------------ rows
 
     def _build_rows(self) -> list[AlertRow]:
-        alerts = self._filter.apply(self._alerts)
-        active = [a for a in alerts if not a.is_silenced and not a.is_inhibited]
+        index = self._index
+        ordered, quiet, alert_rows = index.sorted, index.quiet, index.rows
+        positions = index.matching(self._filter)
+        active = [i for i in positions if not quiet[i]]
         folded: set[str] = set()
+        rows: list[AlertRow]
         if self.grouped:
-            rows = [AlertRow(g.alerts[0], count=g.count) for g in group_by_name(active)]
+            groups: dict[str, list[int]] = {}  # name -> [first position, count], sorted order
+            for i in active:
+                group = groups.get(ordered[i].name)
+                if group is None:
+                    groups[ordered[i].name] = [i, 1]
+                else:
+                    group[1] += 1
+            rows = [
+                alert_rows[i] if count == 1 else AlertRow(ordered[i], count=count)
+                for i, count in groups.values()
+            ]
+        elif not index.any_inhibited:
+            rows = [alert_rows[i] for i in active]
         else:
-            rows = []
-            by_inhibitor: dict[str, list[Alert]] = {}
-            firing = {a.fingerprint for a in active}
-            for alert in alerts:
+            by_inhibitor: dict[str, list[AlertRow]] = {}
+            firing = {ordered[i].fingerprint for i in active}
+            for i in positions:
+                alert = ordered[i]
                 if alert.is_inhibited and not alert.is_silenced:
                     parent = next((fp for fp in alert.inhibited_by if fp in firing), None)
                     if parent:
-                        by_inhibitor.setdefault(parent, []).append(alert)
+                        by_inhibitor.setdefault(parent, []).append(AlertRow(alert, indent=True))
                         folded.add(alert.fingerprint)
-            for alert in sort_alerts(active):
-                rows.append(AlertRow(alert))
-                rows.extend(
-                    AlertRow(child, indent=True)
-                    for child in by_inhibitor.get(alert.fingerprint, ())
-                )
+            rows = []
+            for i in active:
+                rows.append(alert_rows[i])
+                children = by_inhibitor.get(ordered[i].fingerprint)
+                if children:
+                    rows.extend(children)
         if self.show_suppressed:
-            quiet = sort_alerts(
-                a
-                for a in alerts
-                if (a.is_silenced or a.is_inhibited) and a.fingerprint not in folded
-            )
-            if quiet:
-                rows.append(AlertRow(None, divider=f"silenced / inhibited ({len(quiet)})"))
-                rows.extend(AlertRow(a) for a in quiet)
+            quiet_rows = [
+                alert_rows[i]
+                for i in positions
+                if quiet[i] and (not folded or ordered[i].fingerprint not in folded)
+            ]
+            if quiet_rows:
+                rows.append(AlertRow(None, divider=f"silenced / inhibited ({len(quiet_rows)})"))
+                rows.extend(quiet_rows)
         return rows
 
     def _rebuild(self, force: bool = False) -> None:
-        previous_key = self._rows[self._cursor].key if 0 <= self._cursor < len(self._rows) else None
+        old_rows = self._rows
+        cursor = self._cursor
+        previous = old_rows[cursor] if 0 <= cursor < len(old_rows) else None
         rows = self._build_rows()
         # keep the cursor on the same alert when the list moves under it
-        if previous_key is not None and not force:
-            for i, row in enumerate(rows):
-                if row.key == previous_key:
-                    self._cursor = i
-                    break
+        if (
+            previous is not None
+            and not force
+            and not (cursor < len(rows) and rows[cursor].key == previous.key)
+        ):
+            key = previous.key
+            self._cursor = next((i for i, row in enumerate(rows) if row.key == key), cursor)
         self._cursor = max(0, min(self._cursor, len(rows) - 1))
-        old_rows = self._rows
         self._rows = rows
         self.virtual_size = Size(self.size.width, len(rows))
         if force or len(old_rows) != len(rows):
