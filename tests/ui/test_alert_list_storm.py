@@ -1,0 +1,254 @@
+"""An alert storm through the real console: 10,000 alerts from a local HTTP server shaped like
+Alertmanager API v2 (the benchmark's storm server, its own process) reach the alert list through
+the live AlertmanagerSource, and filtering, grouping and the suppressed toggle give exactly the
+rows the domain functions (sort_alerts, AlertFilter, group_by_name) say they should.
+
+Correctness only: the timings live in benchmarks/bench_alert_storm_ui.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+
+from benchmarks.bench_alert_storm import serve_alert_storm, storm_alerts
+from tests.ui.factory import build_test_app
+from warroom.cli.live_wiring import build_live_sources
+from warroom.config import EnvironmentConfig, ServerConfig, Settings
+from warroom.domain.alerts import (
+    Alert,
+    AlertFilter,
+    AlertState,
+    group_by_name,
+    sort_alerts,
+)
+from warroom.domain.clock import SystemClock
+from warroom.sources.alertmanager import alert_from_v2
+from warroom.ui.app import WarRoomApp
+from warroom.ui.widgets.alert_list import AlertList
+
+N = 10_000
+
+
+@pytest.fixture(scope="module")
+def storm_url() -> Iterator[str]:
+    url, stop = serve_alert_storm(N)
+    try:
+        yield url
+    finally:
+        stop()
+
+
+@pytest.fixture(scope="module")
+def expected() -> list[Alert]:
+    """The same storm, parsed here independently of the console."""
+    return [alert_from_v2(item, "storm") for item in storm_alerts(N)]
+
+
+def _app(tmp_path: Path, url: str) -> WarRoomApp:
+    env = EnvironmentConfig(
+        name="storm", alertmanagers=(ServerConfig(url=url, name="storm", timeout_s=30),)
+    )
+    settings = Settings(environments={"storm": env}, environment="storm")
+    return build_test_app(
+        tmp_path,
+        build_live_sources(settings),
+        SystemClock(),
+        environments=settings.environments,
+        environment="storm",
+        refresh_s=1.0,
+        bell=False,
+    )
+
+
+async def _until(pilot: Pilot[None], predicate: Callable[[], bool], what: str) -> None:
+    """A guard against hanging, not a timing assertion."""
+    deadline = time.monotonic() + 60
+    while not predicate():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        await pilot.pause(0.05)
+
+
+def _quiet(a: Alert) -> bool:
+    return a.is_silenced or a.is_inhibited
+
+
+def _alert_fps(alert_list: AlertList) -> list[str]:
+    return [r.alert.fingerprint for r in alert_list._rows if r.alert is not None]
+
+
+def _expected_fps(alerts: list[Alert], show_suppressed: bool = True) -> list[str]:
+    active = sort_alerts(a for a in alerts if not _quiet(a))
+    quiet = sort_alerts(a for a in alerts if _quiet(a)) if show_suppressed else []
+    return [a.fingerprint for a in (*active, *quiet)]
+
+
+async def test_storm_loads_sorted_and_filters_give_the_right_rows(
+    tmp_path: Path, storm_url: str, expected: list[Alert]
+) -> None:
+    silenced = sum(1 for a in expected if a.is_silenced)
+    assert silenced == N // 50
+    app = _app(tmp_path, storm_url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        alert_list = app.screen.query_one(AlertList)
+        await _until(pilot, lambda: alert_list.row_count > 0, "the storm reaches the list")
+        await pilot.pause()
+        # every alert once, the active ones first in severity/age order, then a divider
+        assert alert_list.row_count == N + 1
+        assert _alert_fps(alert_list) == _expected_fps(expected)
+        divider = alert_list._rows[N - silenced]
+        assert divider.alert is None and divider.divider == f"silenced / inhibited ({silenced})"
+        assert len(alert_list.filtered_alerts) == N
+        assert alert_list.highlighted is not None
+        assert alert_list.highlighted.fingerprint == _expected_fps(expected)[0]
+
+        for text in (
+            "service=payments",
+            "payments",
+            "service=payments severity=critical",
+            "instance=~search-1.* pod",
+            "alertname!=ServiceDown cluster=eu-1",
+            "alertname=ServiceDown",
+            "crit checkout",
+            "severity!~warn.*",
+            "no-such-thing",
+        ):
+            flt = AlertFilter.parse(text)
+            alert_list.set_filter(flt)
+            want = flt.apply(expected)
+            assert _alert_fps(alert_list) == _expected_fps(want), text
+            assert {a.fingerprint for a in alert_list.filtered_alerts} == {
+                a.fingerprint for a in want
+            }, text
+            if not want:
+                assert alert_list.row_count == 0 and alert_list.highlighted is None
+
+        # typing a filter one key at a time (each prefix narrows or replaces the last)
+        for typed in ("service=payments pod-1", "paym", "payments crit", "pay"):
+            for end in range(1, len(typed) + 1):
+                flt = AlertFilter.parse(typed[:end])
+                alert_list.set_filter(flt)
+                assert _alert_fps(alert_list) == _expected_fps(flt.apply(expected)), typed[:end]
+
+        alert_list.set_filter(AlertFilter())
+        assert alert_list.row_count == N + 1
+        await pilot.pause()
+
+
+async def test_storm_grouping_and_suppressed_toggle(
+    tmp_path: Path, storm_url: str, expected: list[Alert]
+) -> None:
+    app = _app(tmp_path, storm_url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        alert_list = app.screen.query_one(AlertList)
+        await _until(pilot, lambda: alert_list.row_count > 0, "the storm reaches the list")
+
+        alert_list.grouped = True
+        await pilot.pause()
+        groups = group_by_name(a for a in expected if not _quiet(a))
+        quiet = sort_alerts(a for a in expected if _quiet(a))
+        got = [(r.alert.name, r.count) for r in alert_list._rows[: len(groups)] if r.alert]
+        assert got == [(g.name, g.count) for g in groups]
+        assert alert_list.row_count == len(groups) + 1 + len(quiet)
+        assert sum(r.count for r in alert_list._rows[: len(groups)]) == N - len(quiet)
+
+        alert_list.set_filter(AlertFilter.parse("service=payments"))
+        want = AlertFilter.parse("service=payments").apply(expected)
+        groups = group_by_name(a for a in want if not _quiet(a))
+        got = [(r.alert.name, r.count) for r in alert_list._rows[: len(groups)] if r.alert]
+        assert got == [(g.name, g.count) for g in groups]
+
+        alert_list.show_suppressed = False
+        await pilot.pause()
+        assert alert_list.row_count == len(groups)
+        assert all(r.divider == "" for r in alert_list._rows)
+
+        alert_list.grouped = False
+        alert_list.set_filter(AlertFilter())
+        assert _alert_fps(alert_list) == _expected_fps(expected, show_suppressed=False)
+        assert alert_list.row_count == N - N // 50
+
+
+async def test_cursor_stays_on_its_alert_through_refreshes(
+    tmp_path: Path, storm_url: str, expected: list[Alert]
+) -> None:
+    app = _app(tmp_path, storm_url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        alert_list = app.screen.query_one(AlertList)
+        await _until(pilot, lambda: alert_list.row_count > 0, "the storm reaches the list")
+        await pilot.press("down", "down", "down", "pagedown")
+        chosen = alert_list.highlighted
+        assert chosen is not None
+        assert chosen.fingerprint == _expected_fps(expected)[alert_list._cursor]
+        # the refresh (every second) brings the same storm back: nothing moves
+        polls = app.screen.alert_poller  # type: ignore[attr-defined]
+        before = polls._known
+        await _until(pilot, lambda: polls._known is not before, "a refresh")
+        await pilot.pause()
+        assert alert_list.highlighted == chosen
+
+        # a new critical alert sorts above the cursor: the cursor follows its alert
+        newest = Alert(
+            fingerprint="f" * 16,
+            name="ServiceDown",
+            labels={"severity": "critical", "service": "payments"},
+            annotations={"summary": "payments down"},
+            starts_at=datetime(2020, 1, 1, tzinfo=UTC),
+        )
+        current = alert_list._index.alerts
+        alert_list.show([newest, *current], datetime.now(UTC))
+        assert alert_list._rows[0].alert == newest
+        assert alert_list.highlighted == chosen
+
+
+class _ListApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield AlertList()
+
+
+async def test_inhibited_alerts_fold_under_their_firing_inhibitor() -> None:
+    """Folding, with and without a filter, on a small hand-made set (the storm has none)."""
+    app = _ListApp()
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def alert(fp: str, name: str, sev: str, minutes: int, **kw: object) -> Alert:
+        return Alert(
+            fingerprint=fp,
+            name=name,
+            labels={"severity": sev, "service": "db"},
+            annotations={},
+            starts_at=t0 + timedelta(minutes=minutes),
+            **kw,  # type: ignore[arg-type]
+        )
+
+    down = alert("a1", "DatabaseDown", "critical", 0)
+    slow = alert("a2", "HighLatencyP95", "warning", 1)
+    inhibited = alert(
+        "b1", "HighErrorRate", "warning", 2, state=AlertState.SUPPRESSED, inhibited_by=("a1",)
+    )
+    orphan = alert(
+        "b2", "QueueBacklog", "warning", 3, state=AlertState.SUPPRESSED, inhibited_by=("zz",)
+    )
+    muted = alert("c1", "DiskSpaceLow", "info", 4, state=AlertState.SUPPRESSED, silenced_by=("s1",))
+    async with app.run_test(size=(160, 48)) as pilot:
+        alert_list = app.query_one(AlertList)
+        alert_list.show([muted, orphan, inhibited, slow, down], t0)
+        shape = [(r.alert.fingerprint if r.alert else "--", r.indent) for r in alert_list._rows]
+        assert shape == [
+            ("a1", False),
+            ("b1", True),
+            ("a2", False),
+            ("--", False),
+            ("b2", False),
+            ("c1", False),
+        ]
+        alert_list.set_filter(AlertFilter.parse("severity=warning"))
+        shape = [(r.alert.fingerprint if r.alert else "--", r.indent) for r in alert_list._rows]
+        assert shape == [("a2", False), ("--", False), ("b1", False), ("b2", False)]
+        await pilot.pause()
