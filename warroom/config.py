@@ -80,7 +80,7 @@ class Settings:
     ack_minutes: float = 15.0
     silence_hours: float = 1.0
     store: str = ""
-    update_every_s: int = 900
+    update_every_s: int = 0  # 0: by severity (P0/P1 15 min, P2 30 min, P3 1 h)
     source_path: str = ""  # the config file these came from, for messages
 
     @property
@@ -310,7 +310,7 @@ def parse_settings(data: Mapping[str, Any], path: str = "<config>") -> Settings:
         ack_minutes=incident.positive("ack_minutes", 15.0),
         silence_hours=incident.positive("silence_hours", 1.0),
         store=incident.get("store", str, ""),
-        update_every_s=int(incident.positive("update_every_s", 900)),
+        update_every_s=int(incident.get("update_every_s", int, 0)),
         source_path=path,
     )
     for reader in (ui, incident, runbooks):

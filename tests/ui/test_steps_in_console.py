@@ -44,3 +44,26 @@ async def test_drill_read_then_write_step_are_logged(make_app, drill_sources) ->
         assert "restart api" in runs[1].data["command"] and runs[1].data["output"]
         shown = "\n".join(str(line.text) for line in app.screen.query_one(IncidentLogView).lines)
         assert shown.count("exit 0") >= 2
+
+
+async def test_step_output_is_kept_and_searchable(make_app, drill_sources) -> None:
+    from warroom.ui.screens.dialogs import EditText, TextPrompt
+
+    sources, clock = drill_sources("service-down", seed=1)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("enter")
+        pane = app.screen.query_one(RunbookPane)
+        for index in (0, 1):
+            pane.steps.highlighted = index
+            await pilot.press("enter")
+            await _settle(pilot, app)
+        assert sum(line.startswith("$ ") for line in pane.transcript) == 2
+        await pilot.press("slash")
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"exit 0", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EditText)
+        found = app.screen.text
+        assert found.count("$ ") == 2 and found.count("exit 0") == 2

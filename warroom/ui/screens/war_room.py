@@ -20,13 +20,21 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from warroom.config import Settings
 from warroom.domain.alerts import (
     Alert,
     AlertFilter,
     Severity,
 )
 from warroom.domain.errors import WarroomError
-from warroom.domain.incident import EntryKind, IncidentSeverity, Role, Status
+from warroom.domain.incident import (
+    DEFAULT_POLICIES,
+    EntryKind,
+    IncidentSeverity,
+    Role,
+    SeverityPolicy,
+    Status,
+)
 from warroom.domain.note_syntax import parse_note
 from warroom.domain.ports import RenderedStep, StepResult
 from warroom.domain.runbooks import Risk, Section, Step
@@ -127,7 +135,7 @@ class WarRoomScreen(SilenceActions):
         self.signal_poller = SignalPoller(
             settings.signals, ctx.sources.signal_sources, ctx.clock, SOURCE_TIMEOUT_S
         )
-        self.incident_log = IncidentLog(ctx.store, ctx.clock, ctx.author)
+        self.incident_log = IncidentLog(ctx.store, ctx.clock, ctx.author, policies_for(settings))
         self.alerts: list[Alert] = []
         self.service: str | None = None
         self.selected: Alert | None = None
@@ -145,9 +153,9 @@ class WarRoomScreen(SilenceActions):
     def compose(self) -> ComposeResult:
         yield WarHeader(self._header_state(), id="header")
         if self.ctx.sources.is_drill:
-            scenario = f" · scenario {self.ctx.scenario}" if self.ctx.scenario else ""
+            scenario = f" · {self.ctx.scenario}" if self.ctx.scenario else ""
             yield Static(
-                f"▚▚ DRILL ▚▚  simulated incident{scenario} · nothing here is production · no real command runs  ▚▚ DRILL ▚▚",
+                f"▚▚ DRILL ▚▚ simulated incident{scenario} · no real command runs ▚▚ DRILL ▚▚",
                 id="drill-banner",
             )
         yield Static("", id="region-tabs")
@@ -664,7 +672,7 @@ class WarRoomScreen(SilenceActions):
         incident = self.incident_log.incident
         if incident is None:
             return
-        signals = {s.spec.name: s.values() for s in self.signal_poller.series.values()}
+        signals = {s.spec.name: s for s in self.signal_poller.series.values()}
         text = render_postmortem(incident, signals=signals, now=self.ctx.clock.now())
         try:
             Path(path).expanduser().write_text(text, encoding="utf-8")
@@ -829,11 +837,27 @@ class WarRoomScreen(SilenceActions):
     # ------------------------------------------------------------------ filter, group, help
 
     def action_filter(self) -> None:
+        pane = self.query_one(RunbookPane)
+        if pane.has_focus_within:
+            self._search_output(pane)
+            return
         box = self.query_one("#alert-filter", Input)
         box.add_class("-visible")
         self.region_index = 0
         self._show_region("alerts-region", focus=False)
         box.focus()
+
+    def _search_output(self, pane: RunbookPane) -> None:
+        def search(term: str | None) -> None:
+            if not term:
+                return
+            hits = pane.search(term)
+            text = "\n".join(hits) if hits else f"nothing in the step output matches {term!r}"
+            self.app.push_screen(
+                EditText(f"Step output matching {term!r}", text, hint="esc closes")
+            )
+
+        self.app.push_screen(TextPrompt("Search the steps' output", placeholder="text"), search)
 
     @on(Input.Changed, "#alert-filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -909,6 +933,16 @@ class WarRoomScreen(SilenceActions):
             self._schedule_alert_poll(self.ctx.settings.refresh_s * 2)
         elif worker.group == "poll-signals":
             self._signal_timer = self.set_timer(self.ctx.settings.refresh_s * 2, self.poll_signals)
+
+
+def policies_for(settings: Settings) -> dict[IncidentSeverity, SeverityPolicy]:
+    """Severity policies, with the configured status-update cadence when one is set."""
+    if settings.update_every_s <= 0:
+        return dict(DEFAULT_POLICIES)
+    return {
+        sev: replace(policy, update_every_s=settings.update_every_s)
+        for sev, policy in DEFAULT_POLICIES.items()
+    }
 
 
 def _retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:

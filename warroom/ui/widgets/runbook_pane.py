@@ -59,6 +59,7 @@ class RunbookPane(Vertical):
         super().__init__(id=id, classes=classes)
         self.section: Section | None = None
         self.runbook: Runbook | None = None
+        self.transcript: list[str] = []  # every line of every step's output, for search
 
     def compose(self) -> ComposeResult:
         yield Static("select an alert to see its runbook", id="runbook-title")
@@ -124,3 +125,22 @@ class RunbookPane(Vertical):
     def write_output(self, line: str | Text) -> None:
         self.output.remove_class("-empty")
         self.output.write(line)
+        self.transcript.append(line.plain if isinstance(line, Text) else line)
+
+    def search(self, term: str, limit: int = 200) -> list[str]:
+        """Output lines containing `term` (any case), each after the command that printed it."""
+        needle = term.lower()
+        found: list[str] = []
+        command = ""
+        for line in self.transcript:
+            if line.startswith("$ "):
+                command = line
+                continue
+            if needle in line.lower():
+                if command:
+                    found.append(command)
+                    command = ""
+                found.append(f"  {line}")
+                if len(found) >= limit:
+                    break
+        return found
