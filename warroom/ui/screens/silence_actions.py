@@ -7,10 +7,9 @@ ack services, in workers, and every silence made, extended or expired is logged.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import work
-from textual.screen import Screen
 
 from warroom.domain.alerts import Alert, Matcher, Silence, SilenceRequest
 from warroom.domain.errors import WarroomError
@@ -18,12 +17,9 @@ from warroom.domain.incident import EntryKind
 from warroom.services.acks import AckKeeper
 from warroom.services.polling import bounded
 from warroom.services.silences import SilenceFact, SilenceService, identifying_matchers
+from warroom.ui.screens.base import WarRoomBase
 from warroom.ui.screens.silence import SilenceDialog, SilenceForm
 from warroom.ui.screens.silences_view import SilencesView
-
-if TYPE_CHECKING:
-    from warroom.services.incident_log import IncidentLog
-    from warroom.ui.context import ConsoleContext
 
 TIMEOUT_S = 5.0
 
@@ -34,19 +30,8 @@ _FACT_KIND = {
 }
 
 
-class SilenceActions(Screen[None]):
-    """The war-room screen's silence and ack actions (WarRoomScreen derives from this)."""
-
-    ctx: ConsoleContext
-    alerts: list[Alert]
-    selected: Alert | None
-    incident_log: IncidentLog
-
-    def _log(self, kind: EntryKind, text: str, data: dict[str, Any] | None = None) -> None:
-        raise NotImplementedError
-
-    def poll_alerts(self) -> Any:
-        raise NotImplementedError
+class SilenceActions(WarRoomBase):
+    """`s`, `S`, `a` and `x`: silences and acknowledgements."""
 
     def _setup_silences(self) -> None:
         ctx = self.ctx

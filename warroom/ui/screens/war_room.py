@@ -6,7 +6,6 @@ handler renders it and schedules the next poll. Nothing here awaits a source dir
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -33,46 +32,29 @@ from warroom.domain.incident import (
     IncidentSeverity,
     Role,
     SeverityPolicy,
-    Status,
 )
-from warroom.domain.note_syntax import parse_note
-from warroom.domain.ports import RenderedStep, StepResult
-from warroom.domain.runbooks import Risk, Section, Step
-from warroom.domain.signals import format_value, sparkline_text
 from warroom.services.acks import mark_acked
 from warroom.services.incident_log import IncidentLog
 from warroom.services.polling import AlertPoller, SignalPoller, bounded
 from warroom.ui.context import ConsoleContext
 from warroom.ui.messages import (
     AlertsRefreshed,
-    EntryCommitted,
     SignalsRefreshed,
-    StepFinished,
-    StepOutput,
 )
+from warroom.ui.screens.base import REGION_TITLES, REGIONS, SOURCE_TIMEOUT_S
 from warroom.ui.screens.dialogs import (
     Choose,
     Confirm,
-    DeclareDialog,
-    DeclareForm,
-    EditText,
-    TextPrompt,
 )
+from warroom.ui.screens.incident_actions import IncidentActions
 from warroom.ui.screens.silence_actions import SilenceActions
+from warroom.ui.screens.step_actions import StepActions
 from warroom.ui.widgets.alert_list import AlertList
 from warroom.ui.widgets.incident_log import IncidentLogView
 from warroom.ui.widgets.runbook_pane import RunbookPane
 from warroom.ui.widgets.signal_panel import SignalPanel
 from warroom.ui.widgets.war_header import HeaderState, WarHeader
 
-REGIONS = ("alerts-region", "signals-region", "runbook-region", "log-region")
-REGION_TITLES = {
-    "alerts-region": "Firing alerts",
-    "signals-region": "Golden signals",
-    "runbook-region": "Runbook",
-    "log-region": "Incident log",
-}
-SOURCE_TIMEOUT_S = 5.0
 ROLE_SHORT = {
     Role.COMMANDER: "IC",
     Role.TECH_LEAD: "TL",
@@ -82,7 +64,7 @@ ROLE_SHORT = {
 }
 
 
-class WarRoomScreen(SilenceActions):
+class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="warroom.help"),
         Binding("slash", "filter", "Filter", id="warroom.filter"),
@@ -444,396 +426,6 @@ class WarRoomScreen(SilenceActions):
         self.poll_signals()
         self.notify("refreshing now", timeout=2)
 
-    # ------------------------------------------------------------------ incident
-
-    def _log(self, kind: EntryKind, text: str, data: dict[str, Any] | None = None) -> None:
-        """Write an entry in a worker; it is shown once the store has it."""
-        self._write_entry(self.incident_log.record(kind, text, data))
-
-    @work(group="incident-log", exit_on_error=False, description="Write to the incident log")
-    async def _write_entry(self, write: Any) -> None:
-        try:
-            entry = await write
-        except WarroomError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.post_message(EntryCommitted(entry))
-
-    @on(EntryCommitted)
-    def entry_committed(self, message: EntryCommitted) -> None:
-        self.query_one(IncidentLogView).add_entry(message.entry)
-        self.query_one(WarHeader).update_state(self._header_state())
-
-    def _remote_entry(self, entry: Any) -> None:
-        self.post_message(EntryCommitted(entry))
-
-    @work(group="incident-log", exit_on_error=False, description="Resume the open incident")
-    async def _resume_incident(self) -> None:
-        try:
-            await asyncio.wait_for(self.ctx.store.open(), 10)
-            incident = await asyncio.wait_for(self.incident_log.resume(), 10)
-        except (WarroomError, TimeoutError) as exc:
-            self.notify(f"incident store: {exc}", severity="error")
-            return
-        if incident is not None:
-            for entry in incident.entries:
-                self.post_message(EntryCommitted(entry))
-            self.notify(f"resumed {incident.id}: {incident.title}", timeout=4)
-
-    def action_declare(self) -> None:
-        if self.ctx.viewer:
-            self.notify(
-                "viewer mode: declaring is done from a commander's console", severity="warning"
-            )
-            return
-        if self.incident_log.incident is not None and self.incident_log.incident.is_open:
-            self.notify(
-                f"{self.incident_log.incident.id} is already open (t to change status)",
-                severity="warning",
-            )
-            return
-        alert = self.selected
-        title = (
-            f"{alert.name}: {alert.summary}"
-            if alert and alert.summary
-            else (alert.name if alert else "")
-        )
-        severity = (
-            IncidentSeverity.P1
-            if alert and alert.severity is Severity.CRITICAL
-            else IncidentSeverity.P2
-        )
-        services = alert.service if alert else ""
-
-        def declared(form: DeclareForm | None) -> None:
-            if form is None:
-                return
-            self._write_entry(
-                self.incident_log.declare(
-                    form.title,
-                    form.severity,
-                    form.services,
-                    form.impact,
-                    alert=alert.name if alert else None,
-                    drill=self.ctx.sources.is_drill,
-                )
-            )
-            self._after_declare()
-
-        self.app.push_screen(DeclareDialog(title, severity, services), declared)
-
-    @work(group="incident-log", exit_on_error=False)
-    async def _after_declare(self) -> None:
-        # entries carried over from before the declaration are now in the incident
-        await asyncio.sleep(0.2)
-        incident = self.incident_log.incident
-        if incident is not None:
-            for entry in incident.entries:
-                self.post_message(EntryCommitted(entry))
-
-    def action_note(self) -> None:
-        def noted(raw: str | None) -> None:
-            if not raw:
-                return
-            try:
-                note = parse_note(raw, self.ctx.clock.now())
-            except ValueError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            log = self.incident_log
-            if note.kind is EntryKind.DECISION:
-                self._write_entry(log.decision(note.text, at=note.at))
-            elif note.kind is EntryKind.ACTION_ITEM:
-                self._write_entry(log.action_item(note.text, owner=note.owner, due=note.due))
-            elif note.kind is EntryKind.CORRECTION:
-                incident = log.incident
-                target = (
-                    next(
-                        (
-                            e.id
-                            for e in reversed(incident.entries)
-                            if e.id.startswith(note.corrects)
-                        ),
-                        None,
-                    )
-                    if incident
-                    else None
-                )
-                if target is None:
-                    self.notify(f"no entry id starts with {note.corrects}", severity="error")
-                    return
-                self._write_entry(log.correct(target, note.text))
-            else:
-                self._write_entry(log.note(note.text, at=note.at))
-
-        self.app.push_screen(
-            TextPrompt(
-                "Add to the log",
-                placeholder="a note · @14:02 backdates · decision: … · action: … owner=bob due=…",
-            ),
-            noted,
-        )
-
-    def action_set_status(self) -> None:
-        incident = self.incident_log.incident
-        if incident is None:
-            self.notify("no incident: press d to declare one", severity="warning")
-            return
-
-        def chosen(value: str | None) -> None:
-            if value:
-                self._write_entry(self.incident_log.set_status(Status(value)))
-
-        self.app.push_screen(
-            Choose("Status", [(s.value, s.value) for s in Status if s is not incident.status]),
-            chosen,
-        )
-
-    def action_assign_role(self) -> None:
-        if self.incident_log.incident is None:
-            self.notify("no incident: press d to declare one", severity="warning")
-            return
-
-        def role_chosen(role: str | None) -> None:
-            if not role:
-                return
-
-            def person_given(person: str | None) -> None:
-                if person:
-                    self._write_entry(self.incident_log.assign_role(Role(role), person))
-
-            self.app.push_screen(
-                TextPrompt(f"Who is {Role(role).label}?", value=self.ctx.author), person_given
-            )
-
-        self.app.push_screen(
-            Choose("Assign a role", [(r.value, r.label) for r in Role]), role_chosen
-        )
-
-    def action_status_update(self) -> None:
-        incident = self.incident_log.incident
-        if incident is None:
-            self.notify("no incident: press d to declare one", severity="warning")
-            return
-        from warroom.export import status_updates
-
-        kinds = [(k, status_updates.TITLES.get(k, k)) for k in status_updates.KINDS]
-
-        def kind_chosen(kind: str | None) -> None:
-            if not kind:
-                return
-            text = status_updates.render_status_update(
-                kind, incident, now=self.ctx.clock.now(), policy=self.incident_log.policy()
-            )
-
-            def accepted(final: str | None) -> None:
-                if not final:
-                    return
-                self.app.copy_to_clipboard(final)
-                _pyperclip_copy(final)
-                self._write_entry(self.incident_log.status_update(kind, final))
-                self.notify("status update copied to the clipboard and logged", timeout=4)
-
-            self.app.push_screen(EditText(f"Status update ({kind})", text), accepted)
-
-        self.app.push_screen(Choose("Status update template", kinds), kind_chosen)
-
-    def action_pin(self) -> None:
-        focused = self.focused
-        panels = list(self.query(SignalPanel))
-        panel = focused if isinstance(focused, SignalPanel) else (panels[0] if panels else None)
-        if panel is None:
-            return
-        series = panel.series
-        latest = series.latest
-        value = format_value(latest.value if latest else None, series.spec.unit)
-        spark = sparkline_text(series.values(), 30)
-        self._write_entry(self.incident_log.pin_snapshot(series.spec.name, value, spark))
-
-    def action_export(self) -> None:
-        incident = self.incident_log.incident
-        if incident is None:
-            self.notify("no incident to export yet", severity="warning")
-            return
-        default = f"postmortem-{incident.id}.md"
-
-        def chosen(path: str | None) -> None:
-            if path:
-                self._export(path)
-
-        self.app.push_screen(TextPrompt("Export the post-mortem to", value=default), chosen)
-
-    @work(thread=True, group="export", exit_on_error=False, description="Write the post-mortem")
-    def _export(self, path: str) -> None:
-        from pathlib import Path
-
-        from warroom.export.postmortem import render_postmortem
-
-        incident = self.incident_log.incident
-        if incident is None:
-            return
-        signals = {s.spec.name: s for s in self.signal_poller.series.values()}
-        text = render_postmortem(incident, signals=signals, now=self.ctx.clock.now())
-        try:
-            Path(path).expanduser().write_text(text, encoding="utf-8")
-        except OSError as exc:
-            self.app.call_from_thread(self.notify, f"cannot write {path}: {exc}", severity="error")
-            return
-        self.app.call_from_thread(self.notify, f"post-mortem written to {path}", timeout=6)
-
-    # ------------------------------------------------------------------ runbook steps
-
-    def action_run_step(self) -> None:
-        focused = self.focused
-        if isinstance(focused, AlertList):
-            self.region_index = REGIONS.index("runbook-region")
-            self._show_region("runbook-region")
-            return
-        if isinstance(focused, Input):
-            return
-        pane = self.query_one(RunbookPane)
-        step = pane.selected_step
-        if step is not None and pane.section is not None:
-            self._start_step(step, pane.section)
-
-    @on(RunbookPane.StepChosen)
-    def step_chosen(self, message: RunbookPane.StepChosen) -> None:
-        self._start_step(message.step, message.section)
-
-    def _start_step(self, step: Step, section: Section) -> None:
-        from warroom.domain.placeholders import missing_values, render_step
-
-        if not step.kind.runnable:
-            self.notify("this block is text: shown, never run", timeout=3)
-            return
-        if self.ctx.viewer:
-            self.notify("viewer mode: steps are shown, never run", severity="warning")
-            return
-        if self._step_worker is not None and self._step_worker.is_running:
-            self.notify("a step is already running (ctrl+c cancels it)", severity="warning")
-            return
-        labels = dict(self.selected.labels) if self.selected else {}
-        if self.selected:
-            labels.setdefault("alertname", self.selected.name)
-        values: dict[str, str] = {}
-        missing = list(missing_values(step, labels))
-
-        def ask_next() -> None:
-            if missing:
-                name = missing[0]
-
-                def given(value: str | None) -> None:
-                    if value is None:
-                        return
-                    values[name] = value
-                    missing.pop(0)
-                    ask_next()
-
-                self.app.push_screen(TextPrompt(f"Value for <{name}>", hint=step.first_line), given)
-                return
-            try:
-                rendered = render_step(step, labels, values)
-            except WarroomError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._confirm_and_run(rendered)
-
-        ask_next()
-
-    def _confirm_and_run(self, rendered: RenderedStep) -> None:
-        risk = rendered.risk
-        if risk is Risk.READ:
-            self._run(rendered, confirmed=False, typed=None)
-        elif risk is Risk.WRITE:
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._run(rendered, confirmed=True, typed=None)
-
-            self.app.push_screen(
-                Confirm("This step changes state. Run it?", rendered.command), answered
-            )
-        else:
-
-            def typed(value: str | None) -> None:
-                if value is not None:
-                    self._run(rendered, confirmed=True, typed=value)
-
-            self.app.push_screen(
-                TextPrompt(
-                    "DESTRUCTIVE: type the target's name to run",
-                    hint=f"{rendered.command}\n\ntarget: {rendered.target}",
-                    must_equal=rendered.target,
-                ),
-                typed,
-            )
-
-    def _run(self, rendered: RenderedStep, *, confirmed: bool, typed: str | None) -> None:
-        pane = self.query_one(RunbookPane)
-        pane.write_output(Text(f"$ {rendered.command}", style="bold"))
-        self._step_worker = self._run_step_worker(rendered, confirmed, typed)
-
-    @work(group="steps", exit_on_error=False, description="Run a runbook step")
-    async def _run_step_worker(
-        self, rendered: RenderedStep, confirmed: bool, typed: str | None
-    ) -> None:
-        from warroom.services.steps import StepRunner
-
-        if self._runner is None:
-            self._runner = StepRunner(
-                self.ctx.sources.executors,
-                viewer=self.ctx.viewer,
-                default_timeout_s=self.ctx.settings.step_timeout_s,
-            )
-        try:
-            result = await self._runner.run(
-                rendered,
-                lambda line: self.post_message(StepOutput(line)),
-                confirmed=confirmed,
-                typed_target=typed,
-            )
-        except asyncio.CancelledError:
-            result = StepResult(exit_code=None, duration_s=0.0, cancelled=True, error="cancelled")
-            self.post_message(StepFinished(rendered, result))
-            raise
-        except WarroomError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.post_message(StepFinished(rendered, result))
-
-    @on(StepOutput)
-    def step_output(self, message: StepOutput) -> None:
-        self.query_one(RunbookPane).write_output(message.line)
-
-    @on(StepFinished)
-    def step_finished(self, message: StepFinished) -> None:
-        from warroom.services.steps import step_entry
-
-        result = message.result
-        if result.cancelled:
-            status = "cancelled"
-        elif result.timed_out:
-            status = "timed out"
-        else:
-            status = f"exit {result.exit_code}"
-        style = "bold green" if result.ok else "bold red"
-        self.query_one(RunbookPane).write_output(
-            Text(f"└ {status} in {result.duration_s:.1f} s", style=style)
-        )
-        entry = step_entry(
-            self.incident_log.incident.id if self.incident_log.incident else "",
-            message.rendered,
-            result,
-            author=self.ctx.author,
-            now=self.ctx.clock.now(),
-        )
-        self._log(entry.kind, entry.text, dict(entry.data))
-
-    def action_cancel_step(self) -> None:
-        if self._step_worker is not None and self._step_worker.is_running:
-            self._step_worker.cancel()
-            self.notify("step cancelled", timeout=3)
-
     # ------------------------------------------------------------------ filter, group, help
 
     def action_filter(self) -> None:
@@ -846,18 +438,6 @@ class WarRoomScreen(SilenceActions):
         self.region_index = 0
         self._show_region("alerts-region", focus=False)
         box.focus()
-
-    def _search_output(self, pane: RunbookPane) -> None:
-        def search(term: str | None) -> None:
-            if not term:
-                return
-            hits = pane.search(term)
-            text = "\n".join(hits) if hits else f"nothing in the step output matches {term!r}"
-            self.app.push_screen(
-                EditText(f"Step output matching {term!r}", text, hint="esc closes")
-            )
-
-        self.app.push_screen(TextPrompt("Search the steps' output", placeholder="text"), search)
 
     @on(Input.Changed, "#alert-filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -951,13 +531,3 @@ def _retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
         widget.border_title = title
     if subtitle is not None and widget.border_subtitle != subtitle:
         widget.border_subtitle = subtitle
-
-
-def _pyperclip_copy(text: str) -> None:
-    """OSC 52 (already sent) works over SSH and tmux; pyperclip covers a local desktop too."""
-    try:
-        import pyperclip
-
-        pyperclip.copy(text)
-    except Exception:  # no clipboard on a headless bastion: OSC 52 has it covered
-        pass

@@ -1,0 +1,273 @@
+"""The incident part of the war room: declare, notes, roles, status, updates, pins, export.
+
+Every write goes through the incident-log service in a worker and is shown only once the
+store has it (`EntryCommitted`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual import on, work
+
+from warroom.domain.alerts import Severity
+from warroom.domain.errors import WarroomError
+from warroom.domain.incident import EntryKind, IncidentSeverity, Role, Status
+from warroom.domain.note_syntax import parse_note
+from warroom.domain.signals import format_value, sparkline_text
+from warroom.ui.messages import EntryCommitted
+from warroom.ui.screens.base import WarRoomBase
+from warroom.ui.screens.dialogs import Choose, DeclareDialog, DeclareForm, EditText, TextPrompt
+from warroom.ui.widgets.incident_log import IncidentLogView
+from warroom.ui.widgets.signal_panel import SignalPanel
+from warroom.ui.widgets.war_header import WarHeader
+
+
+class IncidentActions(WarRoomBase):
+    """`d`, `n`, `o`, `t`, `u`, `p`, `e`, and the log itself."""
+
+    def _log(self, kind: EntryKind, text: str, data: dict[str, Any] | None = None) -> None:
+        """Write an entry in a worker; it is shown once the store has it."""
+        self._write_entry(self.incident_log.record(kind, text, data))
+
+    @work(group="incident-log", exit_on_error=False, description="Write to the incident log")
+    async def _write_entry(self, write: Any) -> None:
+        try:
+            entry = await write
+        except WarroomError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.post_message(EntryCommitted(entry))
+
+    @on(EntryCommitted)
+    def entry_committed(self, message: EntryCommitted) -> None:
+        self.query_one(IncidentLogView).add_entry(message.entry)
+        self.query_one(WarHeader).update_state(self._header_state())
+
+    def _remote_entry(self, entry: Any) -> None:
+        self.post_message(EntryCommitted(entry))
+
+    @work(group="incident-log", exit_on_error=False, description="Resume the open incident")
+    async def _resume_incident(self) -> None:
+        try:
+            await asyncio.wait_for(self.ctx.store.open(), 10)
+            incident = await asyncio.wait_for(self.incident_log.resume(), 10)
+        except (WarroomError, TimeoutError) as exc:
+            self.notify(f"incident store: {exc}", severity="error")
+            return
+        if incident is not None:
+            for entry in incident.entries:
+                self.post_message(EntryCommitted(entry))
+            self.notify(f"resumed {incident.id}: {incident.title}", timeout=4)
+
+    def action_declare(self) -> None:
+        if self.ctx.viewer:
+            self.notify(
+                "viewer mode: declaring is done from a commander's console", severity="warning"
+            )
+            return
+        if self.incident_log.incident is not None and self.incident_log.incident.is_open:
+            self.notify(
+                f"{self.incident_log.incident.id} is already open (t to change status)",
+                severity="warning",
+            )
+            return
+        alert = self.selected
+        title = (
+            f"{alert.name}: {alert.summary}"
+            if alert and alert.summary
+            else (alert.name if alert else "")
+        )
+        severity = (
+            IncidentSeverity.P1
+            if alert and alert.severity is Severity.CRITICAL
+            else IncidentSeverity.P2
+        )
+        services = alert.service if alert else ""
+
+        def declared(form: DeclareForm | None) -> None:
+            if form is None:
+                return
+            self._write_entry(
+                self.incident_log.declare(
+                    form.title,
+                    form.severity,
+                    form.services,
+                    form.impact,
+                    alert=alert.name if alert else None,
+                    drill=self.ctx.sources.is_drill,
+                )
+            )
+            self._after_declare()
+
+        self.app.push_screen(DeclareDialog(title, severity, services), declared)
+
+    @work(group="incident-log", exit_on_error=False)
+    async def _after_declare(self) -> None:
+        # entries carried over from before the declaration are now in the incident
+        await asyncio.sleep(0.2)
+        incident = self.incident_log.incident
+        if incident is not None:
+            for entry in incident.entries:
+                self.post_message(EntryCommitted(entry))
+
+    def action_note(self) -> None:
+        def noted(raw: str | None) -> None:
+            if not raw:
+                return
+            try:
+                note = parse_note(raw, self.ctx.clock.now())
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            log = self.incident_log
+            if note.kind is EntryKind.DECISION:
+                self._write_entry(log.decision(note.text, at=note.at))
+            elif note.kind is EntryKind.ACTION_ITEM:
+                self._write_entry(log.action_item(note.text, owner=note.owner, due=note.due))
+            elif note.kind is EntryKind.CORRECTION:
+                incident = log.incident
+                target = (
+                    next(
+                        (
+                            e.id
+                            for e in reversed(incident.entries)
+                            if e.id.startswith(note.corrects)
+                        ),
+                        None,
+                    )
+                    if incident
+                    else None
+                )
+                if target is None:
+                    self.notify(f"no entry id starts with {note.corrects}", severity="error")
+                    return
+                self._write_entry(log.correct(target, note.text))
+            else:
+                self._write_entry(log.note(note.text, at=note.at))
+
+        self.app.push_screen(
+            TextPrompt(
+                "Add to the log",
+                placeholder="a note · @14:02 backdates · decision: … · action: … owner=bob due=…",
+            ),
+            noted,
+        )
+
+    def action_set_status(self) -> None:
+        incident = self.incident_log.incident
+        if incident is None:
+            self.notify("no incident: press d to declare one", severity="warning")
+            return
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self._write_entry(self.incident_log.set_status(Status(value)))
+
+        self.app.push_screen(
+            Choose("Status", [(s.value, s.value) for s in Status if s is not incident.status]),
+            chosen,
+        )
+
+    def action_assign_role(self) -> None:
+        if self.incident_log.incident is None:
+            self.notify("no incident: press d to declare one", severity="warning")
+            return
+
+        def role_chosen(role: str | None) -> None:
+            if not role:
+                return
+
+            def person_given(person: str | None) -> None:
+                if person:
+                    self._write_entry(self.incident_log.assign_role(Role(role), person))
+
+            self.app.push_screen(
+                TextPrompt(f"Who is {Role(role).label}?", value=self.ctx.author), person_given
+            )
+
+        self.app.push_screen(
+            Choose("Assign a role", [(r.value, r.label) for r in Role]), role_chosen
+        )
+
+    def action_status_update(self) -> None:
+        incident = self.incident_log.incident
+        if incident is None:
+            self.notify("no incident: press d to declare one", severity="warning")
+            return
+        from warroom.export import status_updates
+
+        kinds = [(k, status_updates.TITLES.get(k, k)) for k in status_updates.KINDS]
+
+        def kind_chosen(kind: str | None) -> None:
+            if not kind:
+                return
+            text = status_updates.render_status_update(
+                kind, incident, now=self.ctx.clock.now(), policy=self.incident_log.policy()
+            )
+
+            def accepted(final: str | None) -> None:
+                if not final:
+                    return
+                self.app.copy_to_clipboard(final)
+                _pyperclip_copy(final)
+                self._write_entry(self.incident_log.status_update(kind, final))
+                self.notify("status update copied to the clipboard and logged", timeout=4)
+
+            self.app.push_screen(EditText(f"Status update ({kind})", text), accepted)
+
+        self.app.push_screen(Choose("Status update template", kinds), kind_chosen)
+
+    def action_pin(self) -> None:
+        focused = self.focused
+        panels = list(self.query(SignalPanel))
+        panel = focused if isinstance(focused, SignalPanel) else (panels[0] if panels else None)
+        if panel is None:
+            return
+        series = panel.series
+        latest = series.latest
+        value = format_value(latest.value if latest else None, series.spec.unit)
+        spark = sparkline_text(series.values(), 30)
+        self._write_entry(self.incident_log.pin_snapshot(series.spec.name, value, spark))
+
+    def action_export(self) -> None:
+        incident = self.incident_log.incident
+        if incident is None:
+            self.notify("no incident to export yet", severity="warning")
+            return
+        default = f"postmortem-{incident.id}.md"
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self._export(path)
+
+        self.app.push_screen(TextPrompt("Export the post-mortem to", value=default), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False, description="Write the post-mortem")
+    def _export(self, path: str) -> None:
+        from pathlib import Path
+
+        from warroom.export.postmortem import render_postmortem
+
+        incident = self.incident_log.incident
+        if incident is None:
+            return
+        signals = {s.spec.name: s for s in self.signal_poller.series.values()}
+        text = render_postmortem(incident, signals=signals, now=self.ctx.clock.now())
+        try:
+            Path(path).expanduser().write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"cannot write {path}: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"post-mortem written to {path}", timeout=6)
+
+
+def _pyperclip_copy(text: str) -> None:
+    """OSC 52 (already sent) works over SSH and tmux; pyperclip covers a local desktop too."""
+    try:
+        import pyperclip
+
+        pyperclip.copy(text)
+    except Exception:  # no clipboard on a headless bastion: OSC 52 has it covered
+        pass
