@@ -252,3 +252,40 @@ async def test_inhibited_alerts_fold_under_their_firing_inhibitor() -> None:
         shape = [(r.alert.fingerprint if r.alert else "--", r.indent) for r in alert_list._rows]
         assert shape == [("a2", False), ("--", False), ("b1", False), ("b2", False)]
         await pilot.pause()
+
+
+async def test_big_refreshes_are_sorted_in_a_thread_and_the_latest_wins(
+    expected: list[Alert],
+) -> None:
+    """From `thread_at` alerts on, show() compares and sorts off the event loop; the rows are
+    the same as the synchronous path's, and a stale result never replaces a newer one."""
+    app = _ListApp()
+    now = datetime.now(UTC)
+    async with app.run_test(size=(160, 48)) as pilot:
+        alert_list = app.query_one(AlertList)
+        alert_list.thread_at = 1_000
+        alert_list.show(expected, now)
+        await _until(pilot, lambda: alert_list.row_count > 0, "the threaded sort lands")
+        assert _alert_fps(alert_list) == _expected_fps(expected)
+
+        await pilot.press("down", "down")
+        chosen = alert_list.highlighted
+        fewer = [a for a in expected if a.service != "payments"]
+        stale = expected[:2_000]
+        alert_list.show(stale, now)
+        alert_list.show(fewer, now)  # the later call wins, whichever thread finishes first
+        await _until(pilot, lambda: all(w.is_finished for w in app.workers), "threads done")
+        await pilot.pause()
+        assert _alert_fps(alert_list) == _expected_fps(fewer)
+        if chosen is not None and chosen.service != "payments":
+            assert alert_list.highlighted == chosen
+
+        alert_list.set_filter(AlertFilter.parse("severity=critical"))
+        want = AlertFilter.parse("severity=critical").apply(fewer)
+        assert _alert_fps(alert_list) == _expected_fps(want)
+        alert_list.show(list(fewer), now)  # equal alerts: nothing is rebuilt
+        index = alert_list._index
+        await _until(pilot, lambda: all(w.is_finished for w in app.workers), "threads done")
+        await pilot.pause()
+        assert alert_list._index is index
+        assert _alert_fps(alert_list) == _expected_fps(want)

@@ -19,13 +19,14 @@ from datetime import UTC, datetime
 
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import get_current_worker
 
 from warroom.domain.alerts import Alert, AlertFilter, Matcher, Severity
 from warroom.domain.clock import format_age
@@ -58,6 +59,7 @@ _SEV_CLASS = {
 
 
 _SEVERITY_OF: dict[str | None, Severity] = {}
+THREAD_AT = 20_000  # alerts: from here on show() compares and sorts in a thread
 _GC_PAUSE_AT = 5_000  # alerts: above this, pause the cyclic GC while building (none are cyclic)
 
 
@@ -158,6 +160,22 @@ class _AlertIndex:
         return self._hay
 
 
+def _index_for(alerts: list[Alert], current: _AlertIndex) -> _AlertIndex:
+    """`current` if these are the same alerts, else a new index (cyclic GC paused: a storm
+    allocates 100,000 objects, none of them cyclic)."""
+    old = current.alerts
+    if alerts is old or (len(alerts) == len(old) and alerts == old):
+        return current
+    paused = len(alerts) > _GC_PAUSE_AT and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _AlertIndex(list(alerts))
+    finally:
+        if paused:
+            gc.enable()
+
+
 class AlertList(ScrollView, can_focus=True):
     """Attributes down (`show(alerts)`), messages up (`AlertList.Highlighted`)."""
 
@@ -212,26 +230,38 @@ class AlertList(ScrollView, can_focus=True):
         self._flashing: set[str] = set()
         self._age_cache: dict[int, str] = {}
         self._highlighted_key: str | None = None
+        self._shown = 0
+        self.thread_at = THREAD_AT
 
     # ------------------------------------------------------------ data in
 
     def show(self, alerts: list[Alert], now: datetime) -> None:
         """New alerts from a refresh. The same alerts again (the usual case) cost one list
-        comparison and repaint only the ages that changed."""
+        comparison and repaint only the ages that changed. From `thread_at` alerts on, the
+        comparison and the sort run in a thread so keys keep answering; the rows change when
+        it is done (the latest `show()` wins)."""
+        self._shown += 1
+        if len(alerts) >= self.thread_at:
+            self._index_in_thread(alerts, now, self._shown)
+            return
+        self._apply(_index_for(alerts, self._index), now, self._shown)
+
+    @work(thread=True, exclusive=True, group="alert-list-index", exit_on_error=False)
+    def _index_in_thread(self, alerts: list[Alert], now: datetime, token: int) -> None:
+        index = _index_for(alerts, self._index)
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._apply, index, now, token)
+
+    def _apply(self, index: _AlertIndex, now: datetime, token: int) -> None:
+        if token != self._shown:
+            return  # a later show() is on its way
         self._now = now
-        old = self._index.alerts
-        if alerts is old or (len(alerts) == len(old) and alerts == old):
+        if index is self._index:
             self._refresh_changed(self._rows)
             return
-        paused = len(alerts) > _GC_PAUSE_AT and gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
-            self._index = _AlertIndex(list(alerts))
-            self._rebuild()
-        finally:
-            if paused:
-                gc.enable()
+        self._index = index
+        self._rebuild()
 
     def set_filter(self, flt: AlertFilter) -> None:
         self._filter = flt
