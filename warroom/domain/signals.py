@@ -237,16 +237,22 @@ def sparkline_rows(
     """A sparkline `rows` lines tall (top line first), for panels with room to spare.
 
     `ceiling` (e.g. the warn threshold) keeps a quiet signal looking quiet: bars are drawn
-    against the higher of it and the peak, not stretched to fill the panel.
+    against the higher of it and the peak, not stretched to fill the panel. NaN values are
+    blank columns (no data yet for that slot).
     """
     rows = max(1, rows)
-    clean = [v for v in values if not math.isnan(v)]
-    if not clean or width <= 0:
+    if width <= 0:
         return [""] * rows
-    points = downsample(clean, width)
-    low = min(floor, min(points))
-    span = max(max(points), ceiling if ceiling is not None else -math.inf) - low
-    levels = [(0 if span <= 0 else round((v - low) / span * (rows * 8 - 1))) + 1 for v in points]
+    points = list(values) if len(values) <= width else downsample(values, width)
+    clean = [v for v in points if not math.isnan(v)]
+    if not clean:
+        return [""] * rows
+    low = min(floor, min(clean))
+    span = max(max(clean), ceiling if ceiling is not None else -math.inf) - low
+    levels = [
+        0 if math.isnan(v) else (0 if span <= 0 else round((v - low) / span * (rows * 8 - 1))) + 1
+        for v in points
+    ]
     lines = []
     for r in range(rows - 1, -1, -1):
         base = r * 8
@@ -266,3 +272,33 @@ def format_threshold(value: float, unit: str) -> str:
     if unit in ("s", "seconds", "ms"):
         return f"{text}{'ms' if unit == 'ms' else 's'}"
     return f"{text}{unit}"
+
+
+def time_buckets(
+    samples: Sequence[Sample], width: int, range_s: float, end: datetime
+) -> list[float]:
+    """The peak of each of `width` time slots ending at `end`, slots aligned to the clock.
+
+    Aligning the slots to absolute time (not to the number of samples) keeps every column
+    but the newest unchanged between refreshes, so a redraw sends one column, not the line.
+    Empty slots repeat the slot before them; slots before the first sample are NaN.
+    """
+    if width <= 0:
+        return []
+    slot = max(range_s / width, 1e-9)
+    last = math.floor(end.timestamp() / slot)
+    first = last - width + 1
+    peaks: list[float] = [math.nan] * width
+    for sample in samples:
+        index = math.floor(sample.at.timestamp() / slot) - first
+        if 0 <= index < width and not math.isnan(sample.value):
+            current = peaks[index]
+            peaks[index] = sample.value if math.isnan(current) else max(current, sample.value)
+    seen = False
+    for i in range(width):
+        if math.isnan(peaks[i]):
+            if seen:
+                peaks[i] = peaks[i - 1]
+        else:
+            seen = True
+    return peaks

@@ -53,12 +53,14 @@ class LineCacheWidget(Widget):
         ]
         for y in changed:
             self._strips.pop(y, None)
-        if changed:
-            if len(new) != len(old):
-                self.refresh()
-            else:
-                for y in changed:
-                    self.refresh(Region(0, y, self.size.width, 1))  # content-relative
+        if not changed:
+            return
+        if len(new) != len(old):
+            self.refresh()
+            return
+        for y in changed:
+            start, end = _changed_cells(old[y], new[y], self.size.width)
+            self.refresh(Region(start, y, end - start, 1))  # content-relative
 
     def on_resize(self) -> None:
         self._strips.clear()
@@ -82,6 +84,28 @@ class LineCacheWidget(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+
+
+def _changed_cells(old: Text, new: Text, width: int) -> tuple[int, int]:
+    """The span of cells that differ, when only characters changed (not styles).
+
+    Sending a changed value or the newest sparkline column instead of the whole line keeps
+    an idle console nearly silent on the wire."""
+    a, b = old.plain, new.plain
+    if old.spans != new.spans or old.style != new.style or not (a.isascii() or len(a) == len(b)):
+        return 0, width
+    if any(ord(ch) > 0x2FFF for ch in a + b):  # wide characters: cells != characters
+        return 0, width
+    start = 0
+    limit = min(len(a), len(b))
+    while start < limit and a[start] == b[start]:
+        start += 1
+    end_a, end_b = len(a), len(b)
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a -= 1
+        end_b -= 1
+    end = max(end_a, end_b)
+    return start, max(start + 1, min(end, width))
 
 
 def _same(a: Text, b: Text) -> bool:

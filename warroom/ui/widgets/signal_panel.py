@@ -11,7 +11,14 @@ from datetime import datetime
 from rich.text import Text
 
 from warroom.domain.clock import format_age
-from warroom.domain.signals import Level, Series, format_threshold, format_value, sparkline_rows
+from warroom.domain.signals import (
+    Level,
+    Series,
+    format_threshold,
+    format_value,
+    sparkline_rows,
+    time_buckets,
+)
 from warroom.ui.widgets.line_cache import LineCacheWidget
 
 _LEVEL_CLASS = {
@@ -64,6 +71,13 @@ class SignalPanel(LineCacheWidget):
         self.set_class(level is Level.WARN and not series.is_stale, "-warn")
         self.set_class(series.is_stale, "-stale")
         self.rebuild()
+
+    def _columns(self, series: Series, width: int) -> list[float]:
+        """One value per column, in clock-aligned time slots (only the newest one moves)."""
+        end = self.now or (series.latest.at if series.latest else None)
+        if end is None:
+            return []
+        return time_buckets(list(series.samples), width, series.spec.range_s, end)
 
     def build_lines(self, width: int) -> list[Text]:
         series = self.series
