@@ -121,18 +121,17 @@ def run_console(
     """Wire the store and runbooks, build the app, run it, close what was opened."""
     from warroom.paths import runbook_dirs
     from warroom.services.incident_log import whoami
-    from warroom.services.runbook_library import load_library
     from warroom.stores import open_store
     from warroom.ui.app import build_app
     from warroom.ui.context import ConsoleContext
 
-    library = load_library([p for p in runbook_dirs(settings.runbook_paths) if p.exists()])
     store = open_store(settings.store if store_url is None else store_url, start_offline_ok=True)
     ctx = ConsoleContext(
         settings=settings,
         sources=sources,
         clock=clock,
-        library=library,
+        library=None,  # parsed after the first frame
+        runbook_paths=tuple(p for p in runbook_dirs(settings.runbook_paths) if p.exists()),
         store=store,
         author=whoami(settings.user),
         viewer=settings.viewer,

@@ -146,8 +146,10 @@ def merge_alerts(batches: Mapping[str, Sequence[Alert]]) -> list[Alert]:
         for alert in alerts:
             seen = merged.get(alert.fingerprint)
             if seen is None:
-                origins = alert.origins if origin in alert.origins else (*alert.origins, origin)
-                merged[alert.fingerprint] = replace(alert, origins=origins)
+                # copy only when the origin must be added: a storm from one source is not copied
+                if origin not in alert.origins:
+                    alert = replace(alert, origins=(*alert.origins, origin))
+                merged[alert.fingerprint] = alert
                 continue
             state = seen.state
             if AlertState.ACTIVE in (seen.state, alert.state):

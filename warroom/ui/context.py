@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from warroom.config import Settings
 from warroom.domain.clock import Clock
@@ -12,11 +13,15 @@ from warroom.domain.runbooks import RunbookLibrary
 
 @dataclass(slots=True)
 class ConsoleContext:
+    """`library` may be given ready-made (tests), or left None with `runbook_paths` to read:
+    the console then parses the runbooks in a thread after its first frame."""
+
     settings: Settings
     sources: Sources
     clock: Clock
-    library: RunbookLibrary
+    library: RunbookLibrary | None
     store: IncidentStore
     author: str
     viewer: bool = False
     scenario: str = ""  # the drill scenario's name, shown in the banner
+    runbook_paths: tuple[Path, ...] = ()

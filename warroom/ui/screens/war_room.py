@@ -28,12 +28,13 @@ from warroom.domain.alerts import (
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import (
     DEFAULT_POLICIES,
-    EntryKind,
     IncidentSeverity,
     Role,
     SeverityPolicy,
 )
+from warroom.domain.runbooks import RunbookLibrary
 from warroom.services.acks import mark_acked
+from warroom.services.alert_events import alert_events
 from warroom.services.incident_log import IncidentLog
 from warroom.services.polling import AlertPoller, SignalPoller, bounded
 from warroom.ui.context import ConsoleContext
@@ -129,6 +130,7 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         self._first_alert_poll = True
         self._runner: Any = None
         self._setup_silences()
+        self.library = ctx.library or RunbookLibrary()
 
     # ------------------------------------------------------------------ layout
 
@@ -163,10 +165,35 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         self.query_one(WarHeader).set_class(self.ctx.sources.is_production, "-production")
         self.incident_log.on_change = self._remote_entry
         self._update_compact()
+        # the first frame comes first; then the store, the sources and the runbooks
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
         self._resume_incident()
         self._start_signals()
         self.poll_alerts()
         self.set_interval(1.0, self._tick)
+        if self.ctx.library is None:
+            self._load_runbooks()
+
+    @work(thread=True, group="runbooks", exit_on_error=False, description="Read the runbooks")
+    def _load_runbooks(self) -> None:
+        """Parsing Markdown runbooks waits until the first frame is on screen."""
+        from warroom.services.runbook_library import load_library
+
+        library = load_library(list(self.ctx.runbook_paths))
+        self.app.call_from_thread(self._runbooks_loaded, library)
+
+    def _runbooks_loaded(self, library: RunbookLibrary) -> None:
+        self.library = library
+        for runbook in library.runbooks:
+            for problem in runbook.errors[:3]:
+                self.notify(str(problem), title="Runbook", severity="warning", timeout=8)
+        alert = self.selected
+        if alert is not None:
+            self.query_one(RunbookPane).show_section(
+                library.section_for(alert.name, alert.annotations), alert.name
+            )
 
     def on_resize(self) -> None:
         self._update_compact()
@@ -307,22 +334,8 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
             if self.ctx.settings.bell and not self.ctx.viewer:
                 self.app.bell()
         self._first_alert_poll = False
-        for alert in snapshot.fired:
-            self._log(
-                EntryKind.ALERT_FIRED,
-                f"{alert.severity.word} {alert.name} firing: {alert.summary}".strip(),
-                {
-                    "alertname": alert.name,
-                    "labels": dict(alert.labels),
-                    "fingerprint": alert.fingerprint,
-                },
-            )
-        for alert in snapshot.resolved:
-            self._log(
-                EntryKind.ALERT_RESOLVED,
-                f"{alert.name} resolved",
-                {"alertname": alert.name, "fingerprint": alert.fingerprint},
-            )
+        for event in alert_events(snapshot.fired, snapshot.resolved):
+            self._log(event.kind, event.text, event.data)
         self._schedule_alert_poll()
 
     def _schedule_alert_poll(self, delay: float | None = None) -> None:
@@ -338,7 +351,7 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         if alert is None:
             pane.show_section(None, None)
             return
-        pane.show_section(self.ctx.library.section_for(alert.name, alert.annotations), alert.name)
+        pane.show_section(self.library.section_for(alert.name, alert.annotations), alert.name)
         self._scope(alert.service or None)
 
     # ------------------------------------------------------------------ signals
