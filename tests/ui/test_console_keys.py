@@ -18,7 +18,6 @@ from warroom.domain.ports import Sources
 from warroom.ui.screens.dialogs import Confirm, DeclareDialog, TextPrompt
 from warroom.ui.screens.help import HelpScreen
 from warroom.ui.screens.silence import SilenceDialog
-from warroom.ui.screens.war_room import REGIONS
 from warroom.ui.widgets.alert_list import AlertList
 from warroom.ui.widgets.incident_log import IncidentLogView
 from warroom.ui.widgets.runbook_pane import RunbookPane
@@ -208,7 +207,6 @@ async def test_hanging_source_never_blocks_keys(make_app) -> None:
             timings.append(
                 await _key_latency(app, "tab", lambda b=before: screen.region_index != b)
             )
-            assert screen.query_one(f"#{REGIONS[screen.region_index]}").has_class("-current")
         assert statistics.median(timings) < 0.1, timings
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -10,8 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from textual.widgets import Button
+
+# Button, Select and TextArea are imported where a dialog is composed: the console's first
+# frame needs none of them.
 
 from warroom.domain.incident import IncidentSeverity
 
@@ -117,6 +124,8 @@ class DeclareDialog(ModalScreen[DeclareForm | None]):
         self.initial = (title, severity, services)
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Button, Select
+
         title, severity, services = self.initial
         with Vertical():
             yield Label("Declare an incident", classes="title")
@@ -138,14 +147,19 @@ class DeclareDialog(ModalScreen[DeclareForm | None]):
                 yield Button("Declare", variant="error", id="declare-ok")
                 yield Button("Cancel", id="declare-cancel")
 
-    @on(Button.Pressed, "#declare-ok")
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "declare-ok":
+            self.action_save()
+        else:
+            self.action_cancel()
+
     @on(Input.Submitted)
     def action_save(self) -> None:
         title = self.query_one("#declare-title", Input).value.strip()
         if not title:
             self.query_one("#declare-error", Static).update("a title is required")
             return
-        severity = self.query_one("#declare-severity", Select).value
+        severity = self.query_one("#declare-severity").value  # type: ignore[attr-defined]
         services = [
             s.strip()
             for s in self.query_one("#declare-services", Input).value.split(",")
@@ -161,7 +175,6 @@ class DeclareDialog(ModalScreen[DeclareForm | None]):
             )
         )
 
-    @on(Button.Pressed, "#declare-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -181,13 +194,15 @@ class EditText(ModalScreen[str | None]):
         self.hint = hint
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea
+
         with Vertical():
             yield Label(self.title_text, classes="title")
             yield TextArea(self.text, id="edit-text")
             yield Static(self.hint, classes="hint")
 
     def action_accept(self) -> None:
-        self.dismiss(self.query_one("#edit-text", TextArea).text)
+        self.dismiss(self.query_one("#edit-text").text)  # type: ignore[attr-defined]
 
     def action_cancel(self) -> None:
         self.dismiss(None)

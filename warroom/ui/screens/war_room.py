@@ -200,12 +200,16 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
 
     def _update_compact(self) -> None:
         compact = self.size.width < 110 or self.size.height < 32
-        self.set_class(compact, "-compact")
-        self._show_region(REGIONS[self.region_index], focus=False)
+        if compact != self.has_class("-compact"):  # a class change restyles the whole screen
+            self.set_class(compact, "-compact")
+            self._show_region(REGIONS[self.region_index], focus=False)
 
     def _show_region(self, region_id: str, focus: bool = True) -> None:
-        for rid in REGIONS:
-            self.query_one(f"#{rid}").set_class(rid == region_id, "-current")
+        if self.has_class("-compact"):  # only the compact layout shows one region at a time
+            for rid in REGIONS:
+                region = self.query_one(f"#{rid}")
+                if region.has_class("-current") != (rid == region_id):
+                    region.set_class(rid == region_id, "-current")
         tabs = Text()
         for i, rid in enumerate(REGIONS):
             style = "reverse bold" if rid == region_id else ""
