@@ -94,3 +94,14 @@ def test_bad_config_file_from_cli_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "bad.toml: ui.refresh_s" in err and "Traceback" not in err
     assert main(["--config", str(tmp_path / "missing.toml")]) == 2
+
+
+def test_environment_colour_is_checked() -> None:
+    ok = parse_settings(
+        {"environments": {"prod": {"color": "darkred", "prometheus": {"url": "http://x"}}}}
+    )
+    assert ok.environments["prod"].color == "darkred"
+    with pytest.raises(ConfigError, match=r"environments.prod.color: not a colour"):
+        parse_settings(
+            {"environments": {"prod": {"color": "reddish", "prometheus": {"url": "http://x"}}}}
+        )

@@ -213,9 +213,24 @@ def _environment(name: str, reader: _Reader) -> EnvironmentConfig:
         alertmanagers=tuple(ams),
         postgres=postgres,
         production=reader.get("production", bool, name.lower() in ("prod", "production")),
-        color=reader.get("color", str, ""),
+        color=_color(reader),
     )
     return env
+
+
+def _color(reader: _Reader) -> str:
+    """A colour for the header of this environment (any CSS colour Textual understands)."""
+    color = reader.get("color", str, "")
+    if color:
+        from textual.color import Color, ColorParseError
+
+        try:
+            Color.parse(color)
+        except ColorParseError:
+            raise reader._fail(
+                "color", f"not a colour: {color!r} (try #b00020 or darkred)"
+            ) from None
+    return color
 
 
 _SIGNAL_KEYS = {

@@ -160,7 +160,13 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
     def on_mount(self) -> None:
         for region_id, title in REGION_TITLES.items():
             self.query_one(f"#{region_id}").border_title = title
-        self.query_one(AlertList).focus()
+        alert_list = self.query_one(AlertList)
+        alert_list.show_origins = len(self.ctx.sources.alert_sources) > 1
+        alert_list.focus()
+        env = self.ctx.settings.active_environment
+        if env is not None and env.color:  # a per-environment mark chosen in config
+            header = self.query_one(WarHeader)
+            header.styles.background = env.color
         self.set_class(self.ctx.sources.is_production, "-production")
         self.query_one(WarHeader).set_class(self.ctx.sources.is_production, "-production")
         self.incident_log.on_change = self._remote_entry

@@ -232,6 +232,7 @@ class AlertList(ScrollView, can_focus=True):
         self._highlighted_key: str | None = None
         self._shown = 0
         self.thread_at = THREAD_AT
+        self.show_origins = False  # set when several Alertmanagers feed the list
 
     # ------------------------------------------------------------ data in
 
@@ -455,6 +456,8 @@ class AlertList(ScrollView, can_focus=True):
         where = alert.service
         if alert.instance and alert.instance != where:
             where = f"{where}/{alert.instance}" if where else alert.instance
+        if self.show_origins and alert.origins:
+            where = f"{where} @{','.join(alert.origins)}"
         marks = ""
         if alert.is_acked:
             marks = "ACK"
