@@ -6,7 +6,6 @@ prometheus_api_client only when first used, and they are imported here inside th
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -72,6 +71,7 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
     alert_sources: list[AlertSource] = []
     signal_sources: dict[str, SignalSource] = {}
     catalog = None
+    fallback: AlertSource | None = None
 
     if env.alertmanagers:
         from warroom.sources.alertmanager import AlertmanagerSource
@@ -92,6 +92,8 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
         catalog = prom
         if not alert_sources:
             alert_sources.append(PrometheusAlertSource(env.prometheus))
+        else:
+            fallback = PrometheusAlertSource(env.prometheus)
 
     if env.postgres is not None:
         from warroom.sources.postgres_signals import PostgresSignals
@@ -111,17 +113,7 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
         signal_sources=signal_sources,
         executors=executors,
         catalog=catalog,
+        fallback_alerts=fallback,
         is_drill=False,
         is_production=env.production,
     )
-
-
-async def close_sources(sources: Sources) -> None:
-    """Close every client (on quit); a failing close never blocks the exit."""
-    closers: list[AlertSource | SignalSource] = [
-        *sources.alert_sources,
-        *sources.signal_sources.values(),
-    ]
-    for item in closers:
-        with contextlib.suppress(Exception):
-            await item.aclose()

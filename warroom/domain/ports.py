@@ -162,5 +162,6 @@ class Sources:
     signal_sources: dict[str, SignalSource] = field(default_factory=dict)
     executors: Sequence[StepExecutor] = ()
     catalog: ServiceCatalog | None = None
+    fallback_alerts: AlertSource | None = None  # read-only alerts while Alertmanager is away
     is_drill: bool = False
     is_production: bool = False

@@ -47,40 +47,70 @@ class AlertSnapshot:
 
 
 class AlertPoller:
-    """Fetches from every alert source concurrently and tells what fired and resolved since."""
+    """Fetches from every alert source concurrently and tells what fired and resolved since.
+
+    With a `fallback` (Prometheus's own alert API), alerts still show while every Alertmanager
+    is unreachable; switching between the two says nothing fired or resolved, since their
+    fingerprints differ and nothing really changed.
+    """
 
     def __init__(
-        self, sources: Sequence[AlertSource], clock: Clock, timeout_s: float = 5.0
+        self,
+        sources: Sequence[AlertSource],
+        clock: Clock,
+        timeout_s: float = 5.0,
+        fallback: AlertSource | None = None,
     ) -> None:
         self.sources = list(sources)
         self.clock = clock
         self.timeout_s = timeout_s
+        self.fallback = fallback
+        self.using_fallback = False
         self._known: dict[str, Alert] = {}
-        self._primed = False
 
     async def poll(self) -> AlertSnapshot:
+        batches, errors = await self._fetch(self.sources)
+        switched = False
+        if errors and not batches and self.fallback is not None:
+            fallback_batches, fallback_errors = await self._fetch([self.fallback])
+            if fallback_batches:
+                batches = fallback_batches
+                errors[self.fallback.name] = (
+                    "Alertmanager unreachable: showing Prometheus alerts (read-only)"
+                )
+            errors.update(fallback_errors)
+            switched = bool(fallback_batches) != self.using_fallback
+            self.using_fallback = bool(fallback_batches)
+        elif batches and self.using_fallback:
+            switched, self.using_fallback = True, False
+        if errors and not batches:
+            # every source failed: keep what we knew rather than "resolving" everything
+            return AlertSnapshot(list(self._known.values()), [], [], errors, self.clock.now())
+        alerts = merge_alerts(batches)
+        current = {a.fingerprint: a for a in alerts}
+        if switched:
+            fired, resolved = [], []
+        else:
+            fired = [a for fp, a in current.items() if fp not in self._known]
+            resolved = [a for fp, a in self._known.items() if fp not in current]
+        self._known = current
+        return AlertSnapshot(alerts, fired, resolved, errors, self.clock.now())
+
+    async def _fetch(
+        self, sources: Sequence[AlertSource]
+    ) -> tuple[dict[str, Sequence[Alert]], dict[str, str]]:
         results = await asyncio.gather(
-            *(bounded(s.fetch_alerts(), self.timeout_s, s.name) for s in self.sources),
+            *(bounded(s.fetch_alerts(), self.timeout_s, s.name) for s in sources),
             return_exceptions=True,
         )
         batches: dict[str, Sequence[Alert]] = {}
         errors: dict[str, str] = {}
-        for source, result in zip(self.sources, results, strict=True):
+        for source, result in zip(sources, results, strict=True):
             if isinstance(result, BaseException):
                 errors[source.name] = str(result)
             else:
                 batches[source.name] = result
-        alerts = merge_alerts(batches)
-        if errors and not batches:
-            # every source failed: keep what we knew rather than "resolving" everything
-            return AlertSnapshot(list(self._known.values()), [], [], errors, self.clock.now())
-        current = {a.fingerprint: a for a in alerts}
-        fired = [a for fp, a in current.items() if fp not in self._known]
-        resolved = [a for fp, a in self._known.items() if fp not in current]
-        if not self._primed:
-            self._primed = True
-        self._known = current
-        return AlertSnapshot(alerts, fired, resolved, errors, self.clock.now())
+        return batches, errors
 
 
 @dataclass(slots=True)

@@ -50,7 +50,10 @@ class WarRoomApp(App[None]):
         sources = self.ctx.sources
         closers = [
             self.ctx.store.close(),
-            *(s.aclose() for s in sources.alert_sources),
+            *(
+                s.aclose()
+                for s in (*sources.alert_sources, *filter(None, [sources.fallback_alerts]))
+            ),
             *(s.aclose() for s in {id(s): s for s in sources.signal_sources.values()}.values()),
         ]
         with contextlib.suppress(Exception):

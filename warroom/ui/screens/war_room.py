@@ -114,7 +114,12 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         super().__init__()
         self.ctx = ctx
         settings = ctx.settings
-        self.alert_poller = AlertPoller(ctx.sources.alert_sources, ctx.clock, SOURCE_TIMEOUT_S)
+        self.alert_poller = AlertPoller(
+            ctx.sources.alert_sources,
+            ctx.clock,
+            SOURCE_TIMEOUT_S,
+            fallback=ctx.sources.fallback_alerts,
+        )
         self.signal_poller = SignalPoller(
             settings.signals, ctx.sources.signal_sources, ctx.clock, SOURCE_TIMEOUT_S
         )

@@ -1,0 +1,70 @@
+"""Polling: concurrent, bounded, failures as data; the Prometheus fallback while AM is away."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from tests.ui.fakes import FakeAlertSource, make_alert
+from warroom.domain.clock import FrozenClock
+from warroom.domain.errors import SourceUnavailable
+from warroom.services.polling import AlertPoller
+
+T = datetime(2026, 11, 24, 3, tzinfo=UTC)
+
+
+class Flaky(FakeAlertSource):
+    down = False
+
+    async def fetch_alerts(self):  # type: ignore[no-untyped-def]
+        if self.down:
+            raise SourceUnavailable(f"{self.name}: cannot connect")
+        return await super().fetch_alerts()
+
+
+async def test_fired_and_resolved_between_polls() -> None:
+    a, b = make_alert("A", "critical", T), make_alert("B", "warning", T)
+    source = FakeAlertSource([a])
+    poller = AlertPoller([source], FrozenClock(T))
+    first = await poller.poll()
+    assert [x.name for x in first.fired] == ["A"]
+    source.alerts = [b]
+    second = await poller.poll()
+    assert [x.name for x in second.fired] == ["B"] and [x.name for x in second.resolved] == ["A"]
+
+
+async def test_all_sources_down_keeps_what_was_known() -> None:
+    source = Flaky([make_alert("A", "critical", T)])
+    poller = AlertPoller([source], FrozenClock(T))
+    await poller.poll()
+    source.down = True
+    snap = await poller.poll()
+    assert [x.name for x in snap.alerts] == ["A"] and not snap.resolved
+    assert "cannot connect" in snap.errors["fake-am"]
+
+
+async def test_hanging_source_times_out_and_the_other_answers() -> None:
+    slow = FakeAlertSource([make_alert("Slow", "critical", T)], hang_s=30, name="slow")
+    fast = FakeAlertSource([make_alert("Fast", "critical", T)], name="fast")
+    poller = AlertPoller([slow, fast], FrozenClock(T), timeout_s=0.2)
+    snap = await asyncio.wait_for(poller.poll(), 5)
+    assert [x.name for x in snap.alerts] == ["Fast"] and "no answer within 0.2 s" in snap.errors[
+        "slow"
+    ]
+
+
+async def test_prometheus_fallback_while_alertmanager_is_away() -> None:
+    am = Flaky([make_alert("HighErrorRate", "critical", T, service="api")], name="am")
+    prom = FakeAlertSource(
+        [make_alert("HighErrorRate", "critical", T, service="api", via="prom")], name="prometheus"
+    )
+    prom.can_silence = False
+    poller = AlertPoller([am], FrozenClock(T), fallback=prom)
+    assert [x.name for x in (await poller.poll()).fired] == ["HighErrorRate"]
+    am.down = True
+    snap = await poller.poll()
+    assert poller.using_fallback and [x.labels.get("via") for x in snap.alerts] == ["prom"]
+    assert "read-only" in snap.errors["prometheus"] and not snap.fired and not snap.resolved
+    am.down = False
+    back = await poller.poll()
+    assert not poller.using_fallback and not back.fired and not back.resolved
