@@ -68,3 +68,21 @@ async def test_prometheus_fallback_while_alertmanager_is_away() -> None:
     am.down = False
     back = await poller.poll()
     assert not poller.using_fallback and not back.fired and not back.resolved
+
+
+async def test_storm_path_in_a_thread_gives_the_same_answer(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import warroom.services.polling as polling
+
+    alerts = [make_alert("Storm", "warning", T, instance=str(i)) for i in range(50)]
+    results = []
+    for threshold in (10_000, 10):
+        monkeypatch.setattr(polling, "THREAD_AT", threshold)
+        source = FakeAlertSource(list(alerts))
+        poller = AlertPoller([source], FrozenClock(T))
+        first = await poller.poll()
+        source.alerts = alerts[10:]
+        second = await poller.poll()
+        results.append(
+            (len(first.fired), sorted(a.fingerprint for a in second.resolved), len(second.alerts))
+        )
+    assert results[0] == results[1] == (50, sorted(a.fingerprint for a in alerts[:10]), 40)

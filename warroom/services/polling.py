@@ -19,6 +19,7 @@ from warroom.domain.ports import AlertSource, SignalSource
 from warroom.domain.signals import Series, SignalSpec
 
 T = TypeVar("T")
+THREAD_AT = 5_000  # alerts per poll from which merging and diffing leave the event loop
 
 
 async def bounded(call: Awaitable[T], timeout_s: float, what: str) -> T:
@@ -86,15 +87,26 @@ class AlertPoller:
         if errors and not batches:
             # every source failed: keep what we knew rather than "resolving" everything
             return AlertSnapshot(list(self._known.values()), [], [], errors, self.clock.now())
+        if sum(len(b) for b in batches.values()) >= THREAD_AT:
+            # a storm: merging and diffing 100,000 alerts must not hold up key presses
+            alerts, fired, resolved = await asyncio.to_thread(self._diff, batches, switched)
+        else:
+            alerts, fired, resolved = self._diff(batches, switched)
+        return AlertSnapshot(alerts, fired, resolved, errors, self.clock.now())
+
+    def _diff(
+        self, batches: Mapping[str, Sequence[Alert]], switched: bool
+    ) -> tuple[list[Alert], list[Alert], list[Alert]]:
         alerts = merge_alerts(batches)
         current = {a.fingerprint: a for a in alerts}
         if switched:
             fired, resolved = [], []
         else:
-            fired = [a for fp, a in current.items() if fp not in self._known]
-            resolved = [a for fp, a in self._known.items() if fp not in current]
+            known = self._known
+            fired = [a for fp, a in current.items() if fp not in known]
+            resolved = [a for fp, a in known.items() if fp not in current]
         self._known = current
-        return AlertSnapshot(alerts, fired, resolved, errors, self.clock.now())
+        return alerts, fired, resolved
 
     async def _fetch(
         self, sources: Sequence[AlertSource]
