@@ -35,4 +35,4 @@ def build_test_app(
         viewer=bool(settings.get("viewer", False)),
         scenario="error-rate" if sources.is_drill else "",
     )
-    return build_app(ctx)
+    return build_app(ctx, boot=False)

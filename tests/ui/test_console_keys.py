@@ -347,3 +347,24 @@ async def test_silences_view_lists_and_expires(make_app) -> None:
         assert source.silences == []
         texts = [e.text for e in app.screen.incident_log.pre_incident]
         assert any("silence expired" in t for t in texts)
+
+
+async def test_boot_frame_then_the_war_room(tmp_path, drill_sources) -> None:  # type: ignore[no-untyped-def]
+    """The CLI's app shows the frame and banner first, then the war room takes over by itself."""
+    from tests.ui.factory import build_test_app
+    from warroom.ui.app import build_app
+    from warroom.ui.screens.boot import BootScreen
+    from warroom.ui.screens.war_room import WarRoomScreen
+
+    sources, clock = drill_sources("error-rate")
+    app = build_app(build_test_app(tmp_path, sources, clock).ctx)  # boot=True, as the CLI does
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert isinstance(app.screen, BootScreen)
+        assert "DRILL" in str(app.screen.query_one("#drill-banner").render())
+        for _ in range(100):
+            if isinstance(app.screen, WarRoomScreen):
+                break
+            await pilot.pause(0.05)
+        assert isinstance(app.screen, WarRoomScreen)
+        await _settle(pilot, app)
+        assert app.screen.query_one(AlertList).row_count >= 1

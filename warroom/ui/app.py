@@ -11,7 +11,6 @@ from textual.screen import Screen
 
 from warroom.paths import theme_dirs
 from warroom.ui.context import ConsoleContext
-from warroom.ui.screens.war_room import WarRoomScreen
 from warroom.ui.themes import load_themes
 
 DEFAULT_THEME = "warroom-dark"
@@ -22,9 +21,10 @@ class WarRoomApp(App[None]):
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, ctx: ConsoleContext) -> None:
+    def __init__(self, ctx: ConsoleContext, *, boot: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
+        self.boot = boot
         themes, self._theme_problems = load_themes(theme_dirs(ctx.settings.theme_paths))
         for theme in themes.values():
             self.register_theme(theme)
@@ -37,6 +37,13 @@ class WarRoomApp(App[None]):
         self.theme = wanted
 
     def get_default_screen(self) -> Screen[None]:
+        """The boot frame first (the war room loads behind it), or the war room at once."""
+        if self.boot:
+            from warroom.ui.screens.boot import BootScreen
+
+            return BootScreen(self.ctx)
+        from warroom.ui.screens.war_room import WarRoomScreen
+
         return WarRoomScreen(self.ctx)
 
     def on_mount(self) -> None:
@@ -61,6 +68,8 @@ class WarRoomApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        from warroom.ui.screens.war_room import WarRoomScreen
+
         if not isinstance(screen, WarRoomScreen):
             return
         for binding in screen.BINDINGS:
@@ -73,6 +82,8 @@ class WarRoomApp(App[None]):
                 )
 
 
-def build_app(ctx: ConsoleContext) -> WarRoomApp:
-    """The one factory: the CLI, tests, snapshots and benchmarks all build the app here."""
-    return WarRoomApp(ctx)
+def build_app(ctx: ConsoleContext, *, boot: bool = True) -> WarRoomApp:
+    """The one factory: the CLI, tests, snapshots and benchmarks all build the app here.
+
+    `boot=False` skips the boot frame (tests that drive the war room from its first frame)."""
+    return WarRoomApp(ctx, boot=boot)

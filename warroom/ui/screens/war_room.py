@@ -54,7 +54,7 @@ from warroom.ui.widgets.alert_list import AlertList
 from warroom.ui.widgets.incident_log import IncidentLogView
 from warroom.ui.widgets.runbook_pane import RunbookPane
 from warroom.ui.widgets.signal_panel import SignalPanel
-from warroom.ui.widgets.war_header import HeaderState, WarHeader
+from warroom.ui.widgets.war_header import HeaderState, WarHeader, drill_banner, mode_text
 
 ROLE_SHORT = {
     Role.COMMANDER: "IC",
@@ -142,11 +142,7 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
     def compose(self) -> ComposeResult:
         yield WarHeader(self._header_state(), id="header")
         if self.ctx.sources.is_drill:
-            scenario = f" · {self.ctx.scenario}" if self.ctx.scenario else ""
-            yield Static(
-                f"▚▚ DRILL ▚▚ simulated incident{scenario} · no real command runs ▚▚ DRILL ▚▚",
-                id="drill-banner",
-            )
+            yield Static(drill_banner(self.ctx.scenario), id="drill-banner")
         yield Static("", id="region-tabs")
         with Grid(id="regions"):
             with Vertical(id="alerts-region", classes="region"):
@@ -259,15 +255,7 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
 
     def _header_state(self) -> HeaderState:
         now = self.ctx.clock.now()
-        modes = []
-        if self.ctx.sources.is_drill:
-            modes.append("DRILL")
-        elif self.ctx.sources.is_production:
-            modes.append("PRODUCTION")
-        else:
-            modes.append("LIVE")
-        if self.ctx.viewer:
-            modes.append("VIEWER (runs nothing)")
+        sources = self.ctx.sources
         incident_text = cadence = roles = ""
         overdue = False
         log = getattr(self, "incident_log", None)
@@ -301,7 +289,9 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
                 store = f"store offline, {status.queued} queued"
         return HeaderState(
             environment=self.ctx.sources.environment,
-            mode=" · ".join(modes),
+            mode=mode_text(
+                drill=sources.is_drill, production=sources.is_production, viewer=self.ctx.viewer
+            ),
             now=now.replace(second=0, microsecond=0),
             incident=incident_text,
             cadence=cadence,

@@ -74,3 +74,14 @@ class WarHeader(LineCacheWidget):
             second.append(" · ")
             second.append(s.store, alarm)
         return [first, second]
+
+
+def mode_text(*, drill: bool, production: bool, viewer: bool) -> str:
+    """DRILL / PRODUCTION / LIVE, and whether this console runs nothing."""
+    mode = "DRILL" if drill else "PRODUCTION" if production else "LIVE"
+    return f"{mode} · VIEWER (runs nothing)" if viewer else mode
+
+
+def drill_banner(scenario: str) -> str:
+    where = f" · {scenario}" if scenario else ""
+    return f"▚▚ DRILL ▚▚ simulated incident{where} · no real command runs ▚▚ DRILL ▚▚"
