@@ -7,7 +7,6 @@ bastion the commander sees where they are immediately, and nothing waits on impo
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
@@ -46,13 +45,7 @@ class BootScreen(Screen[None]):
     def on_mount(self) -> None:
         self.call_after_refresh(self._load)
 
-    @work(thread=True, exit_on_error=True, description="Load the war room")
     def _load(self) -> None:
-        import warroom.ui.screens.war_room  # noqa: F401 - the slow part, off the event loop
-
-        self.app.call_from_thread(self._open)
-
-    def _open(self) -> None:
         from warroom.ui.screens.war_room import WarRoomScreen
 
         # pushed over the boot frame (never an empty screen stack while it mounts)

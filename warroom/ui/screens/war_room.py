@@ -176,12 +176,10 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         self.call_after_refresh(self._start)
 
     def _start(self) -> None:
-        self._resume_incident()
-        self._start_signals()
         self.poll_alerts()
+        self._start_signals()
+        self._resume_incident()
         self.set_interval(1.0, self._tick)
-        if self.ctx.library is None:
-            self._load_runbooks()
 
     @work(thread=True, group="runbooks", exit_on_error=False, description="Read the runbooks")
     def _load_runbooks(self) -> None:
@@ -338,6 +336,9 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
             alert_list.flash(new_critical)
             if self.ctx.settings.bell and not self.ctx.viewer:
                 self.app.bell()
+        if self._first_alert_poll and self.ctx.library is None:
+            # parsing runbooks competes for the interpreter: only once the alerts are shown
+            self.call_after_refresh(self._load_runbooks)
         self._first_alert_poll = False
         for event in alert_events(snapshot.fired, snapshot.resolved):
             self._log(event.kind, event.text, event.data)
