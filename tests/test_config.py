@@ -103,5 +103,5 @@ def test_environment_colour_is_checked() -> None:
     assert ok.environments["prod"].color == "darkred"
     with pytest.raises(ConfigError, match=r"environments.prod.color: not a colour"):
         parse_settings(
-            {"environments": {"prod": {"color": "reddish", "prometheus": {"url": "http://x"}}}}
+            {"environments": {"prod": {"color": "#12345", "prometheus": {"url": "http://x"}}}}
         )

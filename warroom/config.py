@@ -8,6 +8,7 @@ is wrong, in one line.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -218,18 +219,14 @@ def _environment(name: str, reader: _Reader) -> EnvironmentConfig:
     return env
 
 
-def _color(reader: _Reader) -> str:
-    """A colour for the header of this environment (any CSS colour Textual understands)."""
-    color = reader.get("color", str, "")
-    if color:
-        from textual.color import Color, ColorParseError
+_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}|[a-z_]+|(?:rgb|hsl)a?\([^)]*\)")
 
-        try:
-            Color.parse(color)
-        except ColorParseError:
-            raise reader._fail(
-                "color", f"not a colour: {color!r} (try #b00020 or darkred)"
-            ) from None
+
+def _color(reader: _Reader) -> str:
+    """A colour for this environment's header: #rrggbb, #rgb, a colour name, rgb() or hsl()."""
+    color = reader.get("color", str, "").strip()
+    if color and not _COLOR.fullmatch(color):
+        raise reader._fail("color", f"not a colour: {color!r} (try #b00020 or darkred)")
     return color
 
 

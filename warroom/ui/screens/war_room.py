@@ -166,8 +166,12 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         alert_list.focus()
         env = self.ctx.settings.active_environment
         if env is not None and env.color:  # a per-environment mark chosen in config
-            header = self.query_one(WarHeader)
-            header.styles.background = env.color
+            try:
+                self.query_one(WarHeader).styles.background = env.color
+            except Exception:  # a colour name Textual does not know: say so, keep going
+                self.notify(
+                    f"environment colour {env.color!r} is not one Textual knows", severity="warning"
+                )
         self.set_class(self.ctx.sources.is_production, "-production")
         self.query_one(WarHeader).set_class(self.ctx.sources.is_production, "-production")
         self.incident_log.on_change = self._remote_entry
