@@ -112,7 +112,7 @@ def _console_app(url: str, tmp: Path) -> Any:
         viewer=False,
         scenario="",
     )
-    return build_app(ctx)
+    return build_app(ctx, boot=False)  # the war room itself, as tests build it
 
 
 def _list_app(url: str) -> Any:

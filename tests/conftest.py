@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.servers.postgres import PostgresServer
+from tests.servers.postgres import PostgresServer, running_postgres
 
 _db_names = itertools.count()
 
@@ -15,13 +15,8 @@ _db_names = itertools.count()
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A real PostgreSQL for the whole session. Fails (never skips) when it cannot start."""
-    server = PostgresServer()
-    server.init()
-    server.start()
-    try:
+    with running_postgres() as server:
         yield server
-    finally:
-        server.cleanup()
 
 
 @pytest.fixture

@@ -161,3 +161,19 @@ def test_trend_sparkline_and_formatting() -> None:
     assert len(rows) == 2 and rows[0][0] == " " and rows[1][2] == "█"
     assert format_value(0.25, "s") == "250 ms" and format_value(2.5, "s") == "2.50 s"
     assert format_value(7.25, "%") == "7.2 %" and format_value(None, "%") == "—"
+
+
+def test_time_buckets_are_clock_aligned_and_stable() -> None:
+    from warroom.domain.signals import nice_ceiling, time_buckets
+
+    samples = [Sample(T0 + timedelta(seconds=10 * i), float(i)) for i in range(60)]  # 10 min
+    end = T0 + timedelta(minutes=10)
+    cols = time_buckets(samples, 10, 600, end)
+    assert len(cols) == 10 and cols[-1] == 59.0
+    # five seconds later (same slot): nothing moves
+    assert time_buckets(samples, 10, 600, end + timedelta(seconds=5)) == cols
+    # slots before the first sample are empty, empty slots after data repeat the last value
+    sparse = [Sample(end - timedelta(seconds=200), 3.0)]
+    out = time_buckets(sparse, 10, 600, end)
+    assert math.isnan(out[0]) and out[-1] == 3.0
+    assert [nice_ceiling(v) for v in (0.3, 1.01, 7.6, 95, 2001)] == [0.5, 2.0, 10.0, 100.0, 2500.0]

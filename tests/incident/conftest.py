@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers.postgres import PostgresServer
+from tests.servers.postgres import PostgresServer, running_postgres
 from warroom.stores.sqlite import SqliteStore
 
 
@@ -26,13 +26,8 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
 def own_postgres() -> Iterator[PostgresServer]:
     """A PostgreSQL of this test's own, so it can be stopped without hurting the session's.
     Fails (never skips) when it cannot start."""
-    server = PostgresServer()
-    server.init()
-    server.start()
-    try:
+    with running_postgres() as server:
         yield server
-    finally:
-        server.cleanup()
 
 
 async def wait_until(predicate: Callable[[], bool], timeout_s: float = 20.0) -> None:

@@ -7,16 +7,13 @@ answers nonsense leaves the keys answering and the panels saying what is wrong.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
-
-from textual import events
 
 from tests.live.conftest import am_alert, unique_name
 from tests.live.stub import Reply, StubServer
 from tests.servers.prometheus import MonitoringStack
-from tests.ui.factory import build_test_app
+from tests.ui.factory import build_test_app, key_latency
 from warroom.cli.live_wiring import build_live_sources
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
 from warroom.domain.clock import SystemClock
@@ -101,18 +98,6 @@ async def test_silence_from_console_is_active_in_alertmanager(
         assert any("silenced from the console test" in t for t in kinds)
 
 
-async def _press_latency(app, key: str, changed) -> float:  # type: ignore[no-untyped-def]
-    event = events.Key(key, None)
-    event.set_sender(app)
-    start = time.perf_counter()
-    app._driver.send_message(event)
-    while not changed():
-        if time.perf_counter() - start > 2:
-            raise AssertionError("key changed nothing within 2 s")
-        await asyncio.sleep(0.001)
-    return time.perf_counter() - start
-
-
 async def _misbehaving_prometheus(
     tmp_path: Path, stack: MonitoringStack, reply: Reply, expect: str
 ) -> None:
@@ -131,7 +116,7 @@ async def _misbehaving_prometheus(
                 await pilot.pause(0.2)  # one key at a time, not a burst
                 before = screen.region_index
                 timings.append(
-                    await _press_latency(app, "tab", lambda b=before: screen.region_index != b)
+                    await key_latency(app, "tab", lambda b=before: screen.region_index != b)
                 )
             assert sorted(timings)[2] < 0.1, timings
     finally:

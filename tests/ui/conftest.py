@@ -13,8 +13,6 @@ from warroom.domain.clock import Clock, FrozenClock
 from warroom.domain.ports import Sources
 from warroom.ui.app import WarRoomApp
 
-__all__ = ["FIXED_TIME"]
-
 
 @pytest.fixture
 def make_app(tmp_path: Path) -> Callable[..., WarRoomApp]:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from textual import events
 
 from warroom.config import Settings
 from warroom.domain.clock import Clock, FrozenClock
@@ -36,3 +41,18 @@ def build_test_app(
         scenario="error-rate" if sources.is_drill else "",
     )
     return build_app(ctx, boot=False)
+
+
+async def key_latency(
+    app: WarRoomApp, key: str, changed: Callable[[], bool], limit_s: float = 2.0
+) -> float:
+    """Send a key as the terminal would and time until the screen's state has changed."""
+    event = events.Key(key, None)
+    event.set_sender(app)
+    start = time.perf_counter()
+    app._driver.send_message(event)  # type: ignore[union-attr]
+    while not changed():
+        if time.perf_counter() - start > limit_s:
+            raise AssertionError(f"{key!r} changed nothing within {limit_s} s")
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - start

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import statistics
-import time
 from datetime import timedelta
 from pathlib import Path
 
-from textual import events
 from textual.widgets import Input
 
-from tests.ui.conftest import FIXED_TIME
+from tests.ui.factory import FIXED_TIME, key_latency
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
 from warroom.domain.incident import EntryKind
 from warroom.domain.ports import Sources
@@ -56,19 +53,6 @@ def _sources(
         alert_sources=[alert_source or FakeAlertSource(_alerts())],
         signal_sources={"prometheus": signals},
     )
-
-
-async def _key_latency(app, key: str, changed, limit_s: float = 2.0) -> float:  # type: ignore[no-untyped-def]
-    """Send a key as the terminal would and time until the screen's state has changed."""
-    event = events.Key(key, None)
-    event.set_sender(app)
-    start = time.perf_counter()
-    app._driver.send_message(event)
-    while not changed():
-        if time.perf_counter() - start > limit_s:
-            raise AssertionError(f"{key!r} changed nothing within {limit_s} s")
-        await asyncio.sleep(0.001)
-    return time.perf_counter() - start
 
 
 async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
@@ -204,9 +188,7 @@ async def test_hanging_source_never_blocks_keys(make_app) -> None:
         timings = []
         for _ in range(6):
             before = screen.region_index
-            timings.append(
-                await _key_latency(app, "tab", lambda b=before: screen.region_index != b)
-            )
+            timings.append(await key_latency(app, "tab", lambda b=before: screen.region_index != b))
         assert statistics.median(timings) < 0.1, timings
 
 

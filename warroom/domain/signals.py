@@ -248,7 +248,8 @@ def sparkline_rows(
     if not clean:
         return [""] * rows
     low = min(floor, min(clean))
-    span = max(max(clean), ceiling if ceiling is not None else -math.inf) - low
+    top = nice_ceiling(max(max(clean), ceiling if ceiling is not None else -math.inf))
+    span = top - low
     levels = [
         0 if math.isnan(v) else (0 if span <= 0 else round((v - low) / span * (rows * 8 - 1))) + 1
         for v in points
@@ -262,6 +263,22 @@ def sparkline_rows(
             line.append(" " if fill <= 0 else "█" if fill >= 8 else _BARS[fill - 1])
         lines.append("".join(line))
     return lines
+
+
+def nice_ceiling(value: float) -> float:
+    """The next round number at or above `value` (1, 2, 2.5, 5 × 10^k).
+
+    A sparkline scaled to a round top keeps its bars still while a signal creeps up, instead of
+    redrawing every column on every refresh; and round tops read like an axis.
+    """
+    if value <= 0 or math.isnan(value) or math.isinf(value):
+        return value
+    exponent = math.floor(math.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        top = step * 10**exponent
+        if top >= value * (1 - 1e-12):
+            return top
+    return 10.0 ** (exponent + 1)
 
 
 def format_threshold(value: float, unit: str) -> str:

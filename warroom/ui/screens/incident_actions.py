@@ -99,18 +99,8 @@ class IncidentActions(WarRoomBase):
                     drill=self.ctx.sources.is_drill,
                 )
             )
-            self._after_declare()
 
         self.app.push_screen(DeclareDialog(title, severity, services), declared)
-
-    @work(group="incident-log", exit_on_error=False)
-    async def _after_declare(self) -> None:
-        # entries carried over from before the declaration are now in the incident
-        await asyncio.sleep(0.2)
-        incident = self.incident_log.incident
-        if incident is not None:
-            for entry in incident.entries:
-                self.post_message(EntryCommitted(entry))
 
     def action_note(self) -> None:
         def noted(raw: str | None) -> None:

@@ -6,7 +6,7 @@ and its age.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 
@@ -73,11 +73,19 @@ class SignalPanel(LineCacheWidget):
         self.rebuild()
 
     def _columns(self, series: Series, width: int) -> list[float]:
-        """One value per column, in clock-aligned time slots (only the newest one moves)."""
+        """One value per column: completed, clock-aligned time slots of the last `range`.
+
+        The slot still filling is left out (the value line shows the latest sample), so the
+        sparkline moves once per slot rather than on every refresh: an idle console stays
+        quiet on the wire.
+        """
         end = self.now or (series.latest.at if series.latest else None)
-        if end is None:
+        if end is None or width <= 0:
             return []
-        return time_buckets(list(series.samples), width, series.spec.range_s, end)
+        slot = series.spec.range_s / width
+        return time_buckets(
+            list(series.samples), width, series.spec.range_s, end - timedelta(seconds=slot)
+        )
 
     def build_lines(self, width: int) -> list[Text]:
         series = self.series
@@ -100,7 +108,10 @@ class SignalPanel(LineCacheWidget):
         spark_lines = [
             Text(line, spark_style)
             for line in sparkline_rows(
-                series.values(), width, rows, ceiling=spec.warn if spec.higher_is_worse else None
+                self._columns(series, width),
+                width,
+                rows,
+                ceiling=spec.warn if spec.higher_is_worse else None,
             )
         ]
 
