@@ -176,12 +176,12 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         self.query_one(WarHeader).set_class(self.ctx.sources.is_production, "-production")
         self.incident_log.on_change = self._remote_entry
         self._update_compact()
-        # the first frame comes first; then the store, the sources and the runbooks
+        # fetching overlaps this screen's first render; the store opens once it is drawn
+        self.poll_alerts()
+        self._start_signals()
         self.call_after_refresh(self._start)
 
     def _start(self) -> None:
-        self.poll_alerts()
-        self._start_signals()
         self._resume_incident()
         self.set_interval(1.0, self._tick)
 
