@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.config import ServerConfig
 from warroom.domain.alerts import Alert, AlertState, Matcher, Silence, SilenceRequest
-from warroom.domain.errors import SourceBadResponse, SourceError
+from warroom.domain.errors import SourceBadResponse
 from warroom.sources import http as _http
 
 if TYPE_CHECKING:
@@ -137,26 +137,10 @@ class AlertmanagerSource:
     def __init__(self, server: ServerConfig) -> None:
         self.server = server
         self.name = _http.safe_label(server)
-        self._client: httpx.AsyncClient | None = None
-        self._secrets = _http.secret_values(server)
-
-    def _get_client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = _http.make_async_client(self.server)
-        return self._client
+        self._http = _http.HttpEndpoint(server)
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            client = self._get_client()
-            response = await client.request(method, path, **kwargs)
-        except SourceError:
-            raise
-        except Exception as exc:
-            raise _http.map_httpx_error(
-                exc, self.name, self.server.timeout_s, self._secrets
-            ) from None
-        _http.check_response(response, self.name, self._secrets)
-        return response
+        return await self._http.request(method, path, **kwargs)
 
     async def fetch_alerts(self) -> list[Alert]:
         """Every alert Alertmanager knows: active, silenced, inhibited and unprocessed."""
@@ -229,6 +213,4 @@ class AlertmanagerSource:
         await self._call("DELETE", f"/api/v2/silence/{silence_id}")
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.aclose()
+        await self._http.aclose()

@@ -303,3 +303,31 @@ def map_requests_error(
     if isinstance(exc, ValueError | KeyError | TypeError | IndexError):
         return SourceBadResponse(f"{label}: malformed answer ({type(exc).__name__})")
     return SourceBadResponse(f"{label}: {detail}")
+
+
+class HttpEndpoint:
+    """One server, spoken to over a lazily made async client: every failure becomes a
+    one-line SourceError with secrets scrubbed, and a non-2xx answer is an error too."""
+
+    def __init__(self, server: ServerConfig) -> None:
+        self.server = server
+        self.name = safe_label(server)
+        self.secrets = secret_values(server)
+        self._client: httpx.AsyncClient | None = None
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            if self._client is None:
+                self._client = make_async_client(self.server)
+            response = await self._client.request(method, path, **kwargs)
+        except SourceError:
+            raise
+        except Exception as exc:
+            raise map_httpx_error(exc, self.name, self.server.timeout_s, self.secrets) from None
+        check_response(response, self.name, self.secrets)
+        return response
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()

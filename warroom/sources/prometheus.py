@@ -22,7 +22,6 @@ from warroom.sources import http as _http
 from warroom.sources.alertmanager import parse_time
 
 if TYPE_CHECKING:
-    import httpx
     from prometheus_api_client import PrometheusConnect
 
 T = TypeVar("T")
@@ -165,21 +164,10 @@ class PrometheusAlertSource:
     def __init__(self, server: ServerConfig) -> None:
         self.server = server
         self.name = _http.safe_label(server)
-        self._client: httpx.AsyncClient | None = None
-        self._secrets = _http.secret_values(server)
+        self._http = _http.HttpEndpoint(server)
 
     async def fetch_alerts(self) -> list[Alert]:
-        try:
-            if self._client is None:
-                self._client = _http.make_async_client(self.server)
-            response = await self._client.get("/api/v1/alerts")
-        except SourceError:
-            raise
-        except Exception as exc:
-            raise _http.map_httpx_error(
-                exc, self.name, self.server.timeout_s, self._secrets
-            ) from None
-        _http.check_response(response, self.name, self._secrets)
+        response = await self._http.request("GET", "/api/v1/alerts")
         data = _http.json_of(response, self.name, "/api/v1/alerts")
         try:
             raw_alerts = data["data"]["alerts"]
@@ -215,6 +203,4 @@ class PrometheusAlertSource:
         raise ReadOnlySource(READ_ONLY_MESSAGE)
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.aclose()
+        await self._http.aclose()
