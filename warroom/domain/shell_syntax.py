@@ -9,6 +9,7 @@ sits in plain, double-quoted, single-quoted or heredoc text. Pure: no IO.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 
 _OPENERS = {"if": "if", "for": "loop", "while": "loop", "until": "loop", "select": "loop"}
@@ -379,3 +380,20 @@ def split_simple_commands(text: str) -> list[str]:
         i += 1
     parts.append("".join(current))
     return [p.strip() for p in parts if p.strip()]
+
+
+_SHELL_FEATURES = re.compile(r"[|;&<>$`*?\n\\]")
+
+
+def plain_words(command: str) -> list[str] | None:
+    """The words of one simple command that uses no shell feature (pipes, redirections,
+    expansions, globs, several commands), or None: only such a command can be handed to an
+    API client instead of a shell without changing what it means."""
+    unquoted = re.sub(r"'[^']*'", "''", command)
+    if _SHELL_FEATURES.search(unquoted) or len(split_simple_commands(command)) != 1:
+        return None
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    return words or None

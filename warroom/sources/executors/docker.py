@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import re
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,11 +23,10 @@ from typing import Any
 
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
-from warroom.domain.shell_syntax import split_simple_commands
+from warroom.domain.shell_syntax import plain_words
 from warroom.sources.executors.shell import run_shell
 
 PING_TIMEOUT_S = 2.0
-_SHELL_META = re.compile(r"[|;&<>$`*?\n\\]")
 _DIRECT = {"restart", "stop", "start", "logs", "ps", "inspect"}
 _COMPOSE = {"restart", "ps", "logs"}
 
@@ -52,12 +50,8 @@ class DockerCall:
 
 def parse_docker(command: str) -> DockerCall | None:
     """The SDK form of a simple docker command, or None when only the CLI can do it."""
-    unquoted = re.sub(r"'[^']*'", "''", command)
-    if _SHELL_META.search(unquoted) or len(split_simple_commands(command)) != 1:
-        return None
-    try:
-        words = shlex.split(command)
-    except ValueError:
+    words = plain_words(command)
+    if words is None:
         return None
     if not words:
         return None

@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import re
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,9 +23,8 @@ from typing import Any
 from warroom.domain.errors import SourceTimeout, SourceUnavailable
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
-from warroom.domain.shell_syntax import split_simple_commands
+from warroom.domain.shell_syntax import plain_words
 
-_SHELL_META = re.compile(r"[|;&<>$`*?\n\\]")
 _KINDS = {
     "deployment": "deployment",
     "deployments": "deployment",
@@ -70,12 +68,8 @@ def _duration(text: str) -> int:
 
 def parse_kubectl(command: str) -> KubeCall | None:
     """The API form of a simple kubectl command, or None when only kubectl can do it."""
-    unquoted = re.sub(r"'[^']*'", "''", command)
-    if _SHELL_META.search(unquoted) or len(split_simple_commands(command)) != 1:
-        return None
-    try:
-        words = shlex.split(command)
-    except ValueError:
+    words = plain_words(command)
+    if words is None:
         return None
     if len(words) < 2 or words[0] != "kubectl":
         return None
