@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -28,9 +29,12 @@ class Tmux:
             text=True,
         ).stdout
 
-    def start(self, command: list[str], width: int = 160, height: int = 48) -> None:
+    def start(
+        self, command: list[str], width: int = 160, height: int = 48, term: tuple[str, ...] = ()
+    ) -> None:
         env = [
-            "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", "COLORTERM=truecolor", "TZ=UTC",
+            "env", "-u", "COLUMNS", "-u", "LINES", "TZ=UTC",
+            *(term or ("TERM=xterm-256color", "COLORTERM=truecolor")),
             f"HOME={self.tmp}", f"XDG_DATA_HOME={self.tmp / 'data'}", f"XDG_CONFIG_HOME={self.tmp / 'config'}",
         ]  # fmt: skip
         self.run(
@@ -38,8 +42,8 @@ class Tmux:
         )
         self.run("set-option", "-t", "t", "remain-on-exit", "on")
 
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "t")
+    def screen(self, escapes: bool = False) -> str:
+        return self.run("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "t")
 
     def keys(self, *keys: str) -> None:
         self.run("send-keys", "-t", "t", *keys)
@@ -106,3 +110,36 @@ def test_drill_list_and_bad_scenario() -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "nope" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_sixteen_colours_small_terminal_and_no_color(tmux: Tmux) -> None:
+    """TERM=screen (16 colours) at 80x24: regions become tabs; NO_COLOR: no colour at all."""
+    tmux.start([str(WARROOM), "drill", "--seed", "1"], width=80, height=24, term=("TERM=screen",))
+    screen = tmux.wait_for(lambda s: "DRILL" in s and "WARN" in s and "Golden signals" in s)
+    assert "1 Firing alerts" in screen and "tab: next" in screen  # the compact tab bar
+    assert all(len(line) <= 80 for line in screen.splitlines())
+    colours = tmux.screen(escapes=True)
+    assert (
+        "38;2;" not in colours and "48;2;" not in colours
+    )  # no truecolor sent to a 16-colour TERM
+    tmux.kill()
+
+
+def test_no_color_is_honoured(tmp_path: Path) -> None:
+    tmux = Tmux(tmp_path)
+    try:
+        tmux.start(
+            [str(WARROOM), "drill", "--seed", "1"], term=("TERM=xterm-256color", "NO_COLOR=1")
+        )
+        tmux.wait_for(lambda s: "DRILL" in s and "WARN" in s)
+        colours = tmux.screen(escapes=True)
+        # Textual's NO_COLOR filter leaves only shades of grey (tmux sends them as 256-colour
+        # greys: the 232-255 ramp or the cube's greys 16, 59, 102, 145, 188, 231)
+        greys = {16, 59, 102, 145, 188, 231, *range(232, 256)}
+        indexed = [int(n) for n in re.findall(r"[34]8;5;(\d+)", colours)]
+        rgb = re.findall(r"[34]8;2;(\d+);(\d+);(\d+)", colours)
+        assert indexed or rgb
+        assert all(n in greys for n in indexed), sorted(set(indexed) - greys)
+        assert all(r == g == b for r, g, b in rgb)
+    finally:
+        tmux.kill()
