@@ -350,3 +350,16 @@ async def test_boot_frame_then_the_war_room(tmp_path, drill_sources) -> None:  #
         assert isinstance(app.screen, WarRoomScreen)
         await _settle(pilot, app)
         assert app.screen.query_one(AlertList).row_count >= 1
+
+
+async def test_keymap_remaps_by_binding_id_and_palette_lists_actions(make_app) -> None:
+    app = make_app(_sources(), keymap={"warroom.group": "G"})
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        alert_list = app.screen.query_one(AlertList)
+        await pilot.press("g")
+        assert not alert_list.grouped
+        await pilot.press("G")
+        assert alert_list.grouped
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Declare", "Silence", "Ack", "Export"} <= set(commands)
