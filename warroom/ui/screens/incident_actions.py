@@ -200,8 +200,14 @@ class IncidentActions(WarRoomBase):
             def accepted(final: str | None) -> None:
                 if not final:
                     return
-                self.app.copy_to_clipboard(final)
-                _pyperclip_copy(final)
+                self.app.copy_to_clipboard(final)  # OSC 52: over SSH and through tmux
+                # a local clipboard too; pyperclip may run xclip/xsel, so never on the UI loop
+                self.run_worker(
+                    lambda: _pyperclip_copy(final),
+                    thread=True,
+                    group="clipboard",
+                    exit_on_error=False,
+                )
                 self._write_entry(self.incident_log.status_update(kind, final))
                 self.notify("status update copied to the clipboard and logged", timeout=4)
 
