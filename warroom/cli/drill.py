@@ -42,7 +42,9 @@ def run_drill(args: argparse.Namespace) -> int:
             if info.description:
                 print(f"  {'':<16} {info.description}")
         return 0
+    import time
     from dataclasses import replace
+    from pathlib import Path
 
     from warroom.cli.console import resolve_settings, run_console
     from warroom.paths import user_data_dir
@@ -51,10 +53,17 @@ def run_drill(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario or DEFAULT_SCENARIO)
     world = DrillWorld(scenario, seed=args.seed, speed=args.speed)
     sources = world.sources()
-    # A drill keeps its own incident store so rehearsals never mix with real incidents.
-    store = settings.store or str(user_data_dir() / "drill-incidents.db")
+    # Each drill keeps its own incident store: rehearsals never mix with real incidents, and a
+    # new drill never resumes the last one's incident.
+    store = settings.store or str(
+        user_data_dir() / "drills" / f"{time.strftime('%Y%m%d-%H%M%S')}-{scenario.name}.db"
+    )
+    if not settings.store:
+        Path(store).parent.mkdir(parents=True, exist_ok=True)
     settings = replace(settings, store=store)
     code = run_console(settings, sources, world.clock, scenario=scenario.name)
     for line in world.summary().lines():
         print(line)
+    print(f"  incident log        {store}")
+    print(f"  post-mortem         warroom postmortem export --store {store}")
     return code
