@@ -1,6 +1,6 @@
 """Real Prometheus and Alertmanager on 127.0.0.1 with temp dirs, for the live tests.
 
-Started as /work/shared/notes/real-servers.md describes (Debian packages; Alertmanager with an
+Started as the shared notes on real servers (real-servers.md) describes (Debian packages; Alertmanager with an
 empty `--cluster.listen-address=` so it binds no gossip port). Scrape and rule evaluation run
 every second with alert rules modeled on the reference runbooks. Anything that cannot start
 raises RuntimeError: the fixtures fail, never skip. When the binaries are missing and we are
