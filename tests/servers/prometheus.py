@@ -143,6 +143,19 @@ class _Process:
         if self.proc.poll() is not None:
             raise RuntimeError(f"{self.name} exited: {self.log.read_text(errors='replace')[-800:]}")
 
+    def _wait_ready(self, path: str, timeout_s: float = 20.0) -> None:
+        """Until `path` answers at all (a plain-text answer counts); fail after `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                http_json(f"{self.url}{path}", timeout=1)
+                return
+            except ValueError:
+                return  # it answered, just not with JSON
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.name} not ready on {self.url}{path}")
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -179,14 +192,7 @@ class Alertmanager(_Process):
                 "--log.level=warn",
             ]
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                http_json(f"{self.url}/api/v2/status", timeout=1)
-                return
-            except (OSError, ValueError):
-                time.sleep(0.1)
-        raise RuntimeError(f"{self.name} API not ready on {self.url}")
+        self._wait_ready("/api/v2/status")
 
     def post_alerts(self, alerts: list[dict[str, Any]]) -> None:
         http_json(f"{self.url}/api/v2/alerts", "POST", alerts)
@@ -245,17 +251,7 @@ class Prometheus(_Process):
                 "--log.level=warn",
             ]
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                http_json(f"{self.url}/-/ready", timeout=1)
-            except ValueError:
-                return  # ready answers plain text: it answered
-            except OSError:
-                time.sleep(0.1)
-                continue
-            return
-        raise RuntimeError(f"{self.name} not ready on {self.url}")
+        self._wait_ready("/-/ready")
 
     def query(self, promql: str, at: float | None = None) -> dict[str, Any]:
         from urllib.parse import urlencode

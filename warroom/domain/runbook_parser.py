@@ -537,26 +537,13 @@ class _Parser:
                     continue
                 body_line = start + k
             body.append(line)
-            in_string ^= bool(re.sub(r"--.*$", "", line).count("'") % 2)
-            if not in_string and re.sub(r"--.*$", "", line).rstrip().endswith(";"):
-                drafts.append(
-                    _Draft(
-                        StepKind.SQL,
-                        "\n".join(body).strip().rstrip(";").rstrip(),
-                        body_line,
-                        " ".join(desc) or None,
-                    )
-                )
+            code = re.sub(r"--.*$", "", line)
+            in_string ^= bool(code.count("'") % 2)
+            if not in_string and code.rstrip().endswith(";"):
+                drafts.append(_sql_draft(body, body_line, desc))
                 body, desc = [], []
         if body and "\n".join(body).strip():
-            drafts.append(
-                _Draft(
-                    StepKind.SQL,
-                    "\n".join(body).strip().rstrip(";").rstrip(),
-                    body_line,
-                    " ".join(desc) or None,
-                )
-            )
+            drafts.append(_sql_draft(body, body_line, desc))
         return drafts
 
     def _promql(self, content: str, start: int) -> list[_Draft]:
@@ -684,3 +671,10 @@ def _steps(drafts: list[_Draft]) -> list[Step]:
             )
         )
     return steps
+
+
+def _sql_draft(body: list[str], line: int, desc: list[str]) -> _Draft:
+    """One SQL statement (its trailing semicolon dropped), with the comments above it."""
+    return _Draft(
+        StepKind.SQL, "\n".join(body).strip().rstrip(";").rstrip(), line, " ".join(desc) or None
+    )

@@ -222,24 +222,10 @@ def scan(text: str, offsets: tuple[int, ...] = ()) -> ScanResult:
             cmdpos = True
             i += 2 if text.startswith(";;", i) else 1
             continue
-        if c == "&":
+        if c in "&|":  # &, &&, |, ||
             end_word()
-            if text.startswith("&&", i):
-                last_op = "&&"
-                i += 2
-            else:
-                last_op = "&"
-                i += 1
-            cmdpos = True
-            continue
-        if c == "|":
-            end_word()
-            if text.startswith("||", i):
-                last_op = "||"
-                i += 2
-            else:
-                last_op = "|"
-                i += 1
+            last_op = c * 2 if text.startswith(c * 2, i) else c
+            i += len(last_op)
             cmdpos = True
             continue
         if c == "(":
