@@ -247,7 +247,15 @@ class AlertList(ScrollView, can_focus=True):
             return
         self._apply(_index_for(alerts, self._index), now, self._shown)
 
-    @work(thread=True, exclusive=True, group="alert-list-index", exit_on_error=False)
+    # `description` matters: without one, Textual repr()s the arguments (100,000 alerts) on the
+    # event loop to name the worker, which costs about a second per storm refresh.
+    @work(
+        thread=True,
+        exclusive=True,
+        group="alert-list-index",
+        exit_on_error=False,
+        description="Sort and index the alerts",
+    )
     def _index_in_thread(self, alerts: list[Alert], now: datetime, token: int) -> None:
         index = _index_for(alerts, self._index)
         if get_current_worker().is_cancelled:
