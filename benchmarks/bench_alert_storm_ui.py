@@ -84,12 +84,12 @@ async def _until(predicate: Callable[[], bool], limit_s: float, what: str) -> No
 
 # -- the console, and the alert list alone -------------------------------------------------------
 def _console_app(url: str, tmp: Path) -> Any:
-    """The real console, built as tests/ui/factory.py builds it, with live sources."""
+    """The real console, built as `warroom.cli.console` builds it, with live sources (without
+    the boot frame, so the war room itself is timed from app start)."""
     from warroom.cli.live_wiring import build_live_sources
     from warroom.config import EnvironmentConfig, ServerConfig, Settings
     from warroom.domain.clock import SystemClock
     from warroom.paths import default_runbooks_dir
-    from warroom.services.runbook_library import load_library
     from warroom.stores import open_store
     from warroom.ui.app import build_app
     from warroom.ui.context import ConsoleContext
@@ -106,7 +106,8 @@ def _console_app(url: str, tmp: Path) -> Any:
         settings=settings,
         sources=build_live_sources(settings, clock),
         clock=clock,
-        library=load_library([default_runbooks_dir()]),
+        library=None,  # as the CLI: runbooks are read in a thread once the alerts are drawn
+        runbook_paths=(default_runbooks_dir(),),
         store=open_store(str(tmp / "incidents.db")),
         author="bench@storm",
         viewer=False,

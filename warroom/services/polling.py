@@ -7,7 +7,9 @@ string per source or per panel) so the UI can show them beside the last good val
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -68,8 +70,35 @@ class AlertPoller:
         self.fallback = fallback
         self.using_fallback = False
         self._known: dict[str, Alert] = {}
+        self._early: Future[AlertSnapshot] | None = None
+
+    def start_early(self) -> None:
+        """Begin the first poll now, in a thread with its own event loop, before the UI has
+        one: fetching and parsing (an alert storm's tens of megabytes) then overlap the
+        console's start-up instead of following it. The next `poll()` returns its answer."""
+        if self._early is not None:
+            return
+        early: Future[AlertSnapshot] = Future()
+
+        def run() -> None:
+            try:
+                early.set_result(asyncio.run(self._poll()))
+            except BaseException as exc:  # handed to whoever awaits the first poll
+                early.set_exception(exc)
+
+        self._early = early
+        threading.Thread(target=run, name="first alert poll", daemon=True).start()
 
     async def poll(self) -> AlertSnapshot:
+        early = self._early
+        if early is not None:
+            # shielded: a cancelled first poll leaves the early answer for the next one
+            snapshot = await asyncio.shield(asyncio.wrap_future(early))
+            self._early = None
+            return snapshot
+        return await self._poll()
+
+    async def _poll(self) -> AlertSnapshot:
         batches, errors = await self._fetch(self.sources)
         switched = False
         if errors and not batches and self.fallback is not None:

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     import httpx
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_THREAD_PARSE_BYTES = 256 * 1024
 _STATES = {s.value: s for s in AlertState}
 
 
@@ -143,8 +142,13 @@ class AlertmanagerSource:
         return await self._http.request(method, path, **kwargs)
 
     async def fetch_alerts(self) -> list[Alert]:
-        """Every alert Alertmanager knows: active, silenced, inhibited and unprocessed."""
-        response = await self._call(
+        """Every alert Alertmanager knows: active, silenced, inhibited and unprocessed.
+
+        Fetched and parsed in a thread: in an alert storm the answer is tens of megabytes."""
+        return await asyncio.to_thread(self.fetch_alerts_blocking)
+
+    def fetch_alerts_blocking(self) -> list[Alert]:
+        response = self._http.request_blocking(
             "GET",
             "/api/v2/alerts",
             params={
@@ -154,11 +158,7 @@ class AlertmanagerSource:
                 "unprocessed": "true",
             },
         )
-        body = response.content
-        if len(body) > _THREAD_PARSE_BYTES:
-            # an alert storm: decode and build off the event loop so keys keep answering
-            return await asyncio.to_thread(self._parse_alerts, body)
-        return self._parse_alerts(body)
+        return self._parse_alerts(response.content)
 
     def _parse_alerts(self, body: bytes) -> list[Alert]:
         # The cyclic GC would rescan the growing heap again and again while 100,000 alerts are

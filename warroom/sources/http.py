@@ -1,18 +1,20 @@
 """One place for HTTP connections to Prometheus and Alertmanager: auth, TLS, timeouts, errors.
 
-Both the async httpx client (Alertmanager, Prometheus alerts) and the sync `requests.Session`
-behind prometheus-api-client are configured here from a `ServerConfig`, and every library
-exception is turned into a one-line `SourceError` that never carries a secret: messages are
-scrubbed of the token, the password and any user:password written into the URL.
+The httpx client (blocking, called from threads) and the sync `requests.Session` behind
+prometheus-api-client are configured here from a `ServerConfig`, and every library exception
+is turned into a one-line `SourceError` that never carries a secret: messages are scrubbed
+of the token, the password and any user:password written into the URL.
 
 httpx and requests are imported inside the functions, so importing this module is cheap.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import ssl
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -147,13 +149,13 @@ def ssl_context(server: ServerConfig) -> ssl.SSLContext | bool:
 # ---------------------------------------------------------------- clients
 
 
-def make_async_client(server: ServerConfig) -> httpx.AsyncClient:
-    """An httpx client for one server, reused for every call. Raises SourceAuthError when a
-    configured secret or TLS file cannot be read."""
+def make_client(server: ServerConfig) -> httpx.Client:
+    """An httpx client for one server, reused for every call (from threads). Raises
+    SourceAuthError when a configured secret or TLS file cannot be read."""
     import httpx
 
     auth = basic_auth(server)
-    return httpx.AsyncClient(
+    return httpx.Client(
         base_url=server.url,
         headers=auth_headers(server),
         auth=httpx.BasicAuth(*auth) if auth else None,
@@ -306,20 +308,31 @@ def map_requests_error(
 
 
 class HttpEndpoint:
-    """One server, spoken to over a lazily made async client: every failure becomes a
-    one-line SourceError with secrets scrubbed, and a non-2xx answer is an error too."""
+    """One server, spoken to over one lazily made blocking client, always from a thread: every
+    failure becomes a one-line SourceError with secrets scrubbed, and a non-2xx answer is an
+    error too.
+
+    Blocking calls in threads rather than an async client: reading an alert storm's tens of
+    megabytes then never waits for (or holds up) the event loop, and the client belongs to no
+    event loop, so a call may come from any thread (`fetch_alerts_blocking`)."""
 
     def __init__(self, server: ServerConfig) -> None:
         self.server = server
         self.name = safe_label(server)
         self.secrets = secret_values(server)
-        self._client: httpx.AsyncClient | None = None
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await asyncio.to_thread(self.request_blocking, method, path, **kwargs)
+
+    def request_blocking(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            if self._client is None:
-                self._client = make_async_client(self.server)
-            response = await self._client.request(method, path, **kwargs)
+            with self._lock:
+                if self._client is None:
+                    self._client = make_client(self.server)
+                client = self._client
+            response = client.request(method, path, **kwargs)
         except SourceError:
             raise
         except Exception as exc:
@@ -328,6 +341,7 @@ class HttpEndpoint:
         return response
 
     async def aclose(self) -> None:
-        if self._client is not None:
+        with self._lock:
             client, self._client = self._client, None
-            await client.aclose()
+        if client is not None:
+            await asyncio.to_thread(client.close)

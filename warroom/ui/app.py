@@ -10,7 +10,9 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from warroom.paths import theme_dirs
+from warroom.services.polling import AlertPoller
 from warroom.ui.context import ConsoleContext
+from warroom.ui.screens.base import SOURCE_TIMEOUT_S
 from warroom.ui.themes import load_themes
 
 DEFAULT_THEME = "warroom-dark"
@@ -25,6 +27,14 @@ class WarRoomApp(App[None]):
         super().__init__()
         self.ctx = ctx
         self.boot = boot
+        # the first alert poll starts with the app, not once the war room is drawn
+        self.alert_poller = AlertPoller(
+            ctx.sources.alert_sources,
+            ctx.clock,
+            SOURCE_TIMEOUT_S,
+            fallback=ctx.sources.fallback_alerts,
+        )
+        self.alert_poller.start_early()
         themes, self._theme_problems = load_themes(theme_dirs(ctx.settings.theme_paths))
         for theme in themes.values():
             self.register_theme(theme)
@@ -41,10 +51,10 @@ class WarRoomApp(App[None]):
         if self.boot:
             from warroom.ui.screens.boot import BootScreen
 
-            return BootScreen(self.ctx)
+            return BootScreen(self.ctx, self.alert_poller)
         from warroom.ui.screens.war_room import WarRoomScreen
 
-        return WarRoomScreen(self.ctx)
+        return WarRoomScreen(self.ctx, self.alert_poller)
 
     def on_mount(self) -> None:
         if self.ctx.settings.keymap:

@@ -10,17 +10,20 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from warroom.services.polling import AlertPoller
 from warroom.ui.context import ConsoleContext
 from warroom.ui.screens.base import REGION_TITLES
+from warroom.ui.widgets.key_bar import KeyBar
 from warroom.ui.widgets.war_header import HeaderState, WarHeader, drill_banner, mode_text
 
 
 class BootScreen(Screen[None]):
-    def __init__(self, ctx: ConsoleContext) -> None:
+    def __init__(self, ctx: ConsoleContext, alert_poller: AlertPoller) -> None:
         super().__init__()
         self.ctx = ctx
+        self.alert_poller = alert_poller
 
     def compose(self) -> ComposeResult:
         sources = self.ctx.sources
@@ -40,7 +43,7 @@ class BootScreen(Screen[None]):
                 region = Vertical(id=region_id, classes="region")
                 region.border_title = title
                 yield region
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._load)
@@ -49,4 +52,4 @@ class BootScreen(Screen[None]):
         from warroom.ui.screens.war_room import WarRoomScreen
 
         # pushed over the boot frame (never an empty screen stack while it mounts)
-        self.app.push_screen(WarRoomScreen(self.ctx))
+        self.app.push_screen(WarRoomScreen(self.ctx, self.alert_poller))

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Container, Grid, Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from warroom.config import Settings
@@ -52,10 +52,12 @@ from warroom.ui.screens.silence_actions import SilenceActions
 from warroom.ui.screens.step_actions import StepActions
 from warroom.ui.widgets.alert_list import AlertList
 from warroom.ui.widgets.incident_log import IncidentLogView
+from warroom.ui.widgets.key_bar import KeyBar
 from warroom.ui.widgets.runbook_pane import RunbookPane
 from warroom.ui.widgets.signal_panel import SignalPanel
 from warroom.ui.widgets.war_header import HeaderState, WarHeader, drill_banner, mode_text
 
+SIGNALS_WAIT_S = 1.0  # the longest the golden signals wait for the first alerts
 ROLE_SHORT = {
     Role.COMMANDER: "IC",
     Role.TECH_LEAD: "TL",
@@ -110,16 +112,11 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         Binding("q", "quit", "Quit", id="warroom.quit"),
     ]
 
-    def __init__(self, ctx: ConsoleContext) -> None:
+    def __init__(self, ctx: ConsoleContext, alert_poller: AlertPoller) -> None:
         super().__init__()
         self.ctx = ctx
         settings = ctx.settings
-        self.alert_poller = AlertPoller(
-            ctx.sources.alert_sources,
-            ctx.clock,
-            SOURCE_TIMEOUT_S,
-            fallback=ctx.sources.fallback_alerts,
-        )
+        self.alert_poller = alert_poller  # the app's: its first poll began with the app
         self.signal_poller = SignalPoller(
             settings.signals, ctx.sources.signal_sources, ctx.clock, SOURCE_TIMEOUT_S
         )
@@ -133,6 +130,7 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         self._signal_timer: Any = None
         self._reminded: set[str] = set()
         self._first_alert_poll = True
+        self._signals_started = False
         self._runner: Any = None
         self._setup_silences()
         self.library = ctx.library or RunbookLibrary()
@@ -156,7 +154,7 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
                     yield SignalPanel(self.signal_poller.series[spec.key], id=f"signal-{spec.key}")
             yield RunbookPane(id="runbook-region", classes="region")
             yield IncidentLogView(id="log-region", classes="region")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for region_id, title in REGION_TITLES.items():
@@ -176,9 +174,11 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         self.query_one(WarHeader).set_class(self.ctx.sources.is_production, "-production")
         self.incident_log.on_change = self._remote_entry
         self._update_compact()
-        # fetching overlaps this screen's first render; the store opens once it is drawn
+        # fetching overlaps this screen's first render; the store opens once it is drawn.
+        # Alerts come first: the signals start once the first alerts are drawn (their service
+        # sets the scope anyway), or after SIGNALS_WAIT_S if the Alertmanager is slow.
         self.poll_alerts()
-        self._start_signals()
+        self.set_timer(SIGNALS_WAIT_S, self._start_signals_once)
         self.call_after_refresh(self._start)
 
     def _start(self) -> None:
@@ -340,9 +340,11 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
             alert_list.flash(new_critical)
             if self.ctx.settings.bell and not self.ctx.viewer:
                 self.app.bell()
-        if self._first_alert_poll and self.ctx.library is None:
-            # parsing runbooks competes for the interpreter: only once the alerts are shown
-            self.call_after_refresh(self._load_runbooks)
+        if self._first_alert_poll:
+            self.call_after_refresh(self._start_signals_once)
+            if self.ctx.library is None:
+                # parsing runbooks competes for the interpreter: only once the alerts are shown
+                self.call_after_refresh(self._load_runbooks)
         self._first_alert_poll = False
         for event in alert_events(snapshot.fired, snapshot.resolved):
             self._log(event.kind, event.text, event.data)
@@ -402,7 +404,12 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
             panel.update_series(self.signal_poller.series[panel.series.spec.key], now)
         self._start_signals()
 
+    def _start_signals_once(self) -> None:
+        if not self._signals_started:
+            self._start_signals()
+
     def _start_signals(self) -> None:
+        self._signals_started = True
         self.backfill_and_poll_signals()
 
     @work(
