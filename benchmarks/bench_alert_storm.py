@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import json
 import os
 import random
@@ -87,10 +88,32 @@ def storm_alerts(n: int, seed: int = 7) -> list[dict[str, Any]]:
     return alerts
 
 
-def _serve(n: int, port: int) -> None:
-    """The server process: Alertmanager-shaped /api/v2/alerts (n alerts) and empty silences."""
-    body = json.dumps(storm_alerts(n)).encode()
-    bodies = {"/api/v2/alerts": body, "/api/v2/silences": b"[]", "/-/ready": b"OK"}
+def storm_answers(n: int, changing: bool) -> list[bytes]:
+    """The `/api/v2/alerts` answers to serve in turn. Changing, as a real Alertmanager's do:
+    every answer differs from the one before (Prometheus re-sends its alerts, so `updatedAt`
+    and `endsAt` move on), and every third answer 0.1% of the alerts are new ones in place of
+    others (they fire and resolve)."""
+    alerts = storm_alerts(n)
+    if not changing:
+        return [json.dumps(alerts, separators=(",", ":")).encode()]  # compact, as Alertmanager
+    resent = json.loads(json.dumps(alerts))
+    for alert in resent:
+        alert["updatedAt"] = alert["updatedAt"].replace("12:00", "12:01")
+        alert["endsAt"] = alert["endsAt"].replace("12:05", "12:06")
+    churned = json.loads(json.dumps(resent))
+    for i in range(0, n, 1000):
+        churned[i]["fingerprint"] = f"{i:015x}n"
+        churned[i]["labels"]["pod"] += "-new"
+        churned[i]["startsAt"] = churned[i]["updatedAt"]
+    return [json.dumps(a, separators=(",", ":")).encode() for a in (alerts, resent, churned)]
+
+
+def _serve(n: int, port: int, changing: bool = False) -> None:
+    """The server process: Alertmanager-shaped /api/v2/alerts (n alerts; with `changing`, the
+    answers of `storm_answers` in turn) and empty silences."""
+    answers = storm_answers(n, changing)
+    turn = itertools.count()
+    bodies = {"/api/v2/silences": b"[]", "/-/ready": b"OK"}
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -99,7 +122,11 @@ def _serve(n: int, port: int) -> None:
             pass
 
         def do_GET(self) -> None:
-            payload = bodies.get(self.path.split("?", 1)[0])
+            path = self.path.split("?", 1)[0]
+            if path == "/api/v2/alerts":
+                payload: bytes | None = answers[next(turn) % len(answers)]
+            else:
+                payload = bodies.get(path)
             if payload is None:
                 self.send_error(404)
                 return
@@ -121,9 +148,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve_alert_storm(n: int) -> tuple[str, Callable[[], None]]:
-    """Start a local Alertmanager-shaped server with n firing alerts in its own process.
-    Returns (base url, stop). Blocks until it answers."""
+def serve_alert_storm(n: int, changing: bool = False) -> tuple[str, Callable[[], None]]:
+    """Start a local Alertmanager-shaped server with n firing alerts in its own process
+    (`changing`: see `storm_answers`). Returns (base url, stop). Blocks until it answers."""
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -134,6 +161,7 @@ def serve_alert_storm(n: int) -> tuple[str, Callable[[], None]]:
             str(n),
             "--port",
             str(port),
+            *(["--changing"] if changing else []),
         ],
         cwd=str(ROOT),
         stdout=subprocess.PIPE,
@@ -178,7 +206,7 @@ def measure(n: int, runs: int) -> list[Row]:
     from warroom.domain.alerts import AlertFilter, group_by_name, sort_alerts
     from warroom.sources.alertmanager import AlertmanagerSource
 
-    url, stop = serve_alert_storm(n)
+    url, stop = serve_alert_storm(n, changing=True)  # every fetch parses a new answer
     label = f"{n:,}"
     rows: list[Row] = []
     try:
@@ -208,7 +236,8 @@ def measure(n: int, runs: int) -> list[Row]:
                 _ms(fetch_times),
                 "ms",
                 "<= 2000 ms" if big else "<= 300 ms",
-                f"median of {runs}; HTTP on 127.0.0.1, JSON decode, Alert objects",
+                f"median of {runs}; HTTP on 127.0.0.1, JSON decode, Alert objects; "
+                "each answer differs from the last (none is served from the parse cache)",
             )
         )
 
@@ -295,9 +324,10 @@ def main() -> None:
         "--serve", type=int, help="serve N alerts (internal: used by serve_alert_storm)"
     )
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--changing", action="store_true", help="internal: see storm_answers")
     args = parser.parse_args()
     if args.serve is not None:
-        _serve(args.serve, args.port)
+        _serve(args.serve, args.port, args.changing)
         return
     for r in run():
         value = "FAILED" if r["value"] is None else f"{r['value']} {r['unit']}"

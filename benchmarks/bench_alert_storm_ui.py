@@ -6,7 +6,8 @@ in the same run, as the baseline.
 
 Each size (and the baseline) runs in a fresh interpreter so peak RSS does not mix; the storm is
 served from yet another process (`bench_alert_storm.serve_alert_storm`), so its JSON payload is
-not counted. Prometheus points at a port that refuses, so the signal panels show errors.
+not counted; its answer changes on every refresh, as a real Alertmanager's does
+(`bench_alert_storm.storm_answers`), so every refresh is fetched, decoded and compared. Prometheus points at a port that refuses, so the signal panels show errors.
 Knobs (environment): BENCH_STORM_SIZES ("10000,100000"), BENCH_STORM_PRESSES (50),
 BENCH_STORM_BASELINE ("10000"; "" to skip). Run alone: `python -m benchmarks.bench_alert_storm_ui`.
 """
@@ -186,7 +187,7 @@ async def _measure_console(n: int, presses: int, mode: str = "console") -> list[
 
     App._display = stamped_display  # type: ignore[method-assign]
 
-    url, stop = serve_alert_storm(n)
+    url, stop = serve_alert_storm(n, changing=True)
     label = f"{n:,}" if mode == "console" else f"{n:,} (alert list alone)"
     big = n >= 100_000
     rows: list[Row] = []

@@ -37,3 +37,41 @@ async def test_storm_fetch_is_complete_and_faithful(storm_url: str) -> None:
         assert alert.state is AlertState(raw["status"]["state"])
         assert alert.silenced_by == tuple(raw["status"]["silencedBy"])
     assert sum(a.is_silenced for a in alerts) == 60
+
+
+async def test_a_changing_storm_is_parsed_each_time_and_an_unchanged_one_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Answers as a real Alertmanager's (re-sent alerts, a few replaced; see storm_answers),
+    then the same answer twice: the repeat is not decoded again, and nothing is lost."""
+    import warroom.sources.alertmanager as am
+
+    decoded: list[int] = []
+    decode = am.decode_json_list
+
+    def counting(body: bytes) -> object:
+        decoded.append(len(body))
+        return decode(body)
+
+    monkeypatch.setattr(am, "decode_json_list", counting)
+    url, stop = serve_alert_storm(3000, changing=True)
+    source = AlertmanagerSource(ServerConfig(url=url, name="storm", timeout_s=30))
+    try:
+        base, resent, churned = [await source.fetch_alerts() for _ in range(3)]
+    finally:
+        await source.aclose()
+        stop()
+    assert len(decoded) == 3
+    assert base == resent  # only updatedAt/endsAt moved, which an Alert does not keep
+    new = {a.fingerprint for a in churned} - {a.fingerprint for a in base}
+    assert len(new) == 3 and len(churned) == 3000 and all(fp.endswith("n") for fp in new)
+
+    url, stop = serve_alert_storm(3000)
+    source = AlertmanagerSource(ServerConfig(url=url, name="storm", timeout_s=30))
+    decoded.clear()
+    try:
+        first, again = await source.fetch_alerts(), await source.fetch_alerts()
+    finally:
+        await source.aclose()
+        stop()
+    assert len(decoded) == 1 and first == again and first is not again

@@ -86,3 +86,49 @@ async def test_storm_path_in_a_thread_gives_the_same_answer(monkeypatch) -> None
             (len(first.fired), sorted(a.fingerprint for a in second.resolved), len(second.alerts))
         )
     assert results[0] == results[1] == (50, sorted(a.fingerprint for a in alerts[:10]), 40)
+
+
+async def test_the_early_first_poll_is_the_first_answer_and_asks_once() -> None:
+    source = FakeAlertSource([make_alert("A", "critical", T), make_alert("B", "warning", T)])
+    poller = AlertPoller([source], FrozenClock(T))
+    poller.start_early()  # a thread with its own event loop: no loop is running here yet
+    first = await poller.poll()
+    assert sorted(a.name for a in first.fired) == ["A", "B"] and first.firing == 2
+    assert source.calls == 1
+    source.alerts = source.alerts[:1]
+    second = await poller.poll()
+    assert source.calls == 2 and [a.name for a in second.resolved] == ["B"]
+
+
+async def test_a_cancelled_first_poll_leaves_the_early_answer_for_the_next() -> None:
+    source = FakeAlertSource([make_alert("A", "critical", T)], hang_s=0.3)
+    poller = AlertPoller([source], FrozenClock(T))
+    poller.start_early()
+    waiting = asyncio.ensure_future(poller.poll())
+    await asyncio.sleep(0.05)
+    waiting.cancel()
+    snap = await asyncio.wait_for(poller.poll(), 5)
+    assert [a.name for a in snap.fired] == ["A"] and source.calls == 1
+
+
+async def test_an_early_poll_that_fails_says_why_like_any_poll() -> None:
+    source = Flaky([make_alert("A", "critical", T)])
+    source.down = True
+    poller = AlertPoller([source], FrozenClock(T))
+    poller.start_early()
+    snap = await poller.poll()
+    assert "cannot connect" in snap.errors["fake-am"] and not snap.alerts
+
+
+async def test_firing_counts_neither_silenced_nor_inhibited() -> None:
+    from dataclasses import replace
+
+    from warroom.domain.alerts import AlertState
+
+    loud = make_alert("A", "critical", T)
+    hushed = replace(
+        make_alert("B", "warning", T), state=AlertState.SUPPRESSED, silenced_by=("s1",)
+    )
+    held = replace(make_alert("C", "warning", T), state=AlertState.SUPPRESSED, inhibited_by=("x",))
+    snap = await AlertPoller([FakeAlertSource([loud, hushed, held])], FrozenClock(T)).poll()
+    assert snap.firing == 1 and len(snap.alerts) == 3

@@ -289,3 +289,16 @@ async def test_big_refreshes_are_sorted_in_a_thread_and_the_latest_wins(
         await pilot.pause()
         assert alert_list._index is index
         assert _alert_fps(alert_list) == _expected_fps(want)
+
+
+def test_the_sort_in_runs_orders_as_one_sort() -> None:
+    import random
+
+    from warroom.ui.widgets import alert_list
+
+    rnd = random.Random(5)
+    for n in (0, 1, 4_000, alert_list._SORT_RUN * 3 + 17):
+        keys = [
+            (rnd.randrange(4), rnd.randrange(50), f"n{rnd.randrange(9)}", str(i)) for i in range(n)
+        ]
+        assert alert_list._sorted_positions(keys) == sorted(range(n), key=keys.__getitem__)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+from warroom.domain import heap
 from warroom.domain.alerts import Alert, merge_alerts
 from warroom.domain.clock import Clock
 from warroom.domain.errors import SourceError, SourceTimeout
@@ -43,10 +44,15 @@ class AlertSnapshot:
     resolved: list[Alert]
     errors: Mapping[str, str]
     fetched_at: datetime
+    firing: int = 0  # neither silenced nor inhibited (counted with the diff, off the loop)
 
     @property
     def all_failed(self) -> bool:
         return bool(self.errors) and not self.alerts and len(self.errors) > 0
+
+
+def firing_count(alerts: Sequence[Alert]) -> int:
+    return sum(1 for a in alerts if not a.is_silenced and not a.is_inhibited)
 
 
 class AlertPoller:
@@ -115,19 +121,21 @@ class AlertPoller:
             switched, self.using_fallback = True, False
         if errors and not batches:
             # every source failed: keep what we knew rather than "resolving" everything
-            return AlertSnapshot(list(self._known.values()), [], [], errors, self.clock.now())
+            known = list(self._known.values())
+            return AlertSnapshot(known, [], [], errors, self.clock.now(), firing_count(known))
         if sum(len(b) for b in batches.values()) >= THREAD_AT:
-            # a storm: merging and diffing 100,000 alerts must not hold up key presses
-            alerts, fired, resolved = await asyncio.to_thread(self._diff, batches, switched)
+            # a storm: merging, diffing and counting 100,000 alerts must not hold up key presses
+            alerts, fired, resolved, firing = await asyncio.to_thread(self._diff, batches, switched)
         else:
-            alerts, fired, resolved = self._diff(batches, switched)
-        return AlertSnapshot(alerts, fired, resolved, errors, self.clock.now())
+            alerts, fired, resolved, firing = self._diff(batches, switched)
+        return AlertSnapshot(alerts, fired, resolved, errors, self.clock.now(), firing)
 
     def _diff(
         self, batches: Mapping[str, Sequence[Alert]], switched: bool
-    ) -> tuple[list[Alert], list[Alert], list[Alert]]:
-        alerts = merge_alerts(batches)
-        current = {a.fingerprint: a for a in alerts}
+    ) -> tuple[list[Alert], list[Alert], list[Alert], int]:
+        with heap.bulk(sum(len(b) for b in batches.values())):
+            alerts = merge_alerts(batches)
+            current = {a.fingerprint: a for a in alerts}
         if switched:
             fired, resolved = [], []
         else:
@@ -135,7 +143,7 @@ class AlertPoller:
             fired = [a for fp, a in current.items() if fp not in known]
             resolved = [a for fp, a in known.items() if fp not in current]
         self._known = current
-        return alerts, fired, resolved
+        return alerts, fired, resolved, firing_count(alerts)
 
     async def _fetch(
         self, sources: Sequence[AlertSource]

@@ -6,6 +6,7 @@ handler renders it and schedules the next poll. Nothing here awaits a source dir
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -36,7 +37,7 @@ from warroom.domain.runbooks import RunbookLibrary
 from warroom.services.acks import mark_acked
 from warroom.services.alert_events import alert_events
 from warroom.services.incident_log import IncidentLog
-from warroom.services.polling import AlertPoller, SignalPoller, bounded
+from warroom.services.polling import THREAD_AT, AlertPoller, SignalPoller, bounded
 from warroom.ui.context import ConsoleContext
 from warroom.ui.messages import (
     AlertsRefreshed,
@@ -318,7 +319,13 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
             silences, _errors = await bounded(
                 self.silence_service.list(), SOURCE_TIMEOUT_S, "silences"
             )
-            snapshot = replace(snapshot, alerts=mark_acked(snapshot.alerts, silences))
+            alerts = snapshot.alerts
+            marked = (
+                await asyncio.to_thread(mark_acked, alerts, silences)
+                if len(alerts) >= THREAD_AT
+                else mark_acked(alerts, silences)
+            )
+            snapshot = replace(snapshot, alerts=marked)
         self.post_message(AlertsRefreshed(snapshot))
 
     @on(AlertsRefreshed)
@@ -328,13 +335,12 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         alert_list = self.query_one(AlertList)
         alert_list.show(snapshot.alerts, snapshot.fetched_at)
         region = self.query_one("#alerts-region")
-        count = sum(1 for a in snapshot.alerts if not a.is_silenced and not a.is_inhibited)
         errors = (
             "⚠ " + "; ".join(f"{k}: {v}" for k, v in snapshot.errors.items())
             if snapshot.errors
             else ""
         )
-        _retitle(region, f"Firing alerts ({count})", errors)
+        _retitle(region, f"Firing alerts ({snapshot.firing})", errors)
         new_critical = {a.fingerprint for a in snapshot.fired if a.severity is Severity.CRITICAL}
         if new_critical and not self._first_alert_poll:
             alert_list.flash(new_critical)

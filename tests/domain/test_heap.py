@@ -1,0 +1,70 @@
+"""The cyclic GC is paused while a storm is built, the heap frozen after, and thawed later."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from warroom.domain import heap
+
+
+@pytest.fixture(autouse=True)
+def _clean_gc() -> Iterator[None]:
+    gc.enable()
+    heap._thaw()
+    yield
+    heap._thaw()
+    gc.enable()
+
+
+def test_small_builds_leave_the_collector_alone() -> None:
+    with heap.bulk(heap.STORM - 1):
+        assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_storm_build_pauses_the_collector_then_freezes_what_lives() -> None:
+    with heap.bulk(heap.STORM):
+        assert not gc.isenabled()
+        kept = [[i] for i in range(heap.STORM)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(kept)
+    assert gc.get_count()[0] < 100  # the young generation starts over
+
+
+def test_the_next_small_build_thaws_the_heap() -> None:
+    with heap.bulk(heap.STORM):
+        pass
+    assert gc.get_freeze_count() > 0
+    with heap.bulk(10):
+        pass
+    assert gc.get_freeze_count() == 0
+
+
+def test_overlapping_builds_in_two_threads_resume_the_collector_once_both_end() -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with heap.bulk(heap.STORM):
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert inside.wait(5)
+    with heap.bulk(heap.STORM):
+        pass
+    assert not gc.isenabled()  # the other build is still going
+    release.set()
+    thread.join(5)
+    assert gc.isenabled()
+
+
+def test_a_disabled_collector_stays_disabled() -> None:
+    gc.disable()
+    with heap.bulk(heap.STORM):
+        pass
+    assert not gc.isenabled()
