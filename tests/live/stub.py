@@ -29,6 +29,7 @@ class Reply:
     content_type: str = "application/json"
     hang: bool = False  # wait until the stub is released (at teardown) before answering
     echo_headers: bool = False  # append the request's headers to the body (a leaky server)
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. a redirect's Location
 
 
 @dataclass
@@ -79,6 +80,8 @@ class StubServer:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", reply.content_type)
                     self.send_header("Content-Length", str(len(payload)))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(payload)
                 except OSError:

@@ -215,3 +215,26 @@ async def test_password_in_url_is_not_shown(stub: StubServer) -> None:
     assert PASSWORD not in str(info.value)
     assert PASSWORD not in source.name
     assert stub.requests[0].headers["authorization"].startswith("Basic ")
+
+
+async def test_a_plain_http_server_redirecting_to_https_is_refused(stub: StubServer) -> None:
+    """No TLS is set up for an http:// server, so its redirect to https is not followed."""
+    stub.reply(
+        "/api/v2/alerts",
+        Reply(status=302, body=b"", headers={"Location": "https://127.0.0.1:1/api/v2/alerts"}),
+    )
+    with pytest.raises(SourceBadResponse, match="stub: redirected to https://"):
+        await am_fetch(ServerConfig(url=stub.url, name="stub"))
+
+
+async def test_a_plain_http_redirect_is_followed(stub: StubServer) -> None:
+    stub.reply(
+        "/api/v2/alerts",
+        Reply(status=307, body=b"", headers={"Location": f"{stub.url}/moved/api/v2/alerts"}),
+    )
+    stub.reply("/moved/api/v2/alerts", Reply(body=b"[]"))
+    assert await am_fetch(ServerConfig(url=stub.url, name="stub")) == []
+    assert [r.path.split("?")[0] for r in stub.requests] == [
+        "/api/v2/alerts",
+        "/moved/api/v2/alerts",
+    ]

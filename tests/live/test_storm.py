@@ -47,13 +47,13 @@ async def test_a_changing_storm_is_parsed_each_time_and_an_unchanged_one_once(
     import warroom.sources.alertmanager as am
 
     decoded: list[int] = []
-    decode = am.decode_json_list
+    slices = am.json_array_slices
 
     def counting(body: bytes) -> object:
         decoded.append(len(body))
-        return decode(body)
+        return slices(body)
 
-    monkeypatch.setattr(am, "decode_json_list", counting)
+    monkeypatch.setattr(am, "json_array_slices", counting)
     url, stop = serve_alert_storm(3000, changing=True)
     source = AlertmanagerSource(ServerConfig(url=url, name="storm", timeout_s=30))
     try:

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.bench_alert_storm import storm_alerts
 from warroom.sources import alertmanager
-from warroom.sources.alertmanager import decode_json_list
+from warroom.sources.alertmanager import NotAJsonArray, json_array_slices
 
 
 @pytest.fixture
@@ -25,6 +25,10 @@ def small_slices(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(alertmanager.json, "loads", counting)
     return sizes
+
+
+def decode_json_list(body: bytes) -> list[Any]:
+    return [item for part in json_array_slices(body) for item in part]
 
 
 def _compact(value: Any) -> bytes:
@@ -55,8 +59,8 @@ def test_whitespace_and_non_arrays_fall_back_to_one_decode(small_slices: list[in
     alerts = storm_alerts(200)
     spaced = json.dumps(alerts, indent=1).encode()  # no `},{"` anywhere
     assert decode_json_list(spaced) == alerts
-    obj = _compact({"data": alerts})
-    assert decode_json_list(obj) == {"data": alerts}
+    with pytest.raises(NotAJsonArray):
+        decode_json_list(_compact({"data": alerts}))
 
 
 def test_malformed_json_still_raises(small_slices: list[int]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -61,37 +61,47 @@ def _str_map(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
-def decode_json_list(body: bytes) -> Any:
-    """`json.loads`, but a big JSON array is decoded a slice of items at a time.
+class NotAJsonArray(ValueError):
+    """The answer is JSON, but not the array of alerts it should be."""
+
+
+def json_array_slices(body: bytes) -> Iterator[list[Any]]:
+    """The items of a JSON array, decoded a slice of items at a time.
 
     One `json.loads` of a 100,000-alert answer (72 MB) holds the GIL for half a second, and
-    every key press waits that long. Slices end at a `},{"` between two items: that sequence
-    cannot occur inside a JSON string, and a slice cut inside a nested array or object does not
-    parse, in which case the cut moves on to the next candidate (or, after a few, the whole
-    body is decoded at once). So the result is always what `json.loads(body)` returns.
+    every key press waits that long; and all its items alive at once double the peak memory.
+    Slices end at a `},{"` between two items: that sequence cannot occur inside a JSON string,
+    and a slice cut inside a nested array or object does not parse, in which case the cut moves
+    on to the next candidate (after a few, the rest is decoded at once). So the items are
+    always those of `json.loads(body)`. Raises ValueError for malformed JSON, NotAJsonArray for
+    JSON that is not an array.
     """
-    if len(body) < 2 * _SLICE_BYTES:
-        return json.loads(body)
     text = body.strip()
-    if not (text.startswith(b"[") and text.endswith(b"]")):
-        return json.loads(body)
-    items: list[Any] = []
+    if len(text) < 2 * _SLICE_BYTES or not (text.startswith(b"[") and text.endswith(b"]")):
+        value = json.loads(body)
+        if not isinstance(value, list):
+            raise NotAJsonArray(type(value).__name__)
+        yield value
+        return
     start, end = 1, len(text) - 1
     while start < end:
         cut = text.find(_ITEM_BREAK, start + _SLICE_BYTES, end)
         for _attempt in range(8):
-            stop = end if cut < 0 else cut + 1
-            try:
-                items.extend(json.loads(b"[" + text[start:stop] + b"]"))
+            if cut < 0:
                 break
-            except ValueError:
-                if cut < 0:
-                    return json.loads(body)
+            try:
+                part = json.loads(b"[" + text[start : cut + 1] + b"]")
+            except ValueError:  # cut inside an item: try the next candidate
                 cut = text.find(_ITEM_BREAK, cut + 1, end)
+                continue
+            yield part
+            start = cut + 2  # past the comma between the two items
+            break
         else:
-            return json.loads(body)
-        start = stop + 1  # past the comma between the two items
-    return items
+            cut = -1
+        if cut < 0:
+            yield json.loads(b"[" + text[start:end] + b"]")  # the rest, at once
+            return
 
 
 def alert_from_v2(raw: Mapping[str, Any], origin: str) -> Alert:
@@ -206,23 +216,29 @@ class AlertmanagerSource:
         if last is not None and last[0] == digest:
             return list(last[1])
         origin = self.name
+        alerts: list[Alert] = []
+        slices = json_array_slices(body)
         # a storm is a bulk of long-lived objects: decoding builds as many as the alerts do
         with heap.bulk(len(body) // _MIN_ALERT_BYTES):
-            try:
-                data = decode_json_list(body)
-            except ValueError:
-                raise SourceBadResponse(
-                    f"{self.name}: malformed JSON from /api/v2/alerts"
-                ) from None
-            if not isinstance(data, list):
-                raise SourceBadResponse(f"{self.name}: /api/v2/alerts did not return a list")
-            try:
-                alerts = [alert_from_v2(item, origin) for item in data]
-            except (KeyError, TypeError, AttributeError, ValueError):
-                raise SourceBadResponse(
-                    f"{self.name}: unexpected alert shape in /api/v2/alerts"
-                ) from None
-            del data
+            while True:
+                try:
+                    part = next(slices, None)
+                except NotAJsonArray:
+                    raise SourceBadResponse(
+                        f"{self.name}: /api/v2/alerts did not return a list"
+                    ) from None
+                except ValueError:
+                    raise SourceBadResponse(
+                        f"{self.name}: malformed JSON from /api/v2/alerts"
+                    ) from None
+                if part is None:
+                    break
+                try:
+                    alerts.extend([alert_from_v2(item, origin) for item in part])
+                except (KeyError, TypeError, AttributeError, ValueError):
+                    raise SourceBadResponse(
+                        f"{self.name}: unexpected alert shape in /api/v2/alerts"
+                    ) from None
         self._last = (digest, alerts)
         return list(alerts)
 
