@@ -163,10 +163,10 @@ async def _measure_console(n: int, presses: int, mode: str = "console") -> list[
     stamps = Stamps()
     apply, render_line = AlertList._apply, AlertList.render_line
 
-    def timed_apply(self: AlertList, index: Any, now: Any, token: int) -> None:
+    def timed_apply(self: AlertList, index: Any, now: Any, token: int, *built: Any) -> None:
         before = self._index
         t = time.perf_counter()
-        apply(self, index, now, token)
+        apply(self, index, now, token, *built)
         stamps.shows.append((t, time.perf_counter() - t, len(index.alerts)))
         stamps.reindexed += self._index is not before
 
@@ -198,12 +198,13 @@ async def _measure_console(n: int, presses: int, mode: str = "console") -> list[
             async with app.run_test(size=SIZE) as pilot:
                 alert_list = app.screen.query_one(AlertList)
                 await _until(lambda: alert_list.row_count >= n, 300, f"{label} rows")
-                rows_at = time.perf_counter()
-                await pilot.pause()
-                await _until(lambda: stamps.first_frame_after(rows_at) is not None, 600, "frame")
-                first_frame = stamps.first_frame_after(rows_at)
-                assert first_frame is not None
+                # from the moment the list took the rows (they may be painted before this
+                # coroutine looks again)
                 fetched_at, build_s, _ = next(s for s in stamps.shows if s[2] >= n)
+                await pilot.pause()
+                await _until(lambda: stamps.first_frame_after(fetched_at) is not None, 600, "frame")
+                first_frame = stamps.first_frame_after(fetched_at)
+                assert first_frame is not None
                 rows.append(
                     row(
                         f"storm UI {label}: app start to alerts on screen",

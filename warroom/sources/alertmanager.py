@@ -196,7 +196,7 @@ class AlertmanagerSource:
         return await asyncio.to_thread(self.fetch_alerts_blocking)
 
     def fetch_alerts_blocking(self) -> list[Alert]:
-        response = self._http.request_blocking(
+        body = self._http.read_blocking(
             "GET",
             "/api/v2/alerts",
             params={
@@ -206,7 +206,7 @@ class AlertmanagerSource:
                 "unprocessed": "true",
             },
         )
-        return self._parse_alerts(response.content)
+        return self._parse_alerts(body)
 
     def _parse_alerts(self, body: bytes) -> list[Alert]:
         """The alerts in an `/api/v2/alerts` answer. An answer identical to the last one (the

@@ -343,17 +343,34 @@ class HttpEndpoint:
 
     def request_blocking(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            with self._lock:
-                if self._client is None:
-                    self._client = make_client(self.server)
-                client = self._client
-            response = client.request(method, path, **kwargs)
+            response = self._blocking_client().request(method, path, **kwargs)
         except SourceError:
             raise
         except Exception as exc:
             raise map_httpx_error(exc, self.name, self.server.timeout_s, self.secrets) from None
         check_response(response, self.name, self.secrets)
         return response
+
+    def read_blocking(self, method: str, path: str, **kwargs: Any) -> bytes:
+        """The body of a call, never kept in an httpx Response: a Response sits in a reference
+        cycle, so it would keep a storm's megabytes alive until the cyclic GC runs (and while
+        a storm freezes the heap, that is not soon)."""
+        try:
+            with self._blocking_client().stream(method, path, **kwargs) as response:
+                if not response.is_success:
+                    response.read()
+                    check_response(response, self.name, self.secrets)
+                return b"".join(response.iter_bytes())
+        except SourceError:
+            raise
+        except Exception as exc:
+            raise map_httpx_error(exc, self.name, self.server.timeout_s, self.secrets) from None
+
+    def _blocking_client(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = make_client(self.server)
+            return self._client
 
     async def aclose(self) -> None:
         with self._lock:

@@ -86,6 +86,20 @@ def _narrows(new: AlertFilter, old: AlertFilter) -> bool:
     )
 
 
+_View = tuple[AlertFilter, bool, bool]  # what the rows show: filter, grouped, show_suppressed
+
+
+def _find_key(rows: list[AlertRow], key: str, near: int) -> int:
+    """Where the row with `key` is now, searched outward from `near` (a refresh moves the
+    cursor's alert a few lines at most); `near` if it is gone."""
+    n = len(rows)
+    for d in range(min(n, 512)):
+        for i in (near - d, near + d):
+            if 0 <= i < n and rows[i].key == key:
+                return i
+    return next((i for i, row in enumerate(rows) if row.key == key), near)
+
+
 def _sorted_positions(keys: list[Any]) -> list[int]:
     """`sorted(range(len(keys)), key=keys.__getitem__)`, in runs merged in Python: one sort of
     100,000 keys is a single call that holds the GIL for a few hundred ms (every key press
@@ -239,6 +253,7 @@ class AlertList(ScrollView, can_focus=True):
         self._age_cache: dict[int, str] = {}
         self._highlighted_key: str | None = None
         self._shown = 0
+        self._pending: tuple[list[Alert], datetime, int] | None = None
         self.thread_at = THREAD_AT
         self.show_origins = False  # set when several Alertmanagers feed the list
 
@@ -251,12 +266,15 @@ class AlertList(ScrollView, can_focus=True):
         it is done (the latest `show()` wins)."""
         self._shown += 1
         if len(alerts) >= self.thread_at:
-            self._index_in_thread(alerts, now, self._shown)
+            # handed over in an attribute, not as the worker's argument: a finished Worker can
+            # linger in a reference cycle, and must not keep 100,000 alerts alive with it
+            self._pending = (alerts, now, self._shown)
+            self._index_in_thread()
             return
         self._apply(_index_for(alerts, self._index), now, self._shown)
 
-    # `description` matters: without one, Textual repr()s the arguments (100,000 alerts) on the
-    # event loop to name the worker, which costs about a second per storm refresh.
+    # `description` matters: without one, Textual repr()s a worker's arguments on the event
+    # loop to name it.
     @work(
         thread=True,
         exclusive=True,
@@ -264,13 +282,29 @@ class AlertList(ScrollView, can_focus=True):
         exit_on_error=False,
         description="Sort and index the alerts",
     )
-    def _index_in_thread(self, alerts: list[Alert], now: datetime, token: int) -> None:
+    def _index_in_thread(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return  # a later worker took them
+        alerts, now, token = pending
         index = _index_for(alerts, self._index)
-        if get_current_worker().is_cancelled:
+        worker = get_current_worker()
+        if worker.is_cancelled:
             return
-        self.app.call_from_thread(self._apply, index, now, token)
+        built: tuple[_View, list[AlertRow]] | None = None
+        if index is not self._index:  # the rows too, so the event loop only swaps them in
+            view = self._view()
+            built = (view, self._build_rows(index, view))
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._apply, index, now, token, built)
 
-    def _apply(self, index: _AlertIndex, now: datetime, token: int) -> None:
+    def _apply(
+        self,
+        index: _AlertIndex,
+        now: datetime,
+        token: int,
+        built: tuple[_View, list[AlertRow]] | None = None,
+    ) -> None:
         if token != self._shown:
             return  # a later show() is on its way
         self._now = now
@@ -278,7 +312,8 @@ class AlertList(ScrollView, can_focus=True):
             self._refresh_changed(self._rows)
             return
         self._index = index
-        self._rebuild()
+        # rows built in the thread stand unless the filter or a toggle changed meanwhile
+        self._rebuild(rows=built[1] if built is not None and built[0] == self._view() else None)
 
     def set_filter(self, flt: AlertFilter) -> None:
         self._filter = flt
@@ -325,14 +360,22 @@ class AlertList(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------ rows
 
-    def _build_rows(self) -> list[AlertRow]:
-        index = self._index
+    def _view(self) -> _View:
+        return (self._filter, self.grouped, self.show_suppressed)
+
+    def _build_rows(
+        self, index: _AlertIndex | None = None, view: _View | None = None
+    ) -> list[AlertRow]:
+        """The lines for `index` (the current one) as `view` (the current filter and toggles)
+        asks: pure, so a storm's rows can be built in a thread."""
+        index = index or self._index
+        flt, grouped, show_suppressed = view or self._view()
         ordered, quiet, alert_rows = index.sorted, index.quiet, index.rows
-        positions = index.matching(self._filter)
+        positions = index.matching(flt)
         active = [i for i in positions if not quiet[i]]
         folded: set[str] = set()
         rows: list[AlertRow]
-        if self.grouped:
+        if grouped:
             groups: dict[str, list[int]] = {}  # name -> [first position, count], sorted order
             for i in active:
                 group = groups.get(ordered[i].name)
@@ -362,7 +405,7 @@ class AlertList(ScrollView, can_focus=True):
                 children = by_inhibitor.get(ordered[i].fingerprint)
                 if children:
                     rows.extend(children)
-        if self.show_suppressed:
+        if show_suppressed:
             quiet_rows = [
                 alert_rows[i]
                 for i in positions
@@ -373,19 +416,19 @@ class AlertList(ScrollView, can_focus=True):
                 rows.extend(quiet_rows)
         return rows
 
-    def _rebuild(self, force: bool = False) -> None:
+    def _rebuild(self, force: bool = False, rows: list[AlertRow] | None = None) -> None:
         old_rows = self._rows
         cursor = self._cursor
         previous = old_rows[cursor] if 0 <= cursor < len(old_rows) else None
-        rows = self._build_rows()
+        if rows is None:
+            rows = self._build_rows()
         # keep the cursor on the same alert when the list moves under it
         if (
             previous is not None
             and not force
             and not (cursor < len(rows) and rows[cursor].key == previous.key)
         ):
-            key = previous.key
-            self._cursor = next((i for i, row in enumerate(rows) if row.key == key), cursor)
+            self._cursor = _find_key(rows, previous.key, cursor)
         self._cursor = max(0, min(self._cursor, len(rows) - 1))
         self._rows = rows
         self.virtual_size = Size(self.size.width, len(rows))
