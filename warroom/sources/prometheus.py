@@ -9,6 +9,7 @@ waits. The library is imported on first use only.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -167,8 +168,15 @@ class PrometheusAlertSource:
         self._http = _http.HttpEndpoint(server)
 
     async def fetch_alerts(self) -> list[Alert]:
-        response = await self._http.request("GET", "/api/v1/alerts")
-        data = _http.json_of(response, self.name, "/api/v1/alerts")
+        """Prometheus's firing alerts, fetched and parsed in a thread (a storm is big)."""
+        return await asyncio.to_thread(self.fetch_alerts_blocking)
+
+    def fetch_alerts_blocking(self) -> list[Alert]:
+        body = self._http.read_blocking("GET", "/api/v1/alerts")
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise SourceBadResponse(f"{self.name}: malformed JSON from /api/v1/alerts") from None
         try:
             raw_alerts = data["data"]["alerts"]
             alerts = []
