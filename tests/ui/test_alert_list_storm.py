@@ -31,7 +31,7 @@ from warroom.domain.alerts import (
 from warroom.domain.clock import SystemClock
 from warroom.sources.alertmanager import alert_from_v2
 from warroom.ui.app import WarRoomApp
-from warroom.ui.widgets.alert_list import AlertList
+from warroom.ui.widgets.alert_list import AlertList, _index_for
 
 N = 10_000
 
@@ -302,3 +302,35 @@ def test_the_sort_in_runs_orders_as_one_sort() -> None:
             (rnd.randrange(4), rnd.randrange(50), f"n{rnd.randrange(9)}", str(i)) for i in range(n)
         ]
         assert alert_list._sorted_positions(keys) == sorted(range(n), key=keys.__getitem__)
+
+
+async def test_rows_built_in_the_thread_for_an_old_filter_are_rebuilt_for_the_new(
+    expected: list[Alert],
+) -> None:
+    """The index thread builds the rows too; if the filter changes before they land, the rows
+    shown are the new filter's, never the ones built for the old."""
+    app = _ListApp()
+    now = datetime.now(UTC)
+    async with app.run_test(size=(160, 48)) as pilot:
+        alert_list = app.query_one(AlertList)
+        alert_list.thread_at = 1_000
+        index = _index_for(list(expected), alert_list._index)
+        old_view = alert_list._view()
+        stale_rows = alert_list._build_rows(index, old_view)
+        alert_list.set_filter(AlertFilter.parse("service=payments"))
+        alert_list._shown += 1
+        alert_list._apply(index, now, alert_list._shown, (old_view, stale_rows))
+        want = AlertFilter.parse("service=payments").apply(expected)
+        assert _alert_fps(alert_list) == _expected_fps(want)
+        await pilot.pause()
+
+
+def test_the_cursor_key_is_found_near_where_it_was_or_anywhere() -> None:
+    from tests.ui.fakes import make_alert
+    from warroom.ui.widgets.alert_list import AlertRow, _find_key
+
+    rows = [AlertRow(make_alert(f"A{i}", "warning", datetime.now(UTC))) for i in range(3_000)]
+    keys = [r.key for r in rows]
+    assert _find_key(rows, keys[1_500], 1_497) == 1_500
+    assert _find_key(rows, keys[2], 2_900) == 2  # far away: the whole list is searched
+    assert _find_key(rows, "gone", 7) == 7
