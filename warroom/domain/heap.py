@@ -58,14 +58,16 @@ def _end() -> None:
     with _lock:
         _building -= 1
         if _building == 0:
-            if time.monotonic() - _collected_at > COLLECT_EVERY_S:
-                gc.unfreeze()
-                gc.collect()
-                _collected_at = time.monotonic()
-            gc.freeze()
-            _frozen = True
-            if _resume_gc:
-                gc.enable()
+            try:
+                if time.monotonic() - _collected_at > COLLECT_EVERY_S:
+                    gc.unfreeze()
+                    gc.collect()
+                    _collected_at = time.monotonic()
+                gc.freeze()
+                _frozen = True
+            finally:  # whatever happens, the collector is not left paused
+                if _resume_gc:
+                    gc.enable()
 
 
 def _thaw() -> None:
