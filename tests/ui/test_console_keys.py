@@ -363,3 +363,27 @@ async def test_keymap_remaps_by_binding_id_and_palette_lists_actions(make_app) -
         assert alert_list.grouped
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Declare", "Silence", "Ack", "Export"} <= set(commands)
+
+
+async def test_signals_follow_a_single_step_at_once_and_a_running_cursor_once_it_rests(
+    tmp_path: Path,
+) -> None:
+    from tests.ui.factory import build_test_app
+
+    t = FIXED_TIME
+    alerts = [
+        make_alert("ServiceDown", "critical", t - timedelta(minutes=i + 1), service=f"svc{i}")
+        for i in range(6)
+    ]
+    app = build_test_app(tmp_path, _sources(FakeAlertSource(alerts)))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        screen = app.screen
+        await pilot.pause(0.4)
+        await pilot.press("down")  # one step after a rest: the signals follow at once
+        assert screen.service == app.screen.query_one(AlertList).highlighted.service
+        await pilot.press("down", "down", "down")  # running: the signals wait
+        running = screen.service
+        assert running != app.screen.query_one(AlertList).highlighted.service
+        await pilot.pause(0.5)
+        assert screen.service == app.screen.query_one(AlertList).highlighted.service

@@ -7,6 +7,7 @@ handler renders it and schedules the next poll. Nothing here awaits a source dir
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -59,6 +60,7 @@ from warroom.ui.widgets.signal_panel import SignalPanel
 from warroom.ui.widgets.war_header import HeaderState, WarHeader, drill_banner, mode_text
 
 SIGNALS_WAIT_S = 1.0  # the longest the golden signals wait for the first alerts
+SCOPE_REST_S = 0.3  # how long the cursor rests before the signals follow it (while running)
 ROLE_SHORT = {
     Role.COMMANDER: "IC",
     Role.TECH_LEAD: "TL",
@@ -132,6 +134,8 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         self._reminded: set[str] = set()
         self._first_alert_poll = True
         self._signals_started = False
+        self._highlighted_at = 0.0
+        self._scope_timer: Any = None
         self._runner: Any = None
         self._setup_silences()
         self.library = ctx.library or RunbookLibrary()
@@ -370,7 +374,22 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
             pane.show_section(None, None)
             return
         pane.show_section(self.library.section_for(alert.name, alert.annotations), alert.name)
-        self._scope(alert.service or None)
+        self._follow(alert.service or None)
+
+    def _follow(self, service: str | None) -> None:
+        """The signals follow the selected alert: at once after a single step, but while the
+        cursor runs through a list (keys held or pressed quickly) only once it rests, so that
+        scrolling through a storm does not restart every panel's queries at each line."""
+        now = time.monotonic()
+        running = now - self._highlighted_at < SCOPE_REST_S
+        self._highlighted_at = now
+        if self._scope_timer is not None:
+            self._scope_timer.stop()
+            self._scope_timer = None
+        if running:
+            self._scope_timer = self.set_timer(SCOPE_REST_S, lambda: self._scope(service))
+        else:
+            self._scope(service)
 
     # ------------------------------------------------------------------ signals
 
