@@ -119,7 +119,8 @@ def _console_app(url: str, tmp: Path) -> Any:
 
 def _list_app(url: str) -> Any:
     """Only the alert list, fed every second by the same AlertmanagerSource (no screen, no
-    poller, no incident log): what the list itself costs, to tell it apart from the rest."""
+    poller, no incident log; the console's GIL switch interval): what the list itself costs,
+    to tell it apart from the rest."""
     from datetime import UTC, datetime
 
     from textual import work
@@ -127,11 +128,13 @@ def _list_app(url: str) -> Any:
 
     from warroom.config import ServerConfig
     from warroom.sources.alertmanager import AlertmanagerSource
+    from warroom.ui.app import SWITCH_INTERVAL_S
     from warroom.ui.widgets.alert_list import AlertList
 
     class ListApp(App[None]):
         def __init__(self) -> None:
             super().__init__()
+            sys.setswitchinterval(SWITCH_INTERVAL_S)  # as the console runs
             self.source = AlertmanagerSource(ServerConfig(url=url, name="storm", timeout_s=30))
 
         def compose(self) -> ComposeResult:
