@@ -44,7 +44,7 @@ class AlertSnapshot:
     resolved: list[Alert]
     errors: Mapping[str, str]
     fetched_at: datetime
-    firing: int = 0  # neither silenced nor inhibited (counted with the diff, off the loop)
+    firing: int  # neither silenced nor inhibited (counted with the diff, off the loop)
 
     @property
     def all_failed(self) -> bool:
