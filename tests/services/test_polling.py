@@ -132,3 +132,15 @@ async def test_firing_counts_neither_silenced_nor_inhibited() -> None:
     held = replace(make_alert("C", "warning", T), state=AlertState.SUPPRESSED, inhibited_by=("x",))
     snap = await AlertPoller([FakeAlertSource([loud, hushed, held])], FrozenClock(T)).poll()
     assert snap.firing == 1 and len(snap.alerts) == 3
+
+
+async def test_a_poll_below_storm_size_ends_a_storm_freeze() -> None:
+    import gc
+
+    from warroom.domain import heap
+
+    with heap.bulk(heap.STORM):
+        pass
+    assert gc.get_freeze_count() > 0
+    await AlertPoller([FakeAlertSource([make_alert("A", "critical", T)])], FrozenClock(T)).poll()
+    assert gc.get_freeze_count() == 0

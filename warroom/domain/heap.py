@@ -9,7 +9,8 @@ alive (`gc.freeze`: later collections skip it, reference counting still frees it
 Frozen objects that later become cyclic garbage (rendered lines evicted from a cache, a closed
 dialog) are not reclaimed while frozen: so at most every COLLECT_EVERY_S a storm build ends
 with one full collection instead (about half a second at 100,000 alerts, in the building
-thread), and once builds are small again everything goes back to the collector.
+thread), and once the storm is over (`calm()`, called by whoever sees the whole count)
+everything goes back to the collector.
 """
 
 from __future__ import annotations
@@ -32,9 +33,8 @@ _collected_at = time.monotonic()
 
 @contextmanager
 def bulk(count: int) -> Iterator[None]:
-    """Around building `count` long-lived objects; below STORM this only thaws a past storm."""
+    """Around building `count` long-lived objects; below STORM, nothing is done."""
     if count < STORM:
-        _thaw()
         yield
         return
     _begin()
@@ -70,7 +70,8 @@ def _end() -> None:
                     gc.enable()
 
 
-def _thaw() -> None:
+def calm() -> None:
+    """The storm is over: frozen objects go back to the collector."""
     global _frozen
     with _lock:
         if _frozen and _building == 0:

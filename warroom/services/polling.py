@@ -133,7 +133,10 @@ class AlertPoller:
     def _diff(
         self, batches: Mapping[str, Sequence[Alert]], switched: bool
     ) -> tuple[list[Alert], list[Alert], list[Alert], int]:
-        with heap.bulk(sum(len(b) for b in batches.values())):
+        total = sum(len(b) for b in batches.values())
+        if total < heap.STORM:
+            heap.calm()  # (one source's answer may be small while another storms)
+        with heap.bulk(total):
             alerts = merge_alerts(batches)
             current = {a.fingerprint: a for a in alerts}
         if switched:
