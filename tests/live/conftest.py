@@ -72,3 +72,14 @@ def am_alert(name: str, **labels: str) -> dict[str, Any]:
         "startsAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         "generatorURL": "http://prometheus.example/graph",
     }
+
+
+async def am_fetch(cfg: ServerConfig) -> Any:
+    """One fetch of the alerts from an Alertmanager-shaped server, its client closed after."""
+    from warroom.sources.alertmanager import AlertmanagerSource
+
+    source = AlertmanagerSource(cfg)
+    try:
+        return await source.fetch_alerts()
+    finally:
+        await source.aclose()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.live.conftest import am_fetch
 from tests.live.stub import Reply, StubServer
 from tests.servers.ports import free_port
 from warroom.config import ServerConfig
@@ -32,14 +33,6 @@ TOKEN = "s3cr3t-T0KEN-value-123"
 PASSWORD = "hunter2-pass-word"
 
 Call = Callable[[ServerConfig], Awaitable[Any]]
-
-
-async def am_fetch(cfg: ServerConfig) -> Any:
-    source = AlertmanagerSource(cfg)
-    try:
-        return await source.fetch_alerts()
-    finally:
-        await source.aclose()
 
 
 async def am_silence(cfg: ServerConfig) -> Any:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.live.conftest import am_fetch
 from tests.servers.ports import free_port
 from warroom.config import ServerConfig
 from warroom.domain.errors import SourceError
-from warroom.sources.alertmanager import AlertmanagerSource
 
 
 @dataclass(frozen=True)
@@ -96,29 +96,24 @@ def mtls_url(pki: Pki) -> Iterator[str]:
     yield from _https(pki, require_client_cert=True)
 
 
-async def _fetch(server: ServerConfig) -> list:  # type: ignore[type-arg]
-    source = AlertmanagerSource(server)
-    try:
-        return await source.fetch_alerts()
-    finally:
-        await source.aclose()
-
-
 async def test_unknown_ca_is_refused_with_one_line(https_url: str) -> None:
     with pytest.raises(SourceError) as err:
-        await _fetch(ServerConfig(url=https_url, name="am", timeout_s=3))
+        await am_fetch(ServerConfig(url=https_url, name="am", timeout_s=3))
     assert "\n" not in str(err.value) and str(err.value).startswith("am")
 
 
 async def test_ca_bundle_is_trusted(https_url: str, pki: Pki) -> None:
     assert (
-        await _fetch(ServerConfig(url=https_url, name="am", ca_file=str(pki.ca), timeout_s=3)) == []
+        await am_fetch(ServerConfig(url=https_url, name="am", ca_file=str(pki.ca), timeout_s=3))
+        == []
     )
 
 
 async def test_skip_verify_only_when_asked(https_url: str) -> None:
     assert (
-        await _fetch(ServerConfig(url=https_url, name="am", insecure_skip_verify=True, timeout_s=3))
+        await am_fetch(
+            ServerConfig(url=https_url, name="am", insecure_skip_verify=True, timeout_s=3)
+        )
         == []
     )
 
@@ -126,11 +121,13 @@ async def test_skip_verify_only_when_asked(https_url: str) -> None:
 async def test_client_certificate_is_presented(mtls_url: str, pki: Pki) -> None:
     base = {"url": mtls_url, "name": "am", "ca_file": str(pki.ca), "timeout_s": 3.0}
     with pytest.raises(SourceError):
-        await _fetch(ServerConfig(**base))  # type: ignore[arg-type]
+        await am_fetch(ServerConfig(**base))  # type: ignore[arg-type]
     mutual = ServerConfig(**base, client_cert=str(pki.client_cert), client_key=str(pki.client_key))  # type: ignore[arg-type]
-    assert await _fetch(mutual) == []
+    assert await am_fetch(mutual) == []
 
 
 async def test_unreadable_tls_file_is_a_clear_error(https_url: str, tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="cannot load TLS files"):
-        await _fetch(ServerConfig(url=https_url, name="am", ca_file=str(tmp_path / "missing.pem")))
+        await am_fetch(
+            ServerConfig(url=https_url, name="am", ca_file=str(tmp_path / "missing.pem"))
+        )
