@@ -75,8 +75,10 @@ class FakeSignalSource:
         self.values = values
         self.hang_s = hang_s
         self.fail = fail
+        self.asked: list[str | None] = []  # the service of every call, in order
 
     async def sample(self, spec: SignalSpec, service: str | None) -> Sample:
+        self.asked.append(service)
         if self.hang_s:
             await asyncio.sleep(self.hang_s)
         if self.fail:
@@ -86,6 +88,7 @@ class FakeSignalSource:
         return Sample(datetime.now(UTC), self.values.get(spec.key, 1.0))
 
     async def history(self, spec: SignalSpec, service: str | None, end: datetime) -> list[Sample]:
+        self.asked.append(service)
         if self.hang_s:
             await asyncio.sleep(self.hang_s)
         if self.fail:

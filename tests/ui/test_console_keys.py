@@ -387,3 +387,52 @@ async def test_signals_follow_a_single_step_at_once_and_a_running_cursor_once_it
         assert running != app.screen.query_one(AlertList).highlighted.service
         await pilot.pause(0.5)
         assert screen.service == app.screen.query_one(AlertList).highlighted.service
+
+
+async def test_signals_and_runbooks_wait_until_the_first_alerts_are_drawn(tmp_path: Path) -> None:
+    """Nothing competes with drawing the first alerts: the golden signals and the runbooks
+    start once the alert list has drawn them, and the signals' first queries are already
+    scoped to the selected alert's service."""
+    from dataclasses import replace
+
+    from tests.ui.factory import build_test_app
+    from warroom.ui.app import build_app
+
+    signals = FakeSignalSource({"error_rate": 1.0})
+    slow = FakeAlertSource(_alerts(), hang_s=0.5)
+    tested = build_test_app(tmp_path, _sources(slow, signals))
+    from warroom.paths import default_runbooks_dir
+
+    # as the CLI does: the app reads the runbooks itself
+    ctx = replace(tested.ctx, library=None, runbook_paths=(default_runbooks_dir(),))
+    app = build_app(ctx, boot=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.25)
+        alert_list = app.screen.query_one(AlertList)
+        assert alert_list.row_count == 0
+        assert signals.asked == []
+        assert not app.screen.library.runbooks
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if signals.asked and app.screen.library.runbooks:
+                break
+        assert alert_list.row_count == len(_alerts())
+        highlighted = alert_list.highlighted
+        assert highlighted is not None
+        assert set(signals.asked) == {highlighted.service}
+        assert app.screen.library.runbooks
+
+
+async def test_signals_start_without_alerts_after_the_wait(tmp_path: Path) -> None:
+    """An Alertmanager that does not answer does not keep the golden signals blank."""
+    from tests.ui.factory import build_test_app
+    from warroom.ui.screens.war_room import SIGNALS_WAIT_S
+
+    signals = FakeSignalSource({"error_rate": 1.0})
+    app = build_test_app(tmp_path, _sources(FakeAlertSource(_alerts(), hang_s=30), signals))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(SIGNALS_WAIT_S / 2)
+        assert signals.asked == []
+        await pilot.pause(SIGNALS_WAIT_S)
+        assert signals.asked
+        assert app.screen.query_one(AlertList).row_count == 0

@@ -134,6 +134,7 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         self._reminded: set[str] = set()
         self._first_alert_poll = True
         self._signals_started = False
+        self._after_first_alerts_done = False
         self._highlighted_at = 0.0
         self._scope_timer: Any = None
         self._runner: Any = None
@@ -181,14 +182,27 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         self._update_compact()
         # fetching overlaps this screen's first render; the store opens once it is drawn.
         # Alerts come first: the signals start once the first alerts are drawn (their service
-        # sets the scope anyway), or after SIGNALS_WAIT_S if the Alertmanager is slow.
+        # sets the scope anyway), or after SIGNALS_WAIT_S if the Alertmanager is slow
+        # (see _after_first_alerts).
         self.poll_alerts()
-        self.set_timer(SIGNALS_WAIT_S, self._start_signals_once)
+        self.set_timer(SIGNALS_WAIT_S, self._after_first_alerts)
         self.call_after_refresh(self._start)
 
     def _start(self) -> None:
         self._resume_incident()
         self.set_interval(1.0, self._tick)
+
+    @on(AlertList.Drawn)
+    def _after_first_alerts(self) -> None:
+        """What competes with drawing the first alerts for the interpreter (the signals'
+        queries, parsing the runbooks) starts once they are on screen, or after SIGNALS_WAIT_S
+        when the Alertmanager is slow."""
+        if self._after_first_alerts_done:
+            return
+        self._after_first_alerts_done = True
+        self._start_signals_once()
+        if self.ctx.library is None:
+            self._load_runbooks()
 
     @work(thread=True, group="runbooks", exit_on_error=False, description="Read the runbooks")
     def _load_runbooks(self) -> None:
@@ -350,11 +364,6 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
             alert_list.flash(new_critical)
             if self.ctx.settings.bell and not self.ctx.viewer:
                 self.app.bell()
-        if self._first_alert_poll:
-            self.call_after_refresh(self._start_signals_once)
-            if self.ctx.library is None:
-                # parsing runbooks competes for the interpreter: only once the alerts are shown
-                self.call_after_refresh(self._load_runbooks)
         self._first_alert_poll = False
         for event in alert_events(snapshot.fired, snapshot.resolved):
             self._log(event.kind, event.text, event.data)
@@ -427,7 +436,8 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         now = self.ctx.clock.now()
         for panel in self.query(SignalPanel):
             panel.update_series(self.signal_poller.series[panel.series.spec.key], now)
-        self._start_signals()
+        if self._after_first_alerts_done:  # else they start, in this scope, once drawn
+            self._start_signals()
 
     def _start_signals_once(self) -> None:
         if not self._signals_started:

@@ -232,6 +232,10 @@ class AlertList(ScrollView, can_focus=True):
     AlertList > .alert-list--divider { color: $foreground 50%; text-style: italic; }
     """
 
+    class Drawn(Message):
+        """The first refresh's rows reached the screen (sent once): what may compete with
+        drawing them (golden signals, runbooks) can start now."""
+
     class Highlighted(Message):
         """The alert under the cursor changed (None when the list is empty)."""
 
@@ -255,6 +259,7 @@ class AlertList(ScrollView, can_focus=True):
         self._shown = 0
         self._pending: tuple[list[Alert], datetime, int] | None = None
         self.thread_at = THREAD_AT
+        self._drawn: bool | None = False  # None: the first rows are in, not yet drawn
         self.show_origins = False  # set when several Alertmanagers feed the list
 
     # ------------------------------------------------------------ data in
@@ -308,6 +313,9 @@ class AlertList(ScrollView, can_focus=True):
         if token != self._shown:
             return  # a later show() is on its way
         self._now = now
+        if self._drawn is False:
+            self._drawn = None
+            self.refresh()  # drawn even when there is nothing to list
         if index is self._index:
             self._refresh_changed(self._rows)
             return
@@ -431,7 +439,9 @@ class AlertList(ScrollView, can_focus=True):
             self._cursor = _find_key(rows, previous.key, cursor)
         self._cursor = max(0, min(self._cursor, len(rows) - 1))
         self._rows = rows
-        self.virtual_size = Size(self.size.width, len(rows))
+        # no width: lines are cut to the view, so a resize needs no new virtual size (and
+        # no layout pass of the whole screen)
+        self.virtual_size = Size(0, len(rows))
         if force or len(old_rows) != len(rows):
             self._age_cache.clear()
             self.refresh()
@@ -477,6 +487,9 @@ class AlertList(ScrollView, can_focus=True):
     # ------------------------------------------------------------ rendering
 
     def render_line(self, y: int) -> Strip:
+        if self._drawn is None:
+            self._drawn = True
+            self.post_message(self.Drawn())
         i = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
         if i >= len(self._rows):
@@ -581,7 +594,6 @@ class AlertList(ScrollView, can_focus=True):
         self._move_to(int(self.scroll_offset.y) + event.y)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._rows))
         self._age_cache.clear()
 
 
