@@ -297,7 +297,8 @@ def test_the_sort_in_runs_orders_as_one_sort() -> None:
     from warroom.ui.widgets import alert_list
 
     rnd = random.Random(5)
-    for n in (0, 1, 4_000, alert_list._SORT_RUN * 3 + 17):
+    # below THREAD_AT one sort; from it on, runs merged
+    for n in (0, 1, 4_000, alert_list.THREAD_AT - 1, alert_list.THREAD_AT + 17):
         keys = [
             (rnd.randrange(4), rnd.randrange(50), f"n{rnd.randrange(9)}", str(i)) for i in range(n)
         ]

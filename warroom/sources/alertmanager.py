@@ -44,7 +44,10 @@ def parse_time(text: Any) -> datetime:
             dt = datetime.fromisoformat(f"{head}.{digits[:6] or '0'}{zone}")
         except ValueError:
             return _EPOCH
-    if dt.tzinfo is None:
+    tz = dt.tzinfo
+    if tz is UTC:  # "Z", Alertmanager's own: the common case, 100,000 times in a storm
+        return dt
+    if tz is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC) if dt.utcoffset() else dt
 
