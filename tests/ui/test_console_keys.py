@@ -412,6 +412,8 @@ async def test_signals_and_runbooks_wait_until_the_first_alerts_are_drawn(tmp_pa
         assert alert_list.row_count == 0
         assert signals.asked == []
         assert not app.screen.library.runbooks
+        others = ("#signals-region", "#runbook-region", "#log-region")
+        assert not any(app.screen.query_one(r).display for r in others)  # alerts first
         for _ in range(100):
             await pilot.pause(0.02)
             if signals.asked and app.screen.library.runbooks:
@@ -421,6 +423,7 @@ async def test_signals_and_runbooks_wait_until_the_first_alerts_are_drawn(tmp_pa
         assert highlighted is not None
         assert set(signals.asked) == {highlighted.service}
         assert app.screen.library.runbooks
+        assert all(app.screen.query_one(r).display for r in others)
 
 
 async def test_signals_start_without_alerts_after_the_wait(tmp_path: Path) -> None:
@@ -435,4 +438,5 @@ async def test_signals_start_without_alerts_after_the_wait(tmp_path: Path) -> No
         assert signals.asked == []
         await pilot.pause(SIGNALS_WAIT_S)
         assert signals.asked
+        assert app.screen.query_one("#log-region").display
         assert app.screen.query_one(AlertList).row_count == 0

@@ -144,6 +144,7 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
+        self.add_class("-alerts-first")  # the other regions show once the alerts are drawn
         yield WarHeader(self._header_state(), id="header")
         if self.ctx.sources.is_drill:
             yield Static(drill_banner(self.ctx.scenario), id="drill-banner")
@@ -194,12 +195,13 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
 
     @on(AlertList.Drawn)
     def _after_first_alerts(self) -> None:
-        """What competes with drawing the first alerts for the interpreter (the signals'
-        queries, parsing the runbooks) starts once they are on screen, or after SIGNALS_WAIT_S
-        when the Alertmanager is slow."""
+        """What competes with drawing the first alerts for the interpreter (laying out and
+        drawing the other regions, the signals' queries, parsing the runbooks) starts once
+        they are on screen, or after SIGNALS_WAIT_S when the Alertmanager is slow."""
         if self._after_first_alerts_done:
             return
         self._after_first_alerts_done = True
+        self.remove_class("-alerts-first")
         self._start_signals_once()
         if self.ctx.library is None:
             self._load_runbooks()
