@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # a tool the console never runs. A None entry makes Python treat that module as absent, and
 # httpx then stands in a stub for it.
 if "httpx" not in sys.modules:
-    sys.modules.setdefault("httpx._main", None)
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 USER_AGENT = "warroom/0.1"
 _BODY_PREVIEW = 120
