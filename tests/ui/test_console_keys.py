@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import statistics
+import threading
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from tests.ui.factory import FIXED_TIME, key_latency
@@ -389,32 +392,49 @@ async def test_signals_follow_a_single_step_at_once_and_a_running_cursor_once_it
         assert screen.service == app.screen.query_one(AlertList).highlighted.service
 
 
-async def test_signals_and_runbooks_wait_until_the_first_alerts_are_drawn(tmp_path: Path) -> None:
-    """Nothing competes with drawing the first alerts: the golden signals and the runbooks
-    start once the alert list has drawn them, and the signals' first queries are already
-    scoped to the selected alert's service."""
+class _GatedAlertSource(FakeAlertSource):
+    """Answers once the test opens the gate (the first poll runs in a thread of its own)."""
+
+    def __init__(self, alerts: list) -> None:  # type: ignore[type-arg]
+        super().__init__(alerts)
+        self.gate = threading.Event()
+
+    async def fetch_alerts(self) -> list:  # type: ignore[type-arg]
+        while not self.gate.is_set():
+            await asyncio.sleep(0.01)
+        return await super().fetch_alerts()
+
+
+async def test_signals_and_runbooks_wait_until_the_first_alerts_are_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing competes with drawing the first alerts: the other regions, the golden signals
+    and the runbooks start once the alert list has drawn them, and the signals' first queries
+    are already scoped to the selected alert's service."""
     from dataclasses import replace
 
     from tests.ui.factory import build_test_app
-    from warroom.ui.app import build_app
-
-    signals = FakeSignalSource({"error_rate": 1.0})
-    slow = FakeAlertSource(_alerts(), hang_s=0.5)
-    tested = build_test_app(tmp_path, _sources(slow, signals))
     from warroom.paths import default_runbooks_dir
+    from warroom.ui.app import build_app
+    from warroom.ui.screens import war_room
 
+    monkeypatch.setattr(war_room, "SIGNALS_WAIT_S", 60.0)  # only the drawing starts them here
+    signals = FakeSignalSource({"error_rate": 1.0})
+    gated = _GatedAlertSource(_alerts())
+    tested = build_test_app(tmp_path, _sources(gated, signals))
     # as the CLI does: the app reads the runbooks itself
     ctx = replace(tested.ctx, library=None, runbook_paths=(default_runbooks_dir(),))
     app = build_app(ctx, boot=False)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.25)
+        await pilot.pause(0.3)
         alert_list = app.screen.query_one(AlertList)
         assert alert_list.row_count == 0
         assert signals.asked == []
         assert not app.screen.library.runbooks
         others = ("#signals-region", "#runbook-region", "#log-region")
         assert not any(app.screen.query_one(r).display for r in others)  # alerts first
-        for _ in range(100):
+        gated.gate.set()
+        for _ in range(250):
             await pilot.pause(0.02)
             if signals.asked and app.screen.library.runbooks:
                 break

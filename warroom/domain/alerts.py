@@ -19,8 +19,13 @@ class Severity(IntEnum):
 
     @classmethod
     def parse(cls, text: str | None) -> Severity:
-        key = (text or "").strip().lower()
-        return _SEVERITY_WORDS.get(key, cls.NONE)
+        # remembered per label value: an alert storm asks for the same few 100,000 times
+        known = _SEVERITY_OF.get(text)
+        if known is None:
+            known = _SEVERITY_WORDS.get((text or "").strip().lower(), cls.NONE)
+            if len(_SEVERITY_OF) < 256:
+                _SEVERITY_OF[text] = known
+        return known
 
     @property
     def word(self) -> str:
@@ -52,6 +57,7 @@ _SEVERITY_WORDS = {
     "p3": Severity.INFO,
     "none": Severity.NONE,
 }
+_SEVERITY_OF: dict[str | None, Severity] = {}  # label value as given -> Severity.parse
 
 
 class AlertState(StrEnum):

@@ -361,11 +361,14 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
             else ""
         )
         _retitle(region, f"Firing alerts ({snapshot.firing})", errors)
-        new_critical = {a.fingerprint for a in snapshot.fired if a.severity is Severity.CRITICAL}
-        if new_critical and not self._first_alert_poll:
-            alert_list.flash(new_critical)
-            if self.ctx.settings.bell and not self.ctx.viewer:
-                self.app.bell()
+        if not self._first_alert_poll:  # (on the first, every alert is "new")
+            new_critical = {
+                a.fingerprint for a in snapshot.fired if a.severity is Severity.CRITICAL
+            }
+            if new_critical:
+                alert_list.flash(new_critical)
+                if self.ctx.settings.bell and not self.ctx.viewer:
+                    self.app.bell()
         self._first_alert_poll = False
         for event in alert_events(snapshot.fired, snapshot.resolved):
             self._log(event.kind, event.text, event.data)

@@ -61,20 +61,8 @@ _SEV_CLASS = {
 }
 
 
-_SEVERITY_OF: dict[str | None, Severity] = {}
 THREAD_AT = 20_000  # alerts: from here on show() compares and sorts in a thread
 _SORT_RUN = 4_096  # keys sorted in one call (see _sorted_positions)
-
-
-def _severity(alert: Alert) -> Severity:
-    """`alert.severity` without parsing the same few label values 100,000 times."""
-    value = alert.labels.get("severity")
-    sev = _SEVERITY_OF.get(value)
-    if sev is None:
-        sev = Severity.parse(value)
-        if len(_SEVERITY_OF) < 256:
-            _SEVERITY_OF[value] = sev
-    return sev
 
 
 def _narrows(new: AlertFilter, old: AlertFilter) -> bool:
@@ -121,7 +109,7 @@ class _AlertIndex:
 
     def __init__(self, alerts: list[Alert]) -> None:
         self.alerts = alerts
-        keys = [(_severity(a), a.starts_at, a.name, a.fingerprint) for a in alerts]
+        keys = [(a.severity, a.starts_at, a.name, a.fingerprint) for a in alerts]
         order = _sorted_positions(keys)
         ordered = [alerts[i] for i in order]
         self.sorted = ordered
@@ -181,7 +169,7 @@ class _AlertIndex:
                         a.name,
                         *{"alertname": a.name, **a.labels}.values(),
                         a.summary,
-                        _severity(a).word,
+                        a.severity.word,
                     )
                 ).lower()
                 for a in self.sorted
