@@ -145,7 +145,7 @@ async def test_declare_note_export(make_app, tmp_path: Path) -> None:
         kinds = [e.kind for e in app.screen.incident_log.incident.entries]
         assert EntryKind.NOTE in kinds and EntryKind.ALERT_FIRED in kinds
         log_view = app.screen.query_one(IncidentLogView)
-        assert any("rolled back deploy 42" in str(line.text) for line in log_view.lines)
+        assert any("rolled back deploy 42" in text for text in log_view.texts)
         out = tmp_path / "pm.md"
         await pilot.press("e")
         prompt = app.screen.query_one(Input)

@@ -42,7 +42,7 @@ async def test_drill_read_then_write_step_are_logged(make_app, drill_sources) ->
         assert len(runs) == 2
         assert all(e.data["exit_code"] == 0 for e in runs)
         assert "restart api" in runs[1].data["command"] and runs[1].data["output"]
-        shown = "\n".join(str(line.text) for line in app.screen.query_one(IncidentLogView).lines)
+        shown = "\n".join(app.screen.query_one(IncidentLogView).texts)
         assert shown.count("exit 0") >= 2
 
 

@@ -14,12 +14,12 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-_console = Console(width=400, legacy_windows=False, force_terminal=True)
+console = Console(width=400, legacy_windows=False, force_terminal=True)  # renders, never prints
 
 
 def text_strip(text: Text, width: int, base: Style | None = None) -> Strip:
     """One line of Rich text as a Strip exactly `width` cells wide."""
-    strip = Strip(list(text.render(_console, end=""))).crop(0, width)
+    strip = Strip(list(text.render(console, end=""))).crop(0, width)
     if base is not None:
         strip = strip.apply_style(base)
     return strip.extend_cell_length(width, base)
@@ -112,4 +112,4 @@ def _same(a: Text, b: Text) -> bool:
     return a.plain == b.plain and a.spans == b.spans and a.style == b.style
 
 
-__all__ = ["LineCacheWidget", "Segment", "text_strip"]
+__all__ = ["LineCacheWidget", "Segment", "console", "text_strip"]
