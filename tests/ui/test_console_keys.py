@@ -431,8 +431,10 @@ async def test_signals_and_runbooks_wait_until_the_first_alerts_are_drawn(
         assert alert_list.row_count == 0
         assert signals.asked == []
         assert not app.screen.library.runbooks
-        others = ("#signals-region", "#runbook-region", "#log-region")
-        assert not any(app.screen.query_one(r).display for r in others)  # alerts first
+        # alerts first: the other regions show their frames, not yet their contents
+        contents = "#signals-region > *, #runbook-region > *"
+        assert app.screen.query_one("#runbook-region").display
+        assert not any(w.display for w in app.screen.query(contents))
         gated.gate.set()
         for _ in range(250):
             await pilot.pause(0.02)
@@ -443,7 +445,8 @@ async def test_signals_and_runbooks_wait_until_the_first_alerts_are_drawn(
         assert highlighted is not None
         assert set(signals.asked) == {highlighted.service}
         assert app.screen.library.runbooks
-        assert all(app.screen.query_one(r).display for r in others)
+        shown = ("#runbook-title", "#runbook-steps", "SignalPanel")
+        assert all(app.screen.query_one(selector).display for selector in shown)
 
 
 async def test_signals_start_without_alerts_after_the_wait(tmp_path: Path) -> None:
@@ -458,5 +461,5 @@ async def test_signals_start_without_alerts_after_the_wait(tmp_path: Path) -> No
         assert signals.asked == []
         await pilot.pause(SIGNALS_WAIT_S)
         assert signals.asked
-        assert app.screen.query_one("#log-region").display
+        assert app.screen.query_one(SignalPanel).display
         assert app.screen.query_one(AlertList).row_count == 0

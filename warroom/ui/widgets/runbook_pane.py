@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import OptionList, RichLog, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.domain.runbooks import Risk, Runbook, Section, Step
+from warroom.ui.widgets.text_log import TextLog
 
 _RISK_STYLE = {Risk.READ: "", Risk.WRITE: "bold", Risk.DESTRUCTIVE: "bold reverse"}
 
@@ -45,8 +46,8 @@ class RunbookPane(Vertical):
     RunbookPane { background: $surface; }
     RunbookPane > #runbook-title { height: auto; max-height: 3; padding: 0 1; color: $foreground; }
     RunbookPane > OptionList { height: 1fr; min-height: 3; border: none; background: $surface; }
-    RunbookPane > RichLog { height: 1fr; min-height: 3; border-top: dashed $panel; background: $surface; }
-    RunbookPane > RichLog.-empty { display: none; }
+    RunbookPane > TextLog { height: 1fr; min-height: 3; border-top: dashed $panel; background: $surface; }
+    RunbookPane > TextLog.-empty { display: none; }
     """
 
     class StepChosen(Message):
@@ -64,17 +65,15 @@ class RunbookPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("select an alert to see its runbook", id="runbook-title")
         yield OptionList(id="runbook-steps")
-        yield RichLog(
-            id="runbook-output", wrap=True, markup=False, max_lines=2000, classes="-empty"
-        )
+        yield TextLog(id="runbook-output", max_lines=2000, classes="-empty")
 
     @property
     def steps(self) -> OptionList:
         return self.query_one("#runbook-steps", OptionList)
 
     @property
-    def output(self) -> RichLog:
-        return self.query_one("#runbook-output", RichLog)
+    def output(self) -> TextLog:
+        return self.query_one("#runbook-output", TextLog)
 
     def show_section(self, found: tuple[Runbook, Section] | None, alert_name: str | None) -> None:
         title = self.query_one("#runbook-title", Static)
