@@ -282,6 +282,7 @@ async def test_big_refreshes_are_sorted_in_a_thread_and_the_latest_wins(
 
         alert_list.set_filter(AlertFilter.parse("severity=critical"))
         want = AlertFilter.parse("severity=critical").apply(fewer)
+        await _until(pilot, lambda: not alert_list.filter_pending, "the threaded filter lands")
         assert _alert_fps(alert_list) == _expected_fps(want)
         alert_list.show(list(fewer), now)  # equal alerts: nothing is rebuilt
         index = alert_list._index
@@ -321,9 +322,36 @@ async def test_rows_built_in_the_thread_for_an_old_filter_are_rebuilt_for_the_ne
         alert_list.set_filter(AlertFilter.parse("service=payments"))
         alert_list._shown += 1
         alert_list._apply(index, now, alert_list._shown, (old_view, stale_rows))
+        await _until(pilot, lambda: not alert_list.filter_pending, "the threaded filter lands")
         want = AlertFilter.parse("service=payments").apply(expected)
         assert _alert_fps(alert_list) == _expected_fps(want)
-        await pilot.pause()
+
+
+async def test_a_storm_is_filtered_in_a_thread_and_keys_answer_meanwhile(
+    expected: list[Alert],
+) -> None:
+    """From `thread_at` alerts on, a new filter's rows are built off the event loop: the old
+    rows stay until they land, the cursor moves meanwhile, and the latest filter wins."""
+    app = _ListApp()
+    now = datetime.now(UTC)
+    async with app.run_test(size=(160, 48)) as pilot:
+        alert_list = app.query_one(AlertList)
+        alert_list.thread_at = 1_000
+        alert_list.show(expected, now)
+        await _until(pilot, lambda: alert_list.row_count > 0, "the threaded sort lands")
+        everything = _alert_fps(alert_list)
+        alert_list.set_filter(AlertFilter.parse("payments"))
+        assert alert_list.filter_pending
+        assert _alert_fps(alert_list) == everything  # the old rows, until the new land
+        await pilot.press("down")
+        alert_list.set_filter(AlertFilter.parse("payments critical"))  # typed on: this wins
+        await _until(pilot, lambda: not alert_list.filter_pending, "the threaded filter lands")
+        await _until(pilot, lambda: all(w.is_finished for w in app.workers), "threads done")
+        want = AlertFilter.parse("payments critical").apply(expected)
+        assert want and _alert_fps(alert_list) == _expected_fps(want)
+        alert_list.grouped = True  # the toggles go the same way
+        await _until(pilot, lambda: not alert_list.filter_pending, "the threaded grouping")
+        assert alert_list.row_count < len(want)
 
 
 def test_the_cursor_key_is_found_near_where_it_was_or_anywhere() -> None:

@@ -249,6 +249,7 @@ class AlertList(ScrollView, can_focus=True):
         self._pending: tuple[list[Alert], datetime, int] | None = None
         self.thread_at = THREAD_AT
         self._drawn: bool | None = False  # None: the first rows are in, not yet drawn
+        self._filtering = False
         self.show_origins = False  # set when several Alertmanagers feed the list
 
     # ------------------------------------------------------------ data in
@@ -310,12 +311,48 @@ class AlertList(ScrollView, can_focus=True):
             return
         self._index = index
         # rows built in the thread stand unless the filter or a toggle changed meanwhile
-        self._rebuild(rows=built[1] if built is not None and built[0] == self._view() else None)
+        if built is not None and built[0] != self._view():
+            self._refilter()  # (the rows shown stay until the new ones are built)
+            return
+        self._rebuild(rows=built[1] if built is not None else None)
 
     def set_filter(self, flt: AlertFilter) -> None:
         self._filter = flt
         self._cursor = 0
-        self._rebuild(force=True)
+        self._refilter()
+
+    @property
+    def filter_pending(self) -> bool:
+        """A storm's rows for the current filter or toggles are still being built."""
+        return self._filtering
+
+    def _refilter(self) -> None:
+        """The rows again for a new filter or toggle: at once, or for a storm in a thread (the
+        first free-word filter reads every alert; 100,000 of them take about a second), the
+        old rows staying on screen until then and keys answering meanwhile."""
+        if len(self._index.sorted) < self.thread_at:
+            self._rebuild(force=True)
+            return
+        self._filtering = True
+        self._filter_in_thread()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="alert-list-filter",
+        exit_on_error=False,
+        description="Filter the alerts",
+    )
+    def _filter_in_thread(self) -> None:
+        index, view = self._index, self._view()
+        with heap.bulk(len(index.sorted)):  # (the free-word haystacks: one string per alert)
+            rows = self._build_rows(index, view)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._filtered, index, view, rows)
+
+    def _filtered(self, index: _AlertIndex, view: _View, rows: list[AlertRow]) -> None:
+        if index is self._index and view == self._view():  # else a later one is on its way
+            self._rebuild(force=True, rows=rows)
 
     def flash(self, fingerprints: set[str], seconds: float = 4.0) -> None:
         """Draw the eye to newly firing critical alerts."""
@@ -329,10 +366,10 @@ class AlertList(ScrollView, can_focus=True):
 
     def watch_grouped(self) -> None:
         self._cursor = 0
-        self._rebuild(force=True)
+        self._refilter()
 
     def watch_show_suppressed(self) -> None:
-        self._rebuild(force=True)
+        self._refilter()
 
     @property
     def filter(self) -> AlertFilter:
@@ -414,6 +451,7 @@ class AlertList(ScrollView, can_focus=True):
         return rows
 
     def _rebuild(self, force: bool = False, rows: list[AlertRow] | None = None) -> None:
+        self._filtering = False  # these rows are for the current filter and toggles
         old_rows = self._rows
         cursor = self._cursor
         previous = old_rows[cursor] if 0 <= cursor < len(old_rows) else None
