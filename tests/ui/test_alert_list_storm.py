@@ -75,6 +75,17 @@ async def _until(pilot: Pilot[None], predicate: Callable[[], bool], what: str) -
         await pilot.pause(0.05)
 
 
+async def _shown_in_thread(
+    pilot: Pilot[None], app: App[None], alerts: list[Alert], now: datetime
+) -> AlertList:
+    """The list with `alerts` shown through the storm path (a thread from 1,000 alerts on)."""
+    alert_list = app.query_one(AlertList)
+    alert_list.thread_at = 1_000
+    alert_list.show(alerts, now)
+    await _until(pilot, lambda: alert_list.row_count > 0, "the threaded sort lands")
+    return alert_list
+
+
 def _quiet(a: Alert) -> bool:
     return a.is_silenced or a.is_inhibited
 
@@ -262,10 +273,7 @@ async def test_big_refreshes_are_sorted_in_a_thread_and_the_latest_wins(
     app = _ListApp()
     now = datetime.now(UTC)
     async with app.run_test(size=(160, 48)) as pilot:
-        alert_list = app.query_one(AlertList)
-        alert_list.thread_at = 1_000
-        alert_list.show(expected, now)
-        await _until(pilot, lambda: alert_list.row_count > 0, "the threaded sort lands")
+        alert_list = await _shown_in_thread(pilot, app, expected, now)
         assert _alert_fps(alert_list) == _expected_fps(expected)
 
         await pilot.press("down", "down")
@@ -335,10 +343,7 @@ async def test_a_storm_is_filtered_in_a_thread_and_keys_answer_meanwhile(
     app = _ListApp()
     now = datetime.now(UTC)
     async with app.run_test(size=(160, 48)) as pilot:
-        alert_list = app.query_one(AlertList)
-        alert_list.thread_at = 1_000
-        alert_list.show(expected, now)
-        await _until(pilot, lambda: alert_list.row_count > 0, "the threaded sort lands")
+        alert_list = await _shown_in_thread(pilot, app, expected, now)
         everything = _alert_fps(alert_list)
         alert_list.set_filter(AlertFilter.parse("payments"))
         assert alert_list.filter_pending

@@ -80,3 +80,17 @@ async def test_an_entry_arriving_twice_is_shown_once() -> None:
         view.add_entry(entry)
         await pilot.pause()
         assert len(view.texts) == 1 and "rolled back" in view.texts[0]
+
+
+async def test_the_oldest_lines_leave_with_all_their_wrapped_rows() -> None:
+    app = _LogApp(TextLog(max_lines=4))
+    async with app.run_test(size=(60, 10)) as pilot:
+        view = app.log_view
+        await pilot.pause()
+        for i in range(9):
+            view.write(f"entry {i} " + "word " * 8)  # wraps to more than one row at 30 wide
+        await pilot.pause()
+        assert [t.split()[1] for t in view.texts] == ["5", "6", "7", "8"]
+        rows = _plain(view)
+        assert len(rows) > 4 and rows[0].startswith("entry 5")
+        assert " ".join(rows).split() == " ".join(view.texts).split()

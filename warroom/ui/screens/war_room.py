@@ -133,7 +133,6 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         self._signal_timer: Any = None
         self._reminded: set[str] = set()
         self._first_alert_poll = True
-        self._signals_started = False
         self._after_first_alerts_done = False
         self._highlighted_at = 0.0
         self._scope_timer: Any = None
@@ -202,7 +201,7 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
             return
         self._after_first_alerts_done = True
         self.remove_class("-alerts-first")
-        self._start_signals_once()
+        self._start_signals()  # (a scope chosen before this only set the service)
         if self.ctx.library is None:
             self._load_runbooks()
 
@@ -444,12 +443,7 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
         if self._after_first_alerts_done:  # else they start, in this scope, once drawn
             self._start_signals()
 
-    def _start_signals_once(self) -> None:
-        if not self._signals_started:
-            self._start_signals()
-
     def _start_signals(self) -> None:
-        self._signals_started = True
         self.backfill_and_poll_signals()
 
     @work(

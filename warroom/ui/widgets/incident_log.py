@@ -49,7 +49,7 @@ def format_entry(entry: Entry) -> Text:
 
 class IncidentLogView(TextLog):
     DEFAULT_CSS = """
-    IncidentLogView { background: $surface; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
+    IncidentLogView { background: $surface; scrollbar-size-vertical: 1; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:

@@ -31,6 +31,7 @@ class TextLog(ScrollView, can_focus=True):
         self.max_lines = max_lines
         self._texts: list[Text] = []
         self._wrapped: list[Text] = []  # the texts' lines at `_width`
+        self._counts: list[int] = []  # how many of those lines each text took
         self._width = 0
         self._strips: dict[int, Strip] = {}
 
@@ -48,16 +49,22 @@ class TextLog(ScrollView, can_focus=True):
         """Add a line at the end and scroll to it."""
         text = Text(line) if isinstance(line, str) else line
         self._texts.append(text)
-        if len(self._texts) > self.max_lines:
-            del self._texts[: len(self._texts) - self.max_lines]
-            self._rewrap()
-        elif self._width:
-            self._wrapped.extend(self._wrap(text))
+        if self._width:
+            wrapped = self._wrap(text)
+            self._wrapped.extend(wrapped)
+            self._counts.append(len(wrapped))
+        if len(self._texts) > self.max_lines:  # the oldest leave (their lines, not a rewrap)
+            gone = len(self._texts) - self.max_lines
+            del self._texts[:gone]
+            if self._width:
+                del self._wrapped[: sum(self._counts[:gone])]
+                del self._counts[:gone]
+            self._strips.clear()
         self._resized()
         self.scroll_end(animate=False)
 
     def clear(self) -> None:
-        self._texts, self._wrapped = [], []
+        self._texts, self._wrapped, self._counts = [], [], []
         self._strips.clear()
         self._resized()
 
@@ -65,7 +72,9 @@ class TextLog(ScrollView, can_focus=True):
         return list(text.wrap(console, self._width)) or [Text()]
 
     def _rewrap(self) -> None:
-        self._wrapped = [line for text in self._texts for line in self._wrap(text)]
+        per_text = [self._wrap(text) for text in self._texts]
+        self._wrapped = [line for lines in per_text for line in lines]
+        self._counts = [len(lines) for lines in per_text]
         self._strips.clear()
 
     def _resized(self) -> None:
