@@ -156,7 +156,7 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([e.to_dict() for e in incident.entries], indent=2, ensure_ascii=False))
         return 0
-    from warroom.export.redact import redact
+    from warroom.domain.redaction import redact
 
     print(f"{incident.id}  {incident.severity.value}  {incident.status.value}  {incident.title}")
     print(f"services: {', '.join(incident.services) or '-'}   impact: {incident.impact or '-'}")

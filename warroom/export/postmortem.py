@@ -26,7 +26,7 @@ from warroom.domain.incident import (
     incident_metrics,
 )
 from warroom.domain.signals import Sample, Series, format_value, sparkline_text
-from warroom.export.redact import redact
+from warroom.domain.redaction import redact
 
 SignalData = Sequence[float] | Sequence[Sample] | Series
 

@@ -21,7 +21,7 @@ from warroom.domain.incident import (
     SeverityPolicy,
     Status,
 )
-from warroom.export.redact import redact
+from warroom.domain.redaction import redact
 
 KINDS: tuple[str, ...] = ("investigating", "update", "resolved", "can")
 TITLES = {

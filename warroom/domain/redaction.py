@@ -1,4 +1,4 @@
-"""Scrub secrets from text that leaves the console (post-mortems, status updates).
+"""Scrub secrets from text that leaves the console: screen, store, step output, errors, exports.
 
 Timelines collect what people paste: curl lines with bearer tokens, DSNs with passwords, env
 dumps. Exports go to wikis and chat, so everything is passed through `redact` first. The rules
