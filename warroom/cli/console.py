@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from warroom.config import Settings, apply_env, load_settings, with_overrides
+from warroom.config import Settings, load_settings, with_overrides
 
 NO_CONFIG_HELP = """\
 warroom: nothing to watch yet.
@@ -67,23 +67,18 @@ def add_console_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def resolve_settings(args: argparse.Namespace) -> Settings:
-    """File, then WARROOM_* environment, then flags."""
+    """File, then WARROOM_* environment, then flags, validated together."""
     config = getattr(args, "config", None) or os.environ.get("WARROOM_CONFIG")
-    settings = load_settings(Path(config).expanduser() if config else None)
-    settings = apply_env(settings, os.environ)
-    refresh = getattr(args, "refresh_s", None)
-    if refresh is not None and refresh <= 0:
-        from warroom.domain.errors import ConfigError
-
-        raise ConfigError(f"--refresh: must be greater than 0, got {refresh}")
-    settings = with_overrides(
-        settings,
-        environment=getattr(args, "environment", None),
-        theme=getattr(args, "theme", None),
-        viewer=getattr(args, "viewer", None),
-        refresh_s=refresh,
-        user=getattr(args, "user", None),
-        store=getattr(args, "store", None),
+    flags = {
+        "environment": ("--env", getattr(args, "environment", None)),
+        "ui.theme": ("--theme", getattr(args, "theme", None)),
+        "ui.viewer": ("--viewer", getattr(args, "viewer", None)),
+        "ui.refresh_s": ("--refresh", getattr(args, "refresh_s", None)),
+        "ui.user": ("--user", getattr(args, "user", None)),
+        "incident.store": ("--store", getattr(args, "store", None)),
+    }
+    settings = load_settings(
+        Path(config).expanduser() if config else None, environ=os.environ, flags=flags
     )
     extra = tuple(getattr(args, "runbooks", None) or ())
     if extra:
@@ -119,8 +114,8 @@ def run_console(
     store_url: str | None = None,
 ) -> int:
     """Wire the store and runbooks, build the app, run it, close what was opened."""
+    from warroom.config import person_at_keyboard
     from warroom.paths import runbook_dirs
-    from warroom.services.incident_log import whoami
     from warroom.stores import open_store
     from warroom.ui.app import build_app
     from warroom.ui.context import ConsoleContext
@@ -133,7 +128,7 @@ def run_console(
         library=None,  # parsed after the first frame
         runbook_paths=tuple(p for p in runbook_dirs(settings.runbook_paths) if p.exists()),
         store=store,
-        author=whoami(settings.user),
+        author=person_at_keyboard(settings.user),
         viewer=settings.viewer,
         scenario=scenario,
     )
