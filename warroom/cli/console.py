@@ -114,12 +114,14 @@ def run_console(
     store_url: str | None = None,
 ) -> int:
     """Wire the store and runbooks, build the app, run it, close what was opened."""
+    from warroom.cli.keymap import check_settings_keymap
     from warroom.config import person_at_keyboard
     from warroom.paths import runbook_dirs
     from warroom.stores import open_store
     from warroom.ui.app import build_app
     from warroom.ui.context import ConsoleContext
 
+    check_settings_keymap(settings)  # before anything opens: a bad keymap is one line, exit 2
     store = open_store(settings.store if store_url is None else store_url, start_offline_ok=True)
     ctx = ConsoleContext(
         settings=settings,
