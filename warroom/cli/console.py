@@ -114,6 +114,7 @@ def run_console(
     store_url: str | None = None,
 ) -> int:
     """Wire the store and runbooks, build the app, run it, close what was opened."""
+    from warroom.cli.crash import raise_if_crashed
     from warroom.cli.keymap import check_settings_keymap
     from warroom.config import person_at_keyboard
     from warroom.paths import runbook_dirs
@@ -134,5 +135,7 @@ def run_console(
         viewer=settings.viewer,
         scenario=scenario,
     )
-    build_app(ctx).run()
-    return 0
+    app = build_app(ctx)
+    app.run()
+    raise_if_crashed(app)
+    return app.return_code or 0

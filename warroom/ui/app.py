@@ -51,6 +51,13 @@ class WarRoomApp(App[None]):
             wanted = DEFAULT_THEME if DEFAULT_THEME in themes else "textual-dark"
         self.theme = wanted
 
+    def _fatal_error(self) -> None:
+        """An unhandled error ends the app without Textual's traceback (with locals, which may
+        hold tokens) on a shared screen: the CLI prints one line and writes the trace to a file
+        (`cli/crash.py`; Textual keeps the error for it)."""
+        self.bell()
+        self._close_messages_no_wait()
+
     def get_default_screen(self) -> Screen[None]:
         """The boot frame first (the war room loads behind it), or the war room at once."""
         if self.boot:
