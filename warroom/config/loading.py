@@ -127,9 +127,13 @@ def overlay_env(data: dict[str, Any], environ: Mapping[str, str], origins: Origi
             _put(data, path, env_value(environ[var], path), var)
             origins[path] = var
     for var in sorted(environ):
-        if not var.startswith(PREFIX) or var in NOT_SETTINGS or "__" not in var:
+        if not var.startswith(PREFIX) or var in NOT_SETTINGS or var in LEGACY_ENV:
             continue
         path = tuple(p.lower() for p in var[len(PREFIX) :].split("__"))
+        if len(path) == 1 and not isinstance(
+            _target_type(path), inspect.StrType | inspect.BoolType | inspect.FloatType
+        ):
+            continue  # a flat name that is no top-level setting (WARROOM_PG_DSN, ...)
         if not all(path):
             raise ConfigError(f"environment: {var}: empty section or key in the name")
         _put(data, path, env_value(environ[var], path), var)

@@ -183,7 +183,8 @@ class SignalSection(Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tru
         Seconds, _doc('history shown: seconds or a duration like "30m"; 1 min to 7 days')
     ] = 1800
     step: Annotated[
-        Seconds, _doc('sample spacing: seconds or a duration like "30s"; at most range / 11000')
+        Seconds,
+        _doc('sample spacing: seconds or a duration like "30s"; at most 11000 samples per range'),
     ] = 30
     source: Annotated[
         Literal["prometheus", "postgres"], _doc("where the query runs: prometheus or postgres")
