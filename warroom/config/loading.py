@@ -23,6 +23,7 @@ from warroom.config.messages import explain, join_path, show
 from warroom.config.schema import TOP_LEVEL_ENVIRONMENT, EnvironmentSection, FileConfig
 from warroom.config.settings import Settings
 from warroom.domain.errors import ConfigError
+from warroom.domain.untrusted import one_line
 from warroom.paths import config_file
 
 PREFIX = "WARROOM_"
@@ -44,11 +45,24 @@ _FALSE = {"0", "false", "no", "off"}
 Origins = dict[tuple[str, ...], str]  # key path -> the variable or flag that set it
 
 
+MAX_FILE_BYTES = 1_000_000  # a config file is a page of text; /dev/zero is not one
+
+
 def read_file(target: Path) -> dict[str, Any]:
+    if not target.is_file():
+        raise ConfigError(f"{target}: not a regular file")
     try:
-        return tomllib.loads(target.read_text(encoding="utf-8"))
+        with target.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ConfigError(
+                f"{target}: larger than {MAX_FILE_BYTES // 1000} kB: not a config file"
+            )
+        return tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{target}: not valid TOML: {one_line_error(exc)}") from None
+    except RecursionError:
+        raise ConfigError(f"{target}: not valid TOML: nested too deeply") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{target}: cannot read: {one_line_error(exc)}") from None
 
@@ -159,8 +173,8 @@ def fail(source: str, origins: Origins, parts: list[str | int], problem: str) ->
         origin = origins.get(text[:length])
         if origin is not None:
             where = "" if origin.startswith("--") else "environment: "
-            return ConfigError(f"{where}{origin}: {problem}")
-    return ConfigError(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
+            return ConfigError(one_line(f"{where}{origin}: {problem}"))
+    return ConfigError(one_line(f"{source}: {key}: {problem}" if key else f"{source}: {problem}"))
 
 
 def validate(

@@ -104,7 +104,7 @@ def explain(error: str, data: Any) -> tuple[list[str | int], str]:
     m = _AT.match(error.strip())
     assert m is not None  # the pattern matches any text
     msg, parts = m.group("msg"), split_path(m.group("path") or "$")
-    if unknown := re.fullmatch(r"Object contains unknown field `(.+)`", msg):
+    if unknown := re.fullmatch(r"Object contains unknown field `(.+)`", msg, re.DOTALL):
         name = unknown.group(1)
         if name in SECRET_KEYS:
             kind = name.split("_")[-1]
@@ -113,7 +113,7 @@ def explain(error: str, data: Any) -> tuple[list[str | int], str]:
             problem = "unknown key"
         named, _ = _resolve(data, parts, lambda v: True)
         return [*named, name], problem
-    if missing := re.fullmatch(r"Object missing required field `(.+)`", msg):
+    if missing := re.fullmatch(r"Object missing required field `(.+)`", msg, re.DOTALL):
         named, _ = _resolve(data, parts, lambda v: True)
         return [*named, missing.group(1)], "missing"
     if expected := _EXPECTED.fullmatch(msg):
@@ -124,7 +124,7 @@ def explain(error: str, data: Any) -> tuple[list[str | int], str]:
             return named, f"must be {word[expected.group('op')]} {bound:g}, got {show(value)}"
         got = friendly(expected.group("got") or "")
         return named, f"expected {friendly(expected.group('want'))}, got {got} {show(value)}"
-    if enum := re.fullmatch(r"Invalid enum value (.+)", msg):
+    if enum := re.fullmatch(r"Invalid enum value (.+)", msg, re.DOTALL):
         return _resolve(data, parts, lambda v: True)[0], f"not an allowed value: {enum.group(1)}"
     # a __post_init__ check: "key: problem"
     named, _ = _resolve(data, parts, lambda v: True)
