@@ -3,6 +3,7 @@ their bounds or in one ConfigError line; never a traceback, never a value that s
 
 from __future__ import annotations
 
+import copy
 import math
 import tempfile
 from pathlib import Path
@@ -15,6 +16,8 @@ from msgspec import inspect
 from warroom.config import Settings, load_settings, parse_settings
 from warroom.config.schema import EnvironmentSection, FileConfig
 from warroom.domain.errors import ConfigError
+from warroom.drill.scenario import scenario_from_table
+from warroom.drill.scenario_schema import ScenarioFile
 
 
 def _schema_paths(node: inspect.Type, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -154,3 +157,41 @@ def test_a_device_or_a_huge_file_is_refused_without_reading_it_all(tmp_path: Pat
             assert str(exc).startswith(f"{path}: {problem}")
         else:
             raise AssertionError(f"{path} was accepted")
+
+
+SCENARIO = {
+    "name": "mine",
+    "title": "t",
+    "description": "d",
+    "signals": [{"key": "error_rate", "baseline": 0.5, "burn": [{"at_s": 0, "to": 20}]}],
+    "alerts": [
+        {"name": "High", "signal": "error_rate", "above": 5, "labels": {"severity": "warning"},
+         "summary": "s"}
+    ],
+    "remedies": [{"name": "fix", "match": "undo", "recover": ["error_rate"]}],
+}  # fmt: skip
+SCENARIO_PATHS = _schema_paths(inspect.type_info(ScenarioFile))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(SCENARIO_PATHS), values), min_size=1, max_size=3))
+def test_any_scenario_value_is_a_scenario_or_one_line(changes: list[Any]) -> None:
+    """Drill files go through the same reader: a hostile value is one line too."""
+    data = copy.deepcopy(SCENARIO)
+    for path, value in changes:
+        node: Any = data
+        for part in path[:-1]:
+            child = node.get(part) if isinstance(node, dict) else None
+            if isinstance(child, list) and child:
+                child = child[0]
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[path[-1]] = value
+    try:
+        scenario = scenario_from_table(data, "fuzz.toml")
+    except ConfigError as exc:
+        _one_line(exc)
+    else:
+        for curve in scenario.signals.values():
+            assert math.isfinite(curve.baseline)

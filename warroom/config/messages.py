@@ -129,6 +129,6 @@ def explain(error: str, data: Any) -> tuple[list[str | int], str]:
     # a __post_init__ check: "key: problem"
     named, _ = _resolve(data, parts, lambda v: True)
     key, sep, problem = msg.partition(": ")
-    if sep and re.fullmatch(r"[a-z_]+", key):
+    if sep and re.fullmatch(r"[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*", key):
         return [*named, key], problem
     return named, msg
