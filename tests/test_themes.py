@@ -14,16 +14,21 @@ from warroom.drill import DrillWorld, load_scenario
 from warroom.ui.themes import WARROOM_VARIABLES, load_themes
 
 
+def _app_with_theme(tmp_path: Path, name: str, text: str):  # type: ignore[no-untyped-def]
+    """The console with one user theme file `name`.toml chosen in the config."""
+    folder = tmp_path / "themes"
+    folder.mkdir()
+    (folder / f"{name}.toml").write_text(text)
+    return _app(tmp_path, theme=name, theme_paths=(str(folder),))
+
+
 def _app(tmp_path: Path, **settings: object):  # type: ignore[no-untyped-def]
     world = DrillWorld(load_scenario("error-rate"), seed=7, clock=FrozenClock(FIXED_TIME))
     return build_test_app(tmp_path, world.sources(), world.clock, **settings)
 
 
 async def test_a_user_theme_without_warroom_variables_starts(tmp_path: Path) -> None:
-    folder = tmp_path / "themes"
-    folder.mkdir()
-    (folder / "bare.toml").write_text('primary = "#3366cc"\nerror = "#aa0000"\n')
-    app = _app(tmp_path, theme="bare", theme_paths=(str(folder),))
+    app = _app_with_theme(tmp_path, "bare", 'primary = "#3366cc"\nerror = "#aa0000"\n')
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "bare"
@@ -73,10 +78,7 @@ def test_broken_themes_are_skipped_with_one_line_each(tmp_path: Path) -> None:
 
 
 async def test_a_broken_chosen_theme_falls_back_and_starts(tmp_path: Path) -> None:
-    folder = tmp_path / "themes"
-    folder.mkdir()
-    (folder / "mine.toml").write_text('primary = "banana"\n')
-    app = _app(tmp_path, theme="mine", theme_paths=(str(folder),))
+    app = _app_with_theme(tmp_path, "mine", 'primary = "banana"\n')
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "warroom-dark"

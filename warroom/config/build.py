@@ -16,6 +16,8 @@ from warroom.domain.errors import ConfigError
 from warroom.domain.signals import DEFAULT_SIGNALS, SignalSpec
 
 Fail = Callable[[list[str | int], str], ConfigError]
+# what a [[signals]] table hands to the panel's spec as it is (the key is derived)
+_SPEC_FIELDS = "name query unit warn critical range_s step_s source higher_is_worse".split()
 
 
 def signal_key(name: str, index: int) -> str:
@@ -54,20 +56,7 @@ def signals(sections: list[SignalSection], fail: Fail) -> tuple[SignalSpec, ...]
                 "give one of them its own key",
             )
         seen[key] = i
-        specs.append(
-            SignalSpec(
-                key=key,
-                name=s.name,
-                query=s.query,
-                unit=s.unit,
-                warn=s.warn,
-                critical=s.critical,
-                range_s=s.range_s,
-                step_s=s.step_s,
-                source=s.source,
-                higher_is_worse=s.higher_is_worse,
-            )
-        )
+        specs.append(SignalSpec(key=key, **{name: getattr(s, name) for name in _SPEC_FIELDS}))
     return tuple(specs)
 
 
