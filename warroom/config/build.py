@@ -17,7 +17,9 @@ from warroom.domain.signals import DEFAULT_SIGNALS, SignalSpec
 
 Fail = Callable[[list[str | int], str], ConfigError]
 # what a [[signals]] table hands to the panel's spec as it is (the key is derived)
-_SPEC_FIELDS = "name query unit warn critical range_s step_s source higher_is_worse".split()
+_SPEC_FIELDS: tuple[str, ...] = (
+    "name", "query", "unit", "warn", "critical", "range_s", "step_s", "source", "higher_is_worse",
+)  # fmt: skip
 
 
 def signal_key(name: str, index: int) -> str:
