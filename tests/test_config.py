@@ -200,3 +200,24 @@ def test_environment_colour_is_checked() -> None:
         parse_settings(
             {"environments": {"prod": {"color": "#12345", "prometheus": {"url": "http://x"}}}}
         )
+
+
+def test_config_and_paths_load_no_ui_or_client_library() -> None:
+    code = (
+        "import sys, warroom.config, warroom.paths, warroom.config.keymap\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert not loaded & {
+        "textual",
+        "rich",
+        "httpx",
+        "asyncpg",
+        "docker",
+        "kubernetes",
+        "platformdirs",
+    }
