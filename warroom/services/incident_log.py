@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.config.identity import person_at_keyboard as whoami  # noqa: F401 (old name)
 from warroom.domain.clock import Clock, format_duration, utc
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import (

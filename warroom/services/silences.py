@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from warroom.config.identity import person_at_keyboard  # noqa: F401 (its createdBy)
 from warroom.domain.alerts import (
     Alert,
     AlertFilter,
