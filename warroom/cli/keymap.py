@@ -31,19 +31,19 @@ def _specs(cls: type) -> Iterator[KeySpec]:
 
 def war_room_bindings() -> list[KeySpec]:
     """Every binding live while the war room is up (app, screen, regions, their bases)."""
-    from textual.app import App
     from textual.dom import DOMNode
     from textual.screen import ModalScreen
 
-    import warroom.ui.app
-    import warroom.ui.screens.war_room  # noqa: F401 (imports every region it composes)
+    from warroom.ui.app import WarRoomApp
+    from warroom.ui.screens.war_room import WarRoomScreen  # and every region it composes
 
     ours = {
         c
         for c in _subclasses(DOMNode)
         if c.__module__.startswith("warroom.ui") and not issubclass(c, ModalScreen)
     }
-    classes = {base for c in ours for base in c.__mro__} | set(App.__mro__)
+    roots: set[type] = {*ours, WarRoomScreen, WarRoomApp}
+    classes = {base for c in roots for base in c.__mro__}
     return [spec for cls in sorted(classes, key=lambda c: c.__qualname__) for spec in _specs(cls)]
 
 
