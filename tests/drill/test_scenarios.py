@@ -108,7 +108,11 @@ def _replace(old: str, new: str) -> str:
 BAD_FILES = [
     ("not toml", "name = ", "bad.toml: not valid TOML"),
     ("missing name", _replace('name = "mine"', ""), "bad.toml: name: missing"),
-    ("name type", _replace('name = "mine"', "name = 3"), "bad.toml: name: expected a string, got an integer 3"),
+    (
+        "name type",
+        _replace('name = "mine"', "name = 3"),
+        "bad.toml: name: expected a string, got an integer 3",
+    ),
     ("unknown top key", "colour = 'red'\n" + MINIMAL, "bad.toml: colour: unknown key"),
     (
         "typo in alert",

@@ -116,6 +116,12 @@ def explain(error: str, data: Any) -> tuple[list[str | int], str]:
     if missing := re.fullmatch(r"Object missing required field `(.+)`", msg, re.DOTALL):
         named, _ = _resolve(data, parts, lambda v: True)
         return [*named, missing.group(1)], "missing"
+    if length := re.fullmatch(r"Expected `(\w+)` of length ([<>]=) (\d+)", msg):
+        named, value = _resolve(data, parts, lambda v: True)
+        word = "at most" if length.group(2) == "<=" else "at least"
+        unit = "characters" if length.group(1) == "str" else "entries"
+        size = len(value) if isinstance(value, str | list | dict) else "more"
+        return named, f"{word} {length.group(3)} {unit}, got {size}"
     if expected := _EXPECTED.fullmatch(msg):
         named, value = _resolve(data, parts, _bad_for(expected.group("want")))
         if expected.group("op"):

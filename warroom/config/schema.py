@@ -43,7 +43,9 @@ class ServerConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
     password_env: Annotated[str, _doc("environment variable holding the basic-auth password")] = ""
     password_file: Annotated[str, _doc("file holding the basic-auth password")] = ""
     headers: Annotated[
-        dict[str, str], _doc('extra request headers, e.g. { "X-Scope-OrgID" = "ops" }')
+        dict[str, str],
+        Meta(max_length=64),
+        _doc('extra request headers, e.g. { "X-Scope-OrgID" = "ops" }'),
     ] = field(default_factory=dict)
     ca_file: Annotated[str, _doc("PEM file of the CA that signed the server's certificate")] = ""
     client_cert: Annotated[str, _doc("PEM client certificate for mutual TLS")] = ""
@@ -84,7 +86,9 @@ class EnvironmentSection(Struct, frozen=True, forbid_unknown_fields=True, kw_onl
 
     prometheus: Annotated[ServerConfig | None, _doc("the Prometheus server")] = None
     alertmanagers: Annotated[
-        list[ServerConfig], _doc("Alertmanagers, merged by fingerprint (an HA pair, regions)")
+        list[ServerConfig],
+        Meta(max_length=32),
+        _doc("Alertmanagers, merged by fingerprint (an HA pair, regions); at most 32"),
     ] = field(default_factory=list)
     alertmanager: Annotated[
         ServerConfig | None, _doc("one Alertmanager (shorthand for a single alertmanagers entry)")
@@ -239,7 +243,8 @@ class FileConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     )
     runbooks: Annotated[RunbooksSection, _doc("runbooks")] = field(default_factory=RunbooksSection)
     signals: Annotated[
-        list[SignalSection] | None, _doc("golden-signal panels (default: the four golden signals)")
+        Annotated[list[SignalSection], Meta(max_length=32)] | None,
+        _doc("golden-signal panels, at most 32 (default: the four golden signals)"),
     ] = None
 
 
