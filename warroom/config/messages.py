@@ -118,16 +118,16 @@ def explain(error: str, data: Any) -> tuple[list[str | int], str]:
         return [*named, missing.group(1)], "missing"
     if length := re.fullmatch(r"Expected `(\w+)` of length ([<>]=) (\d+)", msg):
         named, value = _resolve(data, parts, lambda v: True)
-        word = "at most" if length.group(2) == "<=" else "at least"
+        limit = "at most" if length.group(2) == "<=" else "at least"
         unit = "characters" if length.group(1) == "str" else "entries"
         size = len(value) if isinstance(value, str | list | dict) else "more"
-        return named, f"{word} {length.group(3)} {unit}, got {size}"
+        return named, f"{limit} {length.group(3)} {unit}, got {size}"
     if expected := _EXPECTED.fullmatch(msg):
         named, value = _resolve(data, parts, _bad_for(expected.group("want")))
         if expected.group("op"):
             bound = float(expected.group("n"))
-            word = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than"}
-            return named, f"must be {word[expected.group('op')]} {bound:g}, got {show(value)}"
+            words = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than"}
+            return named, f"must be {words[expected.group('op')]} {bound:g}, got {show(value)}"
         got = friendly(expected.group("got") or "")
         return named, f"expected {friendly(expected.group('want'))}, got {got} {show(value)}"
     if enum := re.fullmatch(r"Invalid enum value (.+)", msg, re.DOTALL):
