@@ -221,3 +221,23 @@ def test_config_and_paths_load_no_ui_or_client_library() -> None:
         "kubernetes",
         "platformdirs",
     }
+
+
+def test_env_flag_names_a_known_environment_or_one_the_urls_make(tmp_path: Path) -> None:
+    from warroom.cli import build_parser
+    from warroom.cli.console import resolve_settings
+
+    config = tmp_path / "c.toml"
+    config.write_text("[environments.prod.prometheus]\nurl = 'http://127.0.0.1:9090'\n")
+    parse = build_parser().parse_args
+    with pytest.raises(ConfigError, match=r"^--env: no environment named 'stag' \(have: prod\)$"):
+        resolve_settings(parse(["--config", str(config), "--env", "stag"]))
+    made = resolve_settings(
+        parse(["--config", str(config), "--env", "stag", "--prometheus", "http://127.0.0.1:9091"])
+    )
+    env = made.active_environment
+    assert env is not None and env.name == "stag" and env.prometheus is not None
+    assert env.prometheus.url == "http://127.0.0.1:9091" and set(made.environments) == {
+        "prod",
+        "stag",
+    }

@@ -69,8 +69,13 @@ def add_console_arguments(parser: argparse.ArgumentParser) -> None:
 def resolve_settings(args: argparse.Namespace) -> Settings:
     """File, then WARROOM_* environment, then flags, validated together."""
     config = getattr(args, "config", None) or os.environ.get("WARROOM_CONFIG")
+    prometheus = getattr(args, "prometheus", None)
+    alertmanagers = getattr(args, "alertmanager", None) or ()
+    # with server URLs, --env may name a new environment that the URLs make
+    environment = getattr(args, "environment", None)
+    urls = bool(prometheus or alertmanagers)
     flags = {
-        "environment": ("--env", getattr(args, "environment", None)),
+        "environment": ("--env", None if urls else environment),
         "ui.theme": ("--theme", getattr(args, "theme", None)),
         "ui.viewer": ("--viewer", getattr(args, "viewer", None)),
         "ui.refresh_s": ("--refresh", getattr(args, "refresh_s", None)),
@@ -85,9 +90,7 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
         settings = with_overrides(settings, runbook_paths=(*settings.runbook_paths, *extra))
     from warroom.cli.live_wiring import settings_from_urls
 
-    return settings_from_urls(
-        settings, getattr(args, "prometheus", None), getattr(args, "alertmanager", None) or ()
-    )
+    return settings_from_urls(settings, prometheus, alertmanagers, environment)
 
 
 def run_live(args: argparse.Namespace) -> int:
