@@ -4,11 +4,12 @@ the README says exactly what the models say (regenerate: python -m warroom.confi
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from warroom.config import load_settings
+from warroom.config import load_settings, parse_settings
 from warroom.config.reference import SECTIONS, descriptions, main, reference
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -78,3 +79,12 @@ def test_the_documented_variables_are_read(tmp_path: Path) -> None:
     env_prod = s.active_environment
     assert env_prod is not None and env_prod.name == "prod" and env_prod.production
     assert env_prod.prometheus is not None and env_prod.prometheus.timeout_s == 2
+
+
+def test_the_readme_example_config_is_valid() -> None:
+    text = README.read_text(encoding="utf-8")
+    example = text[text.index("```toml\nenvironment = ") + len("```toml\n") :]
+    example = example[: example.index("```")]
+    settings = parse_settings(tomllib.loads(example), "README.md")
+    assert set(settings.environments) == {"prod", "staging"}
+    assert [s.key for s in settings.signals] == ["error_rate", "connections"]
