@@ -177,6 +177,24 @@ def fail(source: str, origins: Origins, parts: list[str | int], problem: str) ->
     return ConfigError(one_line(f"{source}: {key}: {problem}" if key else f"{source}: {problem}"))
 
 
+def _nul_at(value: Any, parts: list[str | int]) -> list[str | int] | None:
+    """Where a NUL hides in the table: paths, URLs and names with one crash the OS calls."""
+    items: Any = ()
+    if isinstance(value, str):
+        return parts if "\x00" in value else None
+    if isinstance(value, dict):
+        for key in value:
+            if isinstance(key, str) and "\x00" in key:
+                return [*parts, key]
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    for key, item in items:
+        if (found := _nul_at(item, [*parts, key])) is not None:
+            return found
+    return None
+
+
 def validate(
     data: Mapping[str, Any], source: str = "<config>", origins: Origins | None = None
 ) -> tuple[FileConfig, EnvironmentSection | None]:
@@ -184,6 +202,8 @@ def validate(
     origins = origins or {}
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}: expected a table, got {show(data)}")
+    if (where := _nul_at(data, [])) is not None:
+        raise fail(source, origins, where, "contains a NUL character (no path or name can)")
     raw = dict(data)
     top = {k: raw.pop(k) for k in list(raw) if k in TOP_LEVEL_ENVIRONMENT}
     try:
