@@ -1,12 +1,16 @@
 """Where things live: packaged defaults (themes, runbooks) and the user's own folders.
 
-The user's folders extend the defaults: a user theme or runbook with the same name wins.
+The one module that asks platformdirs (XDG on Linux), so every place the console reads or
+writes agrees: config in the config dir, the incident store and outboxes in the data dir, crash
+traces in the state dir. The user's folders extend the defaults: a user theme or runbook with
+the same name wins.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+APP = "warroom"
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -28,13 +32,26 @@ def default_runbooks_dir() -> Path:
 def user_config_dir() -> Path:
     from platformdirs import user_config_path
 
-    return user_config_path("warroom")
+    return user_config_path(APP)
 
 
 def user_data_dir() -> Path:
+    """The incident store (SQLite) and PostgreSQL outboxes."""
     from platformdirs import user_data_path
 
-    return user_data_path("warroom")
+    return user_data_path(APP)
+
+
+def user_state_dir() -> Path:
+    """Crash traces: kept, but not data anyone backs up."""
+    from platformdirs import user_state_path
+
+    return user_state_path(APP)
+
+
+def config_file() -> Path:
+    """The default config file (`--config` or WARROOM_CONFIG name another)."""
+    return user_config_dir() / "config.toml"
 
 
 def theme_dirs(extra: tuple[str, ...] = ()) -> list[Path]:

@@ -107,8 +107,12 @@ def _replace(old: str, new: str) -> str:
 
 BAD_FILES = [
     ("not toml", "name = ", "bad.toml: not valid TOML"),
-    ("missing name", _replace('name = "mine"', ""), "bad.toml: name: is required"),
-    ("name type", _replace('name = "mine"', "name = 3"), "bad.toml: name: must be a string"),
+    ("missing name", _replace('name = "mine"', ""), "bad.toml: name: missing"),
+    (
+        "name type",
+        _replace('name = "mine"', "name = 3"),
+        "bad.toml: name: expected a string, got an integer 3",
+    ),
     ("unknown top key", "colour = 'red'\n" + MINIMAL, "bad.toml: colour: unknown key"),
     (
         "typo in alert",
@@ -138,7 +142,7 @@ BAD_FILES = [
     (
         "no severity",
         _replace('severity = "warning", ', ""),
-        "bad.toml: alerts[0].labels.severity: is required",
+        "bad.toml: alerts[0].labels.severity: missing",
     ),
     (
         "burn out of order",
@@ -156,7 +160,7 @@ BAD_FILES = [
     (
         "boolean as number",
         _replace("baseline = 0.5", "baseline = true"),
-        "bad.toml: signals[0].baseline: must be a number",
+        "bad.toml: signals[0].baseline: expected a number, got true/false True",
     ),
     (
         "decoy that cures",

@@ -88,7 +88,7 @@ def test_fast_drill_reaches_the_critical_alert_sooner(
     assert "HighErrorRateCritical" not in {a.name for a in normal.firing()}
 
 
-@pytest.mark.parametrize("speed", [0, -1, float("nan"), float("inf")])
+@pytest.mark.parametrize("speed", [0, -1, float("nan"), float("inf"), 1e300])
 def test_bad_speed_is_a_config_error(speed: float) -> None:
     with pytest.raises(ConfigError, match="speed"):
         DrillWorld(load_scenario("error-rate"), speed=speed, clock=FrozenClock(START))

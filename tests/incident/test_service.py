@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from tests.incident.fixtures import T0
+from warroom.config.identity import person_at_keyboard as whoami
 from warroom.domain.clock import FrozenClock
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import EntryKind, IncidentSeverity, Role, SeverityPolicy, Status
-from warroom.services.incident_log import IncidentLog, NoIncident, whoami
+from warroom.services.incident_log import IncidentLog, NoIncident
 from warroom.stores.sqlite import SqliteStore
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from warroom.config import parse_settings
+from warroom.config.identity import person_at_keyboard
 from warroom.domain.alerts import Alert, AlertFilter, AlertState, Matcher, Silence, ack_comment
 from warroom.domain.errors import ConfigError, ReadOnlySource
 from warroom.domain.ports import AlertSource, SignalSource
@@ -17,7 +18,6 @@ from warroom.services.acks import acks_by_fingerprint, parse_ack_comment
 from warroom.services.silences import (
     bulk_request,
     identifying_matchers,
-    person_at_keyboard,
     pick_source,
     validate,
 )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from warroom import __version__
 from warroom.domain.errors import WarroomError
+from warroom.domain.untrusted import one_line
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,12 +33,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command. Every way out is one line: a known error (exit 2), Ctrl-C (130), a
+    closed pipe (141, silent) or a crash (70, with where the full trace was written)."""
+    from warroom.cli.crash import quiet_broken_pipe, report_crash
+
     try:
-        return int(args.handler(args) or 0)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, not in the interpreter's exit
+        return code
     except WarroomError as exc:
-        print(f"warroom: {exc}", file=sys.stderr)
+        print(f"warroom: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+    except SystemExit:
+        raise  # argparse's --help / usage errors
+    except Exception as exc:
+        return report_crash(exc)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from warroom.config import Settings, apply_env, load_settings, with_overrides
+from warroom.config import Settings, load_settings, with_overrides
 
 NO_CONFIG_HELP = """\
 warroom: nothing to watch yet.
@@ -67,32 +67,30 @@ def add_console_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def resolve_settings(args: argparse.Namespace) -> Settings:
-    """File, then WARROOM_* environment, then flags."""
+    """File, then WARROOM_* environment, then flags, validated together."""
     config = getattr(args, "config", None) or os.environ.get("WARROOM_CONFIG")
-    settings = load_settings(Path(config).expanduser() if config else None)
-    settings = apply_env(settings, os.environ)
-    refresh = getattr(args, "refresh_s", None)
-    if refresh is not None and refresh <= 0:
-        from warroom.domain.errors import ConfigError
-
-        raise ConfigError(f"--refresh: must be greater than 0, got {refresh}")
-    settings = with_overrides(
-        settings,
-        environment=getattr(args, "environment", None),
-        theme=getattr(args, "theme", None),
-        viewer=getattr(args, "viewer", None),
-        refresh_s=refresh,
-        user=getattr(args, "user", None),
-        store=getattr(args, "store", None),
+    prometheus = getattr(args, "prometheus", None)
+    alertmanagers = getattr(args, "alertmanager", None) or ()
+    # with server URLs, --env may name a new environment that the URLs make
+    environment = getattr(args, "environment", None)
+    urls = bool(prometheus or alertmanagers)
+    flags = {
+        "environment": ("--env", None if urls else environment),
+        "ui.theme": ("--theme", getattr(args, "theme", None)),
+        "ui.viewer": ("--viewer", getattr(args, "viewer", None)),
+        "ui.refresh_s": ("--refresh", getattr(args, "refresh_s", None)),
+        "ui.user": ("--user", getattr(args, "user", None)),
+        "incident.store": ("--store", getattr(args, "store", None)),
+    }
+    settings = load_settings(
+        Path(config).expanduser() if config else None, environ=os.environ, flags=flags
     )
     extra = tuple(getattr(args, "runbooks", None) or ())
     if extra:
         settings = with_overrides(settings, runbook_paths=(*settings.runbook_paths, *extra))
     from warroom.cli.live_wiring import settings_from_urls
 
-    return settings_from_urls(
-        settings, getattr(args, "prometheus", None), getattr(args, "alertmanager", None) or ()
-    )
+    return settings_from_urls(settings, prometheus, alertmanagers, environment)
 
 
 def run_live(args: argparse.Namespace) -> int:
@@ -119,12 +117,15 @@ def run_console(
     store_url: str | None = None,
 ) -> int:
     """Wire the store and runbooks, build the app, run it, close what was opened."""
+    from warroom.cli.crash import raise_if_crashed
+    from warroom.cli.keymap import check_settings_keymap
+    from warroom.config import person_at_keyboard
     from warroom.paths import runbook_dirs
-    from warroom.services.incident_log import whoami
     from warroom.stores import open_store
     from warroom.ui.app import build_app
     from warroom.ui.context import ConsoleContext
 
+    check_settings_keymap(settings)  # before anything opens: a bad keymap is one line, exit 2
     store = open_store(settings.store if store_url is None else store_url, start_offline_ok=True)
     ctx = ConsoleContext(
         settings=settings,
@@ -133,9 +134,11 @@ def run_console(
         library=None,  # parsed after the first frame
         runbook_paths=tuple(p for p in runbook_dirs(settings.runbook_paths) if p.exists()),
         store=store,
-        author=whoami(settings.user),
+        author=person_at_keyboard(settings.user),
         viewer=settings.viewer,
         scenario=scenario,
     )
-    build_app(ctx).run()
-    return 0
+    app = build_app(ctx)
+    app.run()
+    raise_if_crashed(app)
+    return app.return_code or 0

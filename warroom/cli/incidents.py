@@ -69,14 +69,12 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _store_url(args: argparse.Namespace) -> str:
-    if getattr(args, "store", None):
-        return str(args.store)
-    if os.environ.get("WARROOM_STORE"):
-        return os.environ["WARROOM_STORE"]
+    """--store, else the environment (WARROOM_STORE, WARROOM_INCIDENT__STORE), else the file."""
     from warroom.config import load_settings
 
-    config = getattr(args, "config", None)
-    return load_settings(Path(config) if config else None).store
+    config = getattr(args, "config", None) or os.environ.get("WARROOM_CONFIG")
+    flags = {"incident.store": ("--store", getattr(args, "store", None) or None)}
+    return load_settings(Path(config) if config else None, environ=os.environ, flags=flags).store
 
 
 def _with_store(args: argparse.Namespace, work: Callable[[IncidentStore], Awaitable[T]]) -> T:

@@ -14,6 +14,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from warroom.domain import shell_syntax
+from warroom.domain.durations import parse_duration
 from warroom.domain.placeholders import placeholders_in
 from warroom.domain.runbooks import Runbook, RunbookIssue, Section, Step, StepKind
 from warroom.domain.step_risk import classify
@@ -482,9 +483,7 @@ class _Parser:
                         elif pm and re.search(r"[({\[]", pm.group(1)):
                             emit(StepKind.PROMQL, pm.group(1).strip(), start + i)
                         elif tm:
-                            unit = (tm.group(2) or "s").lower()
-                            factor = {"ms": 0.001, "s": 1, "m": 60, "min": 60}[unit]
-                            timeout = float(tm.group(1)) * factor
+                            timeout = parse_duration(tm.group(1) + (tm.group(2) or "s"))
                         elif phase_of(text):
                             phase = phase_of(text)
                             desc = []

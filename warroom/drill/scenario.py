@@ -1,21 +1,27 @@
 """Drill scenarios: TOML files describing one simulated incident, loaded and validated.
 
 A scenario is data, not code, so teams can write their own rehearsals. Validation is strict
-(unknown keys are errors) and every problem is one line, `file: key: what is wrong`, because a
-typo in a drill file must not turn into a silently calm drill.
+(unknown keys are errors; the shape is `scenario_schema`, read with msgspec like the config) and
+every problem is one line, `file: key: what is wrong`, because a typo in a drill file must not
+turn into a silently calm drill.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from warroom.config.messages import explain, join_path
 from warroom.domain.errors import ConfigError
+from warroom.domain.untrusted import one_line
+from warroom.drill.scenario_schema import AlertSection, ResponseSection, ScenarioFile
 
 DEFAULT_SCENARIO = "error-rate"
 
@@ -181,276 +187,143 @@ def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
 # ---------------------------------------------------------------- validation
 
 
-class _Reader:
-    """Typed access to one TOML table that reports `file: key: problem` and rejects extras."""
-
-    def __init__(self, file: str, prefix: str, table: Any, allowed: frozenset[str]) -> None:
-        self.file = file
-        self.prefix = prefix
-        if not isinstance(table, dict):
-            self.fail("", "must be a table")
-        self.table: dict[str, Any] = table
-        self.used: set[str] = set()
-        for name in table:  # a typo is reported as itself, not as the key it failed to set
-            if name not in allowed:
-                self.fail(name, "unknown key")
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix and name else (self.prefix or name)
-
-    def fail(self, name: str, problem: str) -> Any:
-        raise ConfigError(f"{self.file}: {self.key(name)}: {problem}")
-
-    def get(
-        self, name: str, kind: type | tuple[type, ...], default: Any = ..., *, what: str
-    ) -> Any:
-        self.used.add(name)
-        if name not in self.table:
-            if default is ...:
-                self.fail(name, "is required")
-            return default
-        value = self.table[name]
-        if kind in (float, (int, float)) and isinstance(value, bool):
-            self.fail(name, f"must be {what}")
-        if not isinstance(value, kind):
-            self.fail(name, f"must be {what}, not {type(value).__name__}")
-        return value
-
-    def text(self, name: str, default: Any = ...) -> Any:
-        value = self.get(name, str, default, what="a string")
-        if isinstance(value, str) and not value.strip() and default is ...:
-            self.fail(name, "must not be empty")
-        return value
-
-    def number(self, name: str, default: Any = ..., *, minimum: float | None = None) -> Any:
-        value = self.get(name, (int, float), default, what="a number")
-        if value is None:
-            return None
-        value = float(value)
-        if minimum is not None and value < minimum:
-            self.fail(name, f"must be at least {minimum:g}")
-        return value
-
-    def strings(self, name: str) -> tuple[str, ...]:
-        value = self.get(name, list, [], what="a list of strings")
-        if not all(isinstance(v, str) for v in value):
-            self.fail(name, "must be a list of strings")
-        return tuple(value)
-
-    def string_map(self, name: str) -> dict[str, str]:
-        value = self.get(name, dict, {}, what="a table of strings")
-        for k, v in value.items():
-            if not isinstance(v, str):
-                self.fail(f"{name}.{k}", "must be a string")
-        return dict(value)
-
-    def tables(self, name: str) -> list[Any]:
-        value = self.get(name, list, [], what="an array of tables ([[...]])")
-        return value
-
-    def done(self) -> None:
-        for name in self.table:
-            if name not in self.used:
-                self.fail(name, "unknown key")
-
-
-_TOP_KEYS = frozenset(
-    {"name", "title", "description", "services", "labels", "signals", "alerts"}
-    | {"remedies", "decoys", "diagnostics"}
-)
-_SIGNAL_KEYS = frozenset({"key", "baseline", "noise", "min", "max", "integer", "burn"})
-_BURN_KEYS = frozenset({"at_s", "to", "over_s"})
-_ALERT_KEYS = frozenset(
-    {"name", "signal", "above", "below", "for_s", "labels", "annotations"}
-    | {"summary", "description", "runbook_url"}
-)
-_RESPONSE_KEYS = frozenset(
-    {"name", "match", "stdout", "exit_code", "duration_s", "columns", "rows"}
-    | {"recover", "recover_s", "relapse_after_s", "relapse_s", "worsen", "worsen_s"}
-    | {"stdout_fixed", "exit_code_fixed"}
-)
-
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
 def _parse(text: str, file: str) -> Scenario:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
-    top = _Reader(file, "", raw, _TOP_KEYS)
-    name = top.text("name")
-    if not _NAME.match(name):
-        top.fail("name", "must be lower-case letters, digits, '-' or '_'")
-    title = top.text("title")
-    description = top.text("description")
-    services = top.strings("services")
-    common_labels = top.string_map("labels")
+        raise ConfigError(one_line(f"{file}: not valid TOML: {exc}")) from None
+    except RecursionError:
+        raise ConfigError(f"{file}: not valid TOML: nested too deeply") from None
+    return scenario_from_table(raw, file)
 
+
+def scenario_from_table(raw: Any, file: str = "<scenario>") -> Scenario:
+    """A scenario from an already-read TOML table (`file` only names it in errors)."""
+
+    def fail(parts: list[str | int], problem: str) -> ConfigError:
+        key = join_path(parts)
+        return ConfigError(one_line(f"{file}: {key}: {problem}" if key else f"{file}: {problem}"))
+
+    try:
+        data = msgspec.convert(raw, ScenarioFile)
+    except msgspec.ValidationError as exc:
+        raise fail(*explain(str(exc), raw)) from None
+    return _build(data, file, fail)
+
+
+Fail = Callable[[list[str | int], str], ConfigError]
+
+
+def _build(data: ScenarioFile, file: str, fail: Fail) -> Scenario:
     signals: dict[str, SignalCurve] = {}
     for key, (baseline, noise, integer) in DEFAULT_BASELINES.items():
         signals[key] = SignalCurve(key, baseline, noise, 0.0, None, integer)
-    for i, table in enumerate(top.tables("signals")):
-        curve = _signal(_Reader(file, f"signals[{i}]", table, _SIGNAL_KEYS))
-        signals[curve.key] = curve
+    for s in data.signals:
+        default = DEFAULT_BASELINES.get(s.key, (0.0, 0.0, False))
+        burn = tuple(BurnSegment(b.at_s, b.to, b.over_s) for b in s.burn)
+        noise = default[1] if s.noise is None else s.noise
+        integer = default[2] if s.integer is None else s.integer
+        signals[s.key] = SignalCurve(s.key, s.baseline, noise, s.min, s.max, integer, burn)
 
-    alerts = []
-    for i, table in enumerate(top.tables("alerts")):
-        alerts.append(
-            _alert(_Reader(file, f"alerts[{i}]", table, _ALERT_KEYS), signals, common_labels)
-        )
+    alerts = tuple(_alert(i, a, signals, data.labels, fail) for i, a in enumerate(data.alerts))
     if not alerts:
-        top.fail("alerts", "a scenario needs at least one [[alerts]] entry")
-
+        raise fail(["alerts"], "a scenario needs at least one [[alerts]] entry")
     remedies = tuple(
-        _response(_Reader(file, f"remedies[{i}]", t, _RESPONSE_KEYS), "remedy", signals)
-        for i, t in enumerate(top.tables("remedies"))
+        _response(["remedies", i], r, "remedy", signals, fail) for i, r in enumerate(data.remedies)
     )
     if not remedies:
-        top.fail("remedies", "a scenario needs at least one [[remedies]] entry")
+        raise fail(["remedies"], "a scenario needs at least one [[remedies]] entry")
     decoys = tuple(
-        _response(_Reader(file, f"decoys[{i}]", t, _RESPONSE_KEYS), "decoy", signals)
-        for i, t in enumerate(top.tables("decoys"))
+        _response(["decoys", i], r, "decoy", signals, fail) for i, r in enumerate(data.decoys)
     )
     diagnostics = tuple(
-        _response(_Reader(file, f"diagnostics[{i}]", t, _RESPONSE_KEYS), "diagnostic", signals)
-        for i, t in enumerate(top.tables("diagnostics"))
+        _response(["diagnostics", i], r, "diagnostic", signals, fail)
+        for i, r in enumerate(data.diagnostics)
     )
-    top.done()
-    if not services:
-        services = tuple(
-            dict.fromkeys(a.labels["service"] for a in alerts if a.labels.get("service"))
-        )
+    services = tuple(data.services) or tuple(
+        dict.fromkeys(a.labels["service"] for a in alerts if a.labels.get("service"))
+    )
     return Scenario(
-        name=name,
-        title=title,
-        description=description,
+        name=data.name,
+        title=data.title,
+        description=data.description,
         path=file,
         signals=signals,
-        alerts=tuple(alerts),
+        alerts=alerts,
         remedies=remedies,
         decoys=decoys,
         diagnostics=diagnostics,
-        services=tuple(services),
+        services=services,
     )
 
 
-def _signal(r: _Reader) -> SignalCurve:
-    key = r.text("key")
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-        r.fail("key", "must be a lower-case identifier like error_rate")
-    default_noise = DEFAULT_BASELINES.get(key, (0.0, 0.0, False))
-    baseline = r.number("baseline")
-    noise = r.number("noise", default_noise[1], minimum=0.0)
-    minimum = r.number("min", 0.0)
-    maximum = r.number("max", None)
-    integer = r.get("integer", bool, default_noise[2], what="true or false")
-    segments = []
-    previous = None
-    for j, table in enumerate(r.tables("burn")):
-        seg = _Reader(r.file, r.key(f"burn[{j}]"), table, _BURN_KEYS)
-        at_s = seg.number("at_s")
-        if previous is not None and at_s < previous:
-            seg.fail("at_s", "burn segments must be in time order")
-        previous = at_s
-        segments.append(BurnSegment(at_s, seg.number("to"), seg.number("over_s", 0.0, minimum=0)))
-        seg.done()
-    r.done()
-    if maximum is not None and maximum < minimum:
-        r.fail("max", "must not be below min")
-    return SignalCurve(key, baseline, noise, minimum, maximum, integer, tuple(segments))
-
-
-def _alert(r: _Reader, signals: Mapping[str, SignalCurve], common: Mapping[str, str]) -> AlertRule:
-    name = r.text("name")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        r.fail("name", "must be an alert name like HighErrorRate")
-    signal = r.text("signal")
-    if signal not in signals:
-        r.fail("signal", f"no signal {signal!r} in this scenario (known: {', '.join(signals)})")
-    above = r.number("above", None)
-    below = r.number("below", None)
-    if (above is None) == (below is None):
-        r.fail("above", "give exactly one of `above` or `below`")
-    for_s = r.number("for_s", 0.0, minimum=0.0)
-    labels = {**common, **r.string_map("labels")}
+def _alert(
+    i: int,
+    a: AlertSection,
+    signals: Mapping[str, SignalCurve],
+    common: Mapping[str, str],
+    fail: Fail,
+) -> AlertRule:
+    if a.signal not in signals:
+        known = ", ".join(signals)
+        raise fail(
+            ["alerts", i, "signal"], f"no signal {a.signal!r} in this scenario (known: {known})"
+        )
+    labels = {**common, **a.labels}
     if "severity" not in labels:
-        r.fail("labels.severity", "is required")
-    annotations = r.string_map("annotations")
+        raise fail(["alerts", i, "labels", "severity"], "missing")
+    annotations = dict(a.annotations)
     for key in ("summary", "description", "runbook_url"):
-        value = r.text(key, None)
+        value = getattr(a, key)
         if value is not None:
             annotations[key] = value
-    if not annotations.get("summary"):
-        r.fail("summary", "is required")
-    r.done()
-    return AlertRule(name, signal, above, below, for_s, labels, annotations)
+    if not annotations.get("summary", "").strip():
+        raise fail(["alerts", i, "summary"], "missing")
+    return AlertRule(a.name, a.signal, a.above, a.below, a.for_s, labels, annotations)
 
 
-def _response(r: _Reader, role: str, signals: Mapping[str, SignalCurve]) -> StepResponse:
-    name = r.text("name")
-    source = r.text("match")
-    try:
-        pattern = re.compile(source, re.IGNORECASE | re.DOTALL)
-    except re.error as exc:
-        r.fail("match", f"bad regular expression: {exc}")
-    stdout = r.strings("stdout")
-    exit_code = int(r.get("exit_code", int, 0, what="an integer"))
-    duration_s = r.number("duration_s", 2.0, minimum=0.0)
-    stdout_fixed = r.strings("stdout_fixed") if "stdout_fixed" in r.table else None
-    exit_code_fixed = r.get("exit_code_fixed", int, None, what="an integer")
-    columns = r.get("columns", list, None, what="a list of column names")
-    rows_raw = r.get("rows", list, None, what="a list of rows (lists)")
-    rows = None
-    if rows_raw is not None:
-        if columns is None:
-            r.fail("rows", "needs `columns`")
-        for j, row in enumerate(rows_raw):
-            if not isinstance(row, list) or len(row) != len(columns):
-                r.fail(f"rows[{j}]", f"must be a list of {len(columns)} values")
-        rows = tuple(tuple(row) for row in rows_raw)
-    recover = r.strings("recover")
-    recover_s = r.number("recover_s", 60.0, minimum=0.0)
-    relapse_after_s = r.number("relapse_after_s", None, minimum=0.0)
-    relapse_s = r.number("relapse_s", 120.0, minimum=0.0)
-    worsen_raw = r.get("worsen", dict, {}, what="a table of signal = amount")
-    worsen_s = r.number("worsen_s", 60.0, minimum=0.0)
-    for key in (*recover, *worsen_raw):
+def _response(
+    where: list[str | int],
+    r: ResponseSection,
+    role: str,
+    signals: Mapping[str, SignalCurve],
+    fail: Fail,
+) -> StepResponse:
+    for key in r.recover:
         if key not in signals:
-            r.fail("recover" if key in recover else f"worsen.{key}", f"no signal {key!r}")
-    worsen: dict[str, float] = {}
-    for key, amount in worsen_raw.items():
-        if isinstance(amount, bool) or not isinstance(amount, int | float):
-            r.fail(f"worsen.{key}", "must be a number")
-        worsen[key] = float(amount)
-    if role == "remedy" and not recover:
-        r.fail("recover", "a remedy must recover at least one signal")
-    if role == "remedy" and relapse_after_s is not None:
-        r.fail(
-            "relapse_after_s", "a remedy recovers for good; put short-lived relief in [[decoys]]"
+            raise fail([*where, "recover"], f"no signal {key!r}")
+    for key in r.worsen:
+        if key not in signals:
+            raise fail([*where, "worsen", key], f"no signal {key!r}")
+    if role == "remedy" and not r.recover:
+        raise fail([*where, "recover"], "a remedy must recover at least one signal")
+    if role == "remedy" and r.relapse_after_s is not None:
+        raise fail(
+            [*where, "relapse_after_s"],
+            "a remedy recovers for good; put short-lived relief in [[decoys]]",
         )
-    if role == "decoy" and recover and relapse_after_s is None:
-        r.fail(
-            "relapse_after_s", "a decoy that recovers signals must relapse (else it is a remedy)"
+    if role == "decoy" and r.recover and r.relapse_after_s is None:
+        raise fail(
+            [*where, "relapse_after_s"],
+            "a decoy that recovers signals must relapse (else it is a remedy)",
         )
-    if role == "diagnostic" and (recover or worsen):
-        r.fail("recover", "a diagnostic only prints; it cannot change signals")
-    r.done()
+    if role == "diagnostic" and (r.recover or r.worsen):
+        raise fail([*where, "recover"], "a diagnostic only prints; it cannot change signals")
     return StepResponse(
-        name=name,
-        pattern=pattern,
+        name=r.name,
+        pattern=re.compile(r.match, re.IGNORECASE | re.DOTALL),
         role=role,
-        stdout=stdout,
-        exit_code=exit_code,
-        duration_s=duration_s,
-        columns=tuple(columns) if columns is not None else None,
-        rows=rows,
-        recover=recover,
-        recover_s=recover_s,
-        relapse_after_s=relapse_after_s,
-        relapse_s=relapse_s,
-        worsen=worsen,
-        worsen_s=worsen_s,
-        stdout_fixed=stdout_fixed,
-        exit_code_fixed=exit_code_fixed,
+        stdout=tuple(r.stdout),
+        exit_code=r.exit_code,
+        duration_s=r.duration_s,
+        columns=tuple(r.columns) if r.columns is not None else None,
+        rows=tuple(tuple(row) for row in r.rows) if r.rows is not None else None,
+        recover=tuple(r.recover),
+        recover_s=r.recover_s,
+        relapse_after_s=r.relapse_after_s,
+        relapse_s=r.relapse_s,
+        worsen=dict(r.worsen),
+        worsen_s=r.worsen_s,
+        stdout_fixed=tuple(r.stdout_fixed) if r.stdout_fixed is not None else None,
+        exit_code_fixed=r.exit_code_fixed,
     )

@@ -23,6 +23,9 @@ NOISE_STEP_S = 10  # noise knots every 10 drill seconds, linearly joined: calm b
 HISTORY_S = 1800  # how far back alert rules are evaluated (the sparklines' range)
 
 
+MAX_SPEED = 1000  # a day of drill in under 90 s; faster overflows timestamps, helps no one
+
+
 class DrillClock:
     """Drill time: starts at the real start time and runs `speed` times faster."""
 
@@ -112,8 +115,10 @@ class DrillWorld:
     def __init__(
         self, scenario: Scenario, seed: int = 0, speed: float = 1.0, clock: Clock | None = None
     ) -> None:
-        if not (speed > 0 and math.isfinite(speed)):
-            raise ConfigError(f"drill speed must be a positive number, not {speed!r}")
+        if not (0 < speed <= MAX_SPEED and math.isfinite(speed)):
+            raise ConfigError(
+                f"drill speed must be a number above 0 up to {MAX_SPEED}, not {speed!r}"
+            )
         self.scenario = scenario
         self.seed = seed
         self.speed = speed

@@ -14,9 +14,6 @@ the buffer holds (alerts, silences) is still in Alertmanager if the console dies
 
 from __future__ import annotations
 
-import getpass
-import os
-import socket
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -45,19 +42,6 @@ PRE_INCIDENT_WINDOW_S = 3600
 
 class NoIncident(WarroomError):
     """The action needs an open incident and there is none."""
-
-
-def whoami(configured: str = "") -> str:
-    """The person at the keyboard: the configured name, else the (sudo-)user @ this host."""
-    if configured.strip():
-        return configured.strip()
-    user = os.environ.get("SUDO_USER") or os.environ.get("USER") or ""
-    if not user:
-        try:
-            user = getpass.getuser()
-        except Exception:
-            user = "unknown"
-    return f"{user}@{socket.gethostname()}"
 
 
 @dataclass(frozen=True, slots=True)

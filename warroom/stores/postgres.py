@@ -93,9 +93,9 @@ def redacted_dsn(dsn: str) -> str:
 
 def default_outbox_path(dsn: str, data_dir: Path | None = None) -> Path:
     if data_dir is None:
-        from platformdirs import user_data_path
+        from warroom.paths import user_data_dir
 
-        data_dir = user_data_path("warroom")
+        data_dir = user_data_dir()
     digest = hashlib.sha256(redacted_dsn(dsn).encode()).hexdigest()[:12]
     return Path(data_dir) / f"outbox-{digest}.db"
 

@@ -14,7 +14,7 @@ from warroom.paths import theme_dirs
 from warroom.services.polling import AlertPoller
 from warroom.ui.context import ConsoleContext
 from warroom.ui.screens.base import SOURCE_TIMEOUT_S
-from warroom.ui.themes import load_themes
+from warroom.ui.themes import load_themes, theme_variable_defaults
 
 DEFAULT_THEME = "warroom-dark"
 # A key press crosses the event loop several times, each time waiting for the GIL while a
@@ -50,6 +50,17 @@ class WarRoomApp(App[None]):
             )
             wanted = DEFAULT_THEME if DEFAULT_THEME in themes else "textual-dark"
         self.theme = wanted
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """warroom's own CSS variables for any theme that lacks them (a user's, Textual's)."""
+        return theme_variable_defaults(self.current_theme)
+
+    def _fatal_error(self) -> None:
+        """An unhandled error ends the app without Textual's traceback (with locals, which may
+        hold tokens) on a shared screen: the CLI prints one line and writes the trace to a file
+        (`cli/crash.py`; Textual keeps the error for it)."""
+        self.bell()
+        self._close_messages_no_wait()
 
     def get_default_screen(self) -> Screen[None]:
         """The boot frame first (the war room loads behind it), or the war room at once."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from warroom.domain.durations import parse_duration
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
 from warroom.domain.shell_syntax import plain_words
@@ -333,10 +334,9 @@ def _lifecycle(container: Any, call: DockerCall) -> None:
 def _since(value: str) -> datetime | int | None:
     if not value:
         return None
-    m = re.fullmatch(r"(\d+)([smhd])", value)
-    if m:
-        seconds = int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
-        return int(time.time()) - seconds
+    if not value.isdigit():  # a bare number is a Unix time to docker, not a duration
+        with contextlib.suppress(ValueError):
+            return int(time.time() - parse_duration(value))
     with contextlib.suppress(ValueError):
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     return None

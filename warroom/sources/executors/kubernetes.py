@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from warroom.domain.durations import parse_duration
 from warroom.domain.errors import SourceTimeout, SourceUnavailable
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
@@ -60,10 +60,8 @@ class KubeCall:
 
 
 def _duration(text: str) -> int:
-    total = 0
-    for amount, unit in re.findall(r"(\d+)([smhd]?)", text):
-        total += int(amount) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
-    return total
+    """kubectl's `--since=1h30m` / `--timeout=90s`; a bad one raises ValueError like `int()`."""
+    return int(parse_duration(text, what=text))
 
 
 def parse_kubectl(command: str) -> KubeCall | None:

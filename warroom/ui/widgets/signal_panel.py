@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from rich.text import Text
+from textual.content import Content
 
 from warroom.domain.clock import format_age
 from warroom.domain.signals import (
@@ -19,6 +20,7 @@ from warroom.domain.signals import (
     sparkline_rows,
     time_buckets,
 )
+from warroom.domain.untrusted import one_line
 from warroom.ui.widgets.line_cache import LineCacheWidget
 
 _LEVEL_CLASS = {
@@ -61,7 +63,8 @@ class SignalPanel(LineCacheWidget):
         super().__init__(id=id)
         self.series = series
         self.now: datetime | None = None
-        self.border_title = series.spec.name
+        # a name from config is any text (`Backlog [SQL]`): plain, never markup
+        self.border_title = Content(one_line(series.spec.name))
 
     def update_series(self, series: Series, now: datetime) -> None:
         self.series = series

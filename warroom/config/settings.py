@@ -1,0 +1,52 @@
+"""The settings the console runs with: flat, frozen, built once from the validated file.
+
+The file's shape (sections) lives in `schema`; the running code reads these flat attributes
+(`settings.refresh_s`, `settings.active_environment`), and `dataclasses.replace` works on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from warroom.config.schema import PostgresConfig, ServerConfig
+from warroom.domain.signals import DEFAULT_SIGNALS, SignalSpec
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentConfig:
+    name: str
+    prometheus: ServerConfig | None = None
+    alertmanagers: tuple[ServerConfig, ...] = ()
+    postgres: PostgresConfig | None = None
+    production: bool = False
+    color: str = ""  # a theme variable name or colour for the header/border; "" = by production
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    environments: Mapping[str, EnvironmentConfig] = field(default_factory=dict)
+    environment: str = ""
+    theme: str = "warroom-dark"
+    refresh_s: float = 5.0
+    bell: bool = True
+    viewer: bool = False
+    user: str = ""
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    signals: tuple[SignalSpec, ...] = DEFAULT_SIGNALS
+    runbook_paths: tuple[str, ...] = ()
+    theme_paths: tuple[str, ...] = ()
+    step_timeout_s: float = 60.0
+    ack_minutes: float = 15.0
+    silence_hours: float = 1.0
+    store: str = ""
+    update_every_s: int = 0  # 0: by severity (P0/P1 15 min, P2 30 min, P3 1 h)
+    source_path: str = ""  # the config file these came from, for messages
+
+    @property
+    def active_environment(self) -> EnvironmentConfig | None:
+        if not self.environments:
+            return None
+        if self.environment:
+            return self.environments.get(self.environment)
+        return next(iter(self.environments.values()))
