@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom.domain.errors import ConfigError
+from warroom.domain.scope import DEFAULT_SCOPE_LABELS
 from warroom.domain.signals import DEFAULT_SIGNALS, SignalSpec
 
 
@@ -62,6 +63,7 @@ class EnvironmentConfig:
     postgres: PostgresConfig | None = None
     production: bool = False
     color: str = ""  # a theme variable name or colour for the header/border; "" = by production
+    scope_labels: tuple[str, ...] = DEFAULT_SCOPE_LABELS  # labels naming a service, best first
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +217,19 @@ def _environment(name: str, reader: _Reader) -> EnvironmentConfig:
         postgres=postgres,
         production=reader.get("production", bool, name.lower() in ("prod", "production")),
         color=_color(reader),
+        scope_labels=_scope_labels(reader),
     )
     return env
+
+
+def _scope_labels(reader: _Reader) -> tuple[str, ...]:
+    """`scope_labels = ["service", "job"]`: Prometheus label names, at least one."""
+    labels = reader.get("scope_labels", list, list(DEFAULT_SCOPE_LABELS))
+    if not labels or not all(
+        isinstance(x, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", x) for x in labels
+    ):
+        raise reader._fail("scope_labels", f"expected a list of label names, got {labels!r}")
+    return tuple(labels)
 
 
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}|[a-z_]+|(?:rgb|hsl)a?\([^)]*\)")

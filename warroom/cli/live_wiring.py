@@ -87,7 +87,7 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
     if env.prometheus is not None:
         from warroom.sources.prometheus import PrometheusAlertSource, PrometheusSignals
 
-        prom = PrometheusSignals(env.prometheus)
+        prom = PrometheusSignals(env.prometheus, env.scope_labels)
         signal_sources["prometheus"] = prom
         catalog = prom
         if not alert_sources:
