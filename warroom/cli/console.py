@@ -119,6 +119,7 @@ def run_console(
     store_url: str | None = None,
 ) -> int:
     """Wire the store and runbooks, build the app, run it, close what was opened."""
+    from warroom.cli.live_wiring import configured_secrets
     from warroom.paths import runbook_dirs
     from warroom.services.incident_log import whoami
     from warroom.stores import open_store
@@ -136,6 +137,7 @@ def run_console(
         author=whoami(settings.user),
         viewer=settings.viewer,
         scenario=scenario,
+        secrets=configured_secrets(settings),
     )
     build_app(ctx).run()
     return 0

@@ -250,7 +250,9 @@ class IncidentActions(WarRoomBase):
         if incident is None:
             return
         signals = {s.spec.name: s for s in self.signal_poller.series.values()}
-        text = render_postmortem(incident, signals=signals, now=self.ctx.clock.now())
+        text = render_postmortem(
+            incident, signals=signals, now=self.ctx.clock.now(), secrets=self.ctx.secrets
+        )
         try:
             Path(path).expanduser().write_text(text, encoding="utf-8")
         except OSError as exc:
