@@ -34,6 +34,8 @@ def test_an_alerts_scope_is_every_scope_label_it_has_in_order() -> None:
     )
     assert app is not None and app.matchers == (("app_kubernetes_io_name", "cart"),)
     assert pickle.loads(pickle.dumps(scope)).matchers == scope.matchers  # a snapshot for threads
+    other_job = service_scope({"service": "payments-api", "job": "payments-canary"})
+    assert other_job != scope and other_job == "payments-api"  # a new scope, the same name
 
 
 def test_queries_follow_the_label_the_alert_has() -> None:

@@ -86,7 +86,7 @@ def _secrets(args: argparse.Namespace) -> tuple[str, ...]:
     from warroom.cli.live_wiring import configured_secrets
     from warroom.config import apply_env, load_settings
 
-    config = getattr(args, "config", None)
+    config = getattr(args, "config", None) or os.environ.get("WARROOM_CONFIG")
     settings = apply_env(load_settings(Path(config) if config else None), os.environ)
     return configured_secrets(replace(settings, store=_store_url(args)))
 

@@ -51,6 +51,18 @@ class ServiceScope(str):
     def __repr__(self) -> str:
         return f"ServiceScope({self.matchers!r})"
 
+    def __eq__(self, other: object) -> bool:
+        """Two scopes differ when their labels do (same `service`, another `job`); against a
+        plain name, only the name counts."""
+        if isinstance(other, ServiceScope):
+            return self.matchers == other.matchers
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
     def __reduce__(self) -> tuple[type[ServiceScope], tuple[tuple[tuple[str, str], ...]]]:
         return (ServiceScope, (self.matchers,))
 
