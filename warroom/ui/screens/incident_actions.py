@@ -194,7 +194,11 @@ class IncidentActions(WarRoomBase):
             if not kind:
                 return
             text = status_updates.render_status_update(
-                kind, incident, now=self.ctx.clock.now(), policy=self.incident_log.policy()
+                kind,
+                incident,
+                now=self.ctx.clock.now(),
+                policy=self.incident_log.policy(),
+                secrets=self.ctx.secrets,
             )
 
             def accepted(final: str | None) -> None:
