@@ -14,18 +14,24 @@ terminal received, and C1 controls, bidi overrides, NUL and DEL never at all. Th
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from benchmarks.pty_harness import KEY_DOWN, PtyApp, terminal_env
-from tests.servers.prometheus import MonitoringStack
+from benchmarks.pty_harness import KEY_DOWN, PtyApp
+from tests.e2e.console import (
+    cli,
+    console_env,
+    declare,
+    export_postmortem,
+    quit_console,
+    wait,
+    warroom_argv,
+)
+from tests.servers.prometheus import Alertmanager, MonitoringStack
 
 pytestmark = pytest.mark.integration
 
@@ -113,20 +119,6 @@ def control_bytes(text: str) -> list[str]:
     return sorted({repr(c) for c in text if (ord(c) < 0x20 and c not in "\t\n") or NEVER.match(c)})
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[MonitoringStack]:
-    monitoring = MonitoringStack()
-    monitoring.start()
-    try:
-        yield monitoring
-    finally:
-        monitoring.stop()
-
-
-def _wait(app: PtyApp, marker: str, since: int, timeout: float = 20.0) -> None:
-    app.wait_for_text(marker, timeout, since=since)
-
-
 def _new_ack(app: PtyApp, since: int, acked: set[str], timeout: float = 10.0) -> str:
     """The alert the console says it just acknowledged (one not acknowledged before)."""
     deadline = time.monotonic() + timeout
@@ -141,23 +133,15 @@ def _new_ack(app: PtyApp, since: int, acked: set[str], timeout: float = 10.0) ->
 
 
 def test_hostile_alerts_are_shown_acked_declared_logged_and_exported_inert(
-    stack: MonitoringStack, tmp_path: Path
+    stack: MonitoringStack, alertmanager: Alertmanager, tmp_path: Path
 ) -> None:
-    stack.am.post_alerts(hostile_alerts())
+    alertmanager.post_alerts(hostile_alerts())
     store = tmp_path / "incidents.db"
-    env = terminal_env(
-        {
-            "HOME": str(tmp_path),
-            "XDG_DATA_HOME": str(tmp_path / "data"),
-            "XDG_CONFIG_HOME": str(tmp_path / "config"),
-            "TZ": "UTC",
-        }
-    )
-    argv = [
-        sys.executable, "-m", "warroom",
-        "--alertmanager", stack.am.url, "--prometheus", stack.prom.url,
+    env = console_env(tmp_path)
+    argv = warroom_argv(
+        "--alertmanager", alertmanager.url, "--prometheus", stack.prom.url,
         "--store", str(store), "--user", "tester", "--refresh", "1",
-    ]  # fmt: skip
+    )  # fmt: skip
     count = len(ESCAPES)
     with PtyApp(argv, env=env, cwd=tmp_path) as app:
         app.wait_for_text(f"Firing alerts ({count})", 40)
@@ -167,37 +151,24 @@ def test_hostile_alerts_are_shown_acked_declared_logged_and_exported_inert(
         acked: set[str] = set()
         half = count // 2
         _ack_first_firing(app, acked, half, count - half)  # half before the incident exists
-        mark = app.bytes_total
-        app.write(b"d")
-        _wait(app, "Declare an incident", mark)
-        app.write(b"\x13")  # ctrl+s: declared with the selected alert's hostile summary
-        _wait(app, "INVESTIGATING", mark)
+        declare(app)  # with the selected alert's hostile summary as the title
         _ack_first_firing(app, acked, count - half, 0)  # the rest into the incident's log
 
         mark = app.bytes_total
         app.write(b"n")
         time.sleep(0.5)
         app.write(f"note {MARKUP} done".encode() + b"\r")
-        _wait(app, "done", mark)
+        wait(app, "done", mark)
 
         mark = app.bytes_total
         app.write(b"x")  # the silences view: the acks' matchers hold the hostile labels
-        _wait(app, "Active silences", mark)
+        wait(app, "Active silences", mark, timeout=40)
         time.sleep(1)
         app.write(b"\x1b")
         time.sleep(1)
 
-        mark = app.bytes_total
-        app.write(b"e")
-        time.sleep(0.5)
-        app.write(b"\r")
-        _wait(app, "post-mortem written", mark)
-
-        app.write(b"q")
-        time.sleep(0.5)
-        app.write(b"y")
-        assert app.proc is not None
-        code = app.proc.wait(20)
+        export_postmortem(app)
+        code = quit_console(app)
         output = app.raw_output()
         visible = app.output_text()
 
@@ -237,24 +208,10 @@ def _ack_first_firing(app: PtyApp, acked: set[str], n: int, left_after: int) -> 
         time.sleep(0.2)
         app.write(b"a")
         acked.add(_new_ack(app, mark, acked))
-        _wait(app, f"Firing alerts ({left_after + n - k - 1})", mark)
+        wait(app, f"Firing alerts ({left_after + n - k - 1})", mark)
 
 
 def _cli_outputs(store: Path, env: dict[str, str], incident_id: str) -> dict[str, str]:
     """stdout of `incidents show ID`, `incidents list` and `postmortem export`."""
-    outs = {}
-    for args in (
-        ["incidents", "show", incident_id],
-        ["incidents", "list"],
-        ["postmortem", "export"],
-    ):
-        done = subprocess.run(
-            [sys.executable, "-m", "warroom", *args, "--store", str(store)],
-            capture_output=True,
-            env=env,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stderr.decode(errors="replace")
-        assert b"Traceback" not in done.stderr
-        outs[" ".join(args[:2])] = done.stdout.decode("utf-8")
-    return outs
+    commands = (["incidents", "show", incident_id], ["incidents", "list"], ["postmortem", "export"])
+    return {" ".join(a[:2]): cli(env, *a, "--store", str(store)) for a in commands}

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import base64
 import secrets as random_secrets
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,9 +26,18 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from benchmarks.pty_harness import PtyApp, terminal_env
+from benchmarks.pty_harness import PtyApp
+from tests.e2e.console import (
+    cli,
+    console_env,
+    declare,
+    export_postmortem,
+    quit_console,
+    wait,
+    warroom_argv,
+)
 from tests.live.stub import Reply, StubServer
-from tests.servers.prometheus import MonitoringStack
+from tests.servers.prometheus import Alertmanager, MonitoringStack
 
 pytestmark = pytest.mark.integration
 
@@ -83,16 +90,6 @@ class Secrets:
         return found
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[MonitoringStack]:
-    monitoring = MonitoringStack()
-    monitoring.start()
-    try:
-        yield monitoring
-    finally:
-        monitoring.stop()
-
-
 @pytest.fixture
 def stubs() -> Iterator[tuple[StubServer, StubServer, StubServer]]:
     """(401 with echoed headers, a redirect to another host, that host echoing headers)."""
@@ -110,18 +107,18 @@ def stubs() -> Iterator[tuple[StubServer, StubServer, StubServer]]:
             stub.stop()
 
 
-def _config(path: Path, stack: MonitoringStack, refusing: StubServer, redirect: StubServer) -> None:
+def _config(path: Path, prom: str, am: str, refusing: StubServer, redirect: StubServer) -> None:
     path.write_text(
         f"""\
 environment = "e2e"
 
 [environments.e2e.prometheus]
-url = "{stack.prom.url}"
+url = "{prom}"
 token_env = "PROBE_ALPHA"
 
 [[environments.e2e.alertmanagers]]
 name = "am-real"
-url = "{stack.am.url}"
+url = "{am}"
 username = "ops"
 password_env = "PROBE_BRAVO"
 
@@ -143,12 +140,9 @@ dsn_env = "PROBE_CHARLIE"
     )
 
 
-def _wait(app: PtyApp, marker: str, since: int = 0, timeout: float = 20.0) -> None:
-    app.wait_for_text(marker, timeout, since=since)
-
-
 def test_configured_secrets_appear_nowhere(
     stack: MonitoringStack,
+    alertmanager: Alertmanager,
     stubs: tuple[StubServer, StubServer, StubServer],
     postgres_dsn: str,
     tmp_path: Path,
@@ -162,13 +156,13 @@ def test_configured_secrets_appear_nowhere(
     parts = urlsplit(postgres_dsn)  # trust auth: the password is carried, never checked
     dsn = f"postgresql://{parts.username}:{keys.dsn_password}@{parts.hostname}:{parts.port}{parts.path}"
     config = tmp_path / "config.toml"
-    _config(config, stack, refusing, redirect)
+    _config(config, stack.prom.url, alertmanager.url, refusing, redirect)
     runbooks = tmp_path / "runbooks"
     runbooks.mkdir()
     (runbooks / "probe.md").write_text(RUNBOOK, encoding="utf-8")
     store = tmp_path / "incidents.db"
     now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    stack.am.post_alerts(
+    alertmanager.post_alerts(
         [
             {
                 "labels": {"alertname": "SecretProbe", "severity": "critical", "service": "vault"},
@@ -177,51 +171,29 @@ def test_configured_secrets_appear_nowhere(
             }
         ]
     )
-    env = terminal_env(
-        {
-            "HOME": str(tmp_path),
-            "XDG_DATA_HOME": str(tmp_path / "data"),
-            "XDG_CONFIG_HOME": str(tmp_path / "config"),
-            "TZ": "UTC",
-            "PROBE_ALPHA": keys.token,
-            "PROBE_BRAVO": keys.password,
-            "PROBE_CHARLIE": dsn,
-        }
+    env = console_env(
+        tmp_path, {"PROBE_ALPHA": keys.token, "PROBE_BRAVO": keys.password, "PROBE_CHARLIE": dsn}
     )
-    argv = [
-        sys.executable, "-m", "warroom", "--config", str(config), "--store", str(store),
+    argv = warroom_argv(
+        "--config", str(config), "--store", str(store),
         "--runbooks", str(runbooks), "--user", "tester", "--refresh", "1",
-    ]  # fmt: skip
+    )  # fmt: skip
     with PtyApp(argv, env=env, cwd=tmp_path) as app:
-        _wait(app, "SecretProbe", timeout=40)
-        _wait(app, "am-401")  # the failing sources are named on screen
-        _wait(app, "am-redirect")
+        wait(app, "SecretProbe", timeout=40)
+        wait(app, "am-401")  # the failing sources are named on screen
+        wait(app, "am-redirect")
         time.sleep(3)  # a few polls of each misbehaving server
-
-        mark = app.bytes_total
-        app.write(b"d")
-        _wait(app, "Declare an incident", mark)
-        app.write(b"\x13")  # ctrl+s
-        _wait(app, "INVESTIGATING", mark)
+        declare(app)
 
         mark = app.bytes_total
         app.write(b"\r")  # open the alert's runbook
         time.sleep(1)
         app.write(b"\r")  # run its first step: env
-        _wait(app, "exit 0", mark)  # the step ran (with a clean environment, or not)
+        wait(app, "exit 0", mark)  # the step ran (with a clean environment, or not)
         time.sleep(2)
 
-        mark = app.bytes_total
-        app.write(b"e")
-        time.sleep(0.5)
-        app.write(b"\r")
-        _wait(app, "post-mortem written", mark)
-
-        app.write(b"q")
-        time.sleep(0.5)
-        app.write(b"y")
-        assert app.proc is not None
-        code = app.proc.wait(20)
+        export_postmortem(app)
+        code = quit_console(app)
         screen = app.raw_output()
         visible = app.output_text()
 
@@ -237,23 +209,9 @@ def test_configured_secrets_appear_nowhere(
     surfaces["post-mortem exported from the console"] = exported[0].read_bytes()
     incident_id = exported[0].stem.removeprefix("postmortem-")
     for args in (["incidents", "show", incident_id], ["postmortem", "export"]):
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "warroom",
-                "--config",
-                str(config),
-                *args,
-                "--store",
-                str(store),
-            ],
-            capture_output=True,
-            env=env,
-            timeout=60,
+        surfaces[f"warroom {' '.join(args[:2])}"] = cli(
+            env, "--config", str(config), *args, "--store", str(store)
         )
-        assert done.returncode == 0, done.stderr.decode(errors="replace")
-        surfaces[f"warroom {' '.join(args[:2])}"] = done.stdout + done.stderr
     for i, request in enumerate(target.requests):  # what reached the other host, redirected
         surfaces[f"headers of request {i} to {target.url} after a redirect"] = str(request.headers)
     leaks = {name: found for name, data in surfaces.items() if (found := keys.found_in(data))}
@@ -292,24 +250,23 @@ async def test_source_errors_after_a_401_and_a_redirect_hold_no_secret(
             url=redirect.url, name="x", headers={"X-Api-Key": keys.token}
         ),
     }
+
+    async def error_of(source: AlertmanagerSource | PrometheusSignals) -> str:
+        try:
+            if isinstance(source, AlertmanagerSource):
+                await source.fetch_alerts()
+            else:
+                await source.sample(SignalSpec(key="k", name="K", query="vector(1)"), None)
+            return "(no error)"
+        except SourceError as exc:
+            return str(exc)
+        finally:
+            await source.aclose()
+
     messages: dict[str, str] = {}
     for case, server in configs.items():
-        am = AlertmanagerSource(server)
-        try:
-            await am.fetch_alerts()
-            messages[f"alertmanager, {case}"] = "(no error)"
-        except SourceError as exc:
-            messages[f"alertmanager, {case}"] = str(exc)
-        finally:
-            await am.aclose()
-        prom = PrometheusSignals(server)
-        try:
-            await prom.sample(SignalSpec(key="k", name="K", query="vector(1)"), None)
-            messages[f"prometheus, {case}"] = "(no error)"
-        except SourceError as exc:
-            messages[f"prometheus, {case}"] = str(exc)
-        finally:
-            await prom.aclose()
+        messages[f"alertmanager, {case}"] = await error_of(AlertmanagerSource(server))
+        messages[f"prometheus, {case}"] = await error_of(PrometheusSignals(server))
     assert any("401" in m for m in messages.values())
     for i, request in enumerate(target.requests):
         messages[f"headers of request {i} that reached {target.url}"] = str(request.headers)
