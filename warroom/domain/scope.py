@@ -112,10 +112,6 @@ def unscoped(query: str, label: str) -> str:
     matches series without the label). A `$service` left anywhere else has no honest
     "every service" value, so that raises RunbookError rather than guess."""
     out = _SCOPED_MATCHER.sub(lambda m: f"{m.group(1)}{MATCH_ALL}", query)
-    if any(_placeholder(m) == "service" for m in PLACEHOLDER.finditer(out)):
+    if any("service" in m.groups() for m in PLACEHOLDER.finditer(out)):
         raise RunbookError("this signal's query needs a service in scope (pick one first)")
     return fill(out, {"service_label": label})
-
-
-def _placeholder(m: re.Match[str]) -> str:
-    return m.group(1) or m.group(2) or m.group(3)

@@ -55,8 +55,9 @@ class SignalSpec:
             return Level.WARN
         return Level.OK
 
-    def query_for(self, service: str | None, label: str = DEFAULT_SCOPE_LABELS[-1]) -> str:
-        """The PromQL for `label=service`, or for every service when `service` is None."""
+    def query_for(self, service: str | None, label: str = "job") -> str:
+        """The PromQL for `label=service` (Prometheus's own `job` unless told), or for every
+        service when `service` is None."""
         return scoped_query(self.query, service, label)
 
     def queries_for(
