@@ -2,7 +2,7 @@
 
 A Prometheus of this test's own scrapes three exporters of `tests/servers/exporter.py`:
 `checkout` (14 % errors), a `hostile` job scraped once per hostile value with that value as its
-`service` label (50 % errors, 3 s latency) and a unique plain `case` label, and `payments`
+`service` and `job` labels (50 % errors, 3 s latency) and a unique plain `case` label, and `payments`
 (30 % errors, no `service` label, `app=pay-app`). The honest query for a hostile literal selects
 the same series through the plain `case` label, so the oracle never depends on our escaping:
 each panel must read what the honest query reads at the same instant; a literal no series
@@ -78,7 +78,10 @@ class _Prometheus(Prometheus):
     def write_config(self) -> Path:
         cfg = super().write_config()
         groups = [
-            {"targets": [self.hostile_target], "labels": {"service": value, "case": f"h{i}"}}
+            {
+                "targets": [self.hostile_target],
+                "labels": {"service": value, "job": value, "case": f"h{i}"},
+            }
             for i, value in enumerate(CARRIED)
         ]
         jobs = [
@@ -168,7 +171,7 @@ async def test_a_carried_hostile_value_reads_its_own_series(
 ) -> None:
     value = CARRIED[case]
     for spec in DEFAULT_SIGNALS:
-        for scope in (value, ServiceScope([("service", value)])):
+        for scope in (value, ServiceScope([("service", value)]), ServiceScope([("job", value)])):
             sample = await signals.sample(spec, scope)
             expected = oracle(
                 hostile_stack.prom.url, honest(spec, f'case="h{case}"'), sample.at.timestamp()
