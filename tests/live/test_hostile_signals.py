@@ -74,6 +74,11 @@ class _Prometheus(Prometheus):
         super().__init__(workdir, targets=[checkout.target], alertmanagers=[], name="hostile")
         self.hostile_target = hostile.target
         self.payments_target = payments.target
+        self.query_log = workdir / "queries.log"  # every API query Prometheus ran
+
+    def queries_logged(self) -> list[str]:
+        lines = self.query_log.read_text().splitlines() if self.query_log.exists() else []
+        return [json.loads(line)["params"]["query"] for line in lines]
 
     def write_config(self) -> Path:
         cfg = super().write_config()
@@ -93,7 +98,9 @@ class _Prometheus(Prometheus):
                 ],
             },
         ]
-        text = cfg.read_text()
+        text = cfg.read_text().replace(
+            "global:\n", f"global:\n  query_log_file: {json.dumps(str(self.query_log))}\n", 1
+        )
         cfg.write_text(text + "".join(f"- {json.dumps(job, ensure_ascii=False)}\n" for job in jobs))
         return cfg
 
@@ -251,6 +258,12 @@ async def test_the_alert_label_that_names_the_service_is_used(
     )
     # the old behaviour, job=~"<service label>", had nothing to show
     assert oracle(url, honest(BY_KEY["error_rate"], 'job="payments-api"'), time.time()) == []
+    # the label that had data is asked first from then on: one query per refresh, not two
+    before = len(hostile_stack.prom.queries_logged())
+    again = await signals.sample(BY_KEY["error_rate"], scope)
+    assert again.value == pytest.approx(30.0, abs=1.0)
+    asked = hostile_stack.prom.queries_logged()[before:]
+    assert asked == [honest(BY_KEY["error_rate"], 'job="payments"')]
 
 
 async def test_scope_labels_configured_per_environment(hostile_stack: Stack) -> None:

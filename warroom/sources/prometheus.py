@@ -59,6 +59,7 @@ class PrometheusSignals:
         self.name = _http.safe_label(server)
         self._conn: PrometheusConnect | None = None
         self._secrets = _http.secret_values(server)
+        self._answered: dict[tuple[str, ...], str] = {}  # candidates -> the one with data
 
     # ------------------------------------------------------------ plumbing
 
@@ -121,19 +122,33 @@ class PrometheusSignals:
     async def _range(self, query: str, start: datetime, end: datetime, step: str) -> Any:
         return await self._run(lambda c: c.custom_query_range(query, start, end, step))
 
-    def _queries(self, spec: SignalSpec, service: str | None) -> tuple[str, ...]:
+    def _queries(self, spec: SignalSpec, service: str | None) -> tuple[tuple[str, ...], list[str]]:
+        """(the candidates, in the order to try them): the one that last had data first, so
+        a scope whose first label has no series costs one query per refresh, not two."""
         try:
-            return spec.queries_for(service, self.scope_labels)
+            candidates = spec.queries_for(service, self.scope_labels)
         except RunbookError as exc:  # the panel says why instead of querying something else
             raise SourceBadResponse(f"{spec.name}: {exc}") from None
+        last = self._answered.get(candidates)
+        if last is None:
+            return candidates, list(candidates)
+        return candidates, [last, *(q for q in candidates if q != last)]
+
+    def _remember(self, candidates: tuple[str, ...], query: str) -> None:
+        if len(candidates) > 1:
+            if len(self._answered) >= 256:
+                self._answered.clear()
+            self._answered[candidates] = query
 
     async def sample(self, spec: SignalSpec, service: str | None) -> Sample:
         """The panel's current value (the worst series if several). No series at all raises
         SourceBadResponse("no data ...") so the panel says so instead of showing a zero."""
-        for query in self._queries(spec, service):
+        candidates, ordered = self._queries(spec, service)
+        for query in ordered:
             result = await self._instant(query)
             pairs, ts = self._parse_instant(result)
             if pairs:
+                self._remember(candidates, query)
                 at = datetime.fromtimestamp(ts, UTC) if ts else datetime.now(UTC)
                 return Sample(at=at, value=combine([v for _, v in pairs], spec.higher_is_worse))
         scope = f" for {service}" if service else ""
@@ -143,7 +158,8 @@ class PrometheusSignals:
         """The last `range_s` at `step_s`, worst series per step. No data gives []."""
         start = end - timedelta(seconds=spec.range_s)
         step = f"{max(1, spec.step_s)}s"
-        for query in self._queries(spec, service):
+        candidates, ordered = self._queries(spec, service)
+        for query in ordered:
             result = await self._range(query, start, end, step)
             by_ts: dict[float, list[float]] = {}
             try:
@@ -153,6 +169,7 @@ class PrometheusSignals:
             except (KeyError, TypeError, ValueError):
                 raise SourceBadResponse(f"{self.name}: unexpected range result shape") from None
             if by_ts:
+                self._remember(candidates, query)
                 return [
                     Sample(
                         at=datetime.fromtimestamp(ts, UTC),
