@@ -123,7 +123,7 @@ def _new_ack(app: PtyApp, since: int, acked: set[str], timeout: float = 10.0) ->
     """The alert the console says it just acknowledged (one not acknowledged before)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = set(re.findall(r"acknowledged (Hostile\d\d)", app.output_text(since))) - acked
+        found = set(re.findall(r"(?i)acknowledged (Hostile\d\d)", app.output_text(since))) - acked
         if found:
             return found.pop()
         time.sleep(0.1)
