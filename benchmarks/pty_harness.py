@@ -294,12 +294,15 @@ class PtyApp:
         with self._cond:
             return self._total
 
+    def raw_output(self, since: int = 0) -> bytes:
+        """The bytes written since byte offset `since`, escapes and all, as a terminal got them
+        (for tests that check which sequences reached it)."""
+        with self._cond:
+            return bytes(self._raw[max(0, since - self._raw_offset) :])
+
     def output_text(self, since: int = 0) -> str:
         """Visible text written since byte offset `since` (escape sequences removed)."""
-        with self._cond:
-            start = max(0, since - self._raw_offset)
-            raw = bytes(self._raw[start:])
-        return strip_ansi(raw.decode("utf-8", errors="replace"))
+        return strip_ansi(self.raw_output(since).decode("utf-8", errors="replace"))
 
     def wait_for_text(self, marker: str, timeout: float, since: int = 0) -> float:
         """Block until `marker` is visible in the output after byte `since`; return the

@@ -119,6 +119,7 @@ def run_console(
     """Wire the store and runbooks, build the app, run it, close what was opened."""
     from warroom.cli.crash import raise_if_crashed
     from warroom.cli.keymap import check_settings_keymap
+    from warroom.cli.live_wiring import configured_secrets
     from warroom.config import person_at_keyboard
     from warroom.paths import runbook_dirs
     from warroom.stores import open_store
@@ -137,6 +138,7 @@ def run_console(
         author=person_at_keyboard(settings.user),
         viewer=settings.viewer,
         scenario=scenario,
+        secrets=configured_secrets(settings),
     )
     app = build_app(ctx)
     app.run()

@@ -77,6 +77,18 @@ def _store_url(args: argparse.Namespace) -> str:
     return load_settings(Path(config) if config else None, environ=os.environ, flags=flags).store
 
 
+def _secrets(args: argparse.Namespace) -> tuple[str, ...]:
+    """The configured secrets (`configured_secrets`), the store DSN given here included."""
+    from dataclasses import replace
+
+    from warroom.cli.live_wiring import configured_secrets
+    from warroom.config import load_settings
+
+    config = getattr(args, "config", None) or os.environ.get("WARROOM_CONFIG")
+    settings = load_settings(Path(config) if config else None, environ=os.environ)
+    return configured_secrets(replace(settings, store=_store_url(args)))
+
+
 def _with_store(args: argparse.Namespace, work: Callable[[IncidentStore], Awaitable[T]]) -> T:
     from warroom.stores import open_store
 
@@ -156,6 +168,7 @@ def run_show(args: argparse.Namespace) -> int:
         return 0
     from warroom.domain.redaction import redact
 
+    secrets = _secrets(args)
     print(f"{incident.id}  {incident.severity.value}  {incident.status.value}  {incident.title}")
     print(f"services: {', '.join(incident.services) or '-'}   impact: {incident.impact or '-'}")
     print(f"commander: {incident.commander or '-'}")
@@ -163,7 +176,7 @@ def run_show(args: argparse.Namespace) -> int:
     for e in incident.entries:
         mark = " (corrected)" if e.id in corrected else ""
         back = f" [logged {e.recorded_at:%H:%M:%S}]" if e.backdated else ""
-        text = redact(e.text).replace("\n", " ⏎ ")
+        text = redact(e.text, secrets).replace("\n", " ⏎ ")
         print(f"{e.at:%Y-%m-%d %H:%M:%S}Z{back}  {e.kind.value:<14} {e.author:<20} {text}{mark}")
     return 0
 
@@ -172,7 +185,7 @@ def run_export(args: argparse.Namespace) -> int:
     from warroom.export.postmortem import render_postmortem
 
     incident = _with_store(args, lambda store: _load(store, args.incident))
-    text = render_postmortem(incident, now=datetime.now(UTC))
+    text = render_postmortem(incident, now=datetime.now(UTC), secrets=_secrets(args))
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

@@ -6,8 +6,12 @@ prometheus_api_client only when first used, and they are imported here inside th
 
 from __future__ import annotations
 
+import base64
+import os
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
 from warroom.domain.errors import ConfigError
@@ -87,7 +91,7 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
     if env.prometheus is not None:
         from warroom.sources.prometheus import PrometheusAlertSource, PrometheusSignals
 
-        prom = PrometheusSignals(env.prometheus)
+        prom = PrometheusSignals(env.prometheus, env.scope_labels)
         signal_sources["prometheus"] = prom
         catalog = prom
         if not alert_sources:
@@ -117,3 +121,74 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
         is_drill=False,
         is_production=env.production,
     )
+
+
+# `password=...` / `sslpassword=...` in a libpq key=value DSN (quoted or bare)
+_KV_PASSWORD = re.compile(r"(?:^|\s)(?:ssl)?password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)")
+
+
+def configured_secrets(settings: Settings) -> tuple[str, ...]:
+    """Every secret the configuration can resolve to, gathered once for every surface.
+
+    Tokens and passwords of every server of every environment (from `*_env` variables and
+    `*_file` files), their basic-auth header forms, secret-looking custom headers, passwords
+    in server URLs, in PostgreSQL DSNs (signals and the incident store; URL, `?password=` and
+    key=value forms) and `PGPASSWORD`. The screen, the store, step output, errors and exports
+    are all redacted with this one list (`ConsoleContext.secrets`)."""
+    from warroom.sources import http as _http
+
+    found: list[str] = []
+    dsns = [settings.store]
+    for env in settings.environments.values():
+        for server in (env.prometheus, *env.alertmanagers):
+            if server is None:
+                continue
+            values = _http.secret_values(server)
+            found.extend(values)
+            found.extend(_basic_forms(server, values))
+        if env.postgres is not None:
+            dsns.append(env.postgres.resolved_dsn())
+    for dsn in dsns:
+        found.extend(dsn_passwords(dsn))
+    found.append(os.environ.get("PGPASSWORD", ""))
+    variants = [v for s in found if s for v in (s, quote(s, safe=""))]
+    return tuple(sorted(set(variants), key=lambda v: (-len(v), v)))
+
+
+def _basic_forms(server: ServerConfig, values: list[str]) -> list[str]:
+    """`Authorization: Basic <base64(user:password)>` as it would appear in a dump."""
+    users = [server.username] if server.username else []
+    userinfo = urlsplit(server.url).netloc.rpartition("@")[0]
+    if userinfo:
+        user, _, password = userinfo.partition(":")
+        users.append(unquote(user))
+        values = [*values, unquote(password)]
+    return [
+        base64.b64encode(f"{user}:{value}".encode()).decode()
+        for user in users
+        for value in values
+        if value
+    ]
+
+
+def dsn_passwords(dsn: str) -> list[str]:
+    """The password(s) written into a PostgreSQL DSN, as written and percent-decoded."""
+    if not dsn:
+        return []
+    found: list[str] = []
+    if "://" in dsn:
+        try:
+            parts = urlsplit(dsn)
+        except ValueError:
+            return []
+        userinfo = parts.netloc.rpartition("@")[0]
+        if ":" in userinfo:
+            found.append(userinfo.partition(":")[2])
+        found.extend(v for k, v in parse_qsl(parts.query) if k in ("password", "sslpassword"))
+    else:
+        for m in _KV_PASSWORD.finditer(dsn):
+            value = m.group(1)
+            if value.startswith("'"):
+                value = re.sub(r"\\(.)", r"\1", value[1:-1])
+            found.append(value)
+    return [v for p in found if p for v in {p, unquote(p)}]

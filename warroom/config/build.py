@@ -42,6 +42,7 @@ def environment(name: str, section: EnvironmentSection) -> EnvironmentConfig:
         postgres=section.postgres,
         production=name.lower() in ("prod", "production") if production is None else production,
         color=section.color,
+        scope_labels=tuple(section.scope_labels),
     )
 
 

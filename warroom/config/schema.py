@@ -18,6 +18,7 @@ from msgspec import Meta, Struct, field
 from msgspec.structs import force_setattr
 
 from warroom.domain.durations import parse_duration
+from warroom.domain.scope import DEFAULT_SCOPE_LABELS
 
 Finite = Annotated[float, Meta(ge=-1e15, le=1e15)]  # a threshold: any finite number
 
@@ -100,6 +101,11 @@ class EnvironmentSection(Struct, frozen=True, forbid_unknown_fields=True, kw_onl
     color: Annotated[
         str, _doc("header colour for this environment: #rrggbb, #rgb, a name, rgb() or hsl()")
     ] = ""
+    scope_labels: Annotated[
+        list[Annotated[str, Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]],
+        Meta(min_length=1, max_length=16),
+        _doc("labels that name a service, best first; panels query by the one the alert has"),
+    ] = field(default_factory=lambda: list(DEFAULT_SCOPE_LABELS))
 
     def __post_init__(self) -> None:
         color = self.color.strip()

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from warroom.config.schema import PostgresConfig, ServerConfig
+from warroom.domain.scope import DEFAULT_SCOPE_LABELS
 from warroom.domain.signals import DEFAULT_SIGNALS, SignalSpec
 
 
@@ -21,6 +22,7 @@ class EnvironmentConfig:
     postgres: PostgresConfig | None = None
     production: bool = False
     color: str = ""  # a theme variable name or colour for the header/border; "" = by production
+    scope_labels: tuple[str, ...] = DEFAULT_SCOPE_LABELS  # labels naming a service, best first
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from warroom.domain.scope import DEFAULT_SCOPE_LABELS, scoped_queries, scoped_query
+
 
 class Level(StrEnum):
     OK = "ok"
@@ -25,8 +27,11 @@ class Level(StrEnum):
 class SignalSpec:
     """One golden-signal panel as configured (`[[signals]]`).
 
-    `query` is PromQL (source "prometheus") or SQL returning one number (source "postgres");
-    `$service` in it is replaced by the service in scope. Thresholds are in the query's unit.
+    `query` is PromQL (source "prometheus") or SQL returning one number (source "postgres").
+    In PromQL, `$service` is the service in scope (always an escaped string or regex literal,
+    never pasted) and `$service_label` the label that names it (`service`, `job`, `app`...),
+    so `{$service_label="$service"}` follows whichever label the selected alert has.
+    Thresholds are in the query's unit.
     """
 
     key: str
@@ -50,12 +55,16 @@ class SignalSpec:
             return Level.WARN
         return Level.OK
 
-    def query_for(self, service: str | None) -> str:
-        return (
-            self.query.replace("$service", service or ".*")
-            if "$service" in self.query
-            else self.query
-        )
+    def query_for(self, service: str | None, label: str = "job") -> str:
+        """The PromQL for `label=service` (Prometheus's own `job` unless told), or for every
+        service when `service` is None."""
+        return scoped_query(self.query, service, label)
+
+    def queries_for(
+        self, scope: str | None, scope_labels: Sequence[str] = DEFAULT_SCOPE_LABELS
+    ) -> tuple[str, ...]:
+        """The queries to try for `scope`, best first (see `scope.scoped_queries`)."""
+        return scoped_queries(self.query, scope, scope_labels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +202,9 @@ DEFAULT_SIGNALS: tuple[SignalSpec, ...] = (
         query=(
             # `or ... * 0`: a service that has never answered a 5xx has no such series;
             # it must read 0 %, not "no data"
-            '100 * sum(rate(http_requests_total{job=~"$service",status=~"5.."}[5m])'
-            ' or rate(http_requests_total{job=~"$service"}[5m]) * 0)'
-            ' / clamp_min(sum(rate(http_requests_total{job=~"$service"}[5m])), 1e-9)'
+            '100 * sum(rate(http_requests_total{$service_label="$service",status=~"5.."}[5m])'
+            ' or rate(http_requests_total{$service_label="$service"}[5m]) * 0)'
+            ' / clamp_min(sum(rate(http_requests_total{$service_label="$service"}[5m])), 1e-9)'
         ),
         unit="%",
         warn=5.0,
@@ -206,7 +215,7 @@ DEFAULT_SIGNALS: tuple[SignalSpec, ...] = (
         name="p95 latency",
         query=(
             "histogram_quantile(0.95, sum by (le) "
-            '(rate(http_request_duration_seconds_bucket{job=~"$service"}[5m])))'
+            '(rate(http_request_duration_seconds_bucket{$service_label="$service"}[5m])))'
         ),
         unit="s",
         warn=2.0,
@@ -215,7 +224,7 @@ DEFAULT_SIGNALS: tuple[SignalSpec, ...] = (
     SignalSpec(
         key="connections",
         name="Connections",
-        query='sum(pg_stat_activity_count{job=~"$service"})',
+        query='sum(pg_stat_activity_count{$service_label="$service"})',
         unit="",
         warn=80.0,
         critical=95.0,
@@ -223,7 +232,7 @@ DEFAULT_SIGNALS: tuple[SignalSpec, ...] = (
     SignalSpec(
         key="queue_depth",
         name="Queue depth",
-        query='sum(queue_depth{job=~"$service"})',
+        query='sum(queue_depth{$service_label="$service"})',
         unit="",
         warn=1000.0,
         critical=5000.0,

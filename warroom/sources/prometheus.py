@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from warroom.config import ServerConfig
 from warroom.domain.alerts import Alert, AlertState, Silence, SilenceRequest, fingerprint_of
-from warroom.domain.errors import ReadOnlySource, SourceBadResponse, SourceError
+from warroom.domain.errors import ReadOnlySource, RunbookError, SourceBadResponse, SourceError
+from warroom.domain.scope import DEFAULT_SCOPE_LABELS
 from warroom.domain.signals import Sample, SignalSpec
 from warroom.sources import http as _http
 from warroom.sources.alertmanager import parse_time
@@ -43,13 +44,22 @@ def combine(values: Sequence[float], higher_is_worse: bool) -> float:
 
 
 class PrometheusSignals:
-    """Golden-signal values and history, and the services Prometheus knows."""
+    """Golden-signal values and history, and the services Prometheus knows.
 
-    def __init__(self, server: ServerConfig) -> None:
+    Queries are built by `SignalSpec.queries_for` (values escaped, never pasted); a scope is
+    tried label by label (`scope_labels`, best first) until one has data, so an alert with
+    `service=payments-api, job=payments` shows its panels whichever label the metrics carry.
+    """
+
+    def __init__(
+        self, server: ServerConfig, scope_labels: Sequence[str] = DEFAULT_SCOPE_LABELS
+    ) -> None:
         self.server = server
+        self.scope_labels = tuple(scope_labels)
         self.name = _http.safe_label(server)
         self._conn: PrometheusConnect | None = None
         self._secrets = _http.secret_values(server)
+        self._answered: dict[tuple[str, ...], str] = {}  # candidates -> the one with data
 
     # ------------------------------------------------------------ plumbing
 
@@ -84,7 +94,7 @@ class PrometheusSignals:
     async def query_vector(self, promql: str) -> list[tuple[dict[str, str], float]]:
         """An instant query as (labels, value) pairs; a scalar comes back as one pair with no
         labels. Used by the runbook PromQL executor and by `sample`."""
-        result = await self._run(lambda c: c.custom_query(promql))
+        result = await self._instant(promql)
         return self._parse_instant(result)[0]
 
     def _parse_instant(
@@ -106,42 +116,75 @@ class PrometheusSignals:
         except (KeyError, TypeError, ValueError, AttributeError):
             raise SourceBadResponse(f"{self.name}: unexpected query result shape") from None
 
+    async def _instant(self, query: str) -> Any:
+        return await self._run(lambda c: c.custom_query(query))
+
+    async def _range(self, query: str, start: datetime, end: datetime, step: str) -> Any:
+        return await self._run(lambda c: c.custom_query_range(query, start, end, step))
+
+    def _queries(self, spec: SignalSpec, service: str | None) -> tuple[tuple[str, ...], list[str]]:
+        """(the candidates, in the order to try them): the one that last had data first, so
+        a scope whose first label has no series costs one query per refresh, not two."""
+        try:
+            candidates = spec.queries_for(service, self.scope_labels)
+        except RunbookError as exc:  # the panel says why instead of querying something else
+            raise SourceBadResponse(f"{spec.name}: {exc}") from None
+        last = self._answered.get(candidates)
+        if last is None:
+            return candidates, list(candidates)
+        return candidates, [last, *(q for q in candidates if q != last)]
+
+    def _remember(self, candidates: tuple[str, ...], query: str) -> None:
+        if len(candidates) > 1:
+            if len(self._answered) >= 256:
+                self._answered.clear()
+            self._answered[candidates] = query
+
     async def sample(self, spec: SignalSpec, service: str | None) -> Sample:
         """The panel's current value (the worst series if several). No series at all raises
         SourceBadResponse("no data ...") so the panel says so instead of showing a zero."""
-        query = spec.query_for(service)
-        result = await self._run(lambda c: c.custom_query(query))
-        pairs, ts = self._parse_instant(result)
-        if not pairs:
-            scope = f" for {service}" if service else ""
-            raise SourceBadResponse(f"no data for {spec.name}{scope}")
-        at = datetime.fromtimestamp(ts, UTC) if ts else datetime.now(UTC)
-        return Sample(at=at, value=combine([v for _, v in pairs], spec.higher_is_worse))
+        candidates, ordered = self._queries(spec, service)
+        for query in ordered:
+            result = await self._instant(query)
+            pairs, ts = self._parse_instant(result)
+            if pairs:
+                self._remember(candidates, query)
+                at = datetime.fromtimestamp(ts, UTC) if ts else datetime.now(UTC)
+                return Sample(at=at, value=combine([v for _, v in pairs], spec.higher_is_worse))
+        scope = f" for {service}" if service else ""
+        raise SourceBadResponse(f"no data for {spec.name}{scope}")
 
     async def history(self, spec: SignalSpec, service: str | None, end: datetime) -> list[Sample]:
         """The last `range_s` at `step_s`, worst series per step. No data gives []."""
-        query = spec.query_for(service)
         start = end - timedelta(seconds=spec.range_s)
         step = f"{max(1, spec.step_s)}s"
-        result = await self._run(lambda c: c.custom_query_range(query, start, end, step))
-        by_ts: dict[float, list[float]] = {}
-        try:
-            for item in result:
-                for ts, value in item["values"]:
-                    by_ts.setdefault(float(ts), []).append(_float(value))
-        except (KeyError, TypeError, ValueError):
-            raise SourceBadResponse(f"{self.name}: unexpected range result shape") from None
-        return [
-            Sample(at=datetime.fromtimestamp(ts, UTC), value=combine(vals, spec.higher_is_worse))
-            for ts, vals in sorted(by_ts.items())
-        ]
+        candidates, ordered = self._queries(spec, service)
+        for query in ordered:
+            result = await self._range(query, start, end, step)
+            by_ts: dict[float, list[float]] = {}
+            try:
+                for item in result:
+                    for ts, value in item["values"]:
+                        by_ts.setdefault(float(ts), []).append(_float(value))
+            except (KeyError, TypeError, ValueError):
+                raise SourceBadResponse(f"{self.name}: unexpected range result shape") from None
+            if by_ts:
+                self._remember(candidates, query)
+                return [
+                    Sample(
+                        at=datetime.fromtimestamp(ts, UTC),
+                        value=combine(vals, spec.higher_is_worse),
+                    )
+                    for ts, vals in sorted(by_ts.items())
+                ]
+        return []
 
     async def services(self) -> list[str]:
-        """Values of the `service` and `job` labels, for the service picker."""
+        """Values of the scope labels (`service`, `job` by default), for the service picker."""
 
         def both(c: PrometheusConnect) -> list[str]:
             found: set[str] = set()
-            for label in ("service", "job"):
+            for label in self.scope_labels:
                 values = c.get_label_values(label)
                 if not isinstance(values, list):
                     raise SourceBadResponse(f"{self.name}: label values are not a list")

@@ -25,3 +25,4 @@ class ConsoleContext:
     viewer: bool = False
     scenario: str = ""  # the drill scenario's name, shown in the banner
     runbook_paths: tuple[Path, ...] = ()
+    secrets: tuple[str, ...] = ()  # every configured secret (`cli.live_wiring.configured_secrets`)

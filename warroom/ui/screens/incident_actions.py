@@ -194,7 +194,11 @@ class IncidentActions(WarRoomBase):
             if not kind:
                 return
             text = status_updates.render_status_update(
-                kind, incident, now=self.ctx.clock.now(), policy=self.incident_log.policy()
+                kind,
+                incident,
+                now=self.ctx.clock.now(),
+                policy=self.incident_log.policy(),
+                secrets=self.ctx.secrets,
             )
 
             def accepted(final: str | None) -> None:
@@ -250,7 +254,9 @@ class IncidentActions(WarRoomBase):
         if incident is None:
             return
         signals = {s.spec.name: s for s in self.signal_poller.series.values()}
-        text = render_postmortem(incident, signals=signals, now=self.ctx.clock.now())
+        text = render_postmortem(
+            incident, signals=signals, now=self.ctx.clock.now(), secrets=self.ctx.secrets
+        )
         try:
             Path(path).expanduser().write_text(text, encoding="utf-8")
         except OSError as exc:

@@ -35,6 +35,7 @@ from warroom.domain.incident import (
     SeverityPolicy,
 )
 from warroom.domain.runbooks import RunbookLibrary
+from warroom.domain.scope import DEFAULT_SCOPE_LABELS, service_scope
 from warroom.services.acks import mark_acked
 from warroom.services.alert_events import alert_events
 from warroom.services.incident_log import IncidentLog
@@ -387,7 +388,8 @@ class WarRoomScreen(IncidentActions, StepActions, SilenceActions):
             pane.show_section(None, None)
             return
         pane.show_section(self.library.section_for(alert.name, alert.annotations), alert.name)
-        self._follow(alert.service or None)
+        env = self.ctx.settings.active_environment
+        self._follow(service_scope(alert.labels, env.scope_labels if env else DEFAULT_SCOPE_LABELS))
 
     def _follow(self, service: str | None) -> None:
         """The signals follow the selected alert: at once after a single step, but while the
