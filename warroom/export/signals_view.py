@@ -84,7 +84,9 @@ def track_from_entry(entry: Entry) -> SignalTrack:
 
 
 def track_from_data(name: str, data: Any) -> SignalTrack:
-    """A live panel's `Series`, a list of samples, or bare numbers (no times: not windowed)."""
+    """A track as it is, a live panel's `Series`, samples, or bare numbers (not windowed)."""
+    if isinstance(data, SignalTrack):
+        return data
     if isinstance(data, Series):
         spec = data.spec
         return SignalTrack(
