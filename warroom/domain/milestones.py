@@ -180,10 +180,10 @@ def related_alert_entries(incident: Incident, entries: Sequence[Entry]) -> list[
     return [e for e in fired if matches(e)] or fired
 
 
-def _cleared_at(names: set[str], entries: Sequence[Entry]) -> datetime | None:
-    """When the last of the related alerts resolved, if none fired again after it."""
+def _cleared_at(names: set[str], entries: Sequence[Entry]) -> Entry | None:
+    """The entry of the last related alert to resolve, if none fired again after it."""
     firing: set[str] = set()
-    cleared: datetime | None = None
+    cleared: Entry | None = None
     for e in entries:
         name = alert_name(e)
         if name not in names:
@@ -194,7 +194,7 @@ def _cleared_at(names: set[str], entries: Sequence[Entry]) -> datetime | None:
         elif e.kind is EntryKind.ALERT_RESOLVED and name in firing:
             firing.discard(name)
             if not firing:
-                cleared = e.at
+                cleared = e
     return cleared if not firing else None
 
 
@@ -302,7 +302,7 @@ def incident_clock(incident: Incident) -> IncidentClock:
     )
     restored = _restored(incident, entries, names)
     if restored is not None:
-        put(Milestone.MITIGATED, restored[0], restored[1])
+        put(Milestone.MITIGATED, restored[0], restored[1], restored[2])
     fix = next((e for e in entries if is_fix_decision(e)), None)
     if fix is None and restored is not None:
         fix = next(
@@ -318,18 +318,24 @@ def incident_clock(incident: Incident) -> IncidentClock:
 
 def _restored(
     incident: Incident, entries: Sequence[Entry], names: set[str]
-) -> tuple[datetime, str] | None:
+) -> tuple[datetime, str, Entry | None] | None:
     if names:
         cleared = _cleared_at(names, entries)
-        return (cleared, "related alerts cleared") if cleared else None
+        return (cleared.at, "related alerts cleared", cleared) if cleared else None
     series = [e for e in entries if e.kind is EntryKind.SERIES]
     if series:
         under = _under_warn_at(series, incident.declared_at)
-        return (under, "signals back under warn") if under else None
-    monitoring = incident.first_at(EntryKind.STATUS, status=Status.MONITORING)
-    if monitoring is None:
-        monitoring = incident.resolved_at
-    return (monitoring, "status set to monitoring") if monitoring else None
+        return (under, "signals back under warn", None) if under else None
+    status = next(
+        (
+            e
+            for e in entries
+            if e.kind is EntryKind.STATUS
+            and e.data.get("status") in (Status.MONITORING.value, Status.RESOLVED.value)
+        ),
+        None,
+    )
+    return (status.at, "status set to monitoring", status) if status else None
 
 
 def _apply_corrections(found: dict[Milestone, MilestoneTime], entries: Sequence[Entry]) -> None:
