@@ -76,14 +76,13 @@ def quit_summary(world: Any, store_url: str, settings: Any) -> list[str]:
     from warroom.domain.errors import WarroomError
     from warroom.domain.milestones import incident_times
     from warroom.drill.record import finish_drill, summary_lines
-    from warroom.services.incident_log import whoami
     from warroom.stores import open_store
 
     async def finish() -> Any:
         store = open_store(store_url)
         await store.open()
         try:
-            return await finish_drill(store, world, settings.signals, whoami(settings.user))
+            return await finish_drill(store, world, settings.signals)
         finally:
             await store.close()
 

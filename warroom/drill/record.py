@@ -22,10 +22,12 @@ RECORD_STEP_S = 10
 MARGIN_S = 15 * 60
 
 
-def drill_series(
-    world: DrillWorld, incident: Incident, specs: Sequence[SignalSpec], author: str
-) -> list[Entry]:
-    """One `series` entry per drill signal over the incident window (up to drill now)."""
+AUTHOR = "warroom drill"  # the machine recorded these, not a person: not a post-mortem author
+
+
+def drill_series(world: DrillWorld, incident: Incident, specs: Sequence[SignalSpec]) -> list[Entry]:
+    """One `series` entry per drill signal over the incident window (up to drill now), in
+    the order of the panels (each a microsecond after the last: timelines sort by time)."""
     now = world.clock.now()
     clock = incident_clock(incident)
     started = min(clock.times().started_at, incident.declared_at)
@@ -33,7 +35,7 @@ def drill_series(
     end = min(now, (incident.resolved_at or now) + timedelta(seconds=MARGIN_S))
     count = max(1, int((end - start).total_seconds() // RECORD_STEP_S) + 1)
     out = []
-    for spec in specs:
+    for order, spec in enumerate(specs):
         if spec.key not in world.scenario.signals:
             continue
         values = [
@@ -52,8 +54,8 @@ def drill_series(
                 start=start,
                 step_s=RECORD_STEP_S,
                 values=values,
-                author=author,
-                now=now,
+                author=AUTHOR,
+                now=now + timedelta(microseconds=order),
                 source=f"drill {world.scenario.name}",
             )
         )
@@ -61,7 +63,7 @@ def drill_series(
 
 
 async def finish_drill(
-    store: IncidentStore, world: DrillWorld, specs: Sequence[SignalSpec], author: str
+    store: IncidentStore, world: DrillWorld, specs: Sequence[SignalSpec]
 ) -> Incident | None:
     """Record the signals of the drill's newest incident (once) and return it, reloaded."""
     summaries = await store.incidents()
@@ -73,7 +75,7 @@ async def finish_drill(
     except ValueError:
         return None
     if not any(e.kind is EntryKind.SERIES for e in entries):
-        for entry in drill_series(world, incident, specs, author):
+        for entry in drill_series(world, incident, specs):
             await store.append(entry)
         incident = Incident.from_entries(await store.entries(incident.id))
     return incident

@@ -321,7 +321,9 @@ def build_postmortem(
         status="draft",
         drill=incident.drill,
         exported_at=now,
-        authors=sorted({clean(e.author) for e in entries if e.author}),
+        authors=sorted(
+            {clean(e.author) for e in entries if e.author and e.kind is not EntryKind.SERIES}
+        ),
         severity=incident.severity.value,
         severity_declared=str(declared.data.get("severity", "")) if declared else "",
         services=[clean(s) for s in incident.services],
@@ -349,11 +351,14 @@ def build_postmortem(
     for e in entries:
         if e.kind is EntryKind.SERIES:
             continue
+        text = e.text
+        if e.kind is EntryKind.STATUS_UPDATE:  # its first line; Communications has it all
+            text = (text.strip().splitlines() or [""])[0]
         row = TimelineRow(
             at=e.at,
             recorded_at=e.recorded_at if e.backdated else None,
             kind=e.kind.value,
-            text=clean(e.text),
+            text=clean(text),
             who=clean(e.author),
             milestones=tuple(by_entry.get(e.id, ())),
             corrected=e.id in corrected,
@@ -372,7 +377,9 @@ def build_postmortem(
                 helped = None
             pm.commands.append(_command(e, clean, helped))
         elif e.kind is EntryKind.STATUS_UPDATE:
-            pm.updates.append(UpdateSent(e.at, row.who, str(e.data.get("template", "")), row.text))
+            pm.updates.append(
+                UpdateSent(e.at, row.who, str(e.data.get("template", "")), clean(e.text))
+            )
         elif e.kind is EntryKind.DECISION:
             pm.decisions.append(row)
         elif e.kind is EntryKind.SNAPSHOT:
