@@ -136,4 +136,8 @@ def to_json_dict(pm: PostMortem) -> dict[str, Any]:
 
 
 def write_json(pm: PostMortem) -> str:
-    return json.dumps(to_json_dict(pm), indent=2, ensure_ascii=False) + "\n"
+    """UTF-8 JSON, indented (msgspec: the stdlib's indenting encoder is pure Python, 5x slower)."""
+    import msgspec
+
+    raw = msgspec.json.format(msgspec.json.encode(to_json_dict(pm)), indent=2)
+    return raw.decode("utf-8") + "\n"

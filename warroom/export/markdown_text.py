@@ -16,7 +16,7 @@ from datetime import datetime
 from warroom.domain.clock import format_duration
 from warroom.domain.untrusted import one_line
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~#"})
 _URL = re.compile(r"https?://[^\s<>|\"'`]+[^\s<>|\"'`.,;:!?)\]]")
 
 
@@ -35,13 +35,15 @@ class Md:
 
 
 def _escape(value: str) -> str:
+    if "http" not in value:
+        return fold(value.translate(_ESCAPES))
     out: list[str] = []
     pos = 0
     for m in _URL.finditer(value):
-        out.append(_SPECIAL.sub(r"\\\1", value[pos : m.start()]))
+        out.append(value[pos : m.start()].translate(_ESCAPES))
         out.append(f"<{m.group(0)}>")
         pos = m.end()
-    out.append(_SPECIAL.sub(r"\\\1", value[pos:]))
+    out.append(value[pos:].translate(_ESCAPES))
     return fold("".join(out))
 
 

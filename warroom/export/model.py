@@ -162,7 +162,15 @@ class PostMortem:
 
 
 class _Clean:
-    """Redact, then make inert; memoised (authors and alert names repeat thousands of times)."""
+    """Redact, then make inert; memoised (authors and alert names repeat thousands of times).
+
+    `prime` redacts many distinct strings in one `redact` call over their join: 10,000 notes
+    each holding a token cost 13 regex passes over one text instead of 130,000 small calls.
+    The separator breaks every rule's match (a NUL between newlines); if a match still spans
+    it (a separator swallowed), each string of that batch is redacted on its own instead."""
+
+    SEP = "\n\x00\n"
+    BATCH = 2000
 
     def __init__(self, secrets: Iterable[str]) -> None:
         self.secrets = tuple(secrets)
@@ -174,6 +182,16 @@ class _Clean:
         if done is None:
             done = self._cache[key] = inert(redact(key, self.secrets))
         return done
+
+    def prime(self, raws: Iterable[str]) -> None:
+        todo = list(dict.fromkeys(r for r in raws if r not in self._cache and "\x00" not in r))
+        for i in range(0, len(todo), self.BATCH):
+            batch = todo[i : i + self.BATCH]
+            parts = redact(self.SEP.join(batch), self.secrets).split(self.SEP)
+            if len(parts) != len(batch):
+                parts = [redact(r, self.secrets) for r in batch]
+            for raw, part in zip(batch, parts, strict=True):
+                self._cache[raw] = inert(part)
 
 
 def _status(d: Mapping[str, Any], clean: _Clean) -> str:
@@ -304,6 +322,7 @@ def build_postmortem(
 ) -> PostMortem:
     """The model every writer renders."""
     clean = _Clean(secrets)
+    clean.prime(e.text for e in incident.entries if e.kind is not EntryKind.SERIES)
     policy = policies.get(incident.severity, DEFAULT_POLICIES[incident.severity])
     entries = sorted(incident.entries, key=lambda e: (e.at, e.recorded_at, e.id))
     corrected = incident.corrected_ids()
