@@ -370,3 +370,26 @@ def test_the_model_is_deterministic() -> None:
     a = write_markdown(build_postmortem(r.incident(), now=NOW))
     b = write_markdown(build_postmortem(r.incident(), now=NOW))
     assert a == b and a.endswith("\n") and not a.endswith("\n\n")
+
+
+def test_batched_redaction_equals_redacting_each_text() -> None:
+    """A private-key block with no end would swallow the texts after it in one batch: the
+    model must then redact each on its own, so every text reads as redacting it alone."""
+    from warroom.domain.untrusted import inert
+
+    first = declare(title="keys", severity=IncidentSeverity.P2, author="a", now=r.T0)
+    texts = [
+        "ok note",
+        "-----BEGIN RSA PRIVATE KEY----- MIIEow... and no end",
+        "password=hunter2",
+        "plain again",
+        "Authorization: Bearer abcdefgh12345678",
+    ]
+    entries = [first] + [
+        new_entry(first.incident_id, EntryKind.NOTE, t, author="a", now=r.at(i + 1))
+        for i, t in enumerate(texts)
+    ]
+    pm = build_postmortem(Incident.from_entries(entries), now=r.at(10), secrets=["hunter2"])
+    got = [row.text for row in pm.timeline[1:]]
+    assert got == [inert(redact(t, ["hunter2"])) for t in texts]
+    assert got[0] == "ok note" and got[3] == "plain again"
