@@ -12,8 +12,9 @@ alert's `startsAt`, or a backdated `impact:` note), not from when a console happ
 - fix applied: a decision marked as the fix (`decision: fix: roll back`), else the last
   successful write step before the service was restored.
 - mitigated (service restored): the related alerts all cleared (and stayed clear) after the
-  first of them fired; with no alerts, the recorded signals back under their warn threshold;
-  with neither, the first `monitoring` status.
+  first of them fired; with no alerts (or a resolved incident whose log never saw them
+  clear), the recorded signals back under their warn threshold; else the first `monitoring`
+  (or `resolved`) status.
 - resolved: the status set to resolved.
 
 The commander corrects a milestone with a correction entry (`correct_milestone`); the entry
@@ -321,7 +322,12 @@ def _restored(
 ) -> tuple[datetime, str, Entry | None] | None:
     if names:
         cleared = _cleared_at(names, entries)
-        return (cleared.at, "related alerts cleared", cleared) if cleared else None
+        if cleared is not None:
+            return cleared.at, "related alerts cleared", cleared
+        if incident.resolved_at is None:
+            return None  # still firing as far as the log knows
+        # resolved, yet the log never saw the alerts clear (no console was watching): the
+        # signals or the commander's status say when service came back
     series = [e for e in entries if e.kind is EntryKind.SERIES]
     if series:
         under = _under_warn_at(series, incident.declared_at)
