@@ -39,8 +39,8 @@ def test_nothing_done_yet(clock: FrozenClock, make_world: WorldFactory) -> None:
     assert not world.finished
     lines = summary_lines(summary, None)
     assert lines[0] == "Drill summary: error-rate (seed 3, speed 2x)"
-    assert "no incident was declared (d): nothing to time" in "\n".join(lines)
-    assert "time to acknowledge" not in "\n".join(lines)
+    assert "no incident was declared (d): nothing was timed" in "\n".join(lines)
+    assert "time to acknowledge not reached" in "\n".join(lines)
 
 
 async def test_full_rehearsal_times(clock: FrozenClock, make_world: WorldFactory) -> None:

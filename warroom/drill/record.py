@@ -92,15 +92,15 @@ def summary_lines(summary: DrillSummary, times: IncidentTimes | None) -> list[st
         f"  drill time          {format_duration(summary.elapsed_s)}",
     ]
     if times is None:
-        lines.append("  no incident was declared (d): nothing to time")
+        lines.append("  no incident was declared (d): nothing was timed")
     else:
-        lines += [
-            f"  impact started      {times.started_at:%H:%M:%S}Z",
-            f"  time to detect      {show(times.to_detect)}",
-            f"  time to acknowledge {show(times.to_acknowledge)}",
-            f"  time to mitigate    {show(times.to_mitigate)}",
-            f"  time to resolve     {show(times.to_resolve)}",
-        ]
+        lines.append(f"  impact started      {times.started_at:%H:%M:%S}Z")
+    lines += [
+        f"  time to detect      {show(times.to_detect if times else None)}",
+        f"  time to acknowledge {show(times.to_acknowledge if times else None)}",
+        f"  time to mitigate    {show(times.to_mitigate if times else None)}",
+        f"  time to resolve     {show(times.to_resolve if times else None)}",
+    ]
     lines += [
         f"  remedies run        {', '.join(summary.remedies) or 'none'}",
         f"  decoys run          {', '.join(summary.decoys) or 'none'}",
