@@ -182,3 +182,18 @@ def test_correcting_a_milestone_from_the_shell(
     assert listed["time_to_acknowledge_s"] == timedelta(minutes=2).total_seconds()
     code, _, err = run(capsys, "incidents", "correct", r.IID, "lunch", at, "--store", str(db))
     assert code == 2 and "no milestone 'lunch'" in err and err.count("\n") == 1
+
+
+def test_an_unreachable_prometheus_costs_one_line_per_signal(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.servers.ports import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    code, out, err = run(
+        capsys, "postmortem", "export", "INC-20260315", "--prometheus", url, "--store", str(db)
+    )
+    assert code == 0 and out.startswith("# Post-mortem: ")
+    lines = err.splitlines()
+    assert lines and all(line.startswith("warroom: signal not read: ") for line in lines), err
+    assert "Traceback" not in err

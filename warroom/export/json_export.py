@@ -96,6 +96,7 @@ def to_json_dict(pm: PostMortem) -> dict[str, Any]:
                 "duration_s": c.duration_s,
                 "output_head": list(c.output_head),
                 "output_tail": list(c.output_tail),
+                "output_lines_hidden": c.hidden_lines,
                 "helped": c.helped,
             }
             for c in pm.commands

@@ -81,6 +81,7 @@ class CommandRun:
     output_head: tuple[str, ...]
     output_tail: tuple[str, ...]
     helped: bool | None  # False: under "What did not help"
+    hidden_lines: int = 0  # output lines between the head and the tail, not shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,8 @@ def _command(e: Entry, clean: _Clean, helped: bool | None) -> CommandRun:
         lines = str(d["output"]).splitlines()
         head = tuple(clean(x) for x in lines[:10])
         tail = tuple(clean(x) for x in lines[10:][-10:])
+    total = len(str(d.get("output") or "").splitlines())
+    hidden = max(0, total - len(head) - len(tail))
     duration = d.get("duration_s")
     return CommandRun(
         entry_id=e.id,
@@ -246,6 +249,7 @@ def _command(e: Entry, clean: _Clean, helped: bool | None) -> CommandRun:
         output_head=head,
         output_tail=tail,
         helped=helped,
+        hidden_lines=hidden,
     )
 
 

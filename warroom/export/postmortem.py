@@ -333,7 +333,8 @@ def _commands(pm: PostMortem, md: Md, multi: bool) -> list[str]:
         body = [f"$ {line}" if i == 0 else line for i, line in enumerate(c.command.splitlines())]
         if c.params:
             body.append(f"-- parameters: {', '.join(c.params)}")
-        output = [*c.output_head, *(["…"] if c.output_tail else []), *c.output_tail]
+        gap = [f"… ({c.hidden_lines} lines not shown)"] if c.hidden_lines else []
+        output = [*c.output_head, *gap, *c.output_tail]
         summary = f"{utc(c.at, multi)} {c.label}: {_status_cell(c)}"
         out += [*details(summary, fenced([*body, *(output or ["(no output)"])])), ""]
     return out
