@@ -47,16 +47,6 @@ def _escape(value: str) -> str:
     return fold("".join(out))
 
 
-def code(raw: object) -> str:
-    """A code span inside a table cell (`|` still escaped: GFM splits cells first)."""
-    value = fold(str(raw)).replace("|", "\\|")
-    if not value:
-        return ""
-    ticks = "`" * (max((len(t) for t in re.findall(r"`+", value)), default=0) + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{ticks}{pad}{value}{pad}{ticks}"
-
-
 def fold(value: str) -> str:
     """One line: newlines become ' ⏎ ', runs of spaces collapse (tables stay tables)."""
     if "\n" not in value and "\r" not in value and "  " not in value and "\t" not in value:

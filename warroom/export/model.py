@@ -31,8 +31,7 @@ from warroom.domain.milestones import (
     alert_started,
     incident_clock,
 )
-from warroom.domain.redaction import redact
-from warroom.domain.untrusted import inert
+from warroom.export.clean import Clean
 from warroom.export.signals_view import (
     WINDOW_MARGIN_S,
     SignalTrack,
@@ -162,40 +161,7 @@ class PostMortem:
         return next((m for m in self.milestones if m.key == key.value), None)
 
 
-class _Clean:
-    """Redact, then make inert; memoised (authors and alert names repeat thousands of times).
-
-    `prime` redacts many distinct strings in one `redact` call over their join: 10,000 notes
-    each holding a token cost 13 regex passes over one text instead of 130,000 small calls.
-    The separator breaks every rule's match (a NUL between newlines); if a match still spans
-    it (a separator swallowed), each string of that batch is redacted on its own instead."""
-
-    SEP = "\n\x00\n"
-    BATCH = 2000
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = tuple(secrets)
-        self._cache: dict[str, str] = {}
-
-    def __call__(self, raw: object) -> str:
-        key = "" if raw is None else str(raw)
-        done = self._cache.get(key)
-        if done is None:
-            done = self._cache[key] = inert(redact(key, self.secrets))
-        return done
-
-    def prime(self, raws: Iterable[str]) -> None:
-        todo = list(dict.fromkeys(r for r in raws if r not in self._cache and "\x00" not in r))
-        for i in range(0, len(todo), self.BATCH):
-            batch = todo[i : i + self.BATCH]
-            parts = redact(self.SEP.join(batch), self.secrets).split(self.SEP)
-            if len(parts) != len(batch):
-                parts = [redact(r, self.secrets) for r in batch]
-            for raw, part in zip(batch, parts, strict=True):
-                self._cache[raw] = inert(part)
-
-
-def _status(d: Mapping[str, Any], clean: _Clean) -> str:
+def _status(d: Mapping[str, Any], clean: Clean) -> str:
     if d.get("cancelled"):
         return "cancelled"
     if d.get("timed_out"):
@@ -207,7 +173,7 @@ def _status(d: Mapping[str, Any], clean: _Clean) -> str:
     return text
 
 
-def _label(e: Entry, clean: _Clean) -> str:
+def _label(e: Entry, clean: Clean) -> str:
     d = e.data
     step = d.get("step") or d.get("description") or d.get("title")
     if not step:
@@ -218,13 +184,13 @@ def _label(e: Entry, clean: _Clean) -> str:
     return " › ".join(clean(p) for p in parts if p)
 
 
-def _lines(value: Any, clean: _Clean) -> tuple[str, ...]:
+def _lines(value: Any, clean: Clean) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
         return ()
     return tuple(clean(line) for line in value)
 
 
-def _command(e: Entry, clean: _Clean, helped: bool | None) -> CommandRun:
+def _command(e: Entry, clean: Clean, helped: bool | None) -> CommandRun:
     d = e.data
     head = _lines(d.get("output_head"), clean)
     tail = _lines(d.get("output_tail"), clean)
@@ -253,7 +219,7 @@ def _command(e: Entry, clean: _Clean, helped: bool | None) -> CommandRun:
     )
 
 
-def _action_item(e: Entry, text: str, clean: _Clean) -> ActionItemRow:
+def _action_item(e: Entry, text: str, clean: Clean) -> ActionItemRow:
     d = e.data
     fields = {m.group(1): m.group(2) for m in _FIELD.finditer(text)}
     body = " ".join(_FIELD.sub("", text).split())
@@ -268,7 +234,7 @@ def _action_item(e: Entry, text: str, clean: _Clean) -> ActionItemRow:
     )
 
 
-def _alerts(entries: Iterable[Entry], clean: _Clean) -> list[AlertInterval]:
+def _alerts(entries: Iterable[Entry], clean: Clean) -> list[AlertInterval]:
     open_: dict[str, AlertInterval] = {}
     done: list[AlertInterval] = []
     for e in entries:
@@ -325,7 +291,7 @@ def build_postmortem(
     secrets: Iterable[str] = (),
 ) -> PostMortem:
     """The model every writer renders."""
-    clean = _Clean(secrets)
+    clean = Clean(secrets)
     clean.prime(e.text for e in incident.entries if e.kind is not EntryKind.SERIES)
     policy = policies.get(incident.severity, DEFAULT_POLICIES[incident.severity])
     entries = sorted(incident.entries, key=lambda e: (e.at, e.recorded_at, e.id))
