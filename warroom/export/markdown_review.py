@@ -33,6 +33,10 @@ def review_sections(pm: PostMortem, md: Md, multi: bool) -> list[str]:
         "",
         prompt("What could have made this much worse, and did not?"),
         "",
+        "### Prevention",
+        "",
+        prompt("What would stop this kind of incident? Log each as a prevent action item."),
+        "",
         "## Action items",
         "",
     ]

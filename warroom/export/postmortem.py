@@ -145,6 +145,8 @@ def _impact(pm: PostMortem, md: Md) -> list[str]:
         para(md.text(pm.impact)) if pm.impact else prompt("Who was affected, how, how many?")
     )
     out.append("")
+    services = md.text(", ".join(pm.services)) or prompt("which services?")
+    out += [item(f"Services affected: {services}"), ""]
     by_severity: dict[str, float] = {}
     resolved = _at(pm, Milestone.RESOLVED) or pm.exported_at
     for alert in pm.alerts:
