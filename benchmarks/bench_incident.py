@@ -1,6 +1,7 @@
 """Incident log benchmarks: post-mortem export, console-to-console latency, store reopen.
 
-- export: `render_postmortem` of an incident with 10,000 entries (median of 5 runs).
+- export: the post-mortem of an incident with 10,000 entries in Markdown, JSON and CSV
+  (median of 5 runs each; the model is built from the incident each time, as the CLI does).
 - latency: two consoles on a PostgreSQL started here on loopback; console A logs 200 notes one
   after another, each timed from the call on A until B's subscriber receives it (includes A's
   durable commit and the NOTIFY). p50 and p95.
@@ -40,57 +41,98 @@ def row(name: str, value: float | None, unit: str, target: str, notes: str) -> d
 
 
 def big_incident_entries(n: int = N_ENTRIES) -> list[Entry]:
-    """A long incident: mostly notes, with steps, status changes and alerts sprinkled in."""
+    """A long incident in the shapes the console writes: notes, steps from `step_entry` (with
+    output), alerts from `alert_events`, status changes and updates, action items, and the
+    recorded series of four signals over the window."""
+    from warroom.domain.alerts import Alert
+    from warroom.domain.incident import series_entry
+    from warroom.domain.ports import RenderedStep, StepResult
+    from warroom.domain.runbooks import Risk, Step, StepKind
+    from warroom.domain.signals import DEFAULT_SIGNALS
+    from warroom.services.alert_events import alert_events
+    from warroom.services.steps import step_entry
+
     first = declare(
         title="Long incident", severity=IncidentSeverity.P1, author="alice", now=T0,
         services=["api", "db"], impact="slow checkouts",
     )  # fmt: skip
+    iid = first.incident_id
     out = [first]
     statuses = [Status.IDENTIFIED, Status.MITIGATING, Status.MONITORING]
+    output = "\n".join(f"row {k} | value {k * 7}" for k in range(40))
     for i in range(1, n):
         at = T0 + timedelta(seconds=i * 2)
         if i % 50 == 0:
-            e = new_entry(
-                first.incident_id, EntryKind.STEP_RUN, f"Ran step {i}", author="bob", now=at,
-                data={"runbook": "db", "step": f"step {i}", "command": f"psql -c 'select {i}' | cat",
-                      "exit_code": i % 3, "duration_s": 0.2},
-            )  # fmt: skip
+            risk = Risk.WRITE if i % 150 == 0 else Risk.READ
+            command = f"psql -c 'select {i}' | cat"
+            rendered = RenderedStep(
+                Step(StepKind.SHELL, command, 3, risk, phase="Diagnose"), command
+            )
+            result = StepResult(exit_code=i % 3, duration_s=0.2, output=output, executor="shell")
+            e = step_entry(iid, rendered, result, author="bob", now=at)
         elif i % 1000 == 0 and statuses:
             s = statuses.pop(0)
-            e = new_entry(first.incident_id, EntryKind.STATUS, f"Status: {s.value}", author="alice",
+            e = new_entry(iid, EntryKind.STATUS, f"Status: {s.value}", author="alice",
                           now=at, data={"status": s.value})  # fmt: skip
         elif i % 97 == 0:
-            e = new_entry(first.incident_id, EntryKind.ALERT_FIRED, f"Alert {i} | firing",
-                          author="alertmanager", now=at, data={"alert": f"A{i}"})  # fmt: skip
+            alert = Alert(f"fp{i}", f"A{i}", {"severity": "warning", "service": "api"},
+                          {"summary": f"Alert {i} | firing"}, at - timedelta(seconds=30))  # fmt: skip
+            (event,) = alert_events([alert], []) if i % 194 else alert_events([], [alert])
+            e = new_entry(iid, event.kind, event.text, author="alice", now=at, data=event.data)
+        elif i % 450 == 0:
+            e = new_entry(iid, EntryKind.STATUS_UPDATE, f"[P1] UPDATE {i}\nline two\nline three",
+                          author="alice", now=at, data={"template": "update"})  # fmt: skip
+        elif i % 333 == 0:
+            e = new_entry(iid, EntryKind.ACTION_ITEM, f"Action item {i}", author="alice", now=at,
+                          data={"action": f"fix {i} type=prevent", "owner": "bob", "due": "2026-04-01",
+                                "status": "Open"})  # fmt: skip
         else:
             e = new_entry(
-                first.incident_id, EntryKind.NOTE,
+                iid, EntryKind.NOTE,
                 f"note {i}: p95 {i % 7}.{i % 10}s, Authorization: Bearer tok{i:08d} | see http://x/{i}",
                 author="carol", now=at,
             )  # fmt: skip
         out.append(e)
+    end = T0 + timedelta(seconds=n * 2)
+    out.append(new_entry(iid, EntryKind.STATUS, "Status: resolved", author="alice", now=end,
+                         data={"status": "resolved"}))  # fmt: skip
+    count = int((end - T0).total_seconds() + 1800) // 30
+    for spec in DEFAULT_SIGNALS:
+        out.append(
+            series_entry(
+                iid, key=spec.key, name=spec.name, unit=spec.unit, warn=spec.warn,
+                critical=spec.critical, higher_is_worse=spec.higher_is_worse,
+                start=T0 - timedelta(minutes=15), step_s=30,
+                values=[float(k % 40) for k in range(count)], author="warroom drill", now=end,
+            )
+        )  # fmt: skip
     return out
 
 
-def bench_export() -> dict[str, Any]:
-    from warroom.export.postmortem import render_postmortem
+def bench_export() -> list[dict[str, Any]]:
+    """Each format from the incident (model built each time, as the CLI does)."""
+    from warroom.cli.postmortem import render
 
     incident = Incident.from_entries(big_incident_entries())
-    signals = {"Error rate": [float(i % 40) for i in range(720)]}
-    times = []
-    size = 0
-    for _ in range(5):
-        start = time.perf_counter()
-        text = render_postmortem(incident, signals=signals, now=T0 + timedelta(days=1))
-        times.append(time.perf_counter() - start)
-        size = len(text)
-    return row(
-        "post-mortem export, 10,000 entries",
-        round(statistics.median(times) * 1000, 1),
-        "ms",
-        "< 1000 ms",
-        f"median of 5; {size // 1024} KiB of Markdown, redaction and escaping included",
-    )
+    rows = []
+    for fmt, what in (("md", "Markdown"), ("json", "JSON"), ("csv", "action-item CSV")):
+        times = []
+        size = 0
+        for _ in range(5):
+            start = time.perf_counter()
+            text = render(incident, fmt, now=T0 + timedelta(days=1), secrets=["s3cr3t-value"])
+            times.append(time.perf_counter() - start)
+            size = len(text)
+        rows.append(
+            row(
+                f"post-mortem export, 10,000 entries, {fmt}",
+                round(statistics.median(times) * 1000, 1),
+                "ms",
+                "< 1000 ms",
+                f"median of 5; {size // 1024} KiB of {what}; clock, signals, redaction included",
+            )
+        )
+    return rows
 
 
 async def _reopen(path: Path) -> tuple[float, int]:
@@ -195,7 +237,7 @@ def bench_latency() -> list[dict[str, Any]]:
 
 
 def run() -> list[dict[str, Any]]:
-    rows = [bench_export(), bench_reopen()]
+    rows = [*bench_export(), bench_reopen()]
     try:
         rows += bench_latency()
     except Exception as exc:  # a server that cannot start is a failed row, not a crash

@@ -1,4 +1,5 @@
-"""The drill's closing summary: time to acknowledge, mitigate and resolve, from detection."""
+"""The drill's ground truth (what it knows it did), and the quit summary, which prints the
+incident clock's times: the same numbers as `incidents list` and the post-mortem."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from tests.drill.conftest import START, WorldFactory, run_step
 from tests.drill.test_scenarios import MINIMAL
 from warroom.domain.alerts import Matcher, SilenceRequest, ack_comment
 from warroom.domain.clock import FrozenClock
+from warroom.domain.milestones import IncidentTimes
 from warroom.domain.runbooks import StepKind
 from warroom.drill import DrillWorld, parse_scenario
+from warroom.drill.record import summary_lines
 from warroom.drill.sources import DrillAlertSource
 
 
@@ -34,8 +37,9 @@ def test_nothing_done_yet(clock: FrozenClock, make_world: WorldFactory) -> None:
     assert summary.detected_s == 0  # it was already firing when the drill began
     assert (summary.acknowledge_s, summary.mitigate_s, summary.resolve_s) == (None, None, None)
     assert not world.finished
-    lines = summary.lines()
+    lines = summary_lines(summary, None)
     assert lines[0] == "Drill summary: error-rate (seed 3, speed 2x)"
+    assert "no incident was declared (d): nothing was timed" in "\n".join(lines)
     assert "time to acknowledge not reached" in "\n".join(lines)
 
 
@@ -62,9 +66,11 @@ async def test_full_rehearsal_times(clock: FrozenClock, make_world: WorldFactory
     assert summary.remedies == ("roll back the api deployment",)
     assert summary.decoys == ("restart the api containers",)
     assert summary.simulated == 1
-    text = "\n".join(summary.lines())
+    times = IncidentTimes(START, 0.0, 30.0, 206.0, None)
+    text = "\n".join(summary_lines(summary, times))
     assert "time to acknowledge 30s" in text
     assert "time to mitigate    3m 26s" in text
+    assert "time to resolve     not reached" in text
     assert "decoys run          restart the api containers" in text
     assert "other commands      1 (simulated, none was run)" in text
 

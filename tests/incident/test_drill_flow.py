@@ -73,15 +73,20 @@ async def test_drill_end_to_end(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert len(rows) == len(incident.entries) == 17
     events = [r.split(" | ")[1] for r in rows]
-    assert events[:3] == ["Alert fired", "Incident declared", "Alert acknowledged"]
+    assert events[:3] == [
+        "**Detected, Impact started** · Alert fired",
+        "Incident declared",
+        "**Acknowledged** · Alert acknowledged",
+    ]
     assert events[-2:] == ["Status change", "Status update sent"]
     times = [r[2:10] for r in rows]
     assert times == sorted(times)
     assert "| Time to acknowledge | 2m 00s |" in md  # alert 14:00, ack 14:02
-    assert "| Time to mitigate | 11m 00s |" in md
+    assert "| Time to mitigate | 21m 00s |" in md  # no alert seen clearing: monitoring 14:21
     assert "| Time to resolve | 30m 00s |" in md
     assert "| Status updates sent / due | 2 / 1 (every 15m 00s at P1) |" in md
     assert "**This was a drill.**" in md
     assert "Tech lead: bob@bastion-2; Scribe: carol" in md
-    assert "| alert on pool saturation | bob | 2026-03-21 | Open |" in md
-    assert "`psql -c 'select count(*) from pg_stat_activity'` | ok (0) |" in md
+    assert "| alert on pool saturation | — | bob | 2026-03-21 | — | Open |" in md
+    assert "| db-connections › Show connections | alice@bastion-1 | — | ok (0) in 0.3 s |" in md
+    assert "$ psql -c 'select count(*) from pg_stat_activity'" in md

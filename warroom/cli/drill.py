@@ -62,8 +62,33 @@ def run_drill(args: argparse.Namespace) -> int:
         Path(store).parent.mkdir(parents=True, exist_ok=True)
     settings = replace(settings, store=store)
     code = run_console(settings, sources, world.clock, scenario=scenario.name)
-    for line in world.summary().lines():
+    for line in quit_summary(world, store, settings):
         print(line)
     print(f"  incident log        {store}")
     print(f"  post-mortem         warroom postmortem export --store {store}")
     return code
+
+
+def quit_summary(world: Any, store_url: str, settings: Any) -> list[str]:
+    """Record the drill's signals in its store, then time it from the incident log."""
+    import asyncio
+
+    from warroom.domain.errors import WarroomError
+    from warroom.domain.milestones import incident_times
+    from warroom.drill.record import finish_drill, summary_lines
+    from warroom.stores import open_store
+
+    async def finish() -> Any:
+        store = open_store(store_url)
+        await store.open()
+        try:
+            return await finish_drill(store, world, settings.signals)
+        finally:
+            await store.close()
+
+    try:
+        incident = asyncio.run(finish())
+    except WarroomError as exc:
+        return [f"warroom: drill summary: {exc}", *summary_lines(world.summary(), None)]
+    times = incident_times(incident) if incident is not None else None
+    return summary_lines(world.summary(), times)

@@ -19,8 +19,10 @@ from typing import Any, TypeVar
 
 from warroom.domain.clock import format_duration
 from warroom.domain.errors import StoreError, WarroomError
-from warroom.domain.incident import Incident
+from warroom.domain.incident import Entry, EntryKind, Incident
+from warroom.domain.milestones import incident_clock, incident_times
 from warroom.domain.ports import IncidentStore, IncidentSummary
+from warroom.domain.untrusted import one_line
 
 T = TypeVar("T")
 
@@ -41,18 +43,27 @@ def register(sub: Any) -> None:
     show.set_defaults(handler=run_show)
     incidents.set_defaults(handler=lambda args: _usage(incidents))
 
-    postmortem: argparse.ArgumentParser = sub.add_parser(
-        "postmortem", help="export a post-mortem draft"
+    correct = inc_sub.add_parser(
+        "correct", help="correct a milestone (a correction entry: history is kept)"
     )
-    pm_sub = postmortem.add_subparsers(dest="postmortem_command", metavar="ACTION")
-    export = pm_sub.add_parser("export", help="write the post-mortem Markdown")
-    export.add_argument(
-        "incident", nargs="?", metavar="INCIDENT", help="incident id (default: the newest)"
+    correct.add_argument("incident", metavar="ID", help="incident id (a unique prefix is enough)")
+    correct.add_argument(
+        "milestone",
+        metavar="MILESTONE",
+        help="impact_started, detected, declared, acknowledged, fix_applied, mitigated, resolved",
     )
-    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-    _store_arg(export)
-    export.set_defaults(handler=run_export)
-    postmortem.set_defaults(handler=lambda args: _usage(postmortem))
+    correct.add_argument(
+        "at", metavar="TIME", help="ISO 8601 time, UTC unless it says (2026-03-14T13:52:00Z)"
+    )
+    correct.add_argument("--reason", default="", help="why (shown in the post-mortem)")
+    correct.add_argument("--user", metavar="NAME", help="who corrects (default: USER @ host)")
+    _store_arg(correct)
+    correct.set_defaults(handler=run_correct)
+    incidents.set_defaults(handler=lambda args: _usage(incidents))
+
+    from warroom.cli import postmortem
+
+    postmortem.register(sub, _store_arg)
 
 
 def _store_arg(parser: argparse.ArgumentParser) -> None:
@@ -69,27 +80,17 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _store_url(args: argparse.Namespace) -> str:
-    """--store, else the environment (WARROOM_STORE, WARROOM_INCIDENT__STORE), else the file."""
+    if getattr(args, "store", None):
+        return str(args.store)
+    if os.environ.get("WARROOM_STORE"):
+        return os.environ["WARROOM_STORE"]
     from warroom.config import load_settings
 
-    config = getattr(args, "config", None) or os.environ.get("WARROOM_CONFIG")
-    flags = {"incident.store": ("--store", getattr(args, "store", None) or None)}
-    return load_settings(Path(config) if config else None, environ=os.environ, flags=flags).store
+    config = getattr(args, "config", None)
+    return load_settings(Path(config) if config else None).store
 
 
-def _secrets(args: argparse.Namespace) -> tuple[str, ...]:
-    """The configured secrets (`configured_secrets`), the store DSN given here included."""
-    from dataclasses import replace
-
-    from warroom.cli.live_wiring import configured_secrets
-    from warroom.config import load_settings
-
-    config = getattr(args, "config", None) or os.environ.get("WARROOM_CONFIG")
-    settings = load_settings(Path(config) if config else None, environ=os.environ)
-    return configured_secrets(replace(settings, store=_store_url(args)))
-
-
-def _with_store(args: argparse.Namespace, work: Callable[[IncidentStore], Awaitable[T]]) -> T:
+def with_store(args: argparse.Namespace, work: Callable[[IncidentStore], Awaitable[T]]) -> T:
     from warroom.stores import open_store
 
     async def main() -> T:
@@ -120,7 +121,18 @@ async def _resolve_id(store: IncidentStore, wanted: str | None) -> IncidentSumma
     return matches[0]
 
 
-def _summary_dict(s: IncidentSummary) -> dict[str, Any]:
+def times_dict(incident: Incident) -> dict[str, Any]:
+    """The incident clock as the CLIs print it (the one `incident_times`)."""
+    clock = incident_clock(incident)
+    times = clock.times()
+    return {
+        "impact_started_at": times.started_at.isoformat(),
+        **times.as_dict(),
+        "milestones": {m.value: t.at.isoformat() for m, t in clock.milestones.items()},
+    }
+
+
+def _summary_dict(s: IncidentSummary, incident: Incident | None) -> dict[str, Any]:
     return {
         "id": s.id,
         "title": s.title,
@@ -130,29 +142,53 @@ def _summary_dict(s: IncidentSummary) -> dict[str, Any]:
         "resolved_at": s.resolved_at.isoformat() if s.resolved_at else None,
         "entries": s.entries,
         "drill": s.drill,
+        **(times_dict(incident) if incident is not None else {}),
     }
 
 
+async def _with_incidents(store: IncidentStore) -> list[tuple[IncidentSummary, Incident | None]]:
+    out: list[tuple[IncidentSummary, Incident | None]] = []
+    for s in await store.incidents():
+        try:
+            out.append((s, Incident.from_entries(await store.entries(s.id))))
+        except ValueError:
+            out.append((s, None))
+    return out
+
+
+async def load_all(store: IncidentStore) -> list[Incident]:
+    return [i for _, i in await _with_incidents(store) if i is not None]
+
+
+def _d(seconds: float | None) -> str:
+    return "-" if seconds is None else format_duration(seconds)
+
+
 def run_list(args: argparse.Namespace) -> int:
-    summaries = _with_store(args, lambda store: store.incidents())
+    rows = with_store(args, _with_incidents)
     if args.json:
-        print(json.dumps([_summary_dict(s) for s in summaries], indent=2))
+        print(json.dumps([_summary_dict(s, i) for s, i in rows], indent=2, ensure_ascii=True))
         return 0
-    if not summaries:
+    if not rows:
         print("no incidents")
         return 0
     now = datetime.now(UTC)
-    for s in summaries:
-        length = format_duration(((s.resolved_at or now) - s.declared_at).total_seconds())
+    for s, incident in rows:
         drill = " [drill]" if s.drill else ""
+        if incident is not None:
+            t = incident_times(incident)
+            length = _d(((incident.resolved_at or now) - t.started_at).total_seconds())
+            times = f"TTA {_d(t.to_acknowledge):>7}  TTM {_d(t.to_mitigate):>7}  TTR {_d(t.to_resolve):>7}"
+        else:
+            length, times = "-", "damaged"
         print(
-            f"{s.id}  {s.severity}  {s.status:<13}  {s.declared_at:%Y-%m-%d %H:%M}Z  "
-            f"{length:>8}  {s.entries:>5} entries  {s.title}{drill}"
+            f"{one_line(s.id)}  {s.severity}  {s.status:<13}  {s.declared_at:%Y-%m-%d %H:%M}Z  "
+            f"{length:>8}  {times}  {s.entries:>5} entries  {one_line(s.title)}{drill}"
         )
     return 0
 
 
-async def _load(store: IncidentStore, wanted: str | None) -> Incident:
+async def load_incident(store: IncidentStore, wanted: str | None) -> Incident:
     summary = await _resolve_id(store, wanted)
     entries = await store.entries(summary.id)
     try:
@@ -162,36 +198,84 @@ async def _load(store: IncidentStore, wanted: str | None) -> Incident:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    incident = _with_store(args, lambda store: _load(store, args.incident))
-    if args.json:
-        print(json.dumps([e.to_dict() for e in incident.entries], indent=2, ensure_ascii=False))
-        return 0
+    from warroom.cli.live_wiring import configured_secrets
     from warroom.domain.redaction import redact
 
-    secrets = _secrets(args)
-    print(f"{incident.id}  {incident.severity.value}  {incident.status.value}  {incident.title}")
-    print(f"services: {', '.join(incident.services) or '-'}   impact: {incident.impact or '-'}")
-    print(f"commander: {incident.commander or '-'}")
+    incident = with_store(args, lambda store: load_incident(store, args.incident))
+    try:
+        secrets = configured_secrets(_settings(args))
+    except WarroomError:
+        secrets = ()
+
+    def clean(text: object) -> str:
+        return one_line(redact(str(text), secrets))
+
+    if args.json:
+        rows = [e.to_dict() for e in incident.entries]
+        for row in rows:
+            row["text"] = redact(row["text"], secrets)
+        print(json.dumps(rows, indent=2, ensure_ascii=True))
+        return 0
+    print(
+        f"{clean(incident.id)}  {incident.severity.value}  {incident.status.value}  {clean(incident.title)}"
+    )
+    print(
+        f"services: {clean(', '.join(incident.services)) or '-'}   impact: {clean(incident.impact) or '-'}"
+    )
+    print(f"commander: {clean(incident.commander or '-')}")
+    clock = incident_clock(incident)
+    t = clock.times()
+    print(
+        f"time to detect {_d(t.to_detect)}, acknowledge {_d(t.to_acknowledge)}, "
+        f"mitigate {_d(t.to_mitigate)}, resolve {_d(t.to_resolve)} "
+        f"(from {t.started_at:%Y-%m-%d %H:%M:%S}Z, impact started)"
+    )
+    for m, mt in clock.milestones.items():
+        fix = " (corrected)" if mt.corrected else ""
+        print(f"  {m.label:<16} {mt.at:%Y-%m-%d %H:%M:%S}Z  {clean(mt.source)}{fix}")
     corrected = incident.corrected_ids()
     for e in incident.entries:
+        if e.kind is EntryKind.SERIES:
+            continue
         mark = " (corrected)" if e.id in corrected else ""
         back = f" [logged {e.recorded_at:%H:%M:%S}]" if e.backdated else ""
-        text = redact(e.text, secrets).replace("\n", " ⏎ ")
-        print(f"{e.at:%Y-%m-%d %H:%M:%S}Z{back}  {e.kind.value:<14} {e.author:<20} {text}{mark}")
+        print(
+            f"{e.at:%Y-%m-%d %H:%M:%S}Z{back}  {e.kind.value:<14} {clean(e.author):<20} "
+            f"{clean(e.text)}{mark}"
+        )
     return 0
 
 
-def run_export(args: argparse.Namespace) -> int:
-    from warroom.export.postmortem import render_postmortem
+def _settings(args: argparse.Namespace) -> Any:
+    from warroom.cli.console import resolve_settings
 
-    incident = _with_store(args, lambda store: _load(store, args.incident))
-    text = render_postmortem(incident, now=datetime.now(UTC), secrets=_secrets(args))
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise WarroomError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(f"wrote {args.output} ({incident.id})", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    return resolve_settings(args)
+
+
+def run_correct(args: argparse.Namespace) -> int:
+    from warroom.config import person_at_keyboard
+    from warroom.domain.clock import utc
+    from warroom.domain.milestones import Milestone, correct_milestone
+
+    try:
+        milestone = Milestone.parse(args.milestone)
+        at = utc(datetime.fromisoformat(args.at.replace("Z", "+00:00")))
+    except ValueError as exc:
+        raise WarroomError(str(exc).splitlines()[0]) from None
+
+    async def work(store: IncidentStore) -> Entry:
+        incident = await load_incident(store, args.incident)
+        entry = correct_milestone(
+            incident,
+            milestone,
+            at,
+            reason=args.reason,
+            author=person_at_keyboard(args.user or ""),
+            now=datetime.now(UTC),
+        )
+        await store.append(entry)
+        return entry
+
+    entry = with_store(args, work)
+    print(one_line(entry.text))
     return 0

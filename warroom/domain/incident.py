@@ -92,6 +92,7 @@ class EntryKind(StrEnum):
     STATUS_UPDATE = "status_update"
     SNAPSHOT = "snapshot"
     CORRECTION = "correction"
+    SERIES = "series"  # a signal's recorded history over the incident window (for the export)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,25 +343,40 @@ class Incident:
         return items
 
 
-@dataclass(frozen=True, slots=True)
-class IncidentMetrics:
-    """Time to acknowledge, mitigate and resolve, in seconds from the first alert or declaration."""
-
-    started_at: datetime
-    to_acknowledge: float | None
-    to_mitigate: float | None
-    to_resolve: float | None
-
-
-def incident_metrics(incident: Incident) -> IncidentMetrics:
-    first_alert = incident.first_at(EntryKind.ALERT_FIRED)
-    start = min(filter(None, (first_alert, incident.declared_at)))
-
-    def since(at: datetime | None) -> float | None:
-        return None if at is None else max(0.0, (at - start).total_seconds())
-
-    ack = incident.first_at(EntryKind.ALERT_ACKED) or incident.declared_at
-    mitigated = incident.first_at(EntryKind.STATUS, status=Status.MITIGATING) or incident.first_at(
-        EntryKind.STATUS, status=Status.MONITORING
+def series_entry(
+    incident_id: str,
+    *,
+    key: str,
+    name: str,
+    unit: str,
+    warn: float | None,
+    critical: float | None,
+    higher_is_worse: bool,
+    start: datetime,
+    step_s: float,
+    values: Sequence[float | None],
+    author: str,
+    now: datetime,
+    source: str = "",
+) -> Entry:
+    """One signal's history at a regular step (None: no sample), kept in the log so the
+    post-mortem shows the incident's own numbers whenever it is exported."""
+    return new_entry(
+        incident_id,
+        EntryKind.SERIES,
+        f"{name}: {len(values)} samples recorded every {step_s:g} s",
+        author=author,
+        now=now,
+        data={
+            "key": key,
+            "signal": name,
+            "unit": unit,
+            "warn": warn,
+            "critical": critical,
+            "higher_is_worse": higher_is_worse,
+            "start": start.isoformat(),
+            "step_s": step_s,
+            "values": [None if v is None or v != v else float(v) for v in values],
+            "source": source,
+        },
     )
-    return IncidentMetrics(start, since(ack), since(mitigated), since(incident.resolved_at))

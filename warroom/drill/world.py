@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from warroom.domain.alerts import Alert, AlertState, fingerprint_of
-from warroom.domain.clock import Clock, SystemClock, format_duration
+from warroom.domain.clock import Clock, SystemClock
 from warroom.domain.errors import ConfigError
 from warroom.domain.ports import Sources
 from warroom.drill.scenario import AlertRule, BurnSegment, Scenario, SignalCurve, StepResponse
@@ -68,7 +68,9 @@ class AlertEvent:
 
 @dataclass(frozen=True, slots=True)
 class DrillSummary:
-    """How the rehearsal went; times in drill seconds, measured from the first firing alert."""
+    """What the drill itself knows: its ground truth in drill seconds from the first firing
+    alert (tests compare the incident clock with it). The quit summary prints the incident
+    clock's times instead (`drill.record.summary_lines`), as every other surface does."""
 
     scenario: str
     seed: int
@@ -81,26 +83,6 @@ class DrillSummary:
     remedies: tuple[str, ...] = ()
     decoys: tuple[str, ...] = ()
     simulated: int = 0
-
-    def lines(self) -> list[str]:
-        """The summary printed when the drill ends."""
-
-        def show(value: float | None) -> str:
-            return "not reached" if value is None else format_duration(value)
-
-        speed = f"{self.speed:g}x"
-        lines = [
-            f"Drill summary: {self.scenario} (seed {self.seed}, speed {speed})",
-            f"  drill time          {format_duration(self.elapsed_s)}",
-            f"  time to acknowledge {show(self.acknowledge_s)}",
-            f"  time to mitigate    {show(self.mitigate_s)}",
-            f"  time to resolve     {show(self.resolve_s)}",
-            f"  remedies run        {', '.join(self.remedies) or 'none'}",
-            f"  decoys run          {', '.join(self.decoys) or 'none'}",
-        ]
-        if self.simulated:
-            lines.append(f"  other commands      {self.simulated} (simulated, none was run)")
-        return lines
 
 
 @dataclass(slots=True)

@@ -1,351 +1,357 @@
-"""The post-mortem draft: Markdown from the incident's timeline, ready for the review meeting.
+"""The post-mortem draft as Markdown: the review template, prefilled wherever the log knows.
 
-Pure: the same incident, signals and `now` give the same bytes (a golden test holds that).
-Everything a person typed is redacted, then escaped for Markdown: table cells escape `|` and
-fold newlines, so a pasted log line cannot break the table; bare URLs become autolinks. The
-output passes pymarkdown (line length aside: tables are as wide as their content).
+Sections follow the post-incident review teams use (summary, impact, trigger and detection,
+resolution, timeline, key metrics, signals, communications, commands run, what did not help,
+root cause, lessons, action items); what the log cannot know is an italic prompt for the
+meeting. Pure: the same model gives the same bytes (a golden test holds that).
 """
 
 from __future__ import annotations
 
-import math
-import re
-import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from warroom.domain.clock import format_duration
 from warroom.domain.incident import (
     DEFAULT_POLICIES,
-    EntryKind,
     Incident,
     IncidentSeverity,
     Role,
     SeverityPolicy,
-    incident_metrics,
 )
-from warroom.domain.redaction import redact
-from warroom.domain.signals import Sample, Series, format_value, sparkline_text
-
-SignalData = Sequence[float] | Sequence[Sample] | Series
+from warroom.domain.milestones import Milestone
+from warroom.domain.signals import format_value
+from warroom.export.gantt import gantt
+from warroom.export.markdown_review import review_sections
+from warroom.export.markdown_text import (
+    Md,
+    details,
+    duration,
+    fenced,
+    item,
+    para,
+    prompt,
+    table,
+    utc,
+)
+from warroom.export.model import CommandRun, PostMortem, build_postmortem
 
 EVENT_NAMES = {
-    EntryKind.DECLARED: "Incident declared",
-    EntryKind.NOTE: "Note",
-    EntryKind.DECISION: "Decision",
-    EntryKind.ACTION_ITEM: "Action item",
-    EntryKind.STATUS: "Status change",
-    EntryKind.ROLE: "Role change",
-    EntryKind.SEVERITY: "Severity change",
-    EntryKind.ALERT_FIRED: "Alert fired",
-    EntryKind.ALERT_RESOLVED: "Alert resolved",
-    EntryKind.ALERT_ACKED: "Alert acknowledged",
-    EntryKind.SILENCE: "Silence",
-    EntryKind.STEP_RUN: "Runbook step run",
-    EntryKind.STATUS_UPDATE: "Status update sent",
-    EntryKind.SNAPSHOT: "Signal snapshot",
-    EntryKind.CORRECTION: "Correction",
+    "declared": "Incident declared",
+    "note": "Note",
+    "decision": "Decision",
+    "action_item": "Action item",
+    "status": "Status change",
+    "role": "Role change",
+    "severity": "Severity change",
+    "alert_fired": "Alert fired",
+    "alert_resolved": "Alert resolved",
+    "alert_acked": "Alert acknowledged",
+    "silence": "Silence",
+    "step_run": "Runbook step run",
+    "status_update": "Status update sent",
+    "snapshot": "Signal snapshot",
+    "correction": "Correction",
 }
-
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
-_URL = re.compile(r"https?://[^\s<>|\"'`]+[^\s<>|\"'`.,;:!?)\]]")
-
-
-class _Md:
-    """Redact-then-escape, with the incident's explicit secrets."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = tuple(secrets)
-        self._cache: dict[str, str] = {}
-
-    def text(self, raw: object) -> str:
-        """Inline text: escaped, URLs as autolinks, newlines folded (memoised: authors and
-        alert names repeat thousands of times in a long timeline)."""
-        key = str(raw)
-        done = self._cache.get(key)
-        if done is None:
-            done = self._cache[key] = self._text(key)
-        return done
-
-    def _text(self, raw: str) -> str:
-        value = redact(raw, self.secrets)
-        out: list[str] = []
-        pos = 0
-        for m in _URL.finditer(value):
-            out.append(_SPECIAL.sub(r"\\\1", value[pos : m.start()]))
-            out.append(f"<{m.group(0)}>")
-            pos = m.end()
-        out.append(_SPECIAL.sub(r"\\\1", value[pos:]))
-        return _fold("".join(out))
-
-    def code(self, raw: object) -> str:
-        """A code span inside a table cell (`|` still escaped: GFM splits cells first)."""
-        value = _fold(redact(str(raw), self.secrets)).replace("|", "\\|")
-        if not value:
-            return ""
-        ticks = "`" * (max((len(t) for t in re.findall(r"`+", value)), default=0) + 1)
-        pad = " " if value.startswith("`") or value.endswith("`") else ""
-        return f"{ticks}{pad}{value}{pad}{ticks}"
-
-
-def _fold(value: str) -> str:
-    """One line: newlines become ' ⏎ ', runs of spaces collapse (tables stay tables)."""
-    if "\n" not in value and "\r" not in value and "  " not in value and "\t" not in value:
-        return value.strip()
-    parts = [p.strip() for p in value.replace("\r\n", "\n").split("\n")]
-    return re.sub(r"[ \t]{2,}", " ", " ⏎ ".join(p for p in parts if p)).strip()
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-    for row in rows:
-        lines.append("| " + " | ".join(cell.strip() or "—" for cell in row) + " |")
-    return lines
-
-
-def _item(text: str) -> str:
-    """A list item wrapped at 80 columns (continuation lines indented, as lists need)."""
-    return "\n".join(
-        textwrap.wrap(
-            text,
-            width=80,
-            initial_indent="- ",
-            subsequent_indent="  ",
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
-    )
-
-
-def _prompt(text: str) -> str:
-    return f"_{text}_"
-
-
-def _utc(at: datetime, with_date: bool) -> str:
-    return f"{at:%Y-%m-%d %H:%M:%S}" if with_date else f"{at:%H:%M:%S}"
-
-
-def _duration(seconds: float | None) -> str:
-    return "—" if seconds is None else format_duration(seconds)
-
-
-def _values(data: Any) -> tuple[list[float], str]:
-    """Numbers (and the unit when known) from a Series, samples or plain floats."""
-    if isinstance(data, Series):
-        return [v for v in data.values() if not math.isnan(v)], data.spec.unit
-    out: list[float] = []
-    for item in data:
-        value = item.value if isinstance(item, Sample) else float(item)
-        if not math.isnan(value):
-            out.append(value)
-    return out, ""
 
 
 def render_postmortem(
     incident: Incident,
     *,
-    signals: Mapping[str, SignalData] | None = None,
+    signals: Mapping[str, Any] | None = None,
     now: datetime,
     policies: Mapping[IncidentSeverity, SeverityPolicy] = DEFAULT_POLICIES,
     secrets: Iterable[str] = (),
 ) -> str:
     """The whole draft as Markdown (ends with one newline)."""
-    md = _Md(secrets)
-    policy = policies.get(incident.severity, DEFAULT_POLICIES[incident.severity])
-    entries = sorted(incident.entries, key=lambda e: (e.at, e.recorded_at, e.id))
-    corrections = {e.corrects: e for e in entries if e.corrects}
-    by_id = {e.id: e for e in entries}
-    end = incident.resolved_at
-    start_day = incident.declared_at.date()
-    multi_day = any(e.at.date() != start_day for e in entries) or (
-        end is not None and end.date() != start_day
-    )
-    metrics = incident_metrics(incident)
+    model = build_postmortem(incident, now=now, signals=signals, policies=policies, secrets=secrets)
+    return write_markdown(model)
 
-    out: list[str] = [f"# Post-mortem: {md.text(incident.title)}", ""]
+
+def write_markdown(pm: PostMortem) -> str:
+    md = Md()
+    days = {r.at.date() for r in pm.timeline} | {m.at.date() for m in pm.milestones}
+    multi = len(days) > 1
+    out: list[str] = [f"# Post-mortem: {md.text(pm.title)}", ""]
     out += [
-        f"Incident {md.text(incident.id)}, drafted by warroom at {now:%Y-%m-%d %H:%M} UTC",
-        "from the incident log. The prompts in italics are for the review meeting.",
+        item(f"**Status:** {pm.status} (drafted by warroom from the incident log)"),
+        item(f"**Incident:** {md.text(pm.incident_id)}"),
+        item(f"**Date:** {pm.milestones[0].at:%Y-%m-%d}" if pm.milestones else "**Date:** —"),
+        item(f"**Authors:** {md.text(', '.join(pm.authors)) or prompt('who wrote this?')}"),
+        item(f"**Exported:** {pm.exported_at:%Y-%m-%d %H:%M} UTC"),
+        "",
+        "The prompts in italics are for the review meeting.",
         "",
     ]
-    if incident.drill:
+    if pm.drill:
         out += ["**This was a drill.**", ""]
+    out += _summary(pm, md)
+    out += _impact(pm, md)
+    out += _trigger(pm, md, multi)
+    out += _resolution(pm, md, multi)
+    out += _timeline(pm, md, multi)
+    out += _metrics(pm, multi)
+    out += _signals(pm, md, multi)
+    out += ["## Incident chart", "", *gantt(pm), ""]
+    out += _communications(pm, md, multi)
+    out += _commands(pm, md, multi)
+    out += _not_helped(pm, md, multi)
+    out += review_sections(pm, md, multi)
+    return "\n".join(out).rstrip("\n") + "\n"
 
-    # ---------------------------------------------------------------- summary
-    severity = incident.severity.value
-    initial = next((e.data.get("severity") for e in entries if e.kind is EntryKind.DECLARED), None)
-    if initial and initial != severity:
-        severity += f" (declared as {initial})"
+
+def _at(pm: PostMortem, key: Milestone) -> datetime | None:
+    row = pm.milestone(key)
+    return row.at if row else None
+
+
+def _summary(pm: PostMortem, md: Md) -> list[str]:
+    severity = pm.severity
+    if pm.severity_declared and pm.severity_declared != severity:
+        severity += f" (declared as {pm.severity_declared})"
+    start = _at(pm, Milestone.IMPACT_STARTED)
+    end = _at(pm, Milestone.RESOLVED)
+    length = ((end or pm.exported_at) - start).total_seconds() if start else 0.0
     roles = [
-        f"{role.label}: {md.text(', '.join(incident.roles[role]))}"
-        for role in (Role.TECH_LEAD, Role.COMMS_LEAD, Role.SCRIBE, Role.OBSERVER)
-        if incident.roles.get(role)
+        f"{Role(r).label}: {md.text(', '.join(people))}"
+        for r, people in pm.roles.items()
+        if r != Role.COMMANDER.value
     ]
-    first_alert = incident.first_at(EntryKind.ALERT_FIRED)
-    start_text = f"{incident.declared_at:%H:%M:%S} UTC (declared)"
-    if first_alert is not None and first_alert < incident.declared_at:
-        start_text = f"{first_alert:%H:%M:%S} UTC (first alert); declared {incident.declared_at:%H:%M:%S} UTC"
-    summary = [
-        f"**Date:** {incident.declared_at:%Y-%m-%d}",
-        f"**Start:** {start_text}",
-        "**End:** "
+    lines = [
+        f"**Impact started:** {start:%Y-%m-%d %H:%M:%S} UTC" if start else "**Start:** —",
+        "**Resolved:** "
         + (f"{end:%Y-%m-%d %H:%M:%S} UTC" if end else "not resolved at the time of export"),
-        f"**Duration:** {format_duration(((end or now) - metrics.started_at).total_seconds())}"
-        + ("" if end else " so far"),
+        f"**Duration:** {format_duration(length)}" + ("" if end else " so far"),
         f"**Severity:** {severity}",
-        f"**Services affected:** {md.text(', '.join(incident.services)) or _prompt('which services?')}",
-        f"**Impact:** {md.text(incident.impact) or _prompt('who was affected, how, how many?')}",
-        f"**Incident commander:** {md.text(incident.commander or '') or _prompt('who?')}",
+        f"**Services affected:** {md.text(', '.join(pm.services)) or prompt('which services?')}",
+        f"**Incident commander:** {md.text(pm.commander) or prompt('who?')}",
     ]
     if roles:
-        summary.append(f"**Roles:** {'; '.join(roles)}")
-    out += ["## Summary", "", *(_item(line) for line in summary), ""]
-
-    # ---------------------------------------------------------------- timeline
-    rows = []
-    for e in entries:
-        when = _utc(e.at, multi_day)
-        if e.backdated:
-            when += f" (logged {_utc(e.recorded_at, multi_day)})"
-        action = md.text(e.text)
-        if e.id in corrections:
-            action += " (corrected below)"
-        if e.kind is EntryKind.CORRECTION and e.corrects in by_id:
-            action = f"Corrects {_utc(by_id[e.corrects].at, multi_day)}: {action}"
-        rows.append([when, EVENT_NAMES.get(e.kind, e.kind.value), action, md.text(e.author)])
-    out += ["## Timeline", "", "All times UTC.", ""]
-    out += _table(["Time (UTC)", "Event", "Action", "Who"], rows)
-    out.append("")
-
-    # ---------------------------------------------------------------- metrics
-    due = incident.status_updates_due(policy, end or now)
-    out += ["## Key metrics", ""]
-    out += _table(
-        ["Metric", "Value"],
-        [
-            ["Time to acknowledge", _duration(metrics.to_acknowledge)],
-            ["Time to mitigate", _duration(metrics.to_mitigate)],
-            ["Time to resolve", _duration(metrics.to_resolve)],
-            [
-                "Status updates sent / due",
-                f"{incident.status_updates_sent} / {due} "
-                f"(every {format_duration(policy.update_every_s)} at {incident.severity.value})",
-            ],
-            ["Timeline entries", str(len(entries))],
-        ],
-    )
-    out += [
+        lines.append(f"**Roles:** {'; '.join(roles)}")
+    return [
+        "## Summary",
         "",
-        f"Measured from {metrics.started_at:%H:%M:%S} UTC "
-        + ("(the first alert)." if first_alert == metrics.started_at else "(the declaration)."),
+        prompt("In two sentences: what happened, to whom, and how it was fixed."),
+        "",
+        *(item(line) for line in lines),
         "",
     ]
 
-    # ---------------------------------------------------------------- signals
-    out += ["## Golden signals", ""]
-    signal_rows = []
-    for name, data in (signals or {}).items():
-        values, unit = _values(data)
-        if not values:
-            signal_rows.append([md.text(name), "—", "—", "no data"])
-            continue
-        spark = sparkline_text(values, width=30)
-        signal_rows.append(
-            [
-                md.text(name),
-                md.text(format_value(min(values), unit)),
-                md.text(format_value(max(values), unit)),
-                f"`{spark}`" if spark else " ",
-            ]
+
+def _impact(pm: PostMortem, md: Md) -> list[str]:
+    out = ["## Impact", ""]
+    out.append(
+        para(md.text(pm.impact)) if pm.impact else prompt("Who was affected, how, how many?")
+    )
+    out.append("")
+    services = md.text(", ".join(pm.services)) or prompt("which services?")
+    out += [item(f"Services affected: {services}"), ""]
+    by_severity: dict[str, float] = {}
+    resolved = _at(pm, Milestone.RESOLVED) or pm.exported_at
+    for alert in pm.alerts:
+        end = alert.end or resolved
+        key = alert.severity or "unlabelled"
+        by_severity[key] = by_severity.get(key, 0.0) + max(0.0, (end - alert.start).total_seconds())
+    if by_severity:
+        out += ["Alert time by severity (summed over alerts):", ""]
+        out += [item(f"{md.text(k)}: {format_duration(v)}") for k, v in sorted(by_severity.items())]
+        out.append("")
+    peaks = [s for s in pm.signals if s.peak is not None]
+    if peaks:
+        out += ["Worst value of each signal in the incident window:", ""]
+        out += [item(f"{md.text(s.name)}: {md.text(format_value(s.peak, s.unit))}") for s in peaks]
+        out.append("")
+    return out
+
+
+def _trigger(pm: PostMortem, md: Md, multi: bool) -> list[str]:
+    out = ["## Trigger and detection", ""]
+    started = pm.milestone(Milestone.IMPACT_STARTED)
+    detected = pm.milestone(Milestone.DETECTED)
+    if pm.trigger and started and detected:
+        out.append(
+            item(
+                f"First alert: {md.text(pm.trigger)}, firing since "
+                f"{utc(started.at, multi)} UTC ({md.text(started.source)})."
+            )
         )
-    if signal_rows:
-        out += _table(["Signal", "Min", "Peak", "During the incident"], signal_rows)
+        out.append(
+            item(
+                f"Seen by the console at {utc(detected.at, multi)} UTC, "
+                f"{duration(pm.times.to_detect)} after the impact started."
+            )
+        )
+    else:
+        out.append(item("No alert fired: the incident was declared by a person."))
+    declared = _at(pm, Milestone.DECLARED)
+    if declared:
+        out.append(item(f"Declared at {utc(declared, multi)} UTC."))
+    out += ["", prompt("What changed just before it started? Why was it not caught sooner?"), ""]
+    return out
+
+
+def _resolution(pm: PostMortem, md: Md, multi: bool) -> list[str]:
+    out = ["## Resolution", ""]
+    fix = pm.milestone(Milestone.FIX_APPLIED)
+    restored = pm.milestone(Milestone.MITIGATED)
+    if fix is not None:
+        out.append(item(f"Fix applied at {utc(fix.at, multi)} UTC: {md.text(pm.resolution)}"))
+    else:
+        out.append(item(prompt("Which action fixed it? The log does not say.")))
+    if restored is not None:
+        out.append(
+            item(f"Service restored at {utc(restored.at, multi)} UTC ({md.text(restored.source)}).")
+        )
+    out.append("")
+    return out
+
+
+def _timeline(pm: PostMortem, md: Md, multi: bool) -> list[str]:
+    rows = []
+    for r in pm.timeline:
+        when = utc(r.at, multi)
+        if r.recorded_at is not None:
+            when += f" (logged {utc(r.recorded_at, multi)})"
+        text = md.text(r.text)
+        if r.corrected:
+            text += " (corrected later)"
+        event = EVENT_NAMES.get(r.kind, r.kind)
+        if r.milestones:
+            event = f"**{', '.join(r.milestones)}** · {event}"
+        rows.append([when, event, text, md.text(r.who)])
+    derived = [
+        [utc(m.at, multi), f"**{m.label}**", md.text(m.source), ""]
+        for m in pm.milestones
+        if m.key in (Milestone.MITIGATED.value, Milestone.IMPACT_STARTED.value)
+        and not any(m.label in r.milestones for r in pm.timeline)
+    ]
+    rows = sorted([*rows, *derived], key=lambda row: row[0])
+    return [
+        "## Timeline",
+        "",
+        "All times UTC; milestones in bold.",
+        "",
+        *table(["Time (UTC)", "Event", "What happened", "Who"], rows),
+        "",
+    ]
+
+
+def _metrics(pm: PostMortem, multi: bool) -> list[str]:
+    t = pm.times
+    rows = [
+        ["Time to detect", duration(t.to_detect)],
+        ["Time to acknowledge", duration(t.to_acknowledge)],
+        ["Time to mitigate", duration(t.to_mitigate)],
+        ["Time to resolve", duration(t.to_resolve)],
+        [
+            "Status updates sent / due",
+            f"{pm.updates_sent} / {pm.updates_due} "
+            f"(every {format_duration(pm.update_every_s)} at {pm.severity})",
+        ],
+        ["Timeline entries", str(len(pm.timeline))],
+    ]
+    milestones = []
+    for m in pm.milestones:
+        note = m.source
+        if m.history:
+            was = ", ".join(f"{utc(at, multi)} ({src})" if at else src for at, src in m.history)
+            note += f"; was {was}"
+        milestones.append([m.label, utc(m.at, multi), Md().text(note)])
+    return [
+        "## Key metrics",
+        "",
+        *table(["Metric", "Value"], rows),
+        "",
+        f"Measured from {t.started_at:%H:%M:%S} UTC, when the impact started.",
+        "",
+        *table(["Milestone", "Time (UTC)", "From"], milestones),
+        "",
+    ]
+
+
+def _signals(pm: PostMortem, md: Md, multi: bool) -> list[str]:
+    out = ["## Signals during the incident", ""]
+    start, end = pm.window
+    if pm.signals:
+        out += [
+            para(
+                f"From {utc(start, True)} to {utc(end, True)} UTC (the incident ± 15 minutes); "
+                "sparklines run from 0 to the critical threshold."
+            ),
+            "",
+        ]
+        rows = []
+        for s in pm.signals:
+
+            def v(x: float | None, unit: str = s.unit) -> str:
+                return md.text(format_value(x, unit)) if x is not None else "—"
+
+            spark = f"`{s.sparkline}`" if s.sparkline else "no data"
+            rows.append(
+                [md.text(s.name), v(s.minimum), v(s.at_declare), v(s.peak), v(s.at_resolve), spark]
+            )
+        out += table(["Signal", "Best", "At declare", "Worst", "At resolve", "Sparkline"], rows)
     else:
         out.append(
-            _prompt("No signal history was attached: add the dashboards that tell the story.")
+            prompt("No signal history was recorded: add the dashboards that tell the story.")
         )
-    snapshots = [e for e in entries if e.kind is EntryKind.SNAPSHOT]
-    if snapshots:
-        out += ["", "Snapshots pinned during the incident:", ""]
-        out += _table(
-            ["Time (UTC)", "Signal", "Value", "Sparkline"],
-            [
-                [
-                    _utc(e.at, multi_day),
-                    md.text(e.data.get("signal", "")),
-                    md.text(e.data.get("value", "")),
-                    f"`{e.data['sparkline']}`" if e.data.get("sparkline") else " ",
-                ]
-                for e in snapshots
-            ],
+    if pm.snapshots:
+        out += ["", "Snapshots pinned during the incident (each at its own moment):", ""]
+        out += table(
+            ["Time (UTC)", "Snapshot"], [[utc(r.at, multi), md.text(r.text)] for r in pm.snapshots]
         )
     out.append("")
+    return out
 
-    # ---------------------------------------------------------------- commands
-    steps = [e for e in entries if e.kind is EntryKind.STEP_RUN and e.id not in corrections]
-    out += ["## Commands run", ""]
-    if steps:
-        step_rows = []
-        for e in steps:
-            code = e.data.get("exit_code")
-            status = "—" if code is None else ("ok (0)" if code == 0 else f"failed ({code})")
-            if e.data.get("error"):
-                status += f": {md.text(e.data['error'])}"
-            label = " › ".join(str(p) for p in (e.data.get("runbook"), e.data.get("step")) if p)
-            ref = e.data.get("output_ref")
-            step_rows.append(
-                [
-                    _utc(e.at, multi_day),
-                    md.text(label or e.text),
-                    md.code(e.data.get("command", "")),
-                    status,
-                    md.text(ref) if ref else " ",
-                ]
-            )
-        out += _table(["Time (UTC)", "Step", "Command", "Exit status", "Output"], step_rows)
-    else:
-        out.append(_prompt("No runbook steps were run from the console."))
+
+def _communications(pm: PostMortem, md: Md, multi: bool) -> list[str]:
+    out = ["## Communications", ""]
+    if not pm.updates:
+        return [*out, prompt("No status update was sent from the console."), ""]
+    for u in pm.updates:
+        summary = f"{utc(u.at, multi)} UTC, {u.template or 'update'}, by {u.who}"
+        out += [*details(summary, fenced(u.text.splitlines())), ""]
+    return out
+
+
+def _status_cell(c: CommandRun) -> str:
+    return c.status + (f" in {c.duration_s:.1f} s" if c.duration_s is not None else "")
+
+
+def _commands(pm: PostMortem, md: Md, multi: bool) -> list[str]:
+    out = ["## Commands run", ""]
+    if not pm.commands:
+        return [*out, prompt("No runbook steps were run from the console."), ""]
+    out += table(
+        ["Time (UTC)", "Step", "Who", "Risk", "Exit status"],
+        [
+            [utc(c.at, multi), md.text(c.label), md.text(c.who), c.risk, md.text(_status_cell(c))]
+            for c in pm.commands
+        ],
+    )
     out.append("")
+    for c in pm.commands:
+        body = [f"$ {line}" if i == 0 else line for i, line in enumerate(c.command.splitlines())]
+        if c.params:
+            body.append(f"-- parameters: {', '.join(c.params)}")
+        gap = [f"… ({c.hidden_lines} lines not shown)"] if c.hidden_lines else []
+        output = [*c.output_head, *gap, *c.output_tail]
+        summary = f"{utc(c.at, multi)} {c.label}: {_status_cell(c)}"
+        out += [*details(summary, fenced([*body, *(output or ["(no output)"])])), ""]
+    return out
 
-    # ---------------------------------------------------------------- review prompts
-    decisions = [e for e in entries if e.kind is EntryKind.DECISION and e.id not in corrections]
-    out += ["## Root cause", "", _prompt("What caused it? Ask why until the answer is a fix."), ""]
-    if decisions:
-        out += ["Decisions taken during the incident, for reference:", ""]
-        out += [_item(f"{_utc(d.at, multi_day)} {md.text(d.text)}") for d in decisions]
-        out.append("")
-    out += [
-        "## Contributing factors",
-        "",
-        _prompt("What made it worse, slower to detect or harder to fix?"),
-        "",
-        "## What went well",
-        "",
-        _prompt("What should we keep doing?"),
-        "",
-        "## What could be improved",
-        "",
-        _prompt("Where did we lose time? What was missing: alerts, runbooks, access, people?"),
-        "",
-        "## Action items",
-        "",
-    ]
-    items = []
-    for item in incident.action_items():
-        text = item.text
-        if item.entry_id in corrections:
-            text = corrections[item.entry_id].text
-        items.append([md.text(text), md.text(item.owner), md.text(item.due), md.text(item.status)])
-    if items:
-        out += _table(["Action", "Owner", "Due", "Status"], items)
+
+def _not_helped(pm: PostMortem, md: Md, multi: bool) -> list[str]:
+    out = ["## What did not help", ""]
+    useless = [c for c in pm.commands if c.helped is False]
+    judged = [c for c in pm.commands if c.helped is not None]
+    if useless:
+        out += ["Write steps after which no signal in trouble improved:", ""]
+        out += [item(f"{utc(c.at, multi)} {md.text(c.label)} ({md.text(c.who)})") for c in useless]
+    elif not judged:
+        out.append(prompt("No write step could be judged by recorded signals: which did not help?"))
     else:
-        out.append(_prompt("No action items were logged: add them with an owner and a due date."))
-    out += [
-        "",
-        "## Lessons learned",
-        "",
-        _prompt("What did we learn that others should know?"),
-        "",
-    ]
-    return "\n".join(out).rstrip("\n") + "\n"
+        out.append(prompt("Every write step was followed by an improvement. Anything else?"))
+    out.append("")
+    return out

@@ -45,7 +45,12 @@ def _events(kind: EntryKind, alerts: Sequence[Alert], limit: int) -> list[AlertE
                     if verb == "firing"
                     else f"{a.name} resolved"
                 ).strip(),
-                {"alertname": a.name, "labels": dict(a.labels), "fingerprint": a.fingerprint},
+                {
+                    "alertname": a.name,
+                    "labels": dict(a.labels),
+                    "fingerprint": a.fingerprint,
+                    "starts_at": a.starts_at.isoformat(),
+                },
             )
             for a in alerts
         ]

@@ -139,6 +139,7 @@ def step_entry(
         "kind": rendered.step.kind.value,
         "risk": rendered.risk.value,
         "phase": rendered.step.phase,
+        "description": rendered.step.description,  # the step's name in the post-mortem
         "line": rendered.step.line,
         "target": rendered.target,
         "exit_code": result.exit_code,
