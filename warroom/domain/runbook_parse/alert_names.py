@@ -1,0 +1,172 @@
+"""What counts as an alert name, and where pages write one.
+
+A name looks like a Prometheus alert name: an identifier in CamelCase (`KubePodCrashLooping`,
+`TaskSchedulerAPIDown`) or lower-camel behind a known group prefix (`etcdMembersDown`). Never a
+plain English word, a product name or a Kubernetes kind: the wrong runbook at 3 a.m. is worse
+than none, so precision beats recall here.
+"""
+
+from __future__ import annotations
+
+import re
+
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+ALERT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.\-]*$")  # what an explicit label may name
+_CAMEL = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
+# lower-camel alert groups as the prometheus-operator, kubernetes-mixin and exporters name them
+GROUP_PREFIXES = (
+    "etcd|kube|kubelet|node|prometheus|alertmanager|thanos|loki|cortex|mimir|grafana|tempo|"
+    "argocd|cert|coredns|cilium|calico|istio|envoy|nginx|haproxy|redis|postgres|pg|mysql|"
+    "mongodb|elasticsearch|kafka|rabbitmq|ceph|velero|vault|consul|nomad|jvm|windows|"
+    "blackbox|sidekiq|gitaly|patroni|pgbouncer|memcached|minio|clickhouse|cassandra|zookeeper|"
+    "container|pod|cluster|apiserver|scheduler|controller|fluentd|fluentbit|vector|traefik"
+)
+_LOWER_CAMEL = re.compile(rf"^(?:{GROUP_PREFIXES})[A-Z][A-Za-z0-9_]*$")
+NOT_ALERTS = frozenset(
+    """PostgreSQL MySQL MariaDB MongoDB JavaScript TypeScript GitHub GitLab BitBucket PagerDuty
+    OpsGenie VictorOps DevOps DevSecOps CloudWatch CloudTrail CloudFormation CloudFlare DataDog
+    NewRelic NodeJS NextJS OAuth GraphQL PowerShell YouTube LinkedIn WordPress WhatsApp RabbitMQ
+    ActiveMQ ZeroMQ ElasticSearch OpenSearch OpenShift OpenStack OpenTelemetry OpenSSL OpenSSH
+    OpenVPN WireGuard SQLite IPv4 IPv6 VMware PgBouncer HAProxy CoreDNS KubeDNS DynamoDB BigQuery
+    BigTable CosmosDB CockroachDB ClickHouse TimescaleDB InfluxDB VictoriaMetrics NoSQL FastAPI
+    GitOps ChatOps ArgoCD FluxCD HashiCorp TeamCity SonarQube ZooKeeper CentOS RedHat FreeBSD
+    MacOS IntelliJ PyCharm VSCode JetBrains DigitalOcean AlertManager StackDriver StatusPage
+    SendGrid MailChimp CouchDB CouchBase ScyllaDB KeyDB SQLServer GitLabCI JupyterHub
+    ServiceMonitor PodMonitor PrometheusRule AlertmanagerConfig ThanosRuler Probe ScrapeConfig
+    ConfigMap DaemonSet StatefulSet ReplicaSet ReplicationController CronJob PersistentVolume
+    PersistentVolumeClaim StorageClass VolumeSnapshot ServiceAccount ClusterRole ClusterRoleBinding
+    RoleBinding NetworkPolicy LoadBalancer ClusterIP NodePort ExternalName HorizontalPodAutoscaler
+    VerticalPodAutoscaler PodDisruptionBudget IngressClass EndpointSlice ResourceQuota LimitRange
+    PriorityClass CustomResourceDefinition MachineConfig MachineConfigPool MachineSet
+    ClusterOperator ClusterVersion ImageStream BuildConfig DeploymentConfig NotReady
+    SchedulingDisabled CrashLoopBackOff ImagePullBackOff ErrImagePull OOMKilled ContainerCreating
+    PodInitializing DiskPressure MemoryPressure PIDPressure NetworkUnavailable ReadOnly
+    ReadWriteOnce ReadWriteMany ReadOnlyMany AccessShare RowShare RowExclusive
+    ShareUpdateExclusive ShareRowExclusive AccessExclusive ShareLock ExclusiveLock ClientRead
+    TODO README FAQ SRE HTTP HTTPS API TLS SSL DNS JSON YAML""".split()
+)
+
+
+def is_alert_like(name: str) -> bool:
+    """`KubePodCrashLooping`, `etcdMembersDown`; not `PostgreSQL`, `NotReady`, `Mitigation`."""
+    if not _IDENT.match(name) or name in NOT_ALERTS or len(name) < 4:
+        return False
+    if _LOWER_CAMEL.match(name):
+        return True
+    return (
+        bool(_CAMEL.match(name))
+        and sum(ch.isupper() for ch in name) >= 2
+        and any(ch.islower() for ch in name)
+    )
+
+
+def split_alert_names(text: str) -> list[str]:
+    """`A`, `B` or `C` (severity: critical) -> [A, B, C]: names as an explicit label lists them."""
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.sub(r"\s[-–—]\s.*$", " ", text)
+    names: list[str] = []
+    for part in re.split(r",|;|/|\bor\b|\band\b|\s&\s|\s\|\s", text):
+        word = part.strip().strip("*_").strip().strip("`'\"").strip()
+        if word and ALERT_NAME.match(word) and word not in names:
+            names.append(word)
+    return names
+
+
+def _plain(text: str) -> str:
+    """Markdown emphasis and links taken out of a heading or label."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"(\*\*|__|\*)", "", text).strip()
+
+
+# `# Runbook: X`, `# Title: X`, `##### Alert Name: "X"`, `## Alert: X`, `## alertname: X`
+_PREFIXED = re.compile(
+    r"^(?:runbook|title|alert(?:\s*name)?s?|alertname|alert\s+rule)\s*[:\-–—]\s*(.+)$",
+    re.IGNORECASE,
+)
+_PARENS = re.compile(r"\(\s*`([^`]+)`\s*\)")
+_NAME_WITH_ALERT = re.compile(r"^`?([A-Za-z][A-Za-z0-9_]*)`?\s+alerts?$|^alert\s+`?([A-Za-z]\w*)`?$", re.I)
+
+
+def _quoted_name(word: str) -> str | None:
+    """A name someone quoted or backticked after an explicit `Alert:`: trusted a bit more."""
+    m = re.match(r"^[`'\"“]([A-Za-z][A-Za-z0-9_:.\-]*)[`'\"”]$", word.strip())
+    return m.group(1) if m else None
+
+
+def names_after_label(value: str) -> list[str]:
+    """The names after `Alert:`/`Alert Name:`: alert-like, or quoted/backticked identifiers."""
+    out: list[str] = []
+    for part in re.split(r",|;|\s/\s|\bor\b|\band\b|\s&\s", re.sub(r"\([^)]*\)", " ", value)):
+        part = part.strip().strip("*_").strip()
+        quoted = _quoted_name(part)
+        name = quoted or part
+        if name and (is_alert_like(name) or (quoted and ALERT_NAME.match(quoted))):
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def heading_alerts(raw_title: str) -> list[str]:
+    """The alerts a heading names, in every common form; [] for any other heading."""
+    title = _plain(raw_title)
+    found = [m.strip() for m in _PARENS.findall(title) if ALERT_NAME.match(m.strip())]
+    if found:
+        return found
+    m = _PREFIXED.match(title)
+    if m:
+        return names_after_label(m.group(1))
+    bare = title.replace("`", "").strip()
+    if is_alert_like(bare):
+        return [bare]
+    m2 = _NAME_WITH_ALERT.match(bare)
+    if m2:
+        name = m2.group(1) or m2.group(2)
+        return [name] if is_alert_like(name) else []
+    parts = [p.strip().strip("`") for p in re.split(r",|\s/\s|\bor\b|\band\b|\s&\s", title)]
+    parts = [p for p in parts if p]
+    if len(parts) > 1 and all(is_alert_like(p) for p in parts):
+        return parts
+    return []
+
+
+def is_alert_heading(raw_title: str) -> bool:
+    """`## Alert`, `## Alert Name`, `## Alerts`: the name follows in the next paragraph."""
+    return bool(re.match(r"^(?:alert(?:\s*name)?s?|alertname)\s*:?$", _plain(raw_title), re.I))
+
+
+# `**Alert Name:** X`, `- **Alert Name:** `X``, `Alert: X or Y`, `**Alerts:** A, B`
+_LABEL = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:alert(?:\s*name)?s?|alertname)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def label_alerts(paragraph: str) -> list[str] | None:
+    """The names an `Alert: ...` label paragraph gives, or None when it is no such label."""
+    m = _LABEL.match(paragraph)
+    if not m:
+        return None
+    first = m.group(1).split("\n")[0]
+    return [n for n in split_alert_names(first) if _labelled_name(n)]
+
+
+def _labelled_name(name: str) -> bool:
+    """After an explicit `Alert:` label any identifier goes, but not a plain lower-case word
+    ("Alert: none", "Alert: see below")."""
+    return is_alert_like(name) or (name not in NOT_ALERTS and not name.islower() and len(name) > 1)
+
+
+def paragraph_names(paragraph: str) -> list[str]:
+    """Names a paragraph right under an `## Alert` heading gives: backticked or bare."""
+    ticked = re.findall(r"`([^`\s]+)`", paragraph)
+    if ticked:
+        return [t for t in ticked if ALERT_NAME.match(t) and (is_alert_like(t) or "_" not in t)]
+    word = _plain(paragraph).strip().strip("'\"")
+    return [word] if is_alert_like(word) else []
+
+
+def file_alert(path: str) -> str | None:
+    """`etcdMembersDown.md` names its alert; `database.md` does not."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = name[:-3] if name.lower().endswith(".md") else name
+    return stem if is_alert_like(stem) else None
