@@ -76,7 +76,7 @@ def test_check_json_shape(capsys: pytest.CaptureFixture[str], reference_dir: Pat
         rb for rb in doc["runbooks"] if rb["path"].endswith("coordinator-crisis-procedures.md")
     )
     down = next(s for s in coordinator["sections"] if s["title"] == "CoordinatorDown")
-    assert down["steps"][1] == {
+    expected = {
         "kind": "shell",
         "command": "Get-Process -Name node",
         "description": None,
@@ -86,6 +86,8 @@ def test_check_json_shape(capsys: pytest.CaptureFixture[str], reference_dir: Pat
         "alternative_of": 0,
         "line": 98,
     }
+    assert {k: down["steps"][1][k] for k in expected} == expected
+    assert down["steps"][1]["phase_path"] == [] and down["steps"][1]["interactive"] is False
 
 
 def test_check_reports_errors_with_exit_1(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from warroom.domain.runbook_parse.drafts import word_set
+
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ALERT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.\-]*$")  # what an explicit label may name
 _CAMEL = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
@@ -22,8 +24,7 @@ GROUP_PREFIXES = (
     "container|pod|cluster|apiserver|scheduler|controller|fluentd|fluentbit|vector|traefik"
 )
 _LOWER_CAMEL = re.compile(rf"^(?:{GROUP_PREFIXES})[A-Z][A-Za-z0-9_]*$")
-NOT_ALERTS = frozenset(
-    """PostgreSQL MySQL MariaDB MongoDB JavaScript TypeScript GitHub GitLab BitBucket PagerDuty
+NOT_ALERTS = word_set("""PostgreSQL MySQL MariaDB MongoDB JavaScript TypeScript GitHub GitLab BitBucket PagerDuty
     OpsGenie VictorOps DevOps DevSecOps CloudWatch CloudTrail CloudFormation CloudFlare DataDog
     NewRelic NodeJS NextJS OAuth GraphQL PowerShell YouTube LinkedIn WordPress WhatsApp RabbitMQ
     ActiveMQ ZeroMQ ElasticSearch OpenSearch OpenShift OpenStack OpenTelemetry OpenSSL OpenSSH
@@ -43,8 +44,7 @@ NOT_ALERTS = frozenset(
     PodInitializing DiskPressure MemoryPressure PIDPressure NetworkUnavailable ReadOnly
     ReadWriteOnce ReadWriteMany ReadOnlyMany AccessShare RowShare RowExclusive
     ShareUpdateExclusive ShareRowExclusive AccessExclusive ShareLock ExclusiveLock ClientRead
-    TODO README FAQ SRE HTTP HTTPS API TLS SSL DNS JSON YAML""".split()
-)
+    TODO README FAQ SRE HTTP HTTPS API TLS SSL DNS JSON YAML""")
 
 
 def is_alert_like(name: str) -> bool:
@@ -84,7 +84,9 @@ _PREFIXED = re.compile(
     re.IGNORECASE,
 )
 _PARENS = re.compile(r"\(\s*`([^`]+)`\s*\)")
-_NAME_WITH_ALERT = re.compile(r"^`?([A-Za-z][A-Za-z0-9_]*)`?\s+alerts?$|^alert\s+`?([A-Za-z]\w*)`?$", re.I)
+_NAME_WITH_ALERT = re.compile(
+    r"^`?([A-Za-z][A-Za-z0-9_]*)`?\s+alerts?$|^alert\s+`?([A-Za-z]\w*)`?$", re.I
+)
 
 
 def _quoted_name(word: str) -> str | None:
@@ -100,9 +102,9 @@ def names_after_label(value: str) -> list[str]:
         part = part.strip().strip("*_").strip()
         quoted = _quoted_name(part)
         name = quoted or part
-        if name and (is_alert_like(name) or (quoted and ALERT_NAME.match(quoted))):
-            if name not in out:
-                out.append(name)
+        trusted = is_alert_like(name) or bool(quoted and ALERT_NAME.match(quoted))
+        if name and trusted and name not in out:
+            out.append(name)
     return out
 
 

@@ -82,8 +82,8 @@ def assemble(w: Walk) -> Runbook:
             b.parent = None if b.parent is None else b.parent + 1
         place[-1] = (0, ())
     for d in w.drafts:
-        sec, path = place.get(d.node, (0, ()))
-        _reach(built, sec, d, path)
+        at, path = place.get(d.node, (0, ()))
+        _reach(built, at, d, path)
     for b in built:
         b.section.steps = _steps(b.drafts)
     _bodies(w, [b.section for b in built])

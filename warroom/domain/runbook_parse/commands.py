@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import shlex
 
+from warroom.domain.runbook_parse.drafts import word_set
 from warroom.domain.shell_syntax import split_simple_commands
 
-KNOWN_COMMANDS = frozenset(
-    """kubectl oc helm kustomize k9s kubectx kubens minikube kind eksctl aws gcloud az doctl
+KNOWN_COMMANDS = word_set("""kubectl oc helm kustomize k9s kubectx kubens minikube kind eksctl aws gcloud az doctl
     docker podman crictl ctr nerdctl docker-compose systemctl journalctl service ls cat grep
     egrep fgrep zgrep rg head tail less more echo printf ps top htop df du free uptime netstat
     ss lsof ping dig nslookup host traceroute tracepath mtr jq yq awk gawk sed sort uniq wc cut
@@ -41,28 +41,28 @@ KNOWN_COMMANDS = frozenset(
     mktemp shred dd sync fallocate truncate swapon swapoff fuser pstree iotop iftop nethogs
     atop nmon glances cqlsh nodetool clickhouse-client influx etcd ceph rados rbd gluster
     ovs-vsctl conntrack arp arping bridge brctl wg tc dnf yum apt apt-get dpkg rpm snap
-    apk zypper rc-service initctl launchctl reboot shutdown halt poweroff""".split()
-)
+    apk zypper rc-service initctl launchctl reboot shutdown halt poweroff""")
 # commands that take the terminal whatever their arguments
-_ALWAYS_INTERACTIVE = frozenset(
-    """watch top htop atop iotop iftop nethogs nmon glances less more most man vi vim nvim nano
-    emacs pico k9s tmux screen mc visudo vipw ncdu""".split()
-)
+_ALWAYS_INTERACTIVE = word_set("""watch top htop atop iotop iftop nethogs nmon glances less more most man vi vim nvim nano
+    emacs pico k9s tmux screen mc visudo vipw ncdu""")
 # shells and REPLs: with no command of their own they open a session
-_SHELLS = frozenset("bash sh zsh dash ash ksh fish su".split())
-_REPLS = frozenset(
-    """python python3 ipython irb node psql mysql redis-cli mongo mongosh sqlite3 cqlsh
-    clickhouse-client gitlab-psql etcdctl-shell influx rails-console""".split()
-)
+_SHELLS = word_set("bash sh zsh dash ash ksh fish su")
+_REPLS = word_set("""python python3 ipython irb node psql mysql redis-cli mongo mongosh sqlite3 cqlsh
+    clickhouse-client gitlab-psql etcdctl-shell influx rails-console""")
 _WRAPPERS = frozenset({"sudo", "time", "nice", "nohup", "ionice", "stdbuf", "command", "exec"})
-_KEYWORDS = frozenset("if for while until case select function do then time declare local".split())
+_KEYWORDS = word_set("if for while until case select function do then time declare local")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _WORD = re.compile(r"^[A-Za-z0-9_./~][\w./+@:-]*$")
 _FUNCTION = re.compile(r"^\s*(?:function\s+([A-Za-z_][\w-]*)|([A-Za-z_][\w-]*)\s*\(\s*\))")
 
 
+_SPACED_PLACEHOLDER = re.compile(r"<[A-Za-z][^<>\n]{0,80}>")
+
+
 def words_of(command: str) -> list[str]:
-    """shlex words, or whitespace words when the quoting does not close."""
+    """shlex words (a `<pod name>` placeholder is one word), or whitespace words when the
+    quoting does not close."""
+    command = _SPACED_PLACEHOLDER.sub(lambda m: m.group(0).replace(" ", "_"), command)
     try:
         return shlex.split(command, comments=False)
     except ValueError:
@@ -110,7 +110,7 @@ def reads_as_command(line: str, *, strict: bool = False) -> bool:
     Not: sample output (`NAME  STATUS`, `notAfter=Aug 6 ...`), YAML (`key: value`), `...`.
     """
     text = line.strip()
-    if not text or text.startswith(("#", "...", "//")):
+    if not text or text.startswith(("#", "...", "//", "\\")):
         return False
     if not strict and (text.startswith(("./", "~/", "{", "(", "[", "!")) or _FUNCTION.match(text)):
         return True
@@ -183,7 +183,7 @@ def _repl_opens(head: str, args: list[str]) -> bool:
     return not [a for a in args if not a.startswith("-")]
 
 
-_SSH_TAKES = set("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w".split())
+_SSH_TAKES = word_set("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w")
 
 
 def _ssh_command(args: list[str]) -> list[str]:
@@ -193,9 +193,28 @@ def _ssh_command(args: list[str]) -> list[str]:
     return args[i + 1 :]
 
 
+_KUBE_TAKES = word_set("""-n --namespace --context --kubeconfig --cluster --user -s --server --token --as
+    --as-group --request-timeout --certificate-authority --client-certificate --client-key
+    -c --container -l --selector -f --filename -o --output --image --profile --target""")
+
+
+def _positional(args: list[str], takes: frozenset[str]) -> list[str]:
+    """Arguments that are not flags or flag values (`-n ns`), up to `--`."""
+    out: list[str] = []
+    i = 0
+    while i < len(args) and args[i] != "--":
+        a = args[i]
+        if a.startswith("-"):
+            i += 2 if a in takes else 1
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def _kube(args: list[str]) -> tuple[bool, bool]:
     """(interactive, opens a session) for kubectl/oc arguments."""
-    verbs = [a for a in args if not a.startswith("-")]
+    verbs = _positional(args, _KUBE_TAKES)
     verb = verbs[0] if verbs else ""
     flags = _flags([a for a in args if a != "--" and a not in (_after_dashdash(args) or [])])
     if verb == "exec":
@@ -220,11 +239,8 @@ def terminal_use(command: str) -> tuple[bool, bool]:
     interactive = opens = False
     for part in split_simple_commands(command):
         raw = words_of(part)
-        if raw[:1] == ["sudo"] and (
-            {"-i", "-s", "--login", "--shell"} & set(raw) or raw[-1:] in (["su"], ["-"], ["bash"])
-        ):
-            if not [w for w in raw[1:] if not w.startswith("-") and w not in {"su", "bash"}]:
-                return True, True
+        if _root_shell(raw):
+            return True, True
         words = _skip_prefix(raw)
         if not words:
             continue
@@ -232,6 +248,15 @@ def terminal_use(command: str) -> tuple[bool, bool]:
         i, o = _one(head, args, part)
         interactive, opens = interactive or i, opens or o
     return interactive, opens
+
+
+def _root_shell(raw: list[str]) -> bool:
+    """`sudo -i`, `sudo -s`, `sudo su -`, `sudo bash`: a root shell, nothing to run."""
+    if raw[:1] != ["sudo"]:
+        return False
+    asks = {"-i", "-s", "--login", "--shell"} & set(raw) or raw[-1:] in (["su"], ["-"], ["bash"])
+    rest = [w for w in raw[1:] if not w.startswith("-") and w not in {"su", "bash"}]
+    return bool(asks) and not rest
 
 
 def _one(head: str, args: list[str], part: str) -> tuple[bool, bool]:

@@ -6,6 +6,12 @@ from dataclasses import dataclass
 
 from warroom.domain.runbooks import StepKind
 
+
+def word_set(text: str) -> frozenset[str]:
+    """A set of names written as one whitespace-separated string (long lists stay short)."""
+    return frozenset(text.split())
+
+
 MAX_STEP_CHARS = 64_000  # a step longer than this is shown as text, never run
 MAX_STEP_LINES = 200
 

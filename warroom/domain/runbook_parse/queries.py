@@ -116,7 +116,7 @@ def read_http(content: str, start: int, error: Callable[[int, str], None]) -> li
 
 
 def transcript_kind(lines: list[str]) -> str | None:
-    """"psql", "mysql" or "redis" when the block is a copied terminal session of one."""
+    """ "psql", "mysql" or "redis" when the block is a copied terminal session of one."""
     for line in lines:
         if PSQL_PROMPT.match(line):
             return "psql"

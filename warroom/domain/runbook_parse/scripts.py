@@ -13,14 +13,12 @@ from warroom.domain.runbook_parse.commands import (
     terminal_use,
     words_of,
 )
-from warroom.domain.runbook_parse.drafts import Draft
+from warroom.domain.runbook_parse.drafts import Draft, word_set
 from warroom.domain.runbooks import StepKind
 from warroom.domain.shell_syntax import split_simple_commands
 
 # state that every later line of the block runs under
-_GLOBAL = frozenset(
-    "cd pushd popd export set source . umask trap shopt alias ulimit unalias".split()
-)
+_GLOBAL = word_set("cd pushd popd export set source . umask trap shopt alias ulimit unalias")
 _USE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _EXIT = re.compile(r"^\s*(?:\$\s+|[\w.-]+=[#>]\s*)?(?:exit|logout|quit|\\q|exit\(\))\s*;?\s*$")
 

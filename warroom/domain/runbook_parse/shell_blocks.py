@@ -87,7 +87,10 @@ class ShellReader:
     def too_long(self, lines: list[str], line: int) -> Draft:
         text = "\n".join(lines)
         self.counters.capped_steps += 1
-        self.error(line, f"step longer than {MAX_STEP_CHARS} characters or {MAX_STEP_LINES} lines; shown as text")
+        self.error(
+            line,
+            f"step longer than {MAX_STEP_CHARS} characters or {MAX_STEP_LINES} lines; shown as text",
+        )
         return Draft(StepKind.TEXT, text[:MAX_STEP_CHARS] + "\n…", line)
 
     def prompted(self, lines: list[str], prompts: list[tuple[int, str]], start: int) -> list[Draft]:
@@ -118,8 +121,13 @@ class ShellReader:
                 kind = StepKind.TEXT
             output = "\n".join(lines[j:end]).strip("\n")
             drafts.append(
-                Draft(kind, command, start + k, " ".join(d for d in desc if d) or None,
-                      expected_output=output)
+                Draft(
+                    kind,
+                    command,
+                    start + k,
+                    " ".join(d for d in desc if d) or None,
+                    expected_output=output,
+                )
             )
             desc = []
         return drafts
@@ -142,8 +150,15 @@ class ShellReader:
         def emit(kind: StepKind, command: str, line: int) -> None:
             nonlocal desc, alternative, timeout
             drafts.append(
-                Draft(kind, command, line, " ".join(desc) or None, phase or None, alternative,
-                      timeout_s=timeout)
+                Draft(
+                    kind,
+                    command,
+                    line,
+                    " ".join(desc) or None,
+                    phase or None,
+                    alternative,
+                    timeout_s=timeout,
+                )
             )
             desc, alternative, timeout = [], False, None
 
@@ -180,7 +195,7 @@ class ShellReader:
                     i += 1
                     continue
                 if _SQL_START.match(stripped):
-                    j, body = i, []
+                    j, body = i, list[str]()
                     while j < len(lines) and lines[j].strip() and len(body) < MAX_STEP_LINES:
                         body.append(lines[j])
                         if lines[j].rstrip().endswith(";"):

@@ -25,6 +25,7 @@ from warroom.domain.runbook_parse.queries import (
 )
 from warroom.domain.runbook_parse.scripts import is_exit, session_depth, take_sessions
 from warroom.domain.runbook_parse.shell_blocks import (
+    PROMPT,
     SHELL_LANGUAGES,
     TRANSCRIPT_LANGUAGES,
     ShellReader,
@@ -201,7 +202,7 @@ class Walker:
         self._inline_commands(inline)
 
     def _inline_commands(self, inline: Any) -> None:
-        """"Check `kubectl describe pod <pod>`": inline code that is a whole command is a step."""
+        """ "Check `kubectl describe pod <pod>`": inline code that is a whole command is a step."""
         line = inline.map[0] + 1 if inline.map else 1
         for child in inline.children or []:
             code = child.content.strip() if child.type == "code_inline" else ""
@@ -212,8 +213,9 @@ class Walker:
                 continue
             kind = StepKind.TEXT if self.session_depth else StepKind.SHELL
             desc = clip(one_line(re.sub(r"[`*_]", "", inline.content)), 200)
-            self._add([Draft(kind, code, line, desc, self.label_phase, language="inline",
-                             inline=True)])
+            self._add(
+                [Draft(kind, code, line, desc, self.label_phase, language="inline", inline=True)]
+            )
 
     def _table(self, tokens: list[Any], i: int) -> int:
         """Alert tables: a column headed "Alert" names alerts; a `#anchor` link in the row
@@ -238,7 +240,9 @@ class Walker:
         for cells in rows[1:] if col is not None else []:
             if col is None or col >= len(cells):
                 continue
-            found = [n for n in names.split_alert_names(cells[col].content) if names.is_alert_like(n)]
+            found = [
+                n for n in names.split_alert_names(cells[col].content) if names.is_alert_like(n)
+            ]
             anchors = re.findall(r"\]\(#([^)\s]+)\)", " ".join(c.content for c in cells))
             for name in found:
                 self.w.name(name)
@@ -256,7 +260,11 @@ class Walker:
         lines = content.split("\n")
         drafts: list[Draft] = []
         shell_like = language in SHELL_LANGUAGES or language == ""
-        kind = transcript_kind(lines) if language in TRANSCRIPT_LANGUAGES | SQL_LANGUAGES | SHELL_LANGUAGES else None
+        kind = (
+            transcript_kind(lines)
+            if language in TRANSCRIPT_LANGUAGES | SQL_LANGUAGES | SHELL_LANGUAGES
+            else None
+        )
         if kind:
             drafts = read_transcript(kind, lines, start)
         elif language in SQL_LANGUAGES:
@@ -287,7 +295,7 @@ class Walker:
                         cut = k + 1
                         break
             self.session_depth = depth
-            inside = "\n".join(lines[:cut])
+            inside = "\n".join(_unprompted(x) for x in lines[:cut])
             note = f"typed inside the shell opened at line {self.session_line}; never run here"
             head = [Draft(StepKind.TEXT, inside, start, note)] if inside.strip() else []
             rest = self._shell(lines[cut:], language, start + cut) if lines[cut:] else []
@@ -295,7 +303,9 @@ class Walker:
         prompts = prompted_lines(lines, language)
         if prompts:
             drafts = self.shell.prompted(lines, prompts, start)
-        elif language in SHELL_LANGUAGES - TRANSCRIPT_LANGUAGES or looks_like_commands(lines, language):
+        elif language in SHELL_LANGUAGES - TRANSCRIPT_LANGUAGES or looks_like_commands(
+            lines, language
+        ):
             drafts = self.shell.plain(lines, start)
         else:
             return []
@@ -312,3 +322,8 @@ class Walker:
             if d.phase is None:
                 d.phase = self.label_phase
         self.w.drafts.extend(drafts)
+
+
+def _unprompted(line: str) -> str:
+    m = PROMPT.match(line)
+    return (m.group(1) or "") if m else line
