@@ -216,9 +216,10 @@ class ShellReader:
             cur.append(line)
             size += len(line) + 1
             if size > MAX_STEP_CHARS or len(cur) > MAX_STEP_LINES:
-                drafts.append(self.too_long(cur, cur_line))
-                cur, desc = [], []
-            elif self.complete("\n".join(cur)):
+                # where the command ends is lost: the rest of the block is text too
+                drafts.append(self.too_long(cur + lines[i + 1 :], cur_line))
+                return drafts
+            if self.complete("\n".join(cur)):
                 emit(StepKind.SHELL, "\n".join(cur).rstrip(), cur_line)
                 cur = []
             i += 1

@@ -319,6 +319,13 @@ class Walker:
     def _add(self, drafts: list[Draft]) -> None:
         for d in drafts:
             d.node = self.node
+            if len(d.command) > MAX_STEP_CHARS + 2:  # one cap for every kind of step
+                if d.kind is not StepKind.TEXT:
+                    self.w.error(
+                        d.line, f"step longer than {MAX_STEP_CHARS} characters; shown as text"
+                    )
+                    self.w.counters.capped_steps += 1
+                d.kind, d.command = StepKind.TEXT, d.command[:MAX_STEP_CHARS] + "\n…"
             if d.phase is None:
                 d.phase = self.label_phase
         self.w.drafts.extend(drafts)
