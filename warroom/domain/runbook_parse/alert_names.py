@@ -84,9 +84,6 @@ _PREFIXED = re.compile(
     re.IGNORECASE,
 )
 _PARENS = re.compile(r"\(\s*`([^`]+)`\s*\)")
-_NAME_WITH_ALERT = re.compile(
-    r"^`?([A-Za-z][A-Za-z0-9_]*)`?\s+alerts?$|^alert\s+`?([A-Za-z]\w*)`?$", re.I
-)
 
 
 def _quoted_name(word: str) -> str | None:
@@ -108,22 +105,34 @@ def names_after_label(value: str) -> list[str]:
     return out
 
 
+_NUMBERED = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[A-Z][.)])\s+")
+_TAIL = re.compile(r"\s+(?:[-–—:|]\s+.*|\(.*\)|\[.*\])$")
+_WORD_NAMED = re.compile(
+    r"^(?:alert\s+)?`?([A-Za-z][A-Za-z0-9_]*)`?(?:\s+(?:alerts?|runbook|playbook|firing))?$",
+    re.IGNORECASE,
+)
+
+
 def heading_alerts(raw_title: str) -> list[str]:
-    """The alerts a heading names, in every common form; [] for any other heading."""
-    title = _plain(raw_title)
+    """The alerts a heading names, in every common form; [] for any other heading.
+
+    `KubePodCrashLooping`, `` `etcdMembersDown` ``, `API Down (`APIDown`)`, `Runbook: X`,
+    `Title: X`, `Alert Name: "X"`, `1. X`, `X - what it means`, `X (critical)`, `X alert`,
+    `A, B and C` (every part a name)."""
+    title = _NUMBERED.sub("", _plain(raw_title))
     found = [m.strip() for m in _PARENS.findall(title) if ALERT_NAME.match(m.strip())]
     if found:
         return found
+    ticked = re.findall(r"`([^`]+)`", title)
+    if ticked and len(ticked) < len(title) and all(is_alert_like(t) for t in ticked):
+        return list(dict.fromkeys(ticked))  # "Inodes: `NodeInodesLow`"
     m = _PREFIXED.match(title)
     if m:
         return names_after_label(m.group(1))
-    bare = title.replace("`", "").strip()
-    if is_alert_like(bare):
-        return [bare]
-    m2 = _NAME_WITH_ALERT.match(bare)
-    if m2:
-        name = m2.group(1) or m2.group(2)
-        return [name] if is_alert_like(name) else []
+    for candidate in (title, _TAIL.sub("", title)):
+        m2 = _WORD_NAMED.match(candidate.strip())
+        if m2 and is_alert_like(m2.group(1)):
+            return [m2.group(1)]
     parts = [p.strip().strip("`") for p in re.split(r",|\s/\s|\bor\b|\band\b|\s&\s", title)]
     parts = [p for p in parts if p]
     if len(parts) > 1 and all(is_alert_like(p) for p in parts):
@@ -159,10 +168,14 @@ def _labelled_name(name: str) -> bool:
 
 
 def paragraph_names(paragraph: str) -> list[str]:
-    """Names a paragraph right under an `## Alert` heading gives: backticked or bare."""
+    """Names the paragraph right under an `## Alert` heading gives: `X`, `` `X` ``, `X, Y`.
+    A sentence there names nothing unless its code spans are alert names."""
     ticked = re.findall(r"`([^`\s]+)`", paragraph)
+    rest = re.sub(r"`[^`]*`|[,;/]|\b(?:and|or)\b", " ", paragraph).strip(" .*_\n")
+    if ticked and not rest:
+        return [t for t in ticked if ALERT_NAME.match(t)]
     if ticked:
-        return [t for t in ticked if ALERT_NAME.match(t) and (is_alert_like(t) or "_" not in t)]
+        return [t for t in ticked if is_alert_like(t)]
     word = _plain(paragraph).strip().strip("'\"")
     return [word] if is_alert_like(word) else []
 

@@ -123,8 +123,8 @@ def reads_as_command(line: str, *, strict: bool = False) -> bool:
     if is_assignment_only(text):
         return not strict
     rest = _skip_prefix(words)
-    if not rest:
-        return False
+    if not rest:  # `sudo -i`, `env`: a wrapper alone
+        return not strict and words[0] in KNOWN_COMMANDS
     head = rest[0]
     if head in _KEYWORDS:
         return not strict

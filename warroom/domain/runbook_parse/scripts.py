@@ -14,6 +14,8 @@ from warroom.domain.runbook_parse.commands import (
     words_of,
 )
 from warroom.domain.runbook_parse.drafts import Draft, word_set
+from warroom.domain.runbook_parse.queries import PSQL_PROMPT
+from warroom.domain.runbook_parse.shell_blocks import PROMPT
 from warroom.domain.runbooks import StepKind
 from warroom.domain.shell_syntax import split_simple_commands
 
@@ -137,7 +139,7 @@ def mark_terminal(d: Draft) -> None:
         d.interactive, d.opens_session = terminal_use(d.command)
 
 
-def take_sessions(drafts: list[Draft]) -> tuple[list[Draft], int]:
+def take_sessions(drafts: list[Draft], lines: list[str], start: int) -> tuple[list[Draft], int]:
     """The first draft that opens a shell keeps the drafts after it as its shown-only lines.
 
     Returns the drafts and how many shells are still open at the end of the block (the next
@@ -147,7 +149,8 @@ def take_sessions(drafts: list[Draft]) -> tuple[list[Draft], int]:
     for k, d in enumerate(drafts):
         if not d.opens_session:
             continue
-        inside = [line for rest in drafts[k + 1 :] for line in _typed(rest)]
+        after = d.line - start + len(d.command.split("\n"))  # the block's lines after it
+        inside = [unprompted(x) for x in lines[after:] if x.strip()]
         head = _joined(drafts[: k + 1])
         opener = head[-1]
         opener.interactive = opener.opens_session = True
@@ -164,8 +167,10 @@ def _joined(drafts: list[Draft]) -> list[Draft]:
     return out
 
 
-def _typed(d: Draft) -> list[str]:
-    return [line for line in d.command.split("\n") if line.strip()]
+def unprompted(line: str) -> str:
+    """A line as typed: without its `$ ` / `db=# ` prompt."""
+    m = PROMPT.match(line) or PSQL_PROMPT.match(line)
+    return (m.group(m.lastindex or 1) or "") if m else line
 
 
 def session_depth(depth: int, lines: list[str]) -> int:

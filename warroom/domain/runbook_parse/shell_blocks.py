@@ -40,6 +40,7 @@ _PROMQL_COMMENT = re.compile(
     r"^(?:promql|query|prometheus(?:\s+query)?|check\s+prometheus)\s*:\s*(.+)$", re.IGNORECASE
 )
 _TIMEOUT_COMMENT = re.compile(r"^timeout\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$", re.IGNORECASE)
+_FUNCTION_HEAD = re.compile(r"^\s*(?:function\s+[\w-]+\s*(?:\(\s*\))?|[\w-]+\s*\(\s*\))\s*(?=[{(])")
 _CHAT_COMMAND = re.compile(r"^/[a-z][\w-]*(?:\s|$)")  # `/chatops run ...`: typed in chat
 
 
@@ -82,7 +83,8 @@ class ShellReader:
 
     def complete(self, text: str) -> bool:
         self.counters.scanned_chars += len(text)
-        return shell_syntax.scan(text).complete
+        # the scanner does not see `name() {` as opening a group; the body alone it does
+        return shell_syntax.scan(_FUNCTION_HEAD.sub("", text, count=1)).complete
 
     def too_long(self, lines: list[str], line: int) -> Draft:
         text = "\n".join(lines)

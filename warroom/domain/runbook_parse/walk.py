@@ -23,9 +23,13 @@ from warroom.domain.runbook_parse.queries import (
     read_transcript,
     transcript_kind,
 )
-from warroom.domain.runbook_parse.scripts import is_exit, session_depth, take_sessions
+from warroom.domain.runbook_parse.scripts import (
+    is_exit,
+    session_depth,
+    take_sessions,
+    unprompted,
+)
 from warroom.domain.runbook_parse.shell_blocks import (
-    PROMPT,
     SHELL_LANGUAGES,
     TRANSCRIPT_LANGUAGES,
     ShellReader,
@@ -176,8 +180,9 @@ class Walker:
 
     def _paragraph(self, inline: Any, *, list_item: bool) -> None:
         content = inline.content
-        if self.alert_heading is not None:
+        if self.alert_heading is not None:  # only the first paragraph under `## Alert`
             self.w.claim(self.alert_heading, names.paragraph_names(content))
+            self.alert_heading = None
         labelled = names.label_alerts(content)
         if labelled is not None:
             self.w.claim(self.node, labelled)
@@ -295,7 +300,7 @@ class Walker:
                         cut = k + 1
                         break
             self.session_depth = depth
-            inside = "\n".join(_unprompted(x) for x in lines[:cut])
+            inside = "\n".join(unprompted(x) for x in lines[:cut])
             note = f"typed inside the shell opened at line {self.session_line}; never run here"
             head = [Draft(StepKind.TEXT, inside, start, note)] if inside.strip() else []
             rest = self._shell(lines[cut:], language, start + cut) if lines[cut:] else []
@@ -309,7 +314,7 @@ class Walker:
             drafts = self.shell.plain(lines, start)
         else:
             return []
-        drafts, depth = take_sessions(drafts)
+        drafts, depth = take_sessions(drafts, lines, start)
         if depth:
             opener = next(d for d in drafts if d.opens_session)
             self.session_depth, self.session_line = depth, opener.line
@@ -329,8 +334,3 @@ class Walker:
             if d.phase is None:
                 d.phase = self.label_phase
         self.w.drafts.extend(drafts)
-
-
-def _unprompted(line: str) -> str:
-    m = PROMPT.match(line)
-    return (m.group(1) or "") if m else line
