@@ -66,6 +66,8 @@ def looks_like_commands(lines: list[str], language: str) -> bool:
         text = line.strip()
         if not text or text.startswith("#"):
             continue
+        if _PROMQL_START.match(text):
+            return True
         if language in {"", "text", "plain", "plaintext"}:
             return reads_as_command(text) and (
                 first_word(text) in KNOWN_COMMANDS or "=" in text.split()[0]
@@ -207,8 +209,15 @@ class ShellReader:
                     i = j + 1
                     continue
                 if _PROMQL_START.match(stripped):  # PromQL pasted into a shell block
-                    emit(StepKind.PROMQL, stripped, start + i)
-                    i += 1
+                    j, depth, body = i, 0, list[str]()
+                    while j < len(lines) and len(body) < MAX_STEP_LINES:
+                        body.append(lines[j].strip())
+                        depth += _depth(lines[j])
+                        j += 1
+                        if depth <= 0:
+                            break
+                    emit(StepKind.PROMQL, "\n".join(body), start + i)
+                    i = j
                     continue
                 if _CHAT_COMMAND.match(stripped) or not reads_as_command(stripped):
                     self._shown_with_previous(drafts, line, start + i)
@@ -242,6 +251,12 @@ class ShellReader:
             prev.command = f"{prev.command}\n{line}"
         else:
             drafts.append(Draft(StepKind.TEXT, line, number))
+
+
+def _depth(line: str) -> int:
+    """How many brackets a PromQL line leaves open (strings and label values left out)."""
+    code = re.sub(r'"(?:[^"\\]|\\.)*"', "", line)
+    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
 
 
 def _comment(text: str) -> str:

@@ -99,6 +99,9 @@ class Walker:
         self.session_level = 0
         self.session_line = 0
         self.anchors: dict[str, int] = {}
+        self.lists: list[bool] = []  # per open list: does it list this page's alerts?
+        self.last_paragraph = ""
+        self.heading = ""
 
     @property
     def node(self) -> int:
@@ -115,7 +118,11 @@ class Walker:
                     self._heading(tok, tokens[i + 1].content)
                     i += 3
                     continue
-                if tok.type == "list_item_open":
+                if tok.type in {"bullet_list_open", "ordered_list_open"}:
+                    self.lists.append(self._lists_alerts())
+                elif tok.type in {"bullet_list_close", "ordered_list_close"} and self.lists:
+                    self.lists.pop()
+                elif tok.type == "list_item_open":
                     in_item += 1
                 elif tok.type == "list_item_close":
                     in_item -= 1
@@ -130,9 +137,12 @@ class Walker:
                 line = (tok.map[0] + 1) if tok.map else 1
                 self.w.error(line, f"could not read this part: {exc!r}")
             i += 1
-        file_alert = names.file_alert(self.w.path)
-        title_alert = self.w.fm_title if names.is_alert_like(self.w.fm_title) else None
-        self.w.claim(-1, [a for a in (title_alert, file_alert) if a])
+        # the front-matter title and the file name are the fallback: a heading that names the
+        # alert says it better (`NorthboundStaleAlert.md` is about `# NorthboundStale`)
+        if not any(n.alerts for n in self.w.nodes) and not self.w.page_alerts:
+            file_alert = names.file_alert(self.w.path)
+            title_alert = self.w.fm_title if names.is_alert_like(self.w.fm_title) else None
+            self.w.claim(-1, list(dict.fromkeys(a for a in (title_alert, file_alert) if a)))
         return self.w
 
     def _front_matter(self) -> str:
@@ -165,6 +175,7 @@ class Walker:
         level = int(tok.tag[1:]) if tok.tag[1:].isdigit() else 1
         line = tok.map[0] + 1 if tok.map else 1
         title = plain_title(content.strip())
+        self.heading, self.last_paragraph = title, ""
         if level == 1 and not self.w.title:
             self.w.title = title
         alerts = names.heading_alerts(content.strip())
@@ -187,7 +198,7 @@ class Walker:
         if labelled is not None:
             self.w.claim(self.node, labelled)
             return
-        if list_item:
+        if list_item and self.lists and self.lists[-1]:
             m2 = re.match(r"^`([A-Za-z][A-Za-z0-9_]*)`\s*(?:[-–—:]\s+.*)?$", content.strip())
             bare = content.strip()
             if m2 and names.is_alert_like(m2.group(1)):
@@ -205,6 +216,15 @@ class Walker:
         elif not list_item:
             self.label = None
         self._inline_commands(inline)
+        self.last_paragraph = content
+
+    def _lists_alerts(self) -> bool:
+        """A list names alerts when what introduces it says so ("Critical (P0) Alerts",
+        "Critical alerts are firing:"), and not other pages' ("Related alerts", "See also")."""
+        context = f"{self.heading}\n{self.last_paragraph}"
+        if re.search(r"\b(?:related|see\s+also|other|similar)\b", context, re.IGNORECASE):
+            return False
+        return bool(re.search(r"\balerts?\b", context, re.IGNORECASE))
 
     def _inline_commands(self, inline: Any) -> None:
         """ "Check `kubectl describe pod <pod>`": inline code that is a whole command is a step."""
