@@ -47,8 +47,8 @@ def _reference() -> list[Path]:
 
 def run() -> list[dict[str, Any]]:
     one_line = "# BigStepFiring\n\n```bash\necho " + "x" * (5 * MB) + "\n```\n"
-    small = "# BigPageFiring\n\n" + BLOCK * (MB // len(BLOCK))
-    large = "# BigPageFiring\n\n" + BLOCK * (5 * MB // len(BLOCK))
+    small = "# BigPageDown\n\n" + BLOCK * (MB // len(BLOCK))
+    large = "# BigPageDown\n\n" + BLOCK * (5 * MB // len(BLOCK))
     t_small, t_large = _median_ms(small), _median_ms(large, runs=1)
     rows = [
         row("runbook parse: 5 MB one-line step", _median_ms(one_line), "ms", "< 2000 ms", "capped"),

@@ -27,7 +27,7 @@ def test_a_five_megabyte_one_line_step_is_capped_and_never_scanned() -> None:
 
 def test_a_page_of_ordinary_blocks_reads_each_line_about_once() -> None:
     block = "## Phase\n\nRun this:\n\n```bash\nkubectl get pods -n shop\nNS=shop\nkubectl -n $NS get deploy\n```\n\n"
-    text = "# BigPageFiring\n\n" + block * (ONE_MB // len(block))
+    text = "# BigPageDown\n\n" + block * (ONE_MB // len(block))
     result = parse_runbook_full(text, "big.md")
     (section,) = result.runbook.sections
     blocks = ONE_MB // len(block)

@@ -47,17 +47,46 @@ NOT_ALERTS = word_set("""PostgreSQL MySQL MariaDB MongoDB JavaScript TypeScript 
     TODO README FAQ SRE HTTP HTTPS API TLS SSL DNS JSON YAML""")
 
 
-def is_alert_like(name: str) -> bool:
-    """`KubePodCrashLooping`, `etcdMembersDown`; not `PostgreSQL`, `NotReady`, `Mitigation`."""
+# words alert names are made of: a condition (Down, TooMany, FillingUp) or a monitored part
+_CONDITION = re.compile(
+    r"down|high|low|critical|warning|warn|errors?|fail\w*|slow|full|filling|latency|lag\w*|"
+    r"missing|absent|expir\w*|crash\w*|restart\w*|oom\w*|throttl\w*|saturat\w*|exceed\w*|"
+    r"too|many|large|degraded|unavailable|unhealthy|stuck|pending|behind|usage|overcommit\w*|"
+    r"mismatch\w*|flapping|spikes?|rate|backlog|offline|breach|corruption|attempts?|"
+    r"violations?|denied|timeouts?|dropp?\w*|rejected|outage|unreachable|notready|no|not|"
+    r"pressure|leak\w*|burn\w*|budget|slo|sla|apdex|quota|limit\w*|exhaust\w*|overload\w*|"
+    r"stale|suspicious|unschedulable|evicted|waiting|changes|flap\w*|orphan\w*|invalid|"
+    r"inconsistent|lost|dead|hung|skew|drift|unsynced|outdated|expiring|abuse|spam|leader|"
+    r"halted|disabled|inactive|insecure|deprecated|status|health|blocked|paused|incorrect\w*|"
+    r"only|risk|alert|disconnected|unknown|unused|leaking|growing|overdue|ratio|count|spread",
+    re.IGNORECASE,
+)
+_PARTS = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|[0-9_]|$)|[A-Z][a-z]+|[A-Z]+|[a-z]+|[0-9]+")
+
+
+def is_alert_like(name: str, *, strict: bool = False) -> bool:
+    """`KubePodCrashLooping`, `etcdMembersDown`; not `PostgreSQL`, `NotReady`, `CPUs`.
+
+    `strict` is for names nothing marks as an alert (a bare heading, a file name, a list
+    item): then the name must also say what is wrong (`...Down`, `...TooLarge`) or start with a
+    monitored group (`Kube...`, `etcd...`), so `CloudFront` or `PlantUML` is no alert."""
     if not _IDENT.match(name) or name in NOT_ALERTS or len(name) < 4:
         return False
+    if re.fullmatch(r"[A-Z]{2,}s", name) or ("_" in name and re.search(r"_[a-z]+_", name)):
+        return False  # `CPUs`, `ELBs`; `Connect_to_Rails_Console`
+    parts = _PARTS.findall(name)
     if _LOWER_CAMEL.match(name):
         return True
-    return (
+    camel = (
         bool(_CAMEL.match(name))
         and sum(ch.isupper() for ch in name) >= 2
         and any(ch.islower() for ch in name)
     )
+    if not camel or not strict:
+        return camel
+    group = parts[0].lower() if parts else ""
+    in_group = bool(re.fullmatch(GROUP_PREFIXES, group)) and len(parts) > 1
+    return in_group or any(_CONDITION.fullmatch(p) for p in parts)
 
 
 def split_alert_names(text: str) -> list[str]:
@@ -113,12 +142,13 @@ _WORD_NAMED = re.compile(
 )
 
 
-def heading_alerts(raw_title: str) -> list[str]:
+def heading_alerts(raw_title: str, *, page_title: bool = False) -> list[str]:
     """The alerts a heading names, in every common form; [] for any other heading.
 
     `KubePodCrashLooping`, `` `etcdMembersDown` ``, `API Down (`APIDown`)`, `Runbook: X`,
     `Title: X`, `Alert Name: "X"`, `1. X`, `X - what it means`, `X (critical)`, `X alert`,
-    `A, B and C` (every part a name)."""
+    `A, B and C` (every part a name). A bare name is held to `is_alert_like(strict=True)`
+    unless it is the `page_title` (the one H1 a one-alert page opens with)."""
     title = _NUMBERED.sub("", _plain(raw_title))
     found = [m.strip() for m in _PARENS.findall(title) if ALERT_NAME.match(m.strip())]
     if found:
@@ -131,11 +161,12 @@ def heading_alerts(raw_title: str) -> list[str]:
         return names_after_label(m.group(1))
     for candidate in (title, _TAIL.sub("", title)):
         m2 = _WORD_NAMED.match(candidate.strip())
-        if m2 and is_alert_like(m2.group(1)):
+        strict = "`" not in raw_title and not page_title
+        if m2 and is_alert_like(m2.group(1), strict=strict):
             return [m2.group(1)]
     parts = [p.strip().strip("`") for p in re.split(r",|\s/\s|\bor\b|\band\b|\s&\s", title)]
     parts = [p for p in parts if p]
-    if len(parts) > 1 and all(is_alert_like(p) for p in parts):
+    if len(parts) > 1 and all(is_alert_like(p, strict=True) for p in parts):
         return parts
     return []
 
@@ -184,4 +215,4 @@ def file_alert(path: str) -> str | None:
     """`etcdMembersDown.md` names its alert; `database.md` does not."""
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
     stem = name[:-3] if name.lower().endswith(".md") else name
-    return stem if is_alert_like(stem) else None
+    return stem if is_alert_like(stem, strict=True) else None

@@ -41,6 +41,11 @@ from warroom.domain.shell_syntax import scan
 from warroom.domain.untrusted import clip, one_line
 
 _md = MarkdownIt("commonmark").enable("table")
+_RUNBOOK_HEADING = re.compile(
+    r"^(?:meaning|impact|diagnos\w*|mitigat\w*|resolution|remediation|troubleshoot\w*|"
+    r"investigat\w*|symptoms?|possible causes?|causes?)\b",
+    re.IGNORECASE,
+)
 SQL_LANGUAGES = frozenset({"sql", "psql", "postgresql", "pgsql", "plpgsql", "postgres", "mysql"})
 
 
@@ -99,6 +104,7 @@ class Walker:
         self.session_level = 0
         self.session_line = 0
         self.anchors: dict[str, int] = {}
+        self.tentative: list[str] = []  # a bare H1 name, if the page has runbook headings
         self.lists: list[bool] = []  # per open list: does it list this page's alerts?
         self.last_paragraph = ""
         self.heading = ""
@@ -137,11 +143,14 @@ class Walker:
                 line = (tok.map[0] + 1) if tok.map else 1
                 self.w.error(line, f"could not read this part: {exc!r}")
             i += 1
+        if self.tentative and any(_RUNBOOK_HEADING.search(n.title) for n in self.w.nodes[1:]):
+            self.w.claim(0, self.tentative)  # `# Watchdog` over `## Meaning`, `## Mitigation`
         # the front-matter title and the file name are the fallback: a heading that names the
         # alert says it better (`NorthboundStaleAlert.md` is about `# NorthboundStale`)
         if not any(n.alerts for n in self.w.nodes) and not self.w.page_alerts:
             file_alert = names.file_alert(self.w.path)
-            title_alert = self.w.fm_title if names.is_alert_like(self.w.fm_title) else None
+            fm_title = self.w.fm_title
+            title_alert = fm_title if names.is_alert_like(fm_title, strict=True) else None
             self.w.claim(-1, list(dict.fromkeys(a for a in (title_alert, file_alert) if a)))
         return self.w
 
@@ -178,9 +187,18 @@ class Walker:
         self.heading, self.last_paragraph = title, ""
         if level == 1 and not self.w.title:
             self.w.title = title
+        stem = self.w.path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+        page_title = (level == 1 and not self.w.nodes and stem not in {"readme", "index"}) or (
+            stem == title.lower()
+        )
         alerts = names.heading_alerts(content.strip())
         self.w.nodes.append(Node(level, title, line, slug(content.strip(), self.anchors)))
         self.w.claim(self.node, alerts)
+        if page_title and not alerts:  # confirmed at the end if the page reads as a runbook
+            self.tentative = names.heading_alerts(content.strip(), page_title=True)
+            file_stem = self.w.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".md")
+            if not self.tentative and title == file_stem and re.fullmatch(r"[A-Z][a-z]+", title):
+                self.tentative = [title]  # `Watchdog.md`: `# Watchdog`
         self.alert_heading = None
         if not alerts and names.is_alert_heading(content.strip()):
             parents = [k for k, n in enumerate(self.w.nodes[:-1]) if n.level < level]
@@ -203,7 +221,7 @@ class Walker:
             bare = content.strip()
             if m2 and names.is_alert_like(m2.group(1)):
                 self.w.name(m2.group(1))
-            elif names.is_alert_like(bare):
+            elif names.is_alert_like(bare, strict=True):
                 self.w.name(bare)
         strong = re.match(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)", content)
         if strong:
