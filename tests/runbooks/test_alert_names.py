@@ -101,3 +101,22 @@ def test_the_file_name_names_the_alert() -> None:
 def test_is_alert_like() -> None:
     assert all(map(is_alert_like, ["KubeNodeNotReady", "etcdNoLeader", "HighCPU", "X509Expiry"]))
     assert not any(map(is_alert_like, ["Kubernetes", "Prometheus", "MySQL", "nodes", "kube"]))
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "alerts"),
+    [
+        ("# Services\n\n## ELBs and CloudFront\n\n## PubSub\n", "services.md", []),
+        ("# PlantUML\n\n## Summary\n\nx\n", "plantuml/readiness.md", []),
+        ("# Node CPU alerts\n\n## HighCPU\n\n### Profiling\n", "node_cpu.md", [["HighCPU"]]),
+        ("# Watchdog\n\n## Meaning\n\nAlways firing.\n", "general/Watchdog.md", [["Watchdog"]]),
+        ("# Watchdog\n\nA dog.\n", "pets/Watchdog.md", []),
+        ("# InfoInhibitor\n\n## Impact\n\nNone.\n", "InfoInhibitor.md", [["InfoInhibitor"]]),
+        ("# NorthboundStale\n\n## Meaning\n", "NorthboundStaleAlert.md", [["NorthboundStale"]]),
+        ("## Fix\n\n```bash\nls\n```\n", "Connect_to_Rails_Console.md", []),
+    ],
+)
+def test_names_nothing_marks_must_read_as_alerts(
+    text: str, path: str, alerts: list[list[str]]
+) -> None:
+    assert _alerts(text, path)[0] == alerts

@@ -268,14 +268,11 @@ def lint_warnings(paths: list[str]) -> list[str]:
     return out
 
 
-def _fillable() -> set[str]:
-    from warroom.domain.placeholders import SYNONYMS, fold
+def _fillable(name: str) -> bool:
+    """Can a label a typical alert carries fill this placeholder? (the filler's own rules)"""
+    from warroom.domain.placeholders import value_from_labels
 
-    fillable = {fold(x) for x in KNOWN_LABELS}
-    for group in SYNONYMS:
-        if fillable & set(group):
-            fillable |= set(group)
-    return fillable
+    return value_from_labels(name, dict.fromkeys(KNOWN_LABELS, "x")) is not None
 
 
 _SETS = re.compile(r"(?:^|[\s;&|(])(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=", re.M)
@@ -291,7 +288,6 @@ def url_separators(command: str) -> list[str]:
 
 
 def _section_warnings(path: str, s: Any) -> list[str]:
-    from warroom.domain.placeholders import fold
     from warroom.domain.runbook_parse import phase_of
     from warroom.domain.runbooks import Risk, StepKind
 
@@ -304,9 +300,14 @@ def _section_warnings(path: str, s: Any) -> list[str]:
         phase_of(t) for st in runnable for t in st.phase_path
     }
     verified = "Verify" in headed or any((st.phase or "").lower() == "verify" for st in runnable)
+    if changes and not verified:  # "You can check this with:" a look after the last change
+        last = max(k for k, st in enumerate(runnable) if st.risk is not Risk.READ)
+        verified = any(
+            st.risk is Risk.READ and st.phase_path == runnable[last].phase_path
+            for st in runnable[last + 1 :]
+        ) and bool(runnable[last].phase_path)
     if changes and not verified:
         out.append(f"{path}:{s.line}: warning: section {s.title!r} has no verify step")
-    fillable = _fillable()
     seen_read = False
     set_earlier: set[str] = set()
     for st in s.steps:
@@ -319,7 +320,7 @@ def _section_warnings(path: str, s: Any) -> list[str]:
             seen_read = True  # one warning per section is enough
         if st.kind.runnable:
             for name in st.placeholders:
-                if fold(name) not in fillable and name not in set_earlier:
+                if not _fillable(name) and name not in set_earlier:
                     shown = (
                         f"${name}"
                         if f"${name}" in st.command or "${" + name in st.command
