@@ -171,7 +171,8 @@ def run_check(args: argparse.Namespace) -> int:
                     f" (or {st['alternative_of'] + 1})" if st["alternative_of"] is not None else ""
                 )
                 phase = f" {st['phase']}:" if st["phase"] else ""
-                print(f"    {k:>2}. {st['kind']:<6} {st['risk']:<11}{phase} {first}{alt}")
+                tty = " (interactive)" if st["interactive"] else ""
+                print(f"    {k:>2}. {st['kind']:<6} {st['risk']:<11}{phase} {first}{alt}{tty}")
         if rb["alerts_without_section"]:
             print(f"  alerts named without a section: {', '.join(rb['alerts_without_section'])}")
         print(f"  alerts: {', '.join(rb['alerts']) or '(none)'}")

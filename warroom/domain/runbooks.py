@@ -1,6 +1,6 @@
 """Runbooks as data: files, sections tied to alerts, and the steps in them.
 
-The parser (`runbook_parser`) builds these from Markdown; the UI lists them; the step runner
+The parser (`runbook_parse`) builds these from Markdown; the UI lists them; the step runner
 renders and runs them. Nothing here runs anything.
 """
 
