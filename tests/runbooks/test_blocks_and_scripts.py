@@ -185,3 +185,30 @@ def test_a_shell_opened_in_one_block_holds_the_next_blocks_until_exit() -> None:
 def test_interactive_marks(command: str, interactive: bool) -> None:
     assert terminal_use(command)[0] is interactive
     assert section(command).steps[0].interactive is interactive
+
+
+def test_output_columns_and_promql_in_shell_blocks_are_not_shell() -> None:
+    body = (
+        "kubectl get pods -A | grep Crash\n"
+        "default     alertmanager-main-0     1/2     CrashLoopBackOff    37107\n"
+        "sum by(job) (rate(http_requests_total[5m]))"
+    )
+    steps = section(body).steps
+    assert [(s.kind, s.command) for s in steps] == [
+        (StepKind.SHELL, "kubectl get pods -A | grep Crash"),
+        (StepKind.PROMQL, "sum by(job) (rate(http_requests_total[5m]))"),
+    ]
+    assert steps[0].expected_output.startswith("default     alertmanager-main-0")
+
+
+def test_a_prompt_in_a_promql_block_is_dropped() -> None:
+    steps = section("$ up == 0\n\n# rate\nrate(x[5m])", "promql").steps
+    assert [s.command for s in steps] == ["up == 0", "rate(x[5m])"]
+
+
+def test_chat_commands_are_shown_not_run() -> None:
+    steps = section("/chatops run feature set x false\nkubectl get pods", "shell").steps
+    assert [(s.kind, s.command) for s in steps] == [
+        (StepKind.TEXT, "/chatops run feature set x false"),
+        (StepKind.SHELL, "kubectl get pods"),
+    ]

@@ -115,7 +115,11 @@ def reads_as_command(line: str, *, strict: bool = False) -> bool:
     text = line.strip()
     if not text or text.startswith(("#", "...", "//", "\\")):
         return False
-    if not strict and (text.startswith(("./", "~/", "{", "(", "[", "!")) or _FUNCTION.match(text)):
+    if not strict and (
+        text.startswith(("./", "~/", "{", "!", "[ ", "[[")) or re.match(r"^\((?!\d)", text)
+    ):
+        return True
+    if not strict and _FUNCTION.match(text):
         return True
     words = words_of(text)
     if not words:
@@ -132,6 +136,8 @@ def reads_as_command(line: str, *, strict: bool = False) -> bool:
         return not strict or len(rest) > 1 or len(words) > len(rest)
     if strict or not _WORD.match(head) or head.endswith(":") or head.isupper():
         return False
+    if re.search(r"\S {2,}\S", text) or rest[1:2] in (["="], [":"]):
+        return False  # columns of output (`default   web-1   1/2   CrashLoopBackOff`), `m = ...`
     if head.isdigit() or re.match(r"^\d", head):
         return False
     # an unknown program name: lower case, and what follows looks like arguments, not prose

@@ -76,7 +76,7 @@ def read_promql(content: str, start: int) -> list[Draft]:
             continue
         if not body:
             body_line = start + k
-        body.append(line)
+        body.append(re.sub(r"^\s*(?:\$|>|promql>)\s+", "", line) if not body else line)
     return drafts
 
 

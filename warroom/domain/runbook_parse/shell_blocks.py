@@ -34,7 +34,8 @@ _SQL_START = re.compile(
 _PROMQL_START = re.compile(
     r"^(rate|irate|increase|sum|avg|min|max|count|histogram_quantile|topk|bottomk|absent|delta|"
     r"deriv|predict_linear|\w+_over_time|label_replace|clamp_max|clamp_min|sort|sort_desc|"
-    r"quantile|stddev|up)\s*[({]"
+    r"quantile|stddev|up)\s*[({]|^(sum|avg|min|max|count|topk|bottomk|quantile|stddev|group)\s+"
+    r"(by|without)\s*\("
 )
 _PROMQL_COMMENT = re.compile(
     r"^(?:promql|query|prometheus(?:\s+query)?|check\s+prometheus)\s*:\s*(.+)$", re.IGNORECASE
