@@ -58,7 +58,10 @@ _FUNCTION = re.compile(r"^\s*(?:function\s+([A-Za-z_][\w-]*)|([A-Za-z_][\w-]*)\s
 _SPACED_PLACEHOLDER = re.compile(r"<[A-Za-z][^<>\n]{0,80}>")
 
 
-_TOKEN = re.compile(r"""(?:'[^']*'?|"(?:[^"\\]|\\.)*"?|\\.?|[^\s'"\\])+""")
+_TOKEN = re.compile(
+    r"""(?:'[^']*'?|"(?:[^"\\]|\\.)*"?|\$\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)?|`[^`]*`?"""
+    r"""|\\.?|[^\s'"\\])+"""
+)  # a `$( … )` or backtick substitution stays inside its word
 _QUOTE_PART = re.compile(r"""'([^']*)'?|"((?:[^"\\]|\\.)*)"?|\\(.?)""")
 
 
