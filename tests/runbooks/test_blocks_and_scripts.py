@@ -212,3 +212,30 @@ def test_chat_commands_are_shown_not_run() -> None:
         (StepKind.TEXT, "/chatops run feature set x false"),
         (StepKind.SHELL, "kubectl get pods"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("command", "opens"),
+    [
+        ("bash", True),
+        ("sudo su - postgres", True),
+        ("bash -x fix-things", False),
+        ("bash -c 'ls /data'", False),
+        ("chroot /host", True),
+        ("chroot /host ls /var", False),
+        ("nsenter -t 1 -m -- df -h", False),
+        ("nsenter -t 1 -m -u -n -i", True),
+        ("python3 cleanup.py", False),
+        ("mysql -u root -p < dump.sql", False),
+    ],
+)
+def test_which_commands_open_a_shell(command: str, opens: bool) -> None:
+    assert terminal_use(command)[1] is opens
+
+
+def test_heading_titles_lose_emphasis_not_their_characters() -> None:
+    from warroom.domain.runbook_parse.headings import plain_title, slug
+
+    assert plain_title("Renew `*.gitter.im` **now**") == "Renew *.gitter.im now"
+    assert plain_title("snake_case_name and _emphasis_") == "snake_case_name and emphasis"
+    assert slug("Renew `*.gitter.im` **now**") == "renew-gitterim-now"

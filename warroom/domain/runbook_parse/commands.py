@@ -166,8 +166,9 @@ def _opens(inner: list[str]) -> bool:
     if not inner:
         return True
     head = inner[0].rsplit("/", 1)[-1]
-    if head in _SHELLS:
-        return not ({"-c"} & set(inner[1:])) and not any(a.endswith(".sh") for a in inner[1:])
+    if head in _SHELLS:  # `bash`, `sh -l`: a shell; `bash -c '...'`, `bash fix.sh`: a command
+        args = inner[1:]
+        return "-c" not in args and not [a for a in args if not a.startswith("-") and a != "-"]
     return head in _REPLS and _repl_opens(head, inner[1:])
 
 
@@ -285,8 +286,12 @@ def _one(head: str, args: list[str], part: str) -> tuple[bool, bool]:
         inner = _ssh_command(args)
         return not inner, not inner
     if head in {"chroot", "nsenter", "toolbox"}:
-        inner = [a for a in args if not a.startswith("-")][1:] if head == "chroot" else []
-        return not inner, not inner
+        if head == "chroot":
+            inner = [a for a in args if not a.startswith("-")][1:]
+        else:
+            inner = _after_dashdash(args) or []
+        opens = not inner or _opens(inner)
+        return opens, opens
     if head in {"gitlab-rails", "rails"} and args[:1] in (["console"], ["c"], ["dbconsole"]):
         return True, True
     if head == "su" and not {"-c", "--command"} & set(args):

@@ -29,7 +29,8 @@ _PHASE_HEADING = re.compile(
 def plain_title(raw: str) -> str:
     """A heading's text as shown: links by their text, no emphasis marks or backticks."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw)
-    text = re.sub(r"(\*\*|__|(?<!\w)[*_]|[*_](?!\w))", "", text)
+    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)  # **strong**, __strong__
+    text = re.sub(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])", r"\2", text)
     return text.replace("`", "").strip()
 
 
