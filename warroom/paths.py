@@ -60,4 +60,6 @@ def theme_dirs(extra: tuple[str, ...] = ()) -> list[Path]:
 
 
 def runbook_dirs(extra: tuple[str, ...] = ()) -> list[Path]:
-    return [default_runbooks_dir(), user_config_dir() / "runbooks", *(Path(p) for p in extra)]
+    """Where runbooks are read, the user's first: when two files cover one alert, the team's own
+    (configured folders, then the config dir) wins over the ones shipped with warroom."""
+    return [*(Path(p) for p in extra), user_config_dir() / "runbooks", default_runbooks_dir()]

@@ -12,7 +12,12 @@ from tests.servers.dockerd import DockerDaemon
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-REFERENCE = (REPO / ".." / "shared" / "reference").resolve()
+# ../shared/reference beside the repo (a worktree sits one folder deeper: look further up)
+REFERENCE = next(
+    (p / "shared" / "reference" for p in REPO.parents if (p / "shared" / "reference").is_dir()),
+    (REPO / ".." / "shared" / "reference").resolve(),
+)
+PUBLIC = REFERENCE / "public-runbooks"
 RUNBOOKS = REPO / "runbooks"
 
 

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.runbooks.conftest import REPO, RUNBOOKS
-from tests.runbooks.test_reference_docs import NAMED
+from tests.runbooks.conftest import REFERENCE, REPO, RUNBOOKS
+from tests.runbooks.test_reference_docs import COORDINATOR, NAMED, SCHEDULER
 from warroom.cli import main
 from warroom.domain.placeholders import missing_values, render_step
 from warroom.domain.runbooks import Risk, StepKind
 from warroom.services.runbook_library import load_library
 
-REFERENCE_REL = "../shared/reference"  # as the issue writes it, from the repo
+# relative, from the repo, as the issue writes it (`../shared/reference` beside a checkout)
+REFERENCE_REL = os.path.relpath(REFERENCE, REPO)
 
 
 def test_check_reference_lists_every_alert_and_exits_0() -> None:
@@ -41,7 +43,12 @@ def test_check_json_shape(capsys: pytest.CaptureFixture[str], reference_dir: Pat
     assert main(["runbooks", "check", "--json", str(reference_dir)]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) >= {"runbooks", "errors"} and doc["errors"] == []
-    assert len(doc["runbooks"]) == 2
+    # the two documents, and the public pages in the folder beside them
+    public = sorted(p.name for p in (reference_dir / "public-runbooks").glob("*.md"))
+    assert len(public) >= 9
+    assert sorted(Path(rb["path"]).name for rb in doc["runbooks"]) == sorted(
+        [COORDINATOR, SCHEDULER, *public]
+    )
     for rb in doc["runbooks"]:
         assert isinstance(rb["path"], str) and isinstance(rb["title"], str)
         for sec in rb["sections"]:
@@ -69,7 +76,7 @@ def test_check_json_shape(capsys: pytest.CaptureFixture[str], reference_dir: Pat
         rb for rb in doc["runbooks"] if rb["path"].endswith("coordinator-crisis-procedures.md")
     )
     down = next(s for s in coordinator["sections"] if s["title"] == "CoordinatorDown")
-    assert down["steps"][1] == {
+    expected = {
         "kind": "shell",
         "command": "Get-Process -Name node",
         "description": None,
@@ -79,6 +86,8 @@ def test_check_json_shape(capsys: pytest.CaptureFixture[str], reference_dir: Pat
         "alternative_of": 0,
         "line": 98,
     }
+    assert {k: down["steps"][1][k] for k in expected} == expected
+    assert down["steps"][1]["phase_path"] == [] and down["steps"][1]["interactive"] is False
 
 
 def test_check_reports_errors_with_exit_1(

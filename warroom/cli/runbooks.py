@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
+
+from warroom.domain.untrusted import one_line
 
 KNOWN_LABELS = frozenset(
     [
@@ -87,8 +90,27 @@ def _library(paths: list[str]) -> tuple[Any, list[Path]]:
     return load_library(files), files
 
 
+def _step_json(st: Any) -> dict[str, Any]:
+    return {
+        "kind": st.kind.value,
+        "command": st.command,
+        "description": st.description,
+        "phase": st.phase,
+        "placeholders": list(st.placeholders),
+        "risk": st.risk.value,
+        "alternative_of": st.alternative_of,
+        "line": st.line,
+        "phase_path": list(st.phase_path),
+        "expected_output": st.expected_output,
+        "interactive": st.interactive,
+        "session_lines": list(st.session_lines),
+        "script": st.script,
+        "inline": st.inline,
+    }
+
+
 def check_report(paths: list[str]) -> dict[str, Any]:
-    """The `check --json` document."""
+    """The `check --json` document (keys are only ever added)."""
     from warroom.services.runbook_library import named_alerts
 
     library, files = _library(paths)
@@ -101,18 +123,17 @@ def check_report(paths: list[str]) -> dict[str, Any]:
                 "anchor": s.anchor,
                 "line": s.line,
                 "alerts": list(s.alerts),
-                "steps": [
+                "steps": [_step_json(st) for st in s.steps],
+                "level": s.level,
+                "phases": [
                     {
-                        "kind": st.kind.value,
-                        "command": st.command,
-                        "description": st.description,
-                        "phase": st.phase,
-                        "placeholders": list(st.placeholders),
-                        "risk": st.risk.value,
-                        "alternative_of": st.alternative_of,
-                        "line": st.line,
+                        "title": p.title,
+                        "path": list(p.path),
+                        "line": p.line,
+                        "anchor": p.anchor,
+                        "gist": p.gist,
                     }
-                    for st in s.steps
+                    for p in s.phases
                 ],
             }
             for s in runbook.sections
@@ -150,7 +171,8 @@ def run_check(args: argparse.Namespace) -> int:
                     f" (or {st['alternative_of'] + 1})" if st["alternative_of"] is not None else ""
                 )
                 phase = f" {st['phase']}:" if st["phase"] else ""
-                print(f"    {k:>2}. {st['kind']:<6} {st['risk']:<11}{phase} {first}{alt}")
+                tty = " (interactive)" if st["interactive"] else ""
+                print(f"    {k:>2}. {st['kind']:<6} {st['risk']:<11}{phase} {first}{alt}{tty}")
         if rb["alerts_without_section"]:
             print(f"  alerts named without a section: {', '.join(rb['alerts_without_section'])}")
         print(f"  alerts: {', '.join(rb['alerts']) or '(none)'}")
@@ -172,6 +194,8 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 
 
 def run_render(args: argparse.Namespace) -> int:
+    """Every step of the alert's section in page order: commands filled and quoted as they
+    would run, with no prompt and no sample output; anything not run is a `#` comment."""
     from warroom.domain.errors import RunbookError
     from warroom.domain.placeholders import missing_values, render_step
 
@@ -179,12 +203,14 @@ def run_render(args: argparse.Namespace) -> int:
     values = _pairs(args.value, "value")
     labels.setdefault("alertname", args.alert)
     library, _ = _library([args.path])
-    found = library.section_for(args.alert, {})
-    if found is None:
+    covering = library.covering(args.alert, {})
+    if not covering:
         print(f"no section covers alert {args.alert!r} in {args.path}", file=sys.stderr)
         return 1
-    runbook, section = found
+    runbook, section = covering[0]
     print(f"# {runbook.path}:{section.line}: {section.title}")
+    for other, sec in covering[1:]:
+        print(f"# also covered by {other.path}:{sec.line}")
     steps = list(enumerate(section.steps, 1))
     if args.step is not None:
         if not 1 <= args.step <= len(steps):
@@ -193,17 +219,12 @@ def run_render(args: argparse.Namespace) -> int:
         steps = [steps[args.step - 1]]
     status = 0
     for k, step in steps:
-        head = f"# step {k} · {step.kind.value} · {step.risk.value}"
-        if step.phase:
-            head += f" · {step.phase}"
-        if step.alternative_of is not None:
-            head += f" · or step {step.alternative_of + 1}"
-        print(head)
+        print(_step_head(k, step))
         if step.description:
-            print(f"# {step.description}")
+            print(f"# {one_line(step.description)}")
         if not step.kind.runnable:
             print("# (text: shown, never run)")
-            print(step.command)
+            print("\n".join(f"# | {line}" for line in step.command.split("\n")))
             continue
         missing = [m for m in missing_values(step, labels) if m not in values]
         try:
@@ -211,53 +232,112 @@ def run_render(args: argparse.Namespace) -> int:
         except RunbookError as exc:
             needs = ", ".join(missing) if missing else str(exc)
             print(f"# needs a value for: {needs} (asked before the run)")
-            print(step.command)
+            print("\n".join(f"# | {line}" for line in step.command.split("\n")))
             status = 1 if args.step is not None else status
             continue
         print(rendered.command)
         for n, p in enumerate(rendered.params, 1):
             print(f"--   ${n} = {p!r}")
+        if step.session_lines:
+            print("# then, typed inside that shell (shown, never run here):")
+            print("\n".join(f"# | {line}" for line in step.session_lines))
         if rendered.target:
             print(f"# to confirm, type: {rendered.target}")
     return status
 
 
-def lint_warnings(paths: list[str]) -> list[str]:
-    from warroom.domain.placeholders import SYNONYMS, fold
-    from warroom.domain.runbooks import Risk
+def _step_head(k: int, step: Any) -> str:
+    head = f"# step {k} · {step.kind.value} · {step.risk.value}"
+    if step.phase_label:
+        head += f" · {step.phase_label}"
+    if step.interactive:
+        head += " · interactive"
+    if step.alternative_of is not None:
+        head += f" · or step {step.alternative_of + 1}"
+    return head
 
-    fillable = {fold(x) for x in KNOWN_LABELS}
-    for group in SYNONYMS:
-        if fillable & set(group):
-            fillable |= set(group)
+
+def lint_warnings(paths: list[str]) -> list[str]:
+    """What a reader would miss: a placeholder nothing fills, an unquoted `&`/`;` in a URL, a
+    change with no look before it, a section that changes things and never verifies."""
     library, _ = _library(paths)
     out: list[str] = []
     for runbook in library.runbooks:
         out += [str(e) for e in runbook.errors]
         for s in runbook.sections:
-            runnable = [st for st in s.steps if st.kind.runnable]
-            if not runnable:
-                continue
-            where = f"{runbook.path}:{s.line}"
-            changes = [st for st in runnable if st.risk is not Risk.READ]
-            if changes and not any((st.phase or "").lower() == "verify" for st in runnable):
-                out.append(f"{where}: warning: section {s.title!r} has no verify step")
-            seen_read = False
-            for st in runnable:
-                if st.risk is Risk.READ:
-                    seen_read = True
-                elif not seen_read:
-                    out.append(
-                        f"{runbook.path}:{st.line}: warning: {st.risk.value} step with no read "
-                        "step before it"
+            out += _section_warnings(runbook.path, s)
+    return out
+
+
+def _fillable(name: str) -> bool:
+    """Can a label a typical alert carries fill this placeholder? (the filler's own rules)"""
+    from warroom.domain.placeholders import value_from_labels
+
+    return value_from_labels(name, dict.fromkeys(KNOWN_LABELS, "x")) is not None
+
+
+_SETS = re.compile(r"(?:^|[\s;&|(])(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=", re.M)
+_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
+_URL_SEPARATOR = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"]*?[&;]")
+
+
+def url_separators(command: str) -> list[str]:
+    """URLs in a shell command with an unquoted `&` or `;`: the shell cuts the URL there and
+    runs the rest (in the background, or as a command of its own)."""
+    blanked = _QUOTED.sub(lambda m: "x" * len(m.group(0)), command)
+    return [m.group(0) for m in _URL_SEPARATOR.finditer(blanked)]
+
+
+def _section_warnings(path: str, s: Any) -> list[str]:
+    from warroom.domain.runbook_parse import phase_of
+    from warroom.domain.runbooks import Risk, StepKind
+
+    runnable = [st for st in s.steps if st.kind.runnable]
+    if not runnable:
+        return []
+    out: list[str] = []
+    changes = [st for st in runnable if st.risk is not Risk.READ]
+    headed = {phase_of(t) for p in s.phases for t in p.path} | {
+        phase_of(t) for st in runnable for t in st.phase_path
+    }
+    verified = "Verify" in headed or any((st.phase or "").lower() == "verify" for st in runnable)
+    if changes and not verified:  # "You can check this with:" a look after the last change
+        last = max(k for k, st in enumerate(runnable) if st.risk is not Risk.READ)
+        verified = any(
+            st.risk is Risk.READ and st.phase_path == runnable[last].phase_path
+            for st in runnable[last + 1 :]
+        ) and bool(runnable[last].phase_path)
+    if changes and not verified:
+        out.append(f"{path}:{s.line}: warning: section {s.title!r} has no verify step")
+    seen_read = False
+    set_earlier: set[str] = set()
+    for st in s.steps:
+        if st.kind.runnable and st.risk is Risk.READ:
+            seen_read = True
+        elif st.kind.runnable and not seen_read:
+            out.append(
+                f"{path}:{st.line}: warning: {st.risk.value} step with no read step before it"
+            )
+            seen_read = True  # one warning per section is enough
+        if st.kind.runnable:
+            for name in st.placeholders:
+                if not _fillable(name) and name not in set_earlier:
+                    shown = (
+                        f"${name}"
+                        if f"${name}" in st.command or "${" + name in st.command
+                        else f"<{name}>"
                     )
-                    seen_read = True  # one warning per section is enough
-                for name in st.placeholders:
-                    if fold(name) not in fillable:
-                        out.append(
-                            f"{runbook.path}:{st.line}: warning: no alert label fills <{name}>; "
-                            "it will be asked for"
-                        )
+                    out.append(
+                        f"{path}:{st.line}: warning: no alert label fills {shown} and nothing "
+                        "sets it; it will be asked for"
+                    )
+        if st.kind is StepKind.SHELL:
+            for url in url_separators(st.command):
+                out.append(
+                    f"{path}:{st.line}: warning: unquoted & or ; in URL {url!r}: quote the URL"
+                )
+        # `NAME=...` in a step or in a comment above it sets NAME for the steps after it
+        set_earlier |= set(_SETS.findall(st.command)) | set(_SETS.findall(st.description or ""))
     return out
 
 

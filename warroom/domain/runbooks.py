@@ -1,6 +1,6 @@
 """Runbooks as data: files, sections tied to alerts, and the steps in them.
 
-The parser (`runbook_parser`) builds these from Markdown; the UI lists them; the step runner
+The parser (`runbook_parse`) builds these from Markdown; the UI lists them; the step runner
 renders and runs them. Nothing here runs anything.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import unquote
 
 
 class StepKind(StrEnum):
@@ -45,10 +46,40 @@ class Step:
     alternative_of: int | None = None
     language: str = ""
     timeout_s: float | None = None
+    # the headings between the step's section and the step: ("Mitigation", "Data retention")
+    phase_path: tuple[str, ...] = ()
+    # what the page shows a prompted command printing: shown dimmed, never run
+    expected_output: str = ""
+    # needs the real terminal (a shell, a REPL, an editor, a pager, `watch`, `top`)
+    interactive: bool = False
+    # lines the page types inside the shell this step opens: shown only, never run here
+    session_lines: tuple[str, ...] = ()
+    # several lines that share shell state (variables, functions, `cd`): one shell runs them
+    script: bool = False
+    # inline code in prose ("check `kubectl describe pod <pod>`"), not a code block
+    inline: bool = False
+
+    @property
+    def phase_label(self) -> str:
+        """`Mitigation › Data retention`, or the phase, or ""."""
+        return " › ".join(self.phase_path) if self.phase_path else (self.phase or "")
 
     @property
     def first_line(self) -> str:
         return self.command.strip().splitlines()[0] if self.command.strip() else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """A heading beneath an alert's section: the tree the pane shows, with a gist of its prose."""
+
+    title: str
+    path: tuple[str, ...]  # from the section down to this heading
+    level: int
+    line: int
+    anchor: str
+    gist: str = ""  # the first sentence of its prose, one line
+    body: str = ""  # its prose, Markdown, fences left out
 
 
 @dataclass(slots=True)
@@ -60,6 +91,10 @@ class Section:
     alerts: list[str] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     body: str = ""  # the section's prose, Markdown, for display
+    phases: list[Phase] = field(default_factory=list)  # sub-headings, in page order
+
+    def owns_anchor(self, anchor: str) -> bool:
+        return anchor == self.anchor or any(p.anchor == anchor for p in self.phases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +117,24 @@ class Runbook:
     errors: list[RunbookIssue] = field(default_factory=list)
 
     def section_by_anchor(self, anchor: str) -> Section | None:
-        anchor = anchor.lstrip("#").lower()
-        return next((s for s in self.sections if s.anchor == anchor), None)
+        """The section a `#anchor` points at, or the section owning the phase it points at."""
+        anchor = unquote(anchor.lstrip("#")).lower()
+        exact = next((s for s in self.sections if s.anchor == anchor), None)
+        return exact or next((s for s in self.sections if s.owns_anchor(anchor)), None)
+
+    @property
+    def file_stem(self) -> str:
+        name = self.path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        return name[:-3] if name.endswith(".md") else name
 
 
 @dataclass(slots=True)
 class RunbookLibrary:
-    """All runbooks loaded, with the lookup from an alert to the section that covers it."""
+    """All runbooks loaded, with the lookup from an alert to the section that covers it.
+
+    Order matters: the runbooks come in the order of the folders given (the user's first), and
+    the first match wins; `covering` lists the others so the pane can say they exist.
+    """
 
     runbooks: list[Runbook] = field(default_factory=list)
 
@@ -101,30 +147,46 @@ class RunbookLibrary:
         self, alert_name: str, annotations: Mapping[str, str] | None = None
     ) -> tuple[Runbook, Section] | None:
         """The section for an alert: its `runbook_url` annotation first, then alert names."""
+        found = self.covering(alert_name, annotations)
+        return found[0] if found else None
+
+    def covering(
+        self, alert_name: str, annotations: Mapping[str, str] | None = None
+    ) -> list[tuple[Runbook, Section]]:
+        """Every section for an alert, best first: the `runbook_url`'s, then exact names, then
+        names folded by case; one per runbook file."""
+        out: list[tuple[Runbook, Section]] = []
         url = (annotations or {}).get("runbook_url", "")
         if url:
-            found = self._by_url(url)
-            if found:
-                return found
-        for runbook, section in self.sections():
-            if alert_name in section.alerts:
-                return runbook, section
+            out += self._by_url(url, alert_name)
+        out += [(r, s) for r, s in self.sections() if alert_name in s.alerts]
         folded = alert_name.lower()
-        for runbook, section in self.sections():
-            if any(a.lower() == folded for a in section.alerts):
-                return runbook, section
-        return None
+        out += [(r, s) for r, s in self.sections() if any(a.lower() == folded for a in s.alerts)]
+        seen: set[str] = set()
+        unique: list[tuple[Runbook, Section]] = []
+        for runbook, section in out:
+            if runbook.path not in seen:
+                seen.add(runbook.path)
+                unique.append((runbook, section))
+        return unique
 
-    def _by_url(self, url: str) -> tuple[Runbook, Section] | None:
+    def _by_url(self, url: str, alert_name: str) -> list[tuple[Runbook, Section]]:
+        """A file whose name is the URL's last path segment (case folded, `.md` or not), and the
+        section its `#anchor` names (GitHub slugs)."""
         path, _, anchor = url.partition("#")
-        name = path.rstrip("/").rsplit("/", 1)[-1]
+        path = path.split("?", 1)[0].rstrip("/")
+        name = unquote(path.rsplit("/", 1)[-1]).lower()
+        name = name[:-3] if name.endswith(".md") else name
+        if not name:
+            return []
+        found: list[tuple[Runbook, Section]] = []
         for runbook in self.runbooks:
-            if name and not runbook.path.endswith(name):
+            if runbook.file_stem != name or not runbook.sections:
                 continue
-            if anchor:
-                section = runbook.section_by_anchor(anchor)
-                if section:
-                    return runbook, section
-            elif runbook.sections and name:
-                return runbook, runbook.sections[0]
-        return None
+            section = runbook.section_by_anchor(anchor) if anchor else None
+            if section is None:
+                named = [s for s in runbook.sections if alert_name in s.alerts]
+                owning = [s for s in runbook.sections if s.alerts]
+                section = (named or owning or runbook.sections)[0]
+            found.append((runbook, section))
+        return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from warroom.domain.runbook_parser import parse_runbook, parse_runbook_full
+from warroom.domain.runbook_parse import parse_runbook, parse_runbook_full
 from warroom.domain.runbooks import Runbook, RunbookIssue, RunbookLibrary
 
 

@@ -1,0 +1,74 @@
+"""Runbook parsing benchmarks: linear in the page's size, steps capped.
+
+- one-line step: a 5 MB page whose one bash block is one 5 MB line (capped, shown as text).
+- ordinary page: 1 MB and 5 MB of headings, prose and small bash blocks (the ratio shows it is
+  linear: 5 MB should take about five times the 1 MB time).
+- the shared reference pages: every page in ../shared/reference (both documents and the public
+  pages), parsed one after another. Median of 3 runs each.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from warroom.domain.runbook_parse import parse_runbook_full
+
+MB = 1024 * 1024
+BLOCK = (
+    "## Phase\n\nRun this:\n\n```bash\nkubectl get pods -n shop\nNS=shop\n"
+    "kubectl -n $NS get deploy\n```\n\n"
+)
+
+
+def row(name: str, value: float | None, unit: str, target: str, notes: str) -> dict[str, Any]:
+    return {"name": name, "value": value, "unit": unit, "target": target, "notes": notes}
+
+
+def _median_ms(text: str, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        parse_runbook_full(text, "bench.md")
+        times.append(time.perf_counter() - t0)
+    return round(statistics.median(times) * 1000, 1)
+
+
+def _reference() -> list[Path]:
+    here = Path(__file__).resolve().parent.parent
+    for parent in here.parents:
+        folder = parent / "shared" / "reference"
+        if folder.is_dir():
+            return sorted(folder.rglob("*.md"))
+    return []
+
+
+def run() -> list[dict[str, Any]]:
+    one_line = "# BigStepFiring\n\n```bash\necho " + "x" * (5 * MB) + "\n```\n"
+    small = "# BigPageDown\n\n" + BLOCK * (MB // len(BLOCK))
+    large = "# BigPageDown\n\n" + BLOCK * (5 * MB // len(BLOCK))
+    t_small, t_large = _median_ms(small), _median_ms(large, runs=1)
+    rows = [
+        row("runbook parse: 5 MB one-line step", _median_ms(one_line), "ms", "< 2000 ms", "capped"),
+        row("runbook parse: 1 MB ordinary page", t_small, "ms", "", f"{len(small)} chars"),
+        row("runbook parse: 5 MB ordinary page", t_large, "ms", "", f"{len(large)} chars"),
+        row("runbook parse: 5 MB / 1 MB time", round(t_large / t_small, 2), "x", "< 7 x",
+            "linear is ~5"),
+    ]  # fmt: skip
+    pages = _reference()
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in pages]
+    t0 = time.perf_counter()
+    for p, text in zip(pages, texts, strict=True):
+        parse_runbook_full(text, str(p))
+    took = round((time.perf_counter() - t0) * 1000, 1)
+    rows.append(row("runbook parse: shared reference pages", took if pages else None, "ms",
+                    "< 500 ms", f"{len(pages)} pages"))  # fmt: skip
+    return rows
+
+
+if __name__ == "__main__":
+    for r in run():
+        value = "FAILED" if r["value"] is None else f"{r['value']} {r['unit']}"
+        print(f"{r['name']:<48} {value:>14}  target {r['target'] or '-':<10} {r['notes']}")

@@ -1,0 +1,53 @@
+"""Parsing stays linear in the page's size: steps are capped, and what the shell scanner reads is
+counted (no wall clock here; `benchmarks/bench_runbook_parse.py` times it)."""
+
+from __future__ import annotations
+
+from warroom.domain.runbook_parse import MAX_STEP_CHARS, parse_runbook_full
+from warroom.domain.runbook_parse.drafts import MAX_STEP_LINES
+from warroom.domain.runbooks import StepKind
+
+FIVE_MB = 5 * 1024 * 1024
+ONE_MB = (
+    1024 * 1024
+)  # pages of many steps: linear, but a real parse of each (keeps the suite quick)
+
+
+def test_a_five_megabyte_one_line_step_is_capped_and_never_scanned() -> None:
+    text = "# BigStepFiring\n\n## Mitigation\n\n```bash\necho " + "x" * FIVE_MB + "\n```\n"
+    result = parse_runbook_full(text, "big.md")
+    (section,) = result.runbook.sections
+    (step,) = section.steps
+    assert step.kind is StepKind.TEXT and len(step.command) <= MAX_STEP_CHARS + 2
+    assert result.counters.capped_steps == 1
+    assert result.counters.scanned_chars == 0
+    assert [e.line for e in result.runbook.errors] == [6]
+    assert "longer than" in result.runbook.errors[0].message
+
+
+def test_a_page_of_ordinary_blocks_reads_each_line_about_once() -> None:
+    block = "## Phase\n\nRun this:\n\n```bash\nkubectl get pods -n shop\nNS=shop\nkubectl -n $NS get deploy\n```\n\n"
+    text = "# BigPageDown\n\n" + block * (ONE_MB // len(block))
+    result = parse_runbook_full(text, "big.md")
+    (section,) = result.runbook.sections
+    blocks = ONE_MB // len(block)
+    assert len(section.steps) == 2 * blocks  # one command, one two-line script per block
+    assert len(section.phases) == blocks
+    assert result.counters.scanned_chars <= 2 * len(text)
+
+
+def test_an_unclosed_quote_is_cut_into_one_capped_text_step() -> None:
+    text = "# QuoteFiring\n\n```bash\necho '\n" + "more text\n" * (FIVE_MB // 10) + "```\n"
+    result = parse_runbook_full(text, "big.md")
+    steps = result.runbook.sections[0].steps
+    assert [s.kind for s in steps] == [StepKind.TEXT]
+    assert result.counters.capped_steps == 1
+    # the scanner re-reads the open step once per line, up to the step cap, then stops
+    assert result.counters.scanned_chars <= MAX_STEP_LINES * MAX_STEP_CHARS
+
+
+def test_a_five_megabyte_inline_code_and_heading_are_not_steps() -> None:
+    text = "# " + "H" * FIVE_MB + "\n\nCheck `kubectl get " + "a" * FIVE_MB + "`.\n"
+    result = parse_runbook_full(text, "big.md")
+    assert [s for sec in result.runbook.sections for s in sec.steps] == []
+    assert result.named_alerts == []
