@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from warroom.domain.incident import EntryKind
 from warroom.domain.runbooks import Risk
+from warroom.ui.regions.log.view import IncidentLogView
+from warroom.ui.regions.runbook.pane import RunbookPane
 from warroom.ui.screens.dialogs import Confirm
-from warroom.ui.widgets.incident_log import IncidentLogView
-from warroom.ui.widgets.runbook_pane import RunbookPane
 
 
 async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]

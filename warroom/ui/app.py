@@ -12,8 +12,7 @@ from textual.screen import Screen
 
 from warroom.paths import theme_dirs
 from warroom.services.polling import AlertPoller
-from warroom.ui.context import ConsoleContext
-from warroom.ui.screens.base import SOURCE_TIMEOUT_S
+from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
 from warroom.ui.themes import load_themes
 
 DEFAULT_THEME = "warroom-dark"
@@ -57,9 +56,9 @@ class WarRoomApp(App[None]):
             from warroom.ui.screens.boot import BootScreen
 
             return BootScreen(self.ctx, self.alert_poller)
-        from warroom.ui.screens.war_room import WarRoomScreen
+        from warroom.ui.screens.war_room import war_room
 
-        return WarRoomScreen(self.ctx, self.alert_poller)
+        return war_room(self.ctx, self.alert_poller)
 
     def on_mount(self) -> None:
         if self.ctx.settings.keymap:

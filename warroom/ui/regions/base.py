@@ -1,0 +1,145 @@
+"""What every region is: a framed part of the war room with its own widgets, keys, workers
+and the facts it posts up. A region gets its data from services (`Services`, attributes down)
+and never reaches another region: the screen routes what one posts to the others.
+
+Every key a region offers is an `Action` declared `READ` or `WRITE`; the screen binds them
+all and, in viewer mode, refuses each write in one place before the region is asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+
+from warroom.domain.errors import WarroomError
+from warroom.domain.incident import Entry, EntryKind
+from warroom.services.ack_keepalive import AckKeepAlive
+from warroom.services.alert_refresh import AlertRefresh
+from warroom.services.incident_log import IncidentLog
+from warroom.services.signal_scope import SignalScope
+from warroom.services.silences import SilenceService
+from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
+from warroom.ui.messages import EntryCommitted
+
+__all__ = ["SOURCE_TIMEOUT_S", "Access", "Action", "Region", "Services", "write_entry"]
+
+
+class Access(StrEnum):
+    READ = "read"  # looks, moves, filters, copies, exports: allowed to a viewer
+    WRITE = "write"  # changes the incident, an Alertmanager or a system: never from a viewer
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One thing a commander can do: its key, its name (the region's `action_<name>`), what
+    the key bar and help call it, and whether it writes."""
+
+    key: str
+    name: str
+    description: str
+    access: Access
+    show: bool = True
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.key,
+            f"do('{self.name}')",
+            self.description,
+            show=self.show,
+            priority=self.priority,
+            id=f"warroom.{self.name}",
+        )
+
+
+@dataclass(slots=True)
+class Services:
+    """What the regions are fed from: the context and the services built on it, once."""
+
+    ctx: ConsoleContext
+    incident_log: IncidentLog
+    refresh: AlertRefresh
+    keepalive: AckKeepAlive
+    silences: SilenceService
+    scope: SignalScope
+
+
+class Region(Vertical):
+    """A part of the war room. Subclasses set NAME (its id is `NAME-region`), TITLE, and the
+    ACTIONS it answers; `start()` runs once the first alerts are drawn."""
+
+    NAME: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+    ACTIONS: ClassVar[tuple[Action, ...]] = ()
+    DIALOG_ACTIONS: ClassVar[tuple[Action, ...]] = ()  # asked for from a dialog, not a key
+    WAITS: ClassVar[bool] = True  # shows only its frame until the first alerts are drawn
+    TALL: ClassVar[bool] = False  # in the three-column layout, takes both rows
+
+    class Record(Message):
+        """Something happened that belongs in the incident log (the screen writes it)."""
+
+        def __init__(self, kind: EntryKind, text: str, data: dict[str, Any] | None = None):
+            super().__init__()
+            self.kind = kind
+            self.text = text
+            self.data = data
+
+    class Requested(Message):
+        """A dialog's answer asks for an action (say, expire this silence): the screen passes
+        it through the same gate as a key."""
+
+        def __init__(self, name: str, *args: object) -> None:
+            super().__init__()
+            self.name = name
+            self.args = args
+
+    def __init__(self, services: Services) -> None:
+        classes = "region" + (" -waits" if self.WAITS else "") + (" -tall" if self.TALL else "")
+        super().__init__(id=f"{self.NAME}-region", classes=classes)
+        self.services = services
+        self.ctx = services.ctx
+        self.border_title = self.TITLE
+
+    def start(self) -> None:
+        """The first alerts are on screen (or the wait is over): start what competes with them."""
+
+    def focus_first(self) -> None:
+        """Tab landed here: focus what takes keys in this region, or nothing."""
+        target = next((w for w in self.query("*") if w.focusable), None)
+        if target is not None:
+            target.focus()
+        elif self.focusable:
+            self.focus()
+        else:
+            self.screen.set_focus(None)
+
+    def retitle(self, title: str, subtitle: str | None = None) -> None:
+        """Setting a border title repaints the whole region: only when the text changed."""
+        if self.border_title != title:
+            self.border_title = title
+        if subtitle is not None and self.border_subtitle != subtitle:
+            self.border_subtitle = subtitle
+
+
+def write_entry(node: Widget, write: Awaitable[Entry]) -> None:
+    """Await an incident-log write in a worker of `node`; once the store has the entry, post
+    `EntryCommitted` (the only way an entry reaches the screen)."""
+
+    async def written() -> None:
+        try:
+            entry = await write
+        except WarroomError as exc:
+            node.notify(str(exc), severity="error", markup=False)
+            return
+        node.post_message(EntryCommitted(entry))
+
+    node.run_worker(
+        written(), group="incident-log", exit_on_error=False, description="Write to the log"
+    )
