@@ -8,8 +8,10 @@ import sys
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from warroom.domain.untrusted import inert
 from warroom.paths import theme_dirs
 from warroom.services.polling import AlertPoller
 from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
@@ -49,6 +51,21 @@ class WarRoomApp(App[None]):
             )
             wanted = DEFAULT_THEME if DEFAULT_THEME in themes else "textual-dark"
         self.theme = wanted
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, from any widget: plain text (never markup, whatever the caller said),
+        control characters visible. Messages carry alert text, errors and typed input."""
+        super().notify(
+            inert(message), title=inert(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def get_default_screen(self) -> Screen[None]:
         """The boot frame first (the war room loads behind it), or the war room at once."""

@@ -123,7 +123,10 @@ class WarRoomScreen(FrameScreen):
 
     @on(Region.Record)
     def record(self, message: Region.Record) -> None:
-        write_entry(self, self.incident_log.record(message.kind, message.text, message.data))
+        """What happened (alerts fired, a step ran, a silence made) goes to the log; a viewer
+        writes nothing to the shared log, not even what it observed."""
+        if not self.ctx.viewer:
+            write_entry(self, self.incident_log.record(message.kind, message.text, message.data))
 
     @on(EntryCommitted)
     def entry_committed(self, message: EntryCommitted) -> None:
