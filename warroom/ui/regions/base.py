@@ -15,11 +15,13 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import Entry, EntryKind
+from warroom.domain.untrusted import one_line
 from warroom.services.ack_keepalive import AckKeepAlive
 from warroom.services.alert_refresh import AlertRefresh
 from warroom.services.incident_log import IncidentLog
@@ -106,6 +108,7 @@ class Region(Vertical):
         self.services = services
         self.ctx = services.ctx
         self.border_title = self.TITLE
+        self._titles = (self.TITLE, "")
 
     def start(self) -> None:
         """The first alerts are on screen (or the wait is over): start what competes with them."""
@@ -121,11 +124,14 @@ class Region(Vertical):
             self.screen.set_focus(None)
 
     def retitle(self, title: str, subtitle: str | None = None) -> None:
-        """Setting a border title repaints the whole region: only when the text changed."""
-        if self.border_title != title:
-            self.border_title = title
-        if subtitle is not None and self.border_subtitle != subtitle:
-            self.border_subtitle = subtitle
+        """Titles carry untrusted text (a service name, a source's error): set as plain text,
+        never markup, and only when changed (setting one repaints the whole region)."""
+        if title != self._titles[0]:
+            self._titles = (title, self._titles[1])
+            self.border_title = Content(one_line(title))
+        if subtitle is not None and subtitle != self._titles[1]:
+            self._titles = (self._titles[0], subtitle)
+            self.border_subtitle = Content(one_line(subtitle))
 
 
 def write_entry(node: Widget, write: Awaitable[Entry]) -> None:
