@@ -344,24 +344,40 @@ async def test_silences_view_lists_and_expires(make_app) -> None:
 
 
 async def test_boot_frame_then_the_war_room(tmp_path, drill_sources) -> None:  # type: ignore[no-untyped-def]
-    """The CLI's app shows the frame and banner first, then the war room takes over by itself."""
+    """The CLI's app shows the frame and banner first, then the war room takes over by itself
+    and lists the drill's alerts.
+
+    This used to check the rows as soon as the war room was on the screen stack, after one
+    `wait_for_complete()`: but a pushed screen is on the stack before it is mounted, and under
+    load its mount (which starts the first alert poll) had not run yet, so there was no worker
+    to wait for and the list was still empty. Now it waits for the facts: the war room's first
+    refresh is posted, and its rows are listed."""
     from tests.ui.factory import build_test_app
     from warroom.ui.app import build_app
+    from warroom.ui.messages import AlertsRefreshed
     from warroom.ui.screens.boot import BootScreen
     from warroom.ui.screens.war_room import WarRoomScreen
 
+    refreshed: list[AlertsRefreshed] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, AlertsRefreshed):
+            refreshed.append(message)
+
     sources, clock = drill_sources("error-rate")
     app = build_app(build_test_app(tmp_path, sources, clock).ctx)  # boot=True, as the CLI does
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
         assert isinstance(app.screen, BootScreen)
         assert "DRILL" in str(app.screen.query_one("#drill-banner").render())
-        for _ in range(100):
-            if isinstance(app.screen, WarRoomScreen):
-                break
-            await pilot.pause(0.05)
+        await _until(pilot, lambda: bool(refreshed))
         assert isinstance(app.screen, WarRoomScreen)
-        await _settle(pilot, app)
-        assert app.screen.query_one(AlertList).row_count >= 1
+        alerts = refreshed[0].snapshot.alerts
+        assert alerts
+        alert_list = app.screen.query_one(AlertList)
+        await _until(pilot, lambda: alert_list.row_count >= 1)
+        assert {r.alert.fingerprint for r in alert_list.rows if r.alert} == {
+            a.fingerprint for a in alerts
+        }
 
 
 async def test_keymap_remaps_by_binding_id_and_palette_lists_actions(make_app) -> None:
