@@ -7,9 +7,7 @@ Talks to `AlertSource` ports only. Every silence made, extended or expired comes
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -45,20 +43,6 @@ IDENTIFYING_LABELS = (
     "datname",
 )
 NON_IDENTIFYING = ("severity", "priority", "team", "owner", "tier", "page")
-
-
-def person_at_keyboard(
-    configured: str = "",
-    environ: Mapping[str, str] | None = None,
-    hostname: str | None = None,
-) -> str:
-    """createdBy: the configured name, else SUDO_USER or USER (then LOGNAME) `@hostname`."""
-    if configured.strip():
-        return configured.strip()
-    env = os.environ if environ is None else environ
-    user = env.get("SUDO_USER") or env.get("USER") or env.get("LOGNAME") or "unknown"
-    host = hostname if hostname is not None else socket.gethostname().split(".")[0]
-    return f"{user}@{host}" if host else user
 
 
 def identifying_matchers(alert: Alert) -> tuple[Matcher, ...]:
@@ -106,10 +90,6 @@ def bulk_request(
         created_by=who,
         comment=comment,
     )
-
-
-def bulk_ignored_words(flt: AlertFilter) -> tuple[str, ...]:
-    return flt.words
 
 
 def preview(matchers: Sequence[Matcher], alerts: Iterable[Alert]) -> list[Alert]:

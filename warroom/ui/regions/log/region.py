@@ -232,10 +232,6 @@ class LogRegion(Region):
 
         self.app.push_screen(Choose("Status update template", kinds), kind_chosen)
 
-    def pin(self, name: str, value: str, spark: str) -> None:
-        """A signal panel's value, pinned by the commander (the signals region posted it)."""
-        self._write_entry(self.incident_log.pin_snapshot(name, value, spark))
-
     def action_export(self) -> None:
         incident = self.incident_log.incident
         if incident is None:

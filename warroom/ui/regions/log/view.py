@@ -63,6 +63,3 @@ class IncidentLogView(TextLog):
             return
         self._seen.add(entry.id)
         self.write(format_entry(entry))
-
-    def add_notice(self, text: str) -> None:
-        self.write(Text(text, style="italic dim"))
