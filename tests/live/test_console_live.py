@@ -187,8 +187,8 @@ async def test_killed_prometheus_goes_stale_then_recovers_by_itself(
 async def test_live_read_then_write_step_are_logged(stack: MonitoringStack, tmp_path: Path) -> None:
     """Real shell steps from a runbook section chosen by the alert, against the live stack."""
     from warroom.domain.incident import EntryKind
+    from warroom.ui.dialogs.prompts import Confirm
     from warroom.ui.regions.runbook.pane import RunbookPane
-    from warroom.ui.screens.dialogs import Confirm
 
     name = unique_name("StepAlert")
     marker = tmp_path / "restarted"

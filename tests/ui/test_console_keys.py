@@ -14,13 +14,13 @@ from tests.ui.factory import FIXED_TIME
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
 from warroom.domain.incident import EntryKind
 from warroom.domain.ports import Sources
+from warroom.ui.dialogs.help import HelpScreen
+from warroom.ui.dialogs.prompts import Choose, Confirm, DeclareDialog, TextPrompt
+from warroom.ui.dialogs.silence import SilenceDialog
 from warroom.ui.regions.alerts.alert_list import AlertList
 from warroom.ui.regions.log.view import IncidentLogView
 from warroom.ui.regions.runbook.pane import RunbookPane
 from warroom.ui.regions.signals.signal_panel import SignalPanel
-from warroom.ui.screens.dialogs import Choose, Confirm, DeclareDialog, TextPrompt
-from warroom.ui.screens.help import HelpScreen
-from warroom.ui.screens.silence import SilenceDialog
 from warroom.ui.widgets.war_header import WarHeader
 
 
@@ -261,7 +261,7 @@ async def test_drill_shows_banner_alert_and_signals(make_app, drill_sources) -> 
 
 async def test_roles_status_and_status_update(make_app) -> None:
     from warroom.domain.incident import Role, Status
-    from warroom.ui.screens.dialogs import EditText
+    from warroom.ui.dialogs.prompts import EditText
 
     app = make_app(_sources())
     async with app.run_test(size=(160, 48)) as pilot:
@@ -327,7 +327,7 @@ async def test_ack_is_extended_while_open_and_released_on_resolve(make_app) -> N
 
 
 async def test_silences_view_lists_and_expires(make_app) -> None:
-    from warroom.ui.screens.silences_view import SilencesView
+    from warroom.ui.dialogs.silences_view import SilencesView
 
     source = FakeAlertSource(_alerts())
     app = make_app(_sources(source))

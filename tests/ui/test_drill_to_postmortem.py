@@ -15,8 +15,8 @@ from textual.widgets import Input
 from tests.ui.factory import FIXED_TIME
 from warroom.domain.clock import format_duration
 from warroom.domain.incident import EntryKind, Role, Status
+from warroom.ui.dialogs.prompts import Confirm
 from warroom.ui.regions.runbook.pane import RunbookPane
-from warroom.ui.screens.dialogs import Confirm
 
 
 async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]

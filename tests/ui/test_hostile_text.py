@@ -16,9 +16,9 @@ from tests.ui.factory import FIXED_TIME, build_test_app
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource
 from warroom.domain.alerts import Alert, fingerprint_of
 from warroom.domain.ports import Sources
+from warroom.ui.dialogs.prompts import DeclareDialog, TextPrompt
 from warroom.ui.regions.alerts.alert_list import AlertList
 from warroom.ui.regions.log.view import IncidentLogView
-from warroom.ui.screens.dialogs import DeclareDialog, TextPrompt
 
 HOSTILE_NAME = "Down[/x]\x1b]52;c;aGk=\x07"
 HOSTILE_SUMMARY = "db [bold]on fire[/] \x1b[2J\u202eevil [/x]"

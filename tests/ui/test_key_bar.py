@@ -8,7 +8,7 @@ from tests.ui.factory import build_test_app
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource
 from tests.ui.test_console_keys import _alerts
 from warroom.domain.ports import Sources
-from warroom.ui.screens.help import HelpScreen
+from warroom.ui.dialogs.help import HelpScreen
 from warroom.ui.widgets.key_bar import KeyBar
 
 

@@ -19,8 +19,8 @@ from warroom.domain.incident import IncidentSeverity
 from warroom.domain.ports import Sources
 from warroom.services.incident_log import IncidentLog
 from warroom.stores import open_store
+from warroom.ui.dialogs.silences_view import SilencesView
 from warroom.ui.regions.base import Access
-from warroom.ui.screens.silences_view import SilencesView
 
 
 async def _declared(path: Path) -> tuple[str, int]:

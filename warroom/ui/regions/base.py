@@ -9,7 +9,7 @@ all and, in viewer mode, refuses each write in one place before the region is as
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -19,18 +19,35 @@ from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 
+from warroom.config import Settings
 from warroom.domain.errors import WarroomError
-from warroom.domain.incident import Entry, EntryKind
+from warroom.domain.incident import (
+    DEFAULT_POLICIES,
+    Entry,
+    EntryKind,
+    IncidentSeverity,
+    SeverityPolicy,
+)
 from warroom.domain.untrusted import one_line
 from warroom.services.ack_keepalive import AckKeepAlive
+from warroom.services.acks import AckKeeper
 from warroom.services.alert_refresh import AlertRefresh
 from warroom.services.incident_log import IncidentLog
+from warroom.services.polling import AlertPoller, SignalPoller
 from warroom.services.signal_scope import SignalScope
 from warroom.services.silences import SilenceService
 from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
 from warroom.ui.messages import EntryCommitted
 
-__all__ = ["SOURCE_TIMEOUT_S", "Access", "Action", "Region", "Services", "write_entry"]
+__all__ = [
+    "SOURCE_TIMEOUT_S",
+    "Access",
+    "Action",
+    "Region",
+    "Services",
+    "services_for",
+    "write_entry",
+]
 
 
 class Access(StrEnum):
@@ -71,6 +88,33 @@ class Services:
     keepalive: AckKeepAlive
     silences: SilenceService
     scope: SignalScope
+
+
+def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
+    """The services every region is fed from, built once per war room."""
+    silences = SilenceService(ctx.sources.alert_sources, ctx.clock)
+    keeper = AckKeeper(ctx.sources.alert_sources, ctx.clock, minutes=ctx.settings.ack_minutes)
+    signals = SignalPoller(
+        ctx.settings.signals, ctx.sources.signal_sources, ctx.clock, SOURCE_TIMEOUT_S
+    )
+    return Services(
+        ctx=ctx,
+        incident_log=IncidentLog(ctx.store, ctx.clock, ctx.author, policies_for(ctx.settings)),
+        refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
+        keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S),
+        silences=silences,
+        scope=SignalScope(signals),
+    )
+
+
+def policies_for(settings: Settings) -> dict[IncidentSeverity, SeverityPolicy]:
+    """Severity policies, with the configured status-update cadence when one is set."""
+    if settings.update_every_s <= 0:
+        return dict(DEFAULT_POLICIES)
+    return {
+        sev: replace(policy, update_every_s=settings.update_every_s)
+        for sev, policy in DEFAULT_POLICIES.items()
+    }
 
 
 class Region(Vertical):

@@ -7,9 +7,7 @@ mode `action_do` refuses each write here, once, before any region is asked.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cache
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,20 +15,11 @@ from textual.containers import Grid
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from warroom.config import Settings
-from warroom.domain.incident import DEFAULT_POLICIES, IncidentSeverity, SeverityPolicy
-from warroom.services.ack_keepalive import AckKeepAlive
-from warroom.services.acks import AckKeeper
-from warroom.services.alert_refresh import AlertRefresh
-from warroom.services.incident_log import IncidentLog
-from warroom.services.polling import AlertPoller, SignalPoller
-from warroom.services.signal_scope import SignalScope
-from warroom.services.silences import SilenceService
-from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
-from warroom.ui.messages import EntryCommitted
+from warroom.services.polling import AlertPoller
+from warroom.ui.context import ConsoleContext
+from warroom.ui.messages import AlertSelected, EntryCommitted, FirstAlertsDrawn, SignalPinned
 from warroom.ui.regions import RegionSpec, chosen
-from warroom.ui.regions.alerts.alert_list import AlertList
-from warroom.ui.regions.base import Access, Action, Region, Services, write_entry
+from warroom.ui.regions.base import Access, Action, Region, services_for, write_entry
 from warroom.ui.screens.frame import FrameScreen
 from warroom.ui.screens.header_state import header_state
 from warroom.ui.widgets.key_bar import KeyBar
@@ -95,7 +84,7 @@ class WarRoomScreen(FrameScreen):
 
     # ------------------------------------------------------------ routing
 
-    @on(AlertList.Drawn)
+    @on(FirstAlertsDrawn)
     def _start_regions(self) -> None:
         """What competes with drawing the first alerts for the interpreter (drawing the other
         regions, the signals' queries, parsing the runbooks) starts once they are on screen,
@@ -107,8 +96,8 @@ class WarRoomScreen(FrameScreen):
         for region in self.regions:
             region.start()
 
-    @on(AlertList.Highlighted)
-    def alert_highlighted(self, message: AlertList.Highlighted) -> None:
+    @on(AlertSelected)
+    def alert_selected(self, message: AlertSelected) -> None:
         for region in self.regions:
             if hasattr(region, "show_alert"):
                 region.show_alert(message.alert)
@@ -135,7 +124,8 @@ class WarRoomScreen(FrameScreen):
             log.show(message.entry)
         self.query_one(WarHeader).update_state(header_state(self.ctx, self.incident_log))
 
-    def on_signals_region_pinned(self, message: Any) -> None:
+    @on(SignalPinned)
+    def signal_pinned(self, message: SignalPinned) -> None:
         log = self.incident_log
         write_entry(self, log.pin_snapshot(message.name, message.value, message.spark))
 
@@ -185,7 +175,7 @@ class WarRoomScreen(FrameScreen):
         if incident is None or not incident.is_open or self.ctx.viewer:
             self.app.exit()
             return
-        from warroom.ui.screens.dialogs import Confirm
+        from warroom.ui.dialogs.prompts import Confirm
 
         question = Confirm(
             f"{incident.id} is still open. Quit anyway?",
@@ -194,7 +184,7 @@ class WarRoomScreen(FrameScreen):
         self.app.push_screen(question, lambda yes: self.app.exit() if yes else None)
 
     def action_help(self) -> None:
-        from warroom.ui.screens.help import HelpScreen
+        from warroom.ui.dialogs.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self.BINDINGS))
 
@@ -212,32 +202,6 @@ class WarRoomScreen(FrameScreen):
         super().show_region(index, focus)
         if focus:
             self.regions[self.region_index].focus_first()
-
-
-def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
-    silences = SilenceService(ctx.sources.alert_sources, ctx.clock)
-    keeper = AckKeeper(ctx.sources.alert_sources, ctx.clock, minutes=ctx.settings.ack_minutes)
-    signals = SignalPoller(
-        ctx.settings.signals, ctx.sources.signal_sources, ctx.clock, SOURCE_TIMEOUT_S
-    )
-    return Services(
-        ctx=ctx,
-        incident_log=IncidentLog(ctx.store, ctx.clock, ctx.author, policies_for(ctx.settings)),
-        refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
-        keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S),
-        silences=silences,
-        scope=SignalScope(signals),
-    )
-
-
-def policies_for(settings: Settings) -> dict[IncidentSeverity, SeverityPolicy]:
-    """Severity policies, with the configured status-update cadence when one is set."""
-    if settings.update_every_s <= 0:
-        return dict(DEFAULT_POLICIES)
-    return {
-        sev: replace(policy, update_every_s=settings.update_every_s)
-        for sev, policy in DEFAULT_POLICIES.items()
-    }
 
 
 @cache

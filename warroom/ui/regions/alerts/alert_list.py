@@ -16,7 +16,6 @@ from rich.style import Style
 from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Region, Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -34,12 +33,13 @@ from warroom.domain.alert_view import (
 )
 from warroom.domain.alerts import Alert, AlertFilter
 from warroom.domain.clock import format_age
+from warroom.ui.messages import AlertSelected, FirstAlertsDrawn
 from warroom.ui.regions.alerts.row_text import row_text, style_class
 from warroom.ui.widgets.line_cache import text_strip
 
 
 class AlertList(ScrollView, can_focus=True):
-    """Attributes down (`show(alerts)`), messages up (`AlertList.Highlighted`)."""
+    """Attributes down (`show(alerts)`), messages up (`AlertSelected`, `FirstAlertsDrawn`)."""
 
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False),
@@ -71,17 +71,6 @@ class AlertList(ScrollView, can_focus=True):
     AlertList > .alert-list--flash { background: $error 40%; }
     AlertList > .alert-list--divider { color: $foreground 50%; text-style: italic; }
     """
-
-    class Drawn(Message):
-        """The first refresh's rows reached the screen (sent once): what may compete with
-        drawing them (golden signals, runbooks) can start now."""
-
-    class Highlighted(Message):
-        """The alert under the cursor changed (None when the list is empty)."""
-
-        def __init__(self, alert: Alert | None) -> None:
-            super().__init__()
-            self.alert = alert
 
     grouped: reactive[bool] = reactive(False)
     show_suppressed: reactive[bool] = reactive(True)
@@ -321,7 +310,7 @@ class AlertList(ScrollView, can_focus=True):
         key = alert.fingerprint if alert else None
         if key != self._highlighted_key:
             self._highlighted_key = key
-            message = self.Highlighted(alert)
+            message = AlertSelected(alert)
             # sent by the list itself even when its region's handler called show(): Textual
             # stops a message at the node that sent it, and this one is for the screen
             message.set_sender(self)
@@ -332,7 +321,7 @@ class AlertList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         if self._drawn is None:
             self._drawn = True
-            self.post_message(self.Drawn())
+            self.post_message(FirstAlertsDrawn())
         i = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
         if i >= len(self._rows):

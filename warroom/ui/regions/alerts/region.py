@@ -23,11 +23,11 @@ from warroom.services.ack_keepalive import KEEP_EVERY_S
 from warroom.services.alert_events import alert_events
 from warroom.services.polling import bounded
 from warroom.services.silences import SilenceFact, identifying_matchers
+from warroom.ui.dialogs.silence import SilenceDialog, SilenceForm
+from warroom.ui.dialogs.silences_view import SilencesView
 from warroom.ui.messages import AlertsRefreshed
 from warroom.ui.regions.alerts.alert_list import AlertList
 from warroom.ui.regions.base import SOURCE_TIMEOUT_S, Access, Action, Region, Services
-from warroom.ui.screens.silence import SilenceDialog, SilenceForm
-from warroom.ui.screens.silences_view import SilencesView
 
 READ, WRITE = Access.READ, Access.WRITE
 _FACT_KIND = {

@@ -18,10 +18,10 @@ from warroom.domain.errors import WarroomError
 from warroom.domain.incident import Entry, EntryKind, IncidentSeverity, Role, Status
 from warroom.domain.note_syntax import parse_note
 from warroom.domain.untrusted import one_line
+from warroom.ui.dialogs.prompts import Choose, DeclareDialog, DeclareForm, EditText, TextPrompt
 from warroom.ui.messages import EntryCommitted
 from warroom.ui.regions.base import Access, Action, Region, Services, write_entry
 from warroom.ui.regions.log.view import IncidentLogView
-from warroom.ui.screens.dialogs import Choose, DeclareDialog, DeclareForm, EditText, TextPrompt
 
 READ, WRITE = Access.READ, Access.WRITE
 

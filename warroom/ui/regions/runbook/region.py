@@ -19,10 +19,10 @@ from warroom.domain.errors import WarroomError
 from warroom.domain.ports import RenderedStep, StepResult
 from warroom.domain.runbooks import RunbookLibrary, Step
 from warroom.domain.untrusted import one_line
+from warroom.ui.dialogs.prompts import Confirm, EditText, TextPrompt
 from warroom.ui.messages import StepFinished, StepOutput
 from warroom.ui.regions.base import Access, Action, Region, Services
 from warroom.ui.regions.runbook.pane import RunbookPane
-from warroom.ui.screens.dialogs import Confirm, EditText, TextPrompt
 
 
 class RunbookRegion(Region):

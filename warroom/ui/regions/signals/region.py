@@ -11,17 +11,16 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from warroom.domain.alerts import Alert
 from warroom.domain.errors import WarroomError
 from warroom.domain.signals import format_value, sparkline_text
 from warroom.services.polling import bounded
-from warroom.ui.messages import SignalsRefreshed
+from warroom.ui.dialogs.prompts import Choose
+from warroom.ui.messages import SignalPinned, SignalsRefreshed
 from warroom.ui.regions.base import SOURCE_TIMEOUT_S, Access, Action, Region, Services
 from warroom.ui.regions.signals.signal_panel import SignalPanel
-from warroom.ui.screens.dialogs import Choose
 
 
 class SignalsRegion(Region):
@@ -35,13 +34,6 @@ class SignalsRegion(Region):
         Action("v", "pick_service", "Service", Access.READ, show=False),
         Action("p", "pin", "Pin signal", Access.WRITE, show=False),
     )
-
-    class Pinned(Message):
-        """The commander pinned a panel's value: the log records it."""
-
-        def __init__(self, name: str, value: str, spark: str) -> None:
-            super().__init__()
-            self.name, self.value, self.spark = name, value, spark
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
@@ -143,4 +135,5 @@ class SignalsRegion(Region):
         series = panel.series
         latest = series.latest
         value = format_value(latest.value if latest else None, series.spec.unit)
-        self.post_message(self.Pinned(series.spec.name, value, sparkline_text(series.values(), 30)))
+        spark = sparkline_text(series.values(), 30)
+        self.post_message(SignalPinned(series.spec.name, value, spark))

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from warroom.domain.alerts import Silence
 from warroom.domain.clock import format_duration
 from warroom.domain.untrusted import one_line
-from warroom.ui.screens.dialogs import DIALOG_CSS, plain
+from warroom.ui.dialogs.prompts import DIALOG_CSS, plain
 
 EXPIRING_S = 300
 

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from warroom.ui.screens.dialogs import DIALOG_CSS
+from warroom.ui.dialogs.prompts import DIALOG_CSS
 
 EXTRA_KEYS = [
     ("j / k, ↑ / ↓", "move in the focused pane", ""),

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from warroom.domain.alerts import Alert, Matcher, matching_alerts
-from warroom.ui.screens.dialogs import DIALOG_CSS, plain
+from warroom.ui.dialogs.prompts import DIALOG_CSS, plain
 
 
 @dataclass(frozen=True, slots=True)
