@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.ui.factory import FIXED_TIME
+from tests.ui.factory import FIXED_TIME, choose
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
 from warroom.domain.incident import EntryKind
 from warroom.domain.ports import Sources
 from warroom.ui.dialogs.help import HelpScreen
-from warroom.ui.dialogs.prompts import Choose, Confirm, DeclareDialog, TextPrompt
+from warroom.ui.dialogs.prompts import Confirm, DeclareDialog, TextPrompt
 from warroom.ui.dialogs.silence import SilenceDialog
 from warroom.ui.regions.alerts.alert_list import AlertList
 from warroom.ui.regions.log.view import IncidentLogView
@@ -61,17 +61,6 @@ def _sources(
 async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def _choose(pilot, app, value: str) -> None:  # type: ignore[no-untyped-def]
-    """Pick `value` in the open Choose dialog as a commander would: arrows, then enter."""
-    assert isinstance(app.screen, Choose)
-    options = app.screen.query_one("#choose-list")
-    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
-    index = ids.index(value)
-    options.focus()
-    await pilot.press("home", *["down"] * index, "enter")
     await pilot.pause()
 
 
@@ -271,7 +260,7 @@ async def test_roles_status_and_status_update(make_app) -> None:
         await _settle(pilot, app)
         log = app.screen.incident_log
         await pilot.press("o")
-        await _choose(pilot, app, Role.SCRIBE.value)
+        await choose(pilot, app, Role.SCRIBE.value)
         prompt = app.screen.query_one(Input)
         prompt.value = "bob"
         await pilot.press("enter")
@@ -279,11 +268,11 @@ async def test_roles_status_and_status_update(make_app) -> None:
         assert log.incident.roles[Role.SCRIBE] == ["bob"]
         assert "Scribe: bob" in app.screen.query_one(WarHeader).state.roles
         await pilot.press("t")
-        await _choose(pilot, app, Status.MITIGATING.value)
+        await choose(pilot, app, Status.MITIGATING.value)
         await _settle(pilot, app)
         assert log.incident.status is Status.MITIGATING
         await pilot.press("u")
-        await _choose(pilot, app, "update")
+        await choose(pilot, app, "update")
         assert isinstance(app.screen, EditText)
         await pilot.press("ctrl+s")
         await _settle(pilot, app)
@@ -315,7 +304,7 @@ async def test_ack_is_extended_while_open_and_released_on_resolve(make_app) -> N
         (extended,) = source.silences
         assert extended.ends_at == FIXED_TIME + timedelta(minutes=28)
         await pilot.press("t")
-        await _choose(pilot, app, Status.RESOLVED.value)
+        await choose(pilot, app, Status.RESOLVED.value)
         await _settle(pilot, app)
         alerts.keep_acks()
         await _settle(pilot, app)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from tests.ui.factory import FIXED_TIME
+from tests.ui.factory import FIXED_TIME, choose
 from warroom.domain.clock import format_duration
 from warroom.domain.incident import EntryKind, Role, Status
 from warroom.ui.dialogs.prompts import Confirm
@@ -47,9 +47,7 @@ async def test_drill_end_to_end_exports_a_complete_postmortem(make_app, tmp_path
 
         real.advance(20)
         await pilot.press("o")
-        screen_ = app.screen
-        screen_.dismiss(Role.TECH_LEAD.value)
-        await pilot.pause()
+        await choose(pilot, app, Role.TECH_LEAD.value)
         app.screen.query_one(Input).value = "bob@bastion"
         await pilot.press("enter")
         await _settle(pilot, app)
@@ -76,20 +74,19 @@ async def test_drill_end_to_end_exports_a_complete_postmortem(make_app, tmp_path
         real.advance(10)
         mitigated_at = world.clock.now()
         await pilot.press("t")
-        app.screen.dismiss(Status.MITIGATING.value)
+        await choose(pilot, app, Status.MITIGATING.value)
         await _settle(pilot, app)
 
         real.advance(60)
         await pilot.press("u")
-        app.screen.dismiss("update")
-        await pilot.pause()
+        await choose(pilot, app, "update")
         await pilot.press("ctrl+s")
         await _settle(pilot, app)
 
         real.advance(120)
         resolved_at = world.clock.now()
         await pilot.press("t")
-        app.screen.dismiss(Status.RESOLVED.value)
+        await choose(pilot, app, Status.RESOLVED.value)
         await _settle(pilot, app)
 
         out = tmp_path / "postmortem.md"
