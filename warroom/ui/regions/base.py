@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from warroom.config import Settings
+from warroom.domain.alerts import Alert
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import (
     DEFAULT_POLICIES,
@@ -156,6 +157,15 @@ class Region(Vertical):
 
     def start(self) -> None:
         """The first alerts are on screen (or the wait is over): start what competes with them."""
+
+    def show_alert(self, alert: Alert | None) -> None:
+        """Attributes down: the alert under the cursor (None when the list is empty)."""
+
+    def show_entry(self, entry: Entry) -> None:
+        """Attributes down: an entry the store has (this console's or another's)."""
+
+    def refresh_now(self) -> None:
+        """`r`: poll now, if this region polls."""
 
     def focus_first(self) -> None:
         """Tab landed here: focus what takes keys in this region, or nothing."""

@@ -99,12 +99,7 @@ class WarRoomScreen(FrameScreen):
     @on(AlertSelected)
     def alert_selected(self, message: AlertSelected) -> None:
         for region in self.regions:
-            if hasattr(region, "show_alert"):
-                region.show_alert(message.alert)
-            if hasattr(region, "follow"):
-                region.follow(message.alert)
-            if hasattr(region, "alert"):
-                region.alert = message.alert
+            region.show_alert(message.alert)
 
     @on(Region.Requested)
     def requested(self, message: Region.Requested) -> None:
@@ -119,9 +114,8 @@ class WarRoomScreen(FrameScreen):
 
     @on(EntryCommitted)
     def entry_committed(self, message: EntryCommitted) -> None:
-        log = self.region_named("log")
-        if log is not None and hasattr(log, "show"):
-            log.show(message.entry)
+        for region in self.regions:
+            region.show_entry(message.entry)
         self.query_one(WarHeader).update_state(header_state(self.ctx, self.incident_log))
 
     @on(SignalPinned)
@@ -165,9 +159,7 @@ class WarRoomScreen(FrameScreen):
 
     def action_refresh(self) -> None:
         for region in self.regions:
-            poll = getattr(region, "poll", None)
-            if poll is not None:
-                poll()
+            region.refresh_now()
         self.notify("refreshing now", timeout=2)
 
     def action_quit(self) -> None:

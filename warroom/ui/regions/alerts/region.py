@@ -92,6 +92,9 @@ class AlertsRegion(Region):
 
     # ------------------------------------------------------------ refresh
 
+    def refresh_now(self) -> None:
+        self.poll()
+
     @work(exclusive=True, group="poll-alerts", exit_on_error=False, description="Fetch alerts")
     async def poll(self) -> None:
         self.post_message(AlertsRefreshed(await self.services.refresh.refresh()))

@@ -60,8 +60,10 @@ class LogRegion(Region):
     def _write_entry(self, write: Any) -> None:
         write_entry(self, write)
 
-    def show(self, entry: Entry) -> None:
-        """Attributes down: an entry the store has (ours or another console's)."""
+    def show_alert(self, alert: Alert | None) -> None:
+        self.alert = alert  # what a declaration starts from
+
+    def show_entry(self, entry: Entry) -> None:
         self.query_one(IncidentLogView).add_entry(entry)
 
     @work(group="incident-log", exit_on_error=False, description="Resume the open incident")

@@ -50,7 +50,7 @@ class SignalsRegion(Region):
         self._started = True
         self._start()
 
-    def follow(self, alert: Alert | None) -> None:
+    def show_alert(self, alert: Alert | None) -> None:
         """The cursor moved to `alert`: follow its service now, or once the cursor rests."""
         if alert is None:
             return
@@ -79,6 +79,9 @@ class SignalsRegion(Region):
     @work(exclusive=True, group="poll-signals", exit_on_error=False, description="Backfill signals")
     async def _start(self) -> None:
         self.post_message(SignalsRefreshed(ok=await self.scope.start()))
+
+    def refresh_now(self) -> None:
+        self.poll()
 
     @work(exclusive=True, group="poll-signals", exit_on_error=False, description="Sample signals")
     async def poll(self) -> None:
