@@ -77,6 +77,16 @@ async def test_markup_and_escapes_in_alerts_are_shown_never_obeyed(tmp_path: Pat
         _no_raw_controls(text)
         assert "Down[/x]" in text and "[bold]on fire[/]" in text  # the markup, as written
 
+        # the detail view: every value in full, inert
+        await pilot.press("i")
+        from warroom.ui.dialogs.alert_detail import AlertDetail
+
+        assert isinstance(app.screen, AlertDetail)
+        detail = _screen(app)
+        _no_raw_controls(detail)
+        assert "db [bold]on fire[/] ␛[2J<U+202E>evil [/x]" in detail
+        await pilot.press("escape")
+
         # declare: the title comes from the alert; the incident and its log entry hold it
         await pilot.press("d")
         assert isinstance(app.screen, DeclareDialog)

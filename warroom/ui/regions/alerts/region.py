@@ -54,6 +54,7 @@ class AlertsRegion(Region):
         Action("S", "bulk_silence", "Silence filtered", WRITE, show=False),
         Action("a", "ack", "Ack", WRITE),
         Action("x", "silences", "Silences", READ, show=False),
+        Action("i", "detail", "Alert details", READ, show=False),
         Action("escape", "escape", "", READ, show=False),
     )
     # reached from a dialog (the silences view), not from a key of its own
@@ -162,6 +163,14 @@ class AlertsRegion(Region):
             box.remove_class("-visible")
             self.alert_list.set_filter(AlertFilter())
             self.alert_list.focus()
+
+    def action_detail(self) -> None:
+        """The selected alert in full (the list cuts long values to its columns)."""
+        from warroom.ui.dialogs.alert_detail import AlertDetail
+
+        alert = self.selected
+        if alert is not None:
+            self.app.push_screen(AlertDetail(alert, self.ctx.clock.now()))
 
     def action_group(self) -> None:
         self.alert_list.grouped = not self.alert_list.grouped
