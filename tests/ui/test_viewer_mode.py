@@ -73,7 +73,14 @@ async def test_a_viewer_changes_nothing_from_keys_palette_clicks_or_dialogs(
         screen = app.screen
         writes = {name for name, (_r, a) in screen.actions.items() if a.access is Access.WRITE}
         assert {"declare", "note", "set_status", "assign_role", "status_update", "pin"} <= writes
-        assert {"silence", "bulk_silence", "ack", "expire", "run_step", "run_step_at"} <= writes
+        assert {
+            "silence",
+            "bulk_silence",
+            "ack",
+            "expire",
+            "run_selected_step",
+            "run_step_at",
+        } <= writes
 
         # every key the war room binds (quit last: it ends the session)
         keys = [b.key for b in screen.BINDINGS if b.key != "q"]

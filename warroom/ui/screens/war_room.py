@@ -33,7 +33,7 @@ FIRST_ACTIONS = (  # the screen's own keys, before the regions' in the key bar a
     Action("shift+tab", "previous_region", "Prev pane", READ, show=False, priority=True),
 )
 LAST_ACTIONS = (  # and after them
-    Action("enter", "open", "Open/Run", READ),
+    Action("enter", "run_step", "Open/Run", READ),  # open is a read; the run asks again
     Action("r", "refresh", "Refresh", READ, show=False),
     Action("q", "quit", "Quit", READ),
 )
@@ -147,13 +147,13 @@ class WarRoomScreen(FrameScreen):
             return
         getattr(target or self, f"action_{name}")(*args)
 
-    def action_open(self) -> None:
+    def action_run_step(self) -> None:
         """Enter: from the alert list to its runbook; in the runbook, run the step (a write)."""
         runbook = self.region_named("runbook")
         if runbook is None:
             return
         if runbook.has_focus_within:
-            self.action_do("run_step")
+            self.action_do("run_selected_step")
         else:
             self.show_region(self.regions.index(runbook))
 

@@ -33,7 +33,7 @@ class RunbookRegion(Region):
     )
     # enter on the screen, or a step picked in the list (enter, a click), ask for these
     DIALOG_ACTIONS = (
-        Action("", "run_step", "Run a step", Access.WRITE),
+        Action("", "run_selected_step", "Run a step", Access.WRITE),
         Action("", "run_step_at", "Run a step", Access.WRITE),
     )
     BINDINGS = [Binding("slash", "search", "Search output", show=False)]
@@ -100,7 +100,7 @@ class RunbookRegion(Region):
             )
         return self._pipeline
 
-    def action_run_step(self) -> None:
+    def action_run_selected_step(self) -> None:
         step = self.pane.selected_step
         if step is not None:
             self.run_step(step)
