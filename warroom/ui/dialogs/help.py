@@ -39,7 +39,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(Text("id (remap in [ui.keymap])"), style="dim")
         keymap = self.app.keymap if hasattr(self.app, "keymap") else {}
         for b in self.bindings:
-            if not b.description and b.action != "escape":
+            if not b.description:
                 continue
             key = keymap.get(b.id, b.key) if b.id else b.key
             table.add_row(_pretty(key), b.description or b.action, b.id or "")

@@ -55,7 +55,7 @@ class AlertsRegion(Region):
         Action("a", "ack", "Ack", WRITE),
         Action("x", "silences", "Silences", READ, show=False),
         Action("i", "detail", "Alert details", READ, show=False),
-        Action("escape", "escape", "", READ, show=False),
+        Action("escape", "escape", "Clear the filter", READ, show=False),
     )
     # reached from a dialog (the silences view), not from a key of its own
     DIALOG_ACTIONS = (Action("", "expire", "Expire a silence", WRITE),)
