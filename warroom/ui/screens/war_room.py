@@ -7,14 +7,17 @@ mode `action_do` refuses each write here, once, before any region is asked.
 
 from __future__ import annotations
 
+import asyncio
 from functools import cache
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from warroom.domain.errors import WarroomError
+from warroom.domain.incident import Entry
 from warroom.services.polling import AlertPoller
 from warroom.ui.context import ConsoleContext
 from warroom.ui.messages import AlertSelected, EntryCommitted, FirstAlertsDrawn, SignalPinned
@@ -78,6 +81,9 @@ class WarRoomScreen(FrameScreen):
         self.query_one(WarHeader).set_class(production, "-production")
         self.set_timer(SIGNALS_WAIT_S, self._start_regions)
         self.set_interval(1.0, self._tick)
+        # entries from other consoles arrive as committed ones (possibly from a thread)
+        self.incident_log.on_change = self._remote_entry
+        self.call_after_refresh(self._resume_incident)  # the store opens once this is drawn
 
     def region_named(self, name: str) -> Region | None:
         return next((r for r in self.regions if name == r.NAME), None)
@@ -100,6 +106,22 @@ class WarRoomScreen(FrameScreen):
     def alert_selected(self, message: AlertSelected) -> None:
         for region in self.regions:
             region.show_alert(message.alert)
+
+    def _remote_entry(self, entry: Entry) -> None:
+        self.post_message(EntryCommitted(entry))
+
+    @work(group="incident-log", exit_on_error=False, description="Resume the open incident")
+    async def _resume_incident(self) -> None:
+        try:
+            await asyncio.wait_for(self.ctx.store.open(), 10)
+            incident = await asyncio.wait_for(self.incident_log.resume(), 10)
+        except (WarroomError, TimeoutError) as exc:
+            self.notify(f"incident store: {exc}", severity="error")
+            return
+        if incident is not None:
+            for entry in incident.entries:
+                self.post_message(EntryCommitted(entry))
+            self.notify(f"resumed {incident.id}: {incident.title}", timeout=4)
 
     @on(Region.Requested)
     def requested(self, message: Region.Requested) -> None:

@@ -1,25 +1,22 @@
 """The incident-log region: the timeline as the store has it, and the ways to add to it
-(declare, notes, roles, status, status updates, pins, export).
+(declare, notes, roles, status, status updates, export).
 
 Every write goes through the incident-log service in a worker and is shown only once the
-store has it (`EntryCommitted`); entries from other consoles arrive the same way.
+store has it (`EntryCommitted`, routed here by the screen, as entries from other consoles).
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
 
 from warroom.domain.alerts import Alert, Severity
-from warroom.domain.errors import WarroomError
 from warroom.domain.incident import Entry, EntryKind, IncidentSeverity, Role, Status
 from warroom.domain.note_syntax import parse_note
 from warroom.domain.untrusted import one_line
 from warroom.ui.dialogs.prompts import Choose, DeclareDialog, DeclareForm, EditText, TextPrompt
-from warroom.ui.messages import EntryCommitted
 from warroom.ui.regions.base import Access, Action, Region, Services, write_entry
 from warroom.ui.regions.log.view import IncidentLogView
 
@@ -46,17 +43,6 @@ class LogRegion(Region):
     def compose(self) -> ComposeResult:
         yield IncidentLogView(id="log-view")
 
-    def on_mount(self) -> None:
-        self.incident_log.on_change = self._remote_entry
-        self.call_after_refresh(self._resume_incident)
-
-    def _remote_entry(self, entry: Entry) -> None:
-        self.post_message(EntryCommitted(entry))
-
-    def record(self, kind: EntryKind, text: str, data: dict[str, Any] | None = None) -> None:
-        """Write an entry in a worker; it is shown once the store has it."""
-        self._write_entry(self.incident_log.record(kind, text, data))
-
     def _write_entry(self, write: Any) -> None:
         write_entry(self, write)
 
@@ -65,21 +51,6 @@ class LogRegion(Region):
 
     def show_entry(self, entry: Entry) -> None:
         self.query_one(IncidentLogView).add_entry(entry)
-
-    @work(group="incident-log", exit_on_error=False, description="Resume the open incident")
-    async def _resume_incident(self) -> None:
-        try:
-            await asyncio.wait_for(self.ctx.store.open(), 10)
-            incident = await asyncio.wait_for(self.incident_log.resume(), 10)
-        except (WarroomError, TimeoutError) as exc:
-            self.notify(f"incident store: {exc}", severity="error", markup=False)
-            return
-        if incident is not None:
-            for entry in incident.entries:
-                self.post_message(EntryCommitted(entry))
-            self.notify(
-                f"resumed {incident.id}: {one_line(incident.title)}", timeout=4, markup=False
-            )
 
     def action_declare(self) -> None:
         if self.incident_log.incident is not None and self.incident_log.incident.is_open:
