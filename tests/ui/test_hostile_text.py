@@ -19,6 +19,7 @@ from warroom.domain.ports import Sources
 from warroom.ui.dialogs.prompts import DeclareDialog, TextPrompt
 from warroom.ui.regions.alerts.alert_list import AlertList
 from warroom.ui.regions.log.view import IncidentLogView
+from warroom.ui.widgets.war_header import WarHeader
 
 HOSTILE_NAME = "Down[/x]\x1b]52;c;aGk=\x07"
 HOSTILE_SUMMARY = "db [bold]on fire[/] \x1b[2J\u202eevil [/x]"
@@ -116,6 +117,15 @@ async def test_markup_and_escapes_in_alerts_are_shown_never_obeyed(tmp_path: Pat
         assert any("saw [/x] in the logs" in t for t in texts)
         assert any("Acknowledged Down[/x]" in t for t in texts)
         _no_raw_controls(_screen(app))
+
+    # the next start resumes that incident, its title in the header as written
+    again = _app(tmp_path, FakeAlertSource([_hostile()]))
+    async with again.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, again)
+        assert again.screen.incident_log.incident is not None
+        header = again.screen.query_one(WarHeader)
+        assert "Down[/x]" in header.state.incident
+        assert "Down[/x]" in _screen(again)
 
 
 async def test_a_double_enter_in_the_note_prompt_adds_the_note_once(tmp_path: Path) -> None:
