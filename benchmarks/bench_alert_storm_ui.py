@@ -138,7 +138,7 @@ def _list_app(url: str) -> Any:
     from warroom.config import ServerConfig
     from warroom.sources.alertmanager import AlertmanagerSource
     from warroom.ui.app import SWITCH_INTERVAL_S
-    from warroom.ui.widgets.alert_list import AlertList
+    from warroom.ui.regions.alerts.alert_list import AlertList
 
     class ListApp(App[None]):
         def __init__(self) -> None:
@@ -172,7 +172,7 @@ async def _measure_console(
     from textual.app import App
 
     from warroom.domain.alerts import AlertFilter
-    from warroom.ui.widgets.alert_list import AlertList
+    from warroom.ui.regions.alerts.alert_list import AlertList
 
     stamps = Stamps()
     apply, render_line = AlertList._apply, AlertList.render_line

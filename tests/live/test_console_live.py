@@ -17,8 +17,8 @@ from tests.ui.factory import build_test_app, key_latency
 from warroom.cli.live_wiring import build_live_sources
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
 from warroom.domain.clock import SystemClock
-from warroom.ui.widgets.alert_list import AlertList
-from warroom.ui.widgets.signal_panel import SignalPanel
+from warroom.ui.regions.alerts.alert_list import AlertList
+from warroom.ui.regions.signals.signal_panel import SignalPanel
 
 
 def _live(prom: str, ams: list[str], timeout_s: float = 1.0) -> Settings:
@@ -187,8 +187,8 @@ async def test_killed_prometheus_goes_stale_then_recovers_by_itself(
 async def test_live_read_then_write_step_are_logged(stack: MonitoringStack, tmp_path: Path) -> None:
     """Real shell steps from a runbook section chosen by the alert, against the live stack."""
     from warroom.domain.incident import EntryKind
-    from warroom.ui.screens.dialogs import Confirm
-    from warroom.ui.widgets.runbook_pane import RunbookPane
+    from warroom.ui.dialogs.prompts import Confirm
+    from warroom.ui.regions.runbook.pane import RunbookPane
 
     name = unique_name("StepAlert")
     marker = tmp_path / "restarted"

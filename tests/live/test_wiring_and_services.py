@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 import pytest
 
 from warroom.config import parse_settings
-from warroom.config.identity import person_at_keyboard
 from warroom.domain.alerts import Alert, AlertFilter, AlertState, Matcher, Silence, ack_comment
 from warroom.domain.errors import ConfigError, ReadOnlySource
 from warroom.domain.ports import AlertSource, SignalSource
@@ -102,7 +101,7 @@ def _alert(name: str, **labels: str) -> Alert:
     )
 
 
-def test_identifying_matchers_and_person() -> None:
+def test_identifying_matchers() -> None:
     a = _alert("HighErrorRate", severity="critical", job="api", instance="api-1", team="core")
     assert identifying_matchers(a) == (
         Matcher("alertname", "HighErrorRate"),
@@ -111,11 +110,7 @@ def test_identifying_matchers_and_person() -> None:
     )
     b = _alert("Odd", severity="warning", shard="7")
     assert identifying_matchers(b) == (Matcher("alertname", "Odd"), Matcher("shard", "7"))
-    assert person_at_keyboard("Dana (IC)") == "Dana (IC)"
-    assert (
-        person_at_keyboard("", {"SUDO_USER": "dana", "USER": "root"}, "bastion") == "dana@bastion"
-    )
-    assert person_at_keyboard("", {"USER": "lee"}, "h1") == "lee@h1"
+    # who is at the keyboard: one rule, config.person_at_keyboard (tests/incident/test_service.py)
 
 
 def test_validate_and_bulk() -> None:

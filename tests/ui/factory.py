@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
+from textual.widgets import OptionList
 
 from warroom.config import Settings
 from warroom.domain.clock import Clock, FrozenClock
@@ -56,3 +57,15 @@ async def key_latency(
             raise AssertionError(f"{key!r} changed nothing within {limit_s} s")
         await asyncio.sleep(0.001)
     return time.perf_counter() - start
+
+
+async def choose(pilot: Any, app: WarRoomApp, value: str) -> None:
+    """Pick `value` in the open Choose dialog as a commander would: arrows, then enter."""
+    from warroom.ui.dialogs.prompts import Choose
+
+    assert isinstance(app.screen, Choose)
+    options = app.screen.query_one("#choose-list", OptionList)
+    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+    options.focus()
+    await pilot.press("home", *["down"] * ids.index(value), "enter")
+    await pilot.pause()

@@ -21,6 +21,7 @@ from benchmarks.bench_alert_storm import serve_alert_storm, storm_alerts
 from tests.ui.factory import build_test_app
 from warroom.cli.live_wiring import build_live_sources
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
+from warroom.domain.alert_view import AlertIndex, View, build_rows
 from warroom.domain.alerts import (
     Alert,
     AlertFilter,
@@ -31,7 +32,7 @@ from warroom.domain.alerts import (
 from warroom.domain.clock import SystemClock
 from warroom.sources.alertmanager import alert_from_v2
 from warroom.ui.app import WarRoomApp
-from warroom.ui.widgets.alert_list import AlertList, _index_for
+from warroom.ui.regions.alerts.alert_list import AlertList
 
 N = 10_000
 
@@ -91,7 +92,7 @@ def _quiet(a: Alert) -> bool:
 
 
 def _alert_fps(alert_list: AlertList) -> list[str]:
-    return [r.alert.fingerprint for r in alert_list._rows if r.alert is not None]
+    return [r.alert.fingerprint for r in alert_list.rows if r.alert is not None]
 
 
 def _expected_fps(alerts: list[Alert], show_suppressed: bool = True) -> list[str]:
@@ -113,7 +114,7 @@ async def test_storm_loads_sorted_and_filters_give_the_right_rows(
         # every alert once, the active ones first in severity/age order, then a divider
         assert alert_list.row_count == N + 1
         assert _alert_fps(alert_list) == _expected_fps(expected)
-        divider = alert_list._rows[N - silenced]
+        divider = alert_list.rows[N - silenced]
         assert divider.alert is None and divider.divider == f"silenced / inhibited ({silenced})"
         assert len(alert_list.filtered_alerts) == N
         assert alert_list.highlighted is not None
@@ -164,21 +165,21 @@ async def test_storm_grouping_and_suppressed_toggle(
         await pilot.pause()
         groups = group_by_name(a for a in expected if not _quiet(a))
         quiet = sort_alerts(a for a in expected if _quiet(a))
-        got = [(r.alert.name, r.count) for r in alert_list._rows[: len(groups)] if r.alert]
+        got = [(r.alert.name, r.count) for r in alert_list.rows[: len(groups)] if r.alert]
         assert got == [(g.name, g.count) for g in groups]
         assert alert_list.row_count == len(groups) + 1 + len(quiet)
-        assert sum(r.count for r in alert_list._rows[: len(groups)]) == N - len(quiet)
+        assert sum(r.count for r in alert_list.rows[: len(groups)]) == N - len(quiet)
 
         alert_list.set_filter(AlertFilter.parse("service=payments"))
         want = AlertFilter.parse("service=payments").apply(expected)
         groups = group_by_name(a for a in want if not _quiet(a))
-        got = [(r.alert.name, r.count) for r in alert_list._rows[: len(groups)] if r.alert]
+        got = [(r.alert.name, r.count) for r in alert_list.rows[: len(groups)] if r.alert]
         assert got == [(g.name, g.count) for g in groups]
 
         alert_list.show_suppressed = False
         await pilot.pause()
         assert alert_list.row_count == len(groups)
-        assert all(r.divider == "" for r in alert_list._rows)
+        assert all(r.divider == "" for r in alert_list.rows)
 
         alert_list.grouped = False
         alert_list.set_filter(AlertFilter())
@@ -189,18 +190,25 @@ async def test_storm_grouping_and_suppressed_toggle(
 async def test_cursor_stays_on_its_alert_through_refreshes(
     tmp_path: Path, storm_url: str, expected: list[Alert]
 ) -> None:
+    from warroom.ui.messages import AlertsRefreshed
+
     app = _app(tmp_path, storm_url)
-    async with app.run_test(size=(160, 48)) as pilot:
+    refreshes: list[AlertsRefreshed] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, AlertsRefreshed):
+            refreshes.append(message)
+
+    async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
         alert_list = app.screen.query_one(AlertList)
         await _until(pilot, lambda: alert_list.row_count > 0, "the storm reaches the list")
         await pilot.press("down", "down", "down", "pagedown")
         chosen = alert_list.highlighted
         assert chosen is not None
-        assert chosen.fingerprint == _expected_fps(expected)[alert_list._cursor]
+        assert chosen.fingerprint == _expected_fps(expected)[alert_list.cursor]
         # the refresh (every second) brings the same storm back: nothing moves
-        polls = app.screen.alert_poller  # type: ignore[attr-defined]
-        before = polls._known
-        await _until(pilot, lambda: polls._known is not before, "a refresh")
+        before = len(refreshes)
+        await _until(pilot, lambda: len(refreshes) > before, "a refresh")
         await pilot.pause()
         assert alert_list.highlighted == chosen
 
@@ -212,9 +220,9 @@ async def test_cursor_stays_on_its_alert_through_refreshes(
             annotations={"summary": "payments down"},
             starts_at=datetime(2020, 1, 1, tzinfo=UTC),
         )
-        current = alert_list._index.alerts
+        current = app.screen.region_named("alerts").alerts  # type: ignore[attr-defined]
         alert_list.show([newest, *current], datetime.now(UTC))
-        assert alert_list._rows[0].alert == newest
+        assert alert_list.rows[0].alert == newest
         assert alert_list.highlighted == chosen
 
 
@@ -250,7 +258,7 @@ async def test_inhibited_alerts_fold_under_their_firing_inhibitor() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         alert_list = app.query_one(AlertList)
         alert_list.show([muted, orphan, inhibited, slow, down], t0)
-        shape = [(r.alert.fingerprint if r.alert else "--", r.indent) for r in alert_list._rows]
+        shape = [(r.alert.fingerprint if r.alert else "--", r.indent) for r in alert_list.rows]
         assert shape == [
             ("a1", False),
             ("b1", True),
@@ -260,7 +268,7 @@ async def test_inhibited_alerts_fold_under_their_firing_inhibitor() -> None:
             ("c1", False),
         ]
         alert_list.set_filter(AlertFilter.parse("severity=warning"))
-        shape = [(r.alert.fingerprint if r.alert else "--", r.indent) for r in alert_list._rows]
+        shape = [(r.alert.fingerprint if r.alert else "--", r.indent) for r in alert_list.rows]
         assert shape == [("a2", False), ("--", False), ("b1", False), ("b2", False)]
         await pilot.pause()
 
@@ -292,47 +300,60 @@ async def test_big_refreshes_are_sorted_in_a_thread_and_the_latest_wins(
         want = AlertFilter.parse("severity=critical").apply(fewer)
         await _until(pilot, lambda: not alert_list.filter_pending, "the threaded filter lands")
         assert _alert_fps(alert_list) == _expected_fps(want)
+        rows = alert_list.rows
         alert_list.show(list(fewer), now)  # equal alerts: nothing is rebuilt
-        index = alert_list._index
         await _until(pilot, lambda: all(w.is_finished for w in app.workers), "threads done")
         await pilot.pause()
-        assert alert_list._index is index
+        assert alert_list.rows is rows
         assert _alert_fps(alert_list) == _expected_fps(want)
 
 
 def test_the_sort_in_runs_orders_as_one_sort() -> None:
     import random
 
-    from warroom.ui.widgets import alert_list
+    from warroom.domain.alert_view import THREAD_AT, sorted_positions
 
     rnd = random.Random(5)
     # below THREAD_AT one sort; from it on, runs merged
-    for n in (0, 1, 4_000, alert_list.THREAD_AT - 1, alert_list.THREAD_AT + 17):
+    for n in (0, 1, 4_000, THREAD_AT - 1, THREAD_AT + 17):
         keys = [
             (rnd.randrange(4), rnd.randrange(50), f"n{rnd.randrange(9)}", str(i)) for i in range(n)
         ]
-        assert alert_list._sorted_positions(keys) == sorted(range(n), key=keys.__getitem__)
+        assert sorted_positions(keys) == sorted(range(n), key=keys.__getitem__)
 
 
-async def test_rows_built_in_the_thread_for_an_old_filter_are_rebuilt_for_the_new(
+async def test_a_filter_set_while_the_storm_is_sorted_in_a_thread_wins(
     expected: list[Alert],
 ) -> None:
-    """The index thread builds the rows too; if the filter changes before they land, the rows
-    shown are the new filter's, never the ones built for the old."""
+    """The index thread builds the rows too; a filter set before they land gives the rows of
+    that filter, never the ones built for the old."""
     app = _ListApp()
     now = datetime.now(UTC)
     async with app.run_test(size=(160, 48)) as pilot:
         alert_list = app.query_one(AlertList)
         alert_list.thread_at = 1_000
-        index = _index_for(list(expected), alert_list._index)
-        old_view = alert_list._view()
-        stale_rows = alert_list._build_rows(index, old_view)
+        alert_list.show(list(expected), now)  # sorted and built in a thread, for no filter
         alert_list.set_filter(AlertFilter.parse("service=payments"))
-        alert_list._shown += 1
-        alert_list._apply(index, now, alert_list._shown, (old_view, stale_rows))
+        await _until(pilot, lambda: all(w.is_finished for w in app.workers), "threads done")
         await _until(pilot, lambda: not alert_list.filter_pending, "the threaded filter lands")
         want = AlertFilter.parse("service=payments").apply(expected)
         assert _alert_fps(alert_list) == _expected_fps(want)
+
+
+def test_the_fast_rows_agree_with_the_domain_filter_and_grouping(expected: list[Alert]) -> None:
+    """domain.alert_view (what the widget shows) against AlertFilter.apply, sort_alerts and
+    group_by_name (the plain definitions), on the storm."""
+    index = AlertIndex(list(expected))
+    for text in ("", "service=payments", "crit checkout", "severity!~warn.*", "pod"):
+        flt = AlertFilter.parse(text)
+        want = flt.apply(expected)
+        rows = build_rows(index, View(flt, grouped=False, show_suppressed=True))
+        assert [r.alert.fingerprint for r in rows if r.alert] == _expected_fps(want), text
+        grouped = build_rows(index, View(flt, grouped=True, show_suppressed=False))
+        groups = group_by_name(a for a in want if not _quiet(a))
+        assert [(r.alert.name, r.count) for r in grouped if r.alert] == [
+            (g.name, g.count) for g in groups
+        ], text
 
 
 async def test_a_storm_is_filtered_in_a_thread_and_keys_answer_meanwhile(
@@ -361,10 +382,10 @@ async def test_a_storm_is_filtered_in_a_thread_and_keys_answer_meanwhile(
 
 def test_the_cursor_key_is_found_near_where_it_was_or_anywhere() -> None:
     from tests.ui.fakes import make_alert
-    from warroom.ui.widgets.alert_list import AlertRow, _find_key
+    from warroom.domain.alert_view import AlertRow, find_key
 
     rows = [AlertRow(make_alert(f"A{i}", "warning", datetime.now(UTC))) for i in range(3_000)]
     keys = [r.key for r in rows]
-    assert _find_key(rows, keys[1_500], 1_497) == 1_500
-    assert _find_key(rows, keys[2], 2_900) == 2  # far away: the whole list is searched
-    assert _find_key(rows, "gone", 7) == 7
+    assert find_key(rows, keys[1_500], 1_497) == 1_500
+    assert find_key(rows, keys[2], 2_900) == 2  # far away: the whole list is searched
+    assert find_key(rows, "gone", 7) == 7

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import statistics
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -11,17 +10,18 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.ui.factory import FIXED_TIME, key_latency
+from tests.ui.factory import FIXED_TIME, choose
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
 from warroom.domain.incident import EntryKind
 from warroom.domain.ports import Sources
-from warroom.ui.screens.dialogs import Confirm, DeclareDialog, TextPrompt
-from warroom.ui.screens.help import HelpScreen
-from warroom.ui.screens.silence import SilenceDialog
-from warroom.ui.widgets.alert_list import AlertList
-from warroom.ui.widgets.incident_log import IncidentLogView
-from warroom.ui.widgets.runbook_pane import RunbookPane
-from warroom.ui.widgets.signal_panel import SignalPanel
+from warroom.ui.dialogs.help import HelpScreen
+from warroom.ui.dialogs.prompts import Confirm, DeclareDialog, TextPrompt
+from warroom.ui.dialogs.silence import SilenceDialog
+from warroom.ui.regions.alerts.alert_list import AlertList
+from warroom.ui.regions.log.view import IncidentLogView
+from warroom.ui.regions.runbook.pane import RunbookPane
+from warroom.ui.regions.signals.signal_panel import SignalPanel
+from warroom.ui.widgets.war_header import WarHeader
 
 
 def _alerts() -> list:
@@ -69,7 +69,7 @@ async def test_alerts_sorted_critical_first_then_oldest(make_app) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await _settle(pilot, app)
         alert_list = app.screen.query_one(AlertList)
-        order = [(r.alert.name, r.alert.service) for r in alert_list._rows if r.alert]
+        order = [(r.alert.name, r.alert.service) for r in alert_list.rows if r.alert]
         assert order == [
             ("ServiceDown", "worker"),
             ("ServiceDown", "api"),
@@ -90,7 +90,7 @@ async def test_move_group_filter_and_help(make_app) -> None:
         assert alert_list.highlighted.service == "api"
         await pilot.press("g")
         assert alert_list.grouped and alert_list.row_count == 3
-        assert alert_list._rows[0].count == 2
+        assert alert_list.rows[0].count == 2
         await pilot.press("g")
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
@@ -114,7 +114,12 @@ async def test_tab_moves_between_regions(make_app) -> None:
         await pilot.press("tab")
         assert screen.region_index == 1
         await pilot.press("tab")
-        assert app.focused is screen.query_one(RunbookPane).steps
+        steps = screen.query_one(RunbookPane).steps
+        assert app.focused is steps and steps.highlighted == 0
+        await pilot.press("j", "j")  # the step list moves with j/k as well as the arrows
+        assert steps.highlighted == 2
+        await pilot.press("k")
+        assert steps.highlighted == 1
         await pilot.press("shift+tab", "shift+tab")
         assert isinstance(app.focused, AlertList)
 
@@ -180,7 +185,8 @@ async def test_silence_and_ack_reach_the_source(make_app) -> None:
 
 
 async def test_hanging_source_never_blocks_keys(make_app) -> None:
-    """A source that hangs for 10 s: key presses still change the screen within 100 ms."""
+    """A source that hangs for 10 s: key presses still change the screen while it hangs (how
+    quickly is measured in benchmarks/, not asserted here)."""
     source = FakeAlertSource(_alerts(), hang_s=10)
     signals = FakeSignalSource({}, hang_s=10)
     app = make_app(_sources(source, signals))
@@ -188,11 +194,10 @@ async def test_hanging_source_never_blocks_keys(make_app) -> None:
         await pilot.pause(0.2)
         assert source.calls == 1  # the poll is in flight and hanging
         screen = app.screen
-        timings = []
-        for _ in range(6):
-            before = screen.region_index
-            timings.append(await key_latency(app, "tab", lambda b=before: screen.region_index != b))
-        assert statistics.median(timings) < 0.1, timings
+        for i in range(1, 7):
+            await pilot.press("tab")
+            assert screen.region_index == i % 4
+        assert source.calls == 1  # still the one poll, still hanging
 
 
 async def test_failing_signal_source_shows_error_not_blank(make_app) -> None:
@@ -200,7 +205,7 @@ async def test_failing_signal_source_shows_error_not_blank(make_app) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await _settle(pilot, app)
         panel = app.screen.query(SignalPanel).first()
-        text = "\n".join(line.plain for line in panel._lines)
+        text = "\n".join(panel.texts)
         assert "connection refused" in text and panel.has_class("-stale")
 
 
@@ -229,7 +234,7 @@ async def test_viewer_mode_runs_nothing(make_app) -> None:
         await _settle(pilot, app)
         assert source.silences == []
         assert app.screen.incident_log.incident is None
-        assert "VIEWER" in app.screen._header_state().mode
+        assert "VIEWER" in app.screen.query_one(WarHeader).state.mode
 
 
 async def test_drill_shows_banner_alert_and_signals(make_app, drill_sources) -> None:
@@ -245,7 +250,7 @@ async def test_drill_shows_banner_alert_and_signals(make_app, drill_sources) -> 
 
 async def test_roles_status_and_status_update(make_app) -> None:
     from warroom.domain.incident import Role, Status
-    from warroom.ui.screens.dialogs import Choose, EditText
+    from warroom.ui.dialogs.prompts import EditText
 
     app = make_app(_sources())
     async with app.run_test(size=(160, 48)) as pilot:
@@ -255,22 +260,19 @@ async def test_roles_status_and_status_update(make_app) -> None:
         await _settle(pilot, app)
         log = app.screen.incident_log
         await pilot.press("o")
-        assert isinstance(app.screen, Choose)
-        app.screen.dismiss(Role.SCRIBE.value)
-        await pilot.pause()
+        await choose(pilot, app, Role.SCRIBE.value)
         prompt = app.screen.query_one(Input)
         prompt.value = "bob"
         await pilot.press("enter")
         await _settle(pilot, app)
         assert log.incident.roles[Role.SCRIBE] == ["bob"]
-        assert "Scribe: bob" in app.screen._header_state().roles
+        assert "Scribe: bob" in app.screen.query_one(WarHeader).state.roles
         await pilot.press("t")
-        app.screen.dismiss(Status.MITIGATING.value)
+        await choose(pilot, app, Status.MITIGATING.value)
         await _settle(pilot, app)
         assert log.incident.status is Status.MITIGATING
         await pilot.press("u")
-        app.screen.dismiss("update")
-        await pilot.pause()
+        await choose(pilot, app, "update")
         assert isinstance(app.screen, EditText)
         await pilot.press("ctrl+s")
         await _settle(pilot, app)
@@ -296,14 +298,15 @@ async def test_ack_is_extended_while_open_and_released_on_resolve(make_app) -> N
         (ack,) = source.silences
         assert incident.id in ack.comment and ack.ends_at == FIXED_TIME + timedelta(minutes=15)
         clock.advance(13 * 60)  # within 3 minutes of lapsing
-        app.screen.poll_alerts()
+        alerts = app.screen.region_named("alerts")
+        alerts.keep_acks()  # what its own timer does (the alert refresh only reads)
         await _settle(pilot, app)
         (extended,) = source.silences
         assert extended.ends_at == FIXED_TIME + timedelta(minutes=28)
         await pilot.press("t")
-        app.screen.dismiss(Status.RESOLVED.value)
+        await choose(pilot, app, Status.RESOLVED.value)
         await _settle(pilot, app)
-        app.screen.poll_alerts()
+        alerts.keep_acks()
         await _settle(pilot, app)
         assert source.silences == []
         log = app.screen.incident_log
@@ -313,7 +316,7 @@ async def test_ack_is_extended_while_open_and_released_on_resolve(make_app) -> N
 
 
 async def test_silences_view_lists_and_expires(make_app) -> None:
-    from warroom.ui.screens.silences_view import SilencesView
+    from warroom.ui.dialogs.silences_view import SilencesView
 
     source = FakeAlertSource(_alerts())
     app = make_app(_sources(source))
@@ -335,24 +338,40 @@ async def test_silences_view_lists_and_expires(make_app) -> None:
 
 
 async def test_boot_frame_then_the_war_room(tmp_path, drill_sources) -> None:  # type: ignore[no-untyped-def]
-    """The CLI's app shows the frame and banner first, then the war room takes over by itself."""
+    """The CLI's app shows the frame and banner first, then the war room takes over by itself
+    and lists the drill's alerts.
+
+    This used to check the rows as soon as the war room was on the screen stack, after one
+    `wait_for_complete()`: but a pushed screen is on the stack before it is mounted, and under
+    load its mount (which starts the first alert poll) had not run yet, so there was no worker
+    to wait for and the list was still empty. Now it waits for the facts: the war room's first
+    refresh is posted, and its rows are listed."""
     from tests.ui.factory import build_test_app
     from warroom.ui.app import build_app
+    from warroom.ui.messages import AlertsRefreshed
     from warroom.ui.screens.boot import BootScreen
     from warroom.ui.screens.war_room import WarRoomScreen
 
+    refreshed: list[AlertsRefreshed] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, AlertsRefreshed):
+            refreshed.append(message)
+
     sources, clock = drill_sources("error-rate")
     app = build_app(build_test_app(tmp_path, sources, clock).ctx)  # boot=True, as the CLI does
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
         assert isinstance(app.screen, BootScreen)
         assert "DRILL" in str(app.screen.query_one("#drill-banner").render())
-        for _ in range(100):
-            if isinstance(app.screen, WarRoomScreen):
-                break
-            await pilot.pause(0.05)
+        await _until(pilot, lambda: bool(refreshed))
         assert isinstance(app.screen, WarRoomScreen)
-        await _settle(pilot, app)
-        assert app.screen.query_one(AlertList).row_count >= 1
+        alerts = refreshed[0].snapshot.alerts
+        assert alerts
+        alert_list = app.screen.query_one(AlertList)
+        await _until(pilot, lambda: alert_list.row_count >= 1)
+        assert {r.alert.fingerprint for r in alert_list.rows if r.alert} == {
+            a.fingerprint for a in alerts
+        }
 
 
 async def test_keymap_remaps_by_binding_id_and_palette_lists_actions(make_app) -> None:
@@ -381,15 +400,22 @@ async def test_signals_follow_a_single_step_at_once_and_a_running_cursor_once_it
     app = build_test_app(tmp_path, _sources(FakeAlertSource(alerts)))
     async with app.run_test(size=(160, 48)) as pilot:
         await _settle(pilot, app)
-        screen = app.screen
-        await pilot.pause(0.4)
-        await pilot.press("down")  # one step after a rest: the signals follow at once
-        assert screen.service == app.screen.query_one(AlertList).highlighted.service
+        scope = app.screen.services.scope
+        alert_list = app.screen.query_one(AlertList)
+        await _until(pilot, lambda: scope.service == alert_list.highlighted.service)
         await pilot.press("down", "down", "down")  # running: the signals wait
-        running = screen.service
-        assert running != app.screen.query_one(AlertList).highlighted.service
-        await pilot.pause(0.5)
-        assert screen.service == app.screen.query_one(AlertList).highlighted.service
+        assert scope.service != alert_list.highlighted.service
+        # once it rests they follow (the rest rule itself: tests/services, on an injected clock)
+        await _until(pilot, lambda: scope.service == alert_list.highlighted.service)
+
+
+async def _until(pilot, predicate) -> None:  # type: ignore[no-untyped-def]
+    """Wait for a fact on screen (a guard against hanging, not a timing assertion)."""
+    for _ in range(500):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("never happened")
 
 
 class _GatedAlertSource(FakeAlertSource):
@@ -430,7 +456,8 @@ async def test_signals_and_runbooks_wait_until_the_first_alerts_are_drawn(
         alert_list = app.screen.query_one(AlertList)
         assert alert_list.row_count == 0
         assert signals.asked == []
-        assert not app.screen.library.runbooks
+        runbook = app.screen.region_named("runbook")
+        assert not runbook.library.runbooks
         # alerts first: the other regions show their frames, not yet their contents
         contents = "#signals-region > *, #runbook-region > *"
         assert app.screen.query_one("#runbook-region").display
@@ -438,13 +465,13 @@ async def test_signals_and_runbooks_wait_until_the_first_alerts_are_drawn(
         gated.gate.set()
         for _ in range(250):
             await pilot.pause(0.02)
-            if signals.asked and app.screen.library.runbooks:
+            if signals.asked and runbook.library.runbooks:
                 break
         assert alert_list.row_count == len(_alerts())
         highlighted = alert_list.highlighted
         assert highlighted is not None
         assert set(signals.asked) == {highlighted.service}
-        assert app.screen.library.runbooks
+        assert runbook.library.runbooks
         shown = ("#runbook-title", "#runbook-steps", "SignalPanel")
         assert all(app.screen.query_one(selector).display for selector in shown)
 

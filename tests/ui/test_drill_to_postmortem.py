@@ -50,8 +50,8 @@ async def _choose(pilot, app, key: str) -> None:  # type: ignore[no-untyped-def]
 async def _run_step(pilot, app, screen, needle: str) -> None:  # type: ignore[no-untyped-def]
     """Highlight the runbook step whose command holds `needle`, run it, and confirm it as its
     risk asks: y for a write step, the target's name typed for a destructive one."""
-    from warroom.ui.screens.dialogs import Confirm, TextPrompt
-    from warroom.ui.widgets.runbook_pane import RunbookPane
+    from warroom.ui.dialogs.prompts import Confirm, TextPrompt
+    from warroom.ui.regions.runbook.pane import RunbookPane
 
     section = screen.query_one(RunbookPane).section
     index = next(i for i, s in enumerate(section.steps) if needle in s.command)

@@ -8,7 +8,7 @@ from tests.ui.factory import build_test_app
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource
 from tests.ui.test_console_keys import _alerts
 from warroom.domain.ports import Sources
-from warroom.ui.screens.help import HelpScreen
+from warroom.ui.dialogs.help import HelpScreen
 from warroom.ui.widgets.key_bar import KeyBar
 
 
@@ -45,7 +45,7 @@ async def test_clicking_a_hint_presses_its_key(tmp_path: Path) -> None:
         await pilot.pause()
         bar = app.screen.query_one(KeyBar)
         bar.render()
-        start, _end, hint = bar._spans[0]
+        start, _end, hint = bar.spans[0]
         assert hint[2] == "Help"
         await pilot.click(KeyBar, offset=(start + 1, 0))
         await pilot.pause()

@@ -19,7 +19,9 @@ async def _settled(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize(
+    "size", [(80, 24), (160, 48), (240, 60)], ids=["80x24", "160x48", "240x60"]
+)
 def test_drill_main_screen(snap_compare, make_app, drill_sources, size) -> None:  # type: ignore[no-untyped-def]
     sources, clock = drill_sources("error-rate", seed=7)
     app = make_app(sources, clock)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from warroom.domain.incident import EntryKind
 from warroom.domain.runbooks import Risk
-from warroom.ui.screens.dialogs import Confirm
-from warroom.ui.widgets.incident_log import IncidentLogView
-from warroom.ui.widgets.runbook_pane import RunbookPane
+from warroom.ui.dialogs.prompts import Confirm
+from warroom.ui.regions.log.view import IncidentLogView
+from warroom.ui.regions.runbook.pane import RunbookPane
 
 
 async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
@@ -47,7 +47,7 @@ async def test_drill_read_then_write_step_are_logged(make_app, drill_sources) ->
 
 
 async def test_step_output_is_kept_and_searchable(make_app, drill_sources) -> None:
-    from warroom.ui.screens.dialogs import EditText, TextPrompt
+    from warroom.ui.dialogs.prompts import EditText, TextPrompt
 
     sources, clock = drill_sources("service-down", seed=1)
     app = make_app(sources, clock)

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from warroom.domain.incident import Entry, EntryKind
-from warroom.ui.widgets.incident_log import IncidentLogView
+from warroom.ui.regions.log.view import IncidentLogView
 from warroom.ui.widgets.text_log import TextLog
 
 

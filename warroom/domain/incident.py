@@ -249,12 +249,6 @@ class Incident:
         people = self.roles.get(Role.COMMANDER)
         return people[-1] if people else None
 
-    def first_at(self, *kinds: EntryKind, status: Status | None = None) -> datetime | None:
-        for entry in self.entries:
-            if entry.kind in kinds and (status is None or entry.data.get("status") == status.value):
-                return entry.at
-        return None
-
     def elapsed(self, now: datetime) -> timedelta:
         end = self.resolved_at or now
         return end - self.declared_at

@@ -46,10 +46,6 @@ class AlertSnapshot:
     fetched_at: datetime
     firing: int  # neither silenced nor inhibited (counted with the diff, off the loop)
 
-    @property
-    def all_failed(self) -> bool:
-        return bool(self.errors) and not self.alerts and len(self.errors) > 0
-
 
 def firing_count(alerts: Sequence[Alert]) -> int:
     return sum(1 for a in alerts if not a.is_silenced and not a.is_inhibited)

@@ -92,10 +92,6 @@ def bulk_request(
     )
 
 
-def bulk_ignored_words(flt: AlertFilter) -> tuple[str, ...]:
-    return flt.words
-
-
 def preview(matchers: Sequence[Matcher], alerts: Iterable[Alert]) -> list[Alert]:
     """The firing (not already suppressed) alerts this silence would catch."""
     return [a for a in matching_alerts(matchers, alerts) if not a.is_silenced]

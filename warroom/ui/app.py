@@ -8,12 +8,13 @@ import sys
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from warroom.domain.untrusted import inert
 from warroom.paths import theme_dirs
 from warroom.services.polling import AlertPoller
-from warroom.ui.context import ConsoleContext
-from warroom.ui.screens.base import SOURCE_TIMEOUT_S
+from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
 from warroom.ui.themes import load_themes, theme_variable_defaults
 
 DEFAULT_THEME = "warroom-dark"
@@ -62,15 +63,30 @@ class WarRoomApp(App[None]):
         self.bell()
         self._close_messages_no_wait()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, from any widget: plain text (never markup, whatever the caller said),
+        control characters visible. Messages carry alert text, errors and typed input."""
+        super().notify(
+            inert(message), title=inert(title), severity=severity, timeout=timeout, markup=False
+        )
+
     def get_default_screen(self) -> Screen[None]:
         """The boot frame first (the war room loads behind it), or the war room at once."""
         if self.boot:
             from warroom.ui.screens.boot import BootScreen
 
             return BootScreen(self.ctx, self.alert_poller)
-        from warroom.ui.screens.war_room import WarRoomScreen
+        from warroom.ui.screens.war_room import war_room
 
-        return WarRoomScreen(self.ctx, self.alert_poller)
+        return war_room(self.ctx, self.alert_poller)
 
     def on_mount(self) -> None:
         if self.ctx.settings.keymap:

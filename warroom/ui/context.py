@@ -10,6 +10,8 @@ from warroom.domain.clock import Clock
 from warroom.domain.ports import IncidentStore, Sources
 from warroom.domain.runbooks import RunbookLibrary
 
+SOURCE_TIMEOUT_S = 5.0  # the longest any one call to a source may take
+
 
 @dataclass(slots=True)
 class ConsoleContext:

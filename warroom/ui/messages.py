@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from warroom.domain.alerts import Alert
 from warroom.domain.incident import Entry
 from warroom.domain.ports import RenderedStep, StepResult
 from warroom.services.polling import AlertSnapshot
@@ -37,3 +38,25 @@ class StepOutput(Message):
 class StepFinished(Message):
     rendered: RenderedStep
     result: StepResult
+
+
+@dataclass
+class AlertSelected(Message):
+    """The alert under the cursor changed (None when the list is empty): the screen hands it
+    to every region that shows something about the selected alert."""
+
+    alert: Alert | None
+
+
+class FirstAlertsDrawn(Message):
+    """The first refresh's rows reached the screen (sent once): what may compete with drawing
+    them (the other regions, golden signals, runbooks) can start now."""
+
+
+@dataclass
+class SignalPinned(Message):
+    """The commander pinned a signal panel's value: the log records it."""
+
+    name: str
+    value: str
+    spark: str

@@ -1,1 +1,1 @@
-"""Screens: the war room itself, and the small modal dialogs it opens."""
+"""Screens: the war room, its boot frame, and the frame (layout, tabs) they share."""

@@ -74,6 +74,11 @@ class KeyBar(Widget):
                 hints.append(hint)
         return hints + palette
 
+    @property
+    def spans(self) -> list[tuple[int, int, Hint]]:
+        """Where each hint was drawn on the last render: (first cell, end cell, hint)."""
+        return list(self._spans)
+
     def render(self) -> Text:
         """The hints from the left; the command palette's key at the right edge, as Footer."""
         key_style = self.get_component_rich_style("key-bar--key")

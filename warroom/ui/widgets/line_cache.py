@@ -35,6 +35,11 @@ class LineCacheWidget(Widget):
         self._lines: list[Text] = []
         self._strips: dict[int, Strip] = {}
 
+    @property
+    def texts(self) -> list[str]:
+        """The lines as shown now, as plain text."""
+        return [line.plain for line in self._lines]
+
     def build_lines(self, width: int) -> list[Text]:
         raise NotImplementedError
 

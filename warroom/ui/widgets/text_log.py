@@ -12,6 +12,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from warroom.domain.untrusted import inert
 from warroom.ui.widgets.line_cache import console, text_strip
 
 MIN_WIDTH = 20  # a narrower pane still wraps at this width (and scrolls sideways)
@@ -46,8 +47,8 @@ class TextLog(ScrollView, can_focus=True):
         return [text.plain for text in self._texts]
 
     def write(self, line: str | Text) -> None:
-        """Add a line at the end and scroll to it."""
-        text = Text(line) if isinstance(line, str) else line
+        """Add a line at the end and scroll to it; a str is untrusted text, shown inert."""
+        text = Text(inert(line)) if isinstance(line, str) else line
         self._texts.append(text)
         if self._width:
             wrapped = self._wrap(text)

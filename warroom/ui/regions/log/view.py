@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from warroom.domain.incident import Entry, EntryKind
+from warroom.domain.untrusted import inert, one_line
 from warroom.ui.widgets.text_log import TextLog
 
 MAX_ENTRIES = 5000  # the oldest leave the pane (never the store)
@@ -37,13 +38,13 @@ def format_entry(entry: Entry) -> Text:
     line.append(f"{entry.at:%H:%MZ} ", "dim")
     label = _KIND_LABEL.get(entry.kind, entry.kind.value)
     line.append(f"{label:<9}", "bold" if entry.kind in _LOUD else "")
-    line.append(f"{entry.author.split('@')[0]:<10} ", "dim")
+    line.append(f"{one_line(entry.author.split('@')[0]):<10} ", "dim")
     text = entry.text
     if entry.backdated:
         text += f"  (recorded {entry.recorded_at.astimezone():%H:%M})"
     if entry.corrects:
         text = f"corrects {entry.corrects[:8]}: {text}"
-    line.append(text)
+    line.append(inert(text))  # untrusted: alert text, notes, step output (never markup)
     return line
 
 
@@ -62,6 +63,3 @@ class IncidentLogView(TextLog):
             return
         self._seen.add(entry.id)
         self.write(format_entry(entry))
-
-    def add_notice(self, text: str) -> None:
-        self.write(Text(text, style="italic dim"))

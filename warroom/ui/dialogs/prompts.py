@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 # frame needs none of them.
 
 from warroom.domain.incident import IncidentSeverity
+from warroom.domain.untrusted import inert
+
+
+def plain(text: str) -> Text:
+    """Text for a dialog, never read as markup: titles, hints and commands carry alert labels,
+    step text and what the commander typed (a `[/x]` there is shown, not parsed)."""
+    return Text(inert(text))
+
 
 DIALOG_CSS = """
 ModalScreen { align: center middle; background: $background 60%; }
@@ -59,25 +67,33 @@ class TextPrompt(ModalScreen[str | None]):
         self.value = value
         self.hint = hint
         self.must_equal = must_equal
+        self.answered = False  # dismissed once; any later Enter or Esc is ignored
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="title")
+            yield Label(plain(self.title_text), classes="title")
             if self.hint:
-                yield Static(self.hint, classes="hint")
+                yield Static(plain(self.hint), classes="hint")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error", classes="error")
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
+        if self.answered:  # a second Enter before the prompt has closed: the first one counts
+            return
         value = event.value.strip()
         if self.must_equal is not None and value != self.must_equal:
-            self.query_one("#prompt-error", Static).update(f"type exactly: {self.must_equal}")
+            self.query_one("#prompt-error", Static).update(
+                plain(f"type exactly: {self.must_equal}")
+            )
             return
+        self.answered = True
         self.dismiss(value or None)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.answered:
+            self.answered = True
+            self.dismiss(None)
 
 
 class Confirm(ModalScreen[bool]):
@@ -96,9 +112,9 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question, classes="title")
+            yield Label(plain(self.question), classes="title")
             if self.detail:
-                yield Static(Text(self.detail), classes="command")
+                yield Static(plain(self.detail), classes="command")
             yield Static("y = yes · n / esc = no", classes="hint")
 
     def action_answer(self, yes: bool) -> None:
@@ -197,9 +213,9 @@ class EditText(ModalScreen[str | None]):
         from textual.widgets import TextArea
 
         with Vertical():
-            yield Label(self.title_text, classes="title")
+            yield Label(plain(self.title_text), classes="title")
             yield TextArea(self.text, id="edit-text")
-            yield Static(self.hint, classes="hint")
+            yield Static(plain(self.hint), classes="hint")
 
     def action_accept(self) -> None:
         self.dismiss(self.query_one("#edit-text").text)  # type: ignore[attr-defined]
@@ -224,9 +240,9 @@ class Choose(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="title")
+            yield Label(plain(self.title_text), classes="title")
             yield OptionList(
-                *[Option(label, id=key) for key, label in self.options], id="choose-list"
+                *[Option(plain(label), id=key) for key, label in self.options], id="choose-list"
             )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

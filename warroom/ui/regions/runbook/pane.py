@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.domain.runbooks import Risk, Runbook, Section, Step
+from warroom.domain.untrusted import one_line
 from warroom.ui.widgets.text_log import TextLog
 
 _RISK_STYLE = {Risk.READ: "", Risk.WRITE: "bold", Risk.DESTRUCTIVE: "bold reverse"}
@@ -23,10 +24,10 @@ def step_label(index: int, step: Step, section: Section) -> Text:
     text.append(f"{step.risk.symbol} {step.risk.value:<5} ", _RISK_STYLE[step.risk])
     text.append(f"{step.kind.value:<6} ", "dim")
     if step.phase:
-        text.append(f"[{step.phase}] ", "italic")
+        text.append(f"[{one_line(step.phase)}] ", "italic")
     if step.description:
-        text.append(step.description + " — ", "dim")
-    text.append(step.first_line)
+        text.append(one_line(step.description) + " — ", "dim")
+    text.append(one_line(step.first_line))
     return text
 
 
@@ -51,10 +52,11 @@ class RunbookPane(Vertical):
     """
 
     class StepChosen(Message):
-        def __init__(self, step: Step, section: Section) -> None:
+        """A step was picked (enter or a click): the region asks to run it."""
+
+        def __init__(self, index: int) -> None:
             super().__init__()
-            self.step = step
-            self.section = section
+            self.index = index
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -64,7 +66,7 @@ class RunbookPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("select an alert to see its runbook", id="runbook-title")
-        yield OptionList(id="runbook-steps")
+        yield StepList(id="runbook-steps")
         yield TextLog(id="runbook-output", max_lines=2000, classes="-empty")
 
     @property
@@ -83,7 +85,7 @@ class RunbookPane(Vertical):
             self.runbook, self.section = None, None
             self.steps.clear_options()
             title.update(
-                Text(f"no runbook section covers {alert_name}", style="italic")
+                Text(f"no runbook section covers {one_line(alert_name)}", style="italic")
                 if alert_name
                 else Text("select an alert to see its runbook", style="italic")
             )
@@ -93,10 +95,11 @@ class RunbookPane(Vertical):
             return
         self.runbook, self.section = runbook, section
         head = Text()
-        head.append(section.title, "bold")
-        head.append(f"  {runbook.title} · {runbook.path.rsplit('/', 1)[-1]}:{section.line}", "dim")
+        head.append(one_line(section.title), "bold")
+        where = f"{runbook.path.rsplit('/', 1)[-1]}:{section.line}"
+        head.append(f"  {one_line(runbook.title)} · {one_line(where)}", "dim")
         if section.alerts:
-            head.append("\nalerts: " + ", ".join(section.alerts), "dim")
+            head.append("\nalerts: " + one_line(", ".join(section.alerts)), "dim")
         title.update(head)
         self.steps.clear_options()
         self.steps.add_options(
@@ -117,9 +120,9 @@ class RunbookPane(Vertical):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        step = self.selected_step
-        if step is not None and self.section is not None:
-            self.post_message(self.StepChosen(step, self.section))
+        index = self.steps.highlighted
+        if self.selected_step is not None and index is not None:
+            self.post_message(self.StepChosen(index))
 
     def write_output(self, line: str | Text) -> None:
         self.output.remove_class("-empty")

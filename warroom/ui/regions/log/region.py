@@ -1,79 +1,65 @@
-"""The incident part of the war room: declare, notes, roles, status, updates, pins, export.
+"""The incident-log region: the timeline as the store has it, and the ways to add to it
+(declare, notes, roles, status, status updates, export).
 
 Every write goes through the incident-log service in a worker and is shown only once the
-store has it (`EntryCommitted`).
+store has it (`EntryCommitted`, routed here by the screen, as entries from other consoles).
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from textual import on, work
+from textual import work
+from textual.app import ComposeResult
 
-from warroom.domain.alerts import Severity
-from warroom.domain.errors import WarroomError
-from warroom.domain.incident import EntryKind, IncidentSeverity, Role, Status
+from warroom.domain.alerts import Alert, Severity
+from warroom.domain.incident import Entry, EntryKind, IncidentSeverity, Role, Status
 from warroom.domain.note_syntax import parse_note
-from warroom.domain.signals import format_value, sparkline_text
-from warroom.ui.messages import EntryCommitted
-from warroom.ui.screens.base import WarRoomBase
-from warroom.ui.screens.dialogs import Choose, DeclareDialog, DeclareForm, EditText, TextPrompt
-from warroom.ui.widgets.incident_log import IncidentLogView
-from warroom.ui.widgets.signal_panel import SignalPanel
-from warroom.ui.widgets.war_header import WarHeader
+from warroom.domain.untrusted import one_line
+from warroom.ui.dialogs.prompts import Choose, DeclareDialog, DeclareForm, EditText, TextPrompt
+from warroom.ui.regions.base import Access, Action, Region, Services, write_entry
+from warroom.ui.regions.log.view import IncidentLogView
+
+READ, WRITE = Access.READ, Access.WRITE
 
 
-class IncidentActions(WarRoomBase):
-    """`d`, `n`, `o`, `t`, `u`, `p`, `e`, and the log itself."""
+class LogRegion(Region):
+    NAME = "log"
+    TITLE = "Incident log"
+    ACTIONS = (
+        Action("d", "declare", "Declare", WRITE),
+        Action("n", "note", "Note", WRITE),
+        Action("u", "status_update", "Update", WRITE),
+        Action("t", "set_status", "Status", WRITE, show=False),
+        Action("o", "assign_role", "Roles", WRITE, show=False),
+        Action("e", "export", "Export", READ),
+    )
 
-    def _log(self, kind: EntryKind, text: str, data: dict[str, Any] | None = None) -> None:
-        """Write an entry in a worker; it is shown once the store has it."""
-        self._write_entry(self.incident_log.record(kind, text, data))
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.incident_log = services.incident_log
+        self.alert: Alert | None = None  # the selected alert: what a declaration starts from
 
-    @work(group="incident-log", exit_on_error=False, description="Write to the incident log")
-    async def _write_entry(self, write: Any) -> None:
-        try:
-            entry = await write
-        except WarroomError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.post_message(EntryCommitted(entry))
+    def compose(self) -> ComposeResult:
+        yield IncidentLogView(id="log-view")
 
-    @on(EntryCommitted)
-    def entry_committed(self, message: EntryCommitted) -> None:
-        self.query_one(IncidentLogView).add_entry(message.entry)
-        self.query_one(WarHeader).update_state(self._header_state())
+    def _write_entry(self, write: Any) -> None:
+        write_entry(self, write)
 
-    def _remote_entry(self, entry: Any) -> None:
-        self.post_message(EntryCommitted(entry))
+    def show_alert(self, alert: Alert | None) -> None:
+        self.alert = alert  # what a declaration starts from
 
-    @work(group="incident-log", exit_on_error=False, description="Resume the open incident")
-    async def _resume_incident(self) -> None:
-        try:
-            await asyncio.wait_for(self.ctx.store.open(), 10)
-            incident = await asyncio.wait_for(self.incident_log.resume(), 10)
-        except (WarroomError, TimeoutError) as exc:
-            self.notify(f"incident store: {exc}", severity="error")
-            return
-        if incident is not None:
-            for entry in incident.entries:
-                self.post_message(EntryCommitted(entry))
-            self.notify(f"resumed {incident.id}: {incident.title}", timeout=4)
+    def show_entry(self, entry: Entry) -> None:
+        self.query_one(IncidentLogView).add_entry(entry)
 
     def action_declare(self) -> None:
-        if self.ctx.viewer:
-            self.notify(
-                "viewer mode: declaring is done from a commander's console", severity="warning"
-            )
-            return
         if self.incident_log.incident is not None and self.incident_log.incident.is_open:
             self.notify(
                 f"{self.incident_log.incident.id} is already open (t to change status)",
                 severity="warning",
             )
             return
-        alert = self.selected
+        alert = self.alert
         title = (
             f"{alert.name}: {alert.summary}"
             if alert and alert.summary
@@ -109,7 +95,7 @@ class IncidentActions(WarRoomBase):
             try:
                 note = parse_note(raw, self.ctx.clock.now())
             except ValueError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 return
             log = self.incident_log
             if note.kind is EntryKind.DECISION:
@@ -131,7 +117,11 @@ class IncidentActions(WarRoomBase):
                     else None
                 )
                 if target is None:
-                    self.notify(f"no entry id starts with {note.corrects}", severity="error")
+                    self.notify(
+                        f"no entry id starts with {one_line(note.corrects)}",
+                        severity="error",
+                        markup=False,
+                    )
                     return
                 self._write_entry(log.correct(target, note.text))
             else:
@@ -219,18 +209,6 @@ class IncidentActions(WarRoomBase):
 
         self.app.push_screen(Choose("Status update template", kinds), kind_chosen)
 
-    def action_pin(self) -> None:
-        focused = self.focused
-        panels = list(self.query(SignalPanel))
-        panel = focused if isinstance(focused, SignalPanel) else (panels[0] if panels else None)
-        if panel is None:
-            return
-        series = panel.series
-        latest = series.latest
-        value = format_value(latest.value if latest else None, series.spec.unit)
-        spark = sparkline_text(series.values(), 30)
-        self._write_entry(self.incident_log.pin_snapshot(series.spec.name, value, spark))
-
     def action_export(self) -> None:
         incident = self.incident_log.incident
         if incident is None:
@@ -253,14 +231,16 @@ class IncidentActions(WarRoomBase):
         incident = self.incident_log.incident
         if incident is None:
             return
-        signals = {s.spec.name: s for s in self.signal_poller.series.values()}
+        signals = {s.spec.name: s for s in self.services.scope.series.values()}
         text = render_postmortem(
             incident, signals=signals, now=self.ctx.clock.now(), secrets=self.ctx.secrets
         )
         try:
             Path(path).expanduser().write_text(text, encoding="utf-8")
         except OSError as exc:
-            self.app.call_from_thread(self.notify, f"cannot write {path}: {exc}", severity="error")
+            self.app.call_from_thread(
+                self.notify, f"cannot write {path}: {exc}", severity="error", markup=False
+            )
             return
         self.app.call_from_thread(self.notify, f"post-mortem written to {path}", timeout=6)
 

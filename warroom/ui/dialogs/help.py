@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -12,7 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from warroom.ui.screens.dialogs import DIALOG_CSS
+from warroom.config.keymap import display_key
+from warroom.ui.dialogs.prompts import DIALOG_CSS
 
 EXTRA_KEYS = [
     ("j / k, ↑ / ↓", "move in the focused pane", ""),
@@ -28,20 +29,22 @@ class HelpScreen(ModalScreen[None]):
     )
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
-    def __init__(self, bindings: Iterable[Binding | tuple[str, ...]]) -> None:
+    def __init__(
+        self, bindings: Iterable[Binding | tuple[str, ...]], keymap: Mapping[str, str]
+    ) -> None:
         super().__init__()
         self.bindings = [b for b in bindings if isinstance(b, Binding)]
+        self.keymap = keymap  # the checked `[ui.keymap]`: the help shows the keys as remapped
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_header=True, header_style="bold")
         table.add_column("key", no_wrap=True)
         table.add_column("what it does")
         table.add_column(Text("id (remap in [ui.keymap])"), style="dim")
-        keymap = self.app.keymap if hasattr(self.app, "keymap") else {}
         for b in self.bindings:
-            if not b.description and b.action != "escape":
+            if not b.description:
                 continue
-            key = keymap.get(b.id, b.key) if b.id else b.key
+            key = display_key(b.id, b.key, self.keymap)
             table.add_row(_pretty(key), b.description or b.action, b.id or "")
         for key, what, ident in EXTRA_KEYS:
             table.add_row(key, what, ident)

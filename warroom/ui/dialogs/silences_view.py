@@ -15,7 +15,8 @@ from textual.widgets.option_list import Option
 
 from warroom.domain.alerts import Silence
 from warroom.domain.clock import format_duration
-from warroom.ui.screens.dialogs import DIALOG_CSS
+from warroom.domain.untrusted import one_line
+from warroom.ui.dialogs.prompts import DIALOG_CSS, plain
 
 EXPIRING_S = 300
 
@@ -26,8 +27,8 @@ def silence_label(silence: Silence, now: datetime) -> Text:
     if silence.expiring_soon(now, EXPIRING_S):
         text.append("⌛ EXPIRING ", "bold reverse")
     text.append(f"{format_duration(left)} left  ", "bold")
-    text.append(" ".join(str(m) for m in silence.matchers))
-    text.append(f"\n   by {silence.created_by} — {silence.comment}", "dim")
+    text.append(one_line(" ".join(str(m) for m in silence.matchers)))
+    text.append(f"\n   by {one_line(silence.created_by)} — {one_line(silence.comment)}", "dim")
     return text
 
 
@@ -45,7 +46,7 @@ class SilencesView(ModalScreen[Silence | None]):
         with Vertical():
             yield Label(f"Active silences ({len(self.silences)})", classes="title")
             for source, error in self.errors.items():
-                yield Static(f"⚠ {source}: {error}", classes="error")
+                yield Static(plain(f"⚠ {source}: {error}"), classes="error")
             if self.silences:
                 yield OptionList(
                     *[Option(silence_label(s, self.now), id=s.id) for s in self.silences],

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from warroom.domain.alerts import Alert, Matcher, matching_alerts
-from warroom.ui.screens.dialogs import DIALOG_CSS
+from warroom.ui.dialogs.prompts import DIALOG_CSS, plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="title")
+            yield Label(plain(self.title_text), classes="title")
             yield Static("matchers (name=value, name=~regex, name!=value):", classes="hint")
             yield Input(self.initial, id="silence-matchers")
             yield Static("", id="silence-preview")
@@ -105,7 +105,7 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
         try:
             matchers = parse_matchers(text)
         except ValueError as exc:
-            preview.update(f"⚠ {exc}")
+            preview.update(plain(f"⚠ {exc}"))
             return
         if not matchers:
             preview.update("⚠ at least one matcher is needed")
@@ -114,8 +114,10 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
         names = sorted({a.name for a in caught})
         listed = ", ".join(names[:4]) + (" …" if len(names) > 4 else "")
         preview.update(
-            f"will silence {len(caught)} firing alert{'s' if len(caught) != 1 else ''}"
-            + (f": {listed}" if listed else "")
+            plain(
+                f"will silence {len(caught)} firing alert{'s' if len(caught) != 1 else ''}"
+                + (f": {listed}" if listed else "")
+            )
         )
 
     @on(Button.Pressed, "#silence-ok")
@@ -128,7 +130,7 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
                 raise ValueError("at least one matcher is needed")
             minutes = parse_minutes(self.query_one("#silence-duration", Input).value)
         except ValueError as exc:
-            error.update(str(exc))
+            error.update(plain(str(exc)))
             return
         comment = self.query_one("#silence-comment", Input).value.strip()
         if not comment:

@@ -1,0 +1,216 @@
+"""What the alert list shows, computed fast enough for a storm: the one filter, grouping and
+inhibition nesting the console uses (pure; the widget only draws the rows).
+
+The answers are those of `AlertFilter.accepts`, `sort_alerts` and `group_by_name` in
+`domain.alerts` (the tests hold them side by side), reached in O(n) per change, never per key
+press: alerts are sorted once per refresh (`AlertIndex`), a matcher is evaluated once per
+distinct label value, and typing that narrows a filter searches only the previous result.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from warroom.domain import heap
+from warroom.domain.alerts import Alert, AlertFilter, Matcher
+
+THREAD_AT = 20_000  # alerts: from here on the list compares, sorts and filters in a thread
+SORT_RUN = 4_096  # keys sorted in one call (see sorted_positions)
+
+
+@dataclass(slots=True)
+class AlertRow:
+    """One line of the list: an alert, a group of alerts, or a divider. Never changed once
+    made (not `frozen` only because that makes construction 3x slower, see `Alert`)."""
+
+    alert: Alert | None
+    count: int = 1
+    indent: bool = False
+    divider: str = ""
+
+    @property
+    def key(self) -> str:
+        if self.divider:
+            return "divider:" + self.divider
+        assert self.alert is not None
+        return ("group:" + self.alert.name) if self.count > 1 else self.alert.fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the rows show: the filter and the two toggles."""
+
+    filter: AlertFilter = field(default_factory=AlertFilter)
+    grouped: bool = False
+    show_suppressed: bool = True
+
+
+def narrows(new: AlertFilter, old: AlertFilter) -> bool:
+    """Whether everything `new` accepts, `old` accepts too (typing more of the same filter), so
+    `new` need only search `old`'s result: each old matcher is kept, each old word is inside a
+    new word."""
+    return bool(old) and (
+        all(m in new.matchers for m in old.matchers)
+        and all(any(w in nw for nw in new.words) for w in old.words)
+    )
+
+
+def find_key(rows: Sequence[AlertRow], key: str, near: int) -> int:
+    """Where the row with `key` is now, searched outward from `near` (a refresh moves the
+    cursor's alert a few lines at most); `near` if it is gone."""
+    n = len(rows)
+    for d in range(min(n, 512)):
+        for i in (near - d, near + d):
+            if 0 <= i < n and rows[i].key == key:
+                return i
+    return next((i for i, row in enumerate(rows) if row.key == key), near)
+
+
+def sorted_positions(keys: list[Any]) -> list[int]:
+    """`sorted(range(len(keys)), key=keys.__getitem__)`, in runs merged in Python: one sort of
+    100,000 keys is a single call that holds the GIL for a few hundred ms (every key press
+    waits); runs of SORT_RUN hold it for a few ms each, and the merge lets go between keys."""
+    n = len(keys)
+    key = keys.__getitem__
+    if n < THREAD_AT:  # sorted on the event loop anyway: one call is quicker
+        return sorted(range(n), key=key)
+    runs = [sorted(range(i, min(i + SORT_RUN, n)), key=key) for i in range(0, n, SORT_RUN)]
+    return list(heapq.merge(*runs, key=key))
+
+
+class AlertIndex:
+    """The alerts of one refresh, sorted once (severity, age, name, fingerprint, as
+    `sort_alerts`); the inputs a filter needs are prepared the first time one asks."""
+
+    __slots__ = ("_hay", "_memo", "alerts", "any_inhibited", "quiet", "rows", "sorted")
+
+    def __init__(self, alerts: list[Alert]) -> None:
+        self.alerts = alerts
+        keys = [(a.severity, a.starts_at, a.name, a.fingerprint) for a in alerts]
+        ordered = [alerts[i] for i in sorted_positions(keys)]
+        self.sorted = ordered
+        self.quiet = [a.is_silenced or a.is_inhibited for a in ordered]
+        self.rows = [AlertRow(a) for a in ordered]
+        self.any_inhibited = any(a.inhibited_by for a in ordered)
+        self._hay: list[str] | None = None
+        self._memo: tuple[AlertFilter, list[int]] | None = None
+
+    def matching(self, flt: AlertFilter) -> Sequence[int]:
+        """Positions (in sorted order) of the alerts `flt.accepts`, computed once per
+        distinct label value."""
+        if not flt:
+            return range(len(self.sorted))
+        memo = self._memo
+        if memo is not None and memo[0] == flt:
+            return memo[1]
+        kept: Sequence[int] = (
+            memo[1] if memo is not None and narrows(flt, memo[0]) else range(len(self.sorted))
+        )
+        for matcher in flt.matchers:
+            kept = self._by_matcher(matcher, kept)
+        if flt.words:
+            hay = self._haystacks()
+            words = flt.words
+            kept = [i for i in kept if all(w in hay[i] for w in words)]
+        result = list(kept)
+        self._memo = (flt, result)
+        return result
+
+    def _by_matcher(self, matcher: Matcher, kept: Sequence[int]) -> list[int]:
+        # `alert_labels(a)` is {"alertname": a.name, **a.labels}: look the value up the same way
+        name = matcher.name
+        ordered = self.sorted
+        value_of: Callable[[Alert], str] = (
+            (lambda a: a.labels.get("alertname", a.name))
+            if name == "alertname"
+            else (lambda a: a.labels.get(name, ""))
+        )
+        answers: dict[str, bool] = {}
+        out = []
+        for i in kept:
+            value = value_of(ordered[i])
+            hit = answers.get(value)
+            if hit is None:
+                hit = answers[value] = matcher.matches({name: value})
+            if hit:
+                out.append(i)
+        return out
+
+    def _haystacks(self) -> list[str]:
+        """What free words search, as `AlertFilter.accepts` builds it (lower-cased)."""
+        if self._hay is None:
+            self._hay = [
+                " ".join(
+                    (
+                        a.name,
+                        *{"alertname": a.name, **a.labels}.values(),
+                        a.summary,
+                        a.severity.word,
+                    )
+                ).lower()
+                for a in self.sorted
+            ]
+        return self._hay
+
+
+def index_for(alerts: list[Alert], current: AlertIndex) -> AlertIndex:
+    """`current` if these are the same alerts, else a new index (built as a `bulk` of objects:
+    the cyclic GC stays out of a storm's way)."""
+    old = current.alerts
+    if alerts is old or (len(alerts) == len(old) and alerts == old):
+        return current
+    with heap.bulk(len(alerts)):
+        return AlertIndex(list(alerts))
+
+
+def build_rows(index: AlertIndex, view: View) -> list[AlertRow]:
+    """The lines for `index` as `view` asks: active alerts first (grouped by name, or with the
+    alerts they inhibit folded under them), then the silenced and inhibited after a divider."""
+    ordered, quiet, alert_rows = index.sorted, index.quiet, index.rows
+    positions = index.matching(view.filter)
+    active = [i for i in positions if not quiet[i]]
+    folded: set[str] = set()
+    rows: list[AlertRow]
+    if view.grouped:
+        groups: dict[str, list[int]] = {}  # name -> [first position, count], sorted order
+        for i in active:
+            group = groups.get(ordered[i].name)
+            if group is None:
+                groups[ordered[i].name] = [i, 1]
+            else:
+                group[1] += 1
+        rows = [
+            alert_rows[i] if count == 1 else AlertRow(ordered[i], count=count)
+            for i, count in groups.values()
+        ]
+    elif not index.any_inhibited:
+        rows = [alert_rows[i] for i in active]
+    else:
+        by_inhibitor: dict[str, list[AlertRow]] = {}
+        firing = {ordered[i].fingerprint for i in active}
+        for i in positions:
+            alert = ordered[i]
+            if alert.is_inhibited and not alert.is_silenced:
+                parent = next((fp for fp in alert.inhibited_by if fp in firing), None)
+                if parent:
+                    by_inhibitor.setdefault(parent, []).append(AlertRow(alert, indent=True))
+                    folded.add(alert.fingerprint)
+        rows = []
+        for i in active:
+            rows.append(alert_rows[i])
+            children = by_inhibitor.get(ordered[i].fingerprint)
+            if children:
+                rows.extend(children)
+    if view.show_suppressed:
+        quiet_rows = [
+            alert_rows[i]
+            for i in positions
+            if quiet[i] and (not folded or ordered[i].fingerprint not in folded)
+        ]
+        if quiet_rows:
+            rows.append(AlertRow(None, divider=f"silenced / inhibited ({len(quiet_rows)})"))
+            rows.extend(quiet_rows)
+    return rows

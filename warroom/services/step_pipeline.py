@@ -1,0 +1,97 @@
+"""The step pipeline: fill a step from the selected alert, say how it must be confirmed, run
+it, and build the entry that records it.
+
+The UI asks for the values `missing()` names, shows the `Confirmation`, and hands the answer
+back to `run()`; the rendering (`placeholders.render_step`), the safety gate (`StepRunner`)
+and the log entry (`steps.step_entry`) are the ones used everywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from warroom.domain.alerts import Alert
+from warroom.domain.clock import Clock
+from warroom.domain.incident import Entry
+from warroom.domain.placeholders import missing_values, render_step
+from warroom.domain.ports import OutputSink, RenderedStep, StepExecutor, StepResult
+from warroom.domain.runbooks import Risk, Step
+from warroom.services.steps import StepRunner, step_entry
+
+
+class Ask(StrEnum):
+    NOTHING = "nothing"  # a read step runs on enter
+    YES = "yes"  # a write step: y/n, showing the exact command
+    TYPED = "typed"  # a destructive step: type the target's name
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    ask: Ask
+    question: str = ""
+    detail: str = ""
+    target: str = ""
+
+
+def alert_values(alert: Alert | None) -> dict[str, str]:
+    """What an alert fills placeholders with: its labels, and its name as `alertname`."""
+    if alert is None:
+        return {}
+    labels = dict(alert.labels)
+    labels.setdefault("alertname", alert.name)
+    return labels
+
+
+class StepPipeline:
+    def __init__(
+        self,
+        executors: Sequence[StepExecutor],
+        clock: Clock,
+        author: str,
+        *,
+        viewer: bool,
+        default_timeout_s: float = 60.0,
+    ) -> None:
+        self.runner = StepRunner(executors, viewer=viewer, default_timeout_s=default_timeout_s)
+        self.clock = clock
+        self.author = author
+
+    def missing(self, step: Step, labels: Mapping[str, str]) -> list[str]:
+        """Placeholders no label fills: ask the commander for these first."""
+        return list(missing_values(step, labels))
+
+    def render(
+        self, step: Step, labels: Mapping[str, str], values: Mapping[str, str]
+    ) -> RenderedStep:
+        """Exactly what will run (raises RunbookError with a one-line reason)."""
+        return render_step(step, labels, values)
+
+    def confirmation(self, rendered: RenderedStep) -> Confirmation:
+        """How the commander confirms this run, by the rendered step's risk."""
+        if rendered.risk is Risk.READ:
+            return Confirmation(Ask.NOTHING)
+        if rendered.risk is Risk.WRITE:
+            return Confirmation(Ask.YES, "This step changes state. Run it?", rendered.command)
+        return Confirmation(
+            Ask.TYPED,
+            "DESTRUCTIVE: type the target's name to run",
+            f"{rendered.command}\n\ntarget: {rendered.target}",
+            rendered.target,
+        )
+
+    async def run(
+        self,
+        rendered: RenderedStep,
+        emit: OutputSink,
+        *,
+        confirmed: bool,
+        typed: str | None,
+    ) -> StepResult:
+        """Run through the runner's gate (RunbookError says why a run is refused)."""
+        return await self.runner.run(rendered, emit, confirmed=confirmed, typed_target=typed)
+
+    def record(self, incident_id: str, rendered: RenderedStep, result: StepResult) -> Entry:
+        """The incident-log entry for this run."""
+        return step_entry(incident_id, rendered, result, author=self.author, now=self.clock.now())

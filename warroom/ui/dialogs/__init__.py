@@ -1,0 +1,1 @@
+"""Modal dialogs: each only asks, and hands the answer to whoever opened it."""

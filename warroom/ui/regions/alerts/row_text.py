@@ -1,0 +1,75 @@
+"""One alert line as text. Labels and annotations are untrusted: shown as plain text (never
+Rich markup), control characters made visible and folded onto the line, cut to the column."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from warroom.domain.alert_view import AlertRow
+from warroom.domain.alerts import Severity
+from warroom.domain.clock import format_age
+from warroom.domain.untrusted import clip, one_line
+
+_SEV_CLASS = {
+    Severity.CRITICAL: "alert-list--critical",
+    Severity.WARNING: "alert-list--warning",
+    Severity.INFO: "alert-list--info",
+    Severity.NONE: "alert-list--info",
+}
+
+
+def style_class(row: AlertRow) -> str:
+    """The list's component class for this line: divider, muted (silenced or inhibited), or
+    its severity's."""
+    if row.divider:
+        return "alert-list--divider"
+    assert row.alert is not None
+    if row.alert.is_silenced or row.alert.is_inhibited:
+        return "alert-list--muted"
+    return _SEV_CLASS[row.alert.severity]
+
+
+def fit(text: str, width: int) -> str:
+    """`text` inert, on one line, cut to exactly `width` cells (padded)."""
+    if width <= 0:
+        return ""
+    return clip(" ".join(one_line(text).split()), width).ljust(width)
+
+
+def row_text(row: AlertRow, age: str, width: int, now: datetime, show_origins: bool) -> Text:
+    if row.divider:
+        return Text(f"── {row.divider} " + "─" * max(0, width - len(row.divider) - 4))
+    alert = row.alert
+    assert alert is not None
+    sev = f"{alert.severity.symbol} {alert.severity.word}"
+    name = ("  ↳ " if row.indent else "") + alert.name
+    if row.count > 1:
+        name = f"{alert.name} ×{row.count}"
+    where = alert.service
+    if alert.instance and alert.instance != where:
+        where = f"{where}/{alert.instance}" if where else alert.instance
+    if show_origins and alert.origins:
+        where = f"{where} @{','.join(alert.origins)}"
+    marks = ""
+    if alert.is_acked:
+        marks = "ACK"
+    elif alert.is_silenced:
+        marks = "SIL"
+    elif alert.is_inhibited:
+        marks = "INH"
+    name_w = 26 if width >= 100 else 20
+    where_w = 22 if width >= 100 else 14
+    fixed = 7 + 1 + name_w + 1 + where_w + 1 + 4 + 1 + 4 + 1
+    summary_w = max(0, width - fixed)
+    summary = alert.summary
+    if alert.is_acked and alert.acked_by:
+        when = (
+            f" {format_age((now - alert.acked_at).total_seconds())} ago" if alert.acked_at else ""
+        )
+        summary = f"[acked by {alert.acked_by.split('@')[0]}{when}] {summary}"
+    return Text(
+        f"{sev:<7} {fit(name, name_w)} {fit(where, where_w)} {age:>4} {marks:<4} "
+        f"{fit(summary, summary_w)}"
+    )

@@ -1,0 +1,205 @@
+"""What every region is: a framed part of the war room with its own widgets, keys, workers
+and the facts it posts up. A region gets its data from services (`Services`, attributes down)
+and never reaches another region: the screen routes what one posts to the others.
+
+Every key a region offers is an `Action` declared `READ` or `WRITE`; the screen binds them
+all and, in viewer mode, refuses each write in one place before the region is asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+
+from warroom.config import Settings
+from warroom.domain.alerts import Alert
+from warroom.domain.errors import WarroomError
+from warroom.domain.incident import (
+    DEFAULT_POLICIES,
+    Entry,
+    EntryKind,
+    IncidentSeverity,
+    SeverityPolicy,
+)
+from warroom.domain.untrusted import one_line
+from warroom.services.ack_keepalive import AckKeepAlive
+from warroom.services.acks import AckKeeper
+from warroom.services.alert_refresh import AlertRefresh
+from warroom.services.incident_log import IncidentLog
+from warroom.services.polling import AlertPoller, SignalPoller
+from warroom.services.signal_scope import SignalScope
+from warroom.services.silences import SilenceService
+from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
+from warroom.ui.messages import EntryCommitted
+
+__all__ = [
+    "SOURCE_TIMEOUT_S",
+    "Access",
+    "Action",
+    "Region",
+    "Services",
+    "services_for",
+    "write_entry",
+]
+
+
+class Access(StrEnum):
+    READ = "read"  # looks, moves, filters, copies, exports: allowed to a viewer
+    WRITE = "write"  # changes the incident, an Alertmanager or a system: never from a viewer
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One thing a commander can do: its key, its name (the region's `action_<name>`), what
+    the key bar and help call it, and whether it writes."""
+
+    key: str
+    name: str
+    description: str
+    access: Access
+    show: bool = True
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.key,
+            f"do('{self.name}')",
+            self.description,
+            show=self.show,
+            priority=self.priority,
+            id=f"warroom.{self.name}",
+        )
+
+
+@dataclass(slots=True)
+class Services:
+    """What the regions are fed from: the context and the services built on it, once."""
+
+    ctx: ConsoleContext
+    incident_log: IncidentLog
+    refresh: AlertRefresh
+    keepalive: AckKeepAlive
+    silences: SilenceService
+    scope: SignalScope
+
+
+def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
+    """The services every region is fed from, built once per war room."""
+    silences = SilenceService(ctx.sources.alert_sources, ctx.clock)
+    keeper = AckKeeper(ctx.sources.alert_sources, ctx.clock, minutes=ctx.settings.ack_minutes)
+    signals = SignalPoller(
+        ctx.settings.signals, ctx.sources.signal_sources, ctx.clock, SOURCE_TIMEOUT_S
+    )
+    return Services(
+        ctx=ctx,
+        incident_log=IncidentLog(ctx.store, ctx.clock, ctx.author, policies_for(ctx.settings)),
+        refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
+        keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S),
+        silences=silences,
+        scope=SignalScope(signals),
+    )
+
+
+def policies_for(settings: Settings) -> dict[IncidentSeverity, SeverityPolicy]:
+    """Severity policies, with the configured status-update cadence when one is set."""
+    if settings.update_every_s <= 0:
+        return dict(DEFAULT_POLICIES)
+    return {
+        sev: replace(policy, update_every_s=settings.update_every_s)
+        for sev, policy in DEFAULT_POLICIES.items()
+    }
+
+
+class Region(Vertical):
+    """A part of the war room. Subclasses set NAME (its id is `NAME-region`), TITLE, and the
+    ACTIONS it answers; `start()` runs once the first alerts are drawn."""
+
+    NAME: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+    ACTIONS: ClassVar[tuple[Action, ...]] = ()
+    DIALOG_ACTIONS: ClassVar[tuple[Action, ...]] = ()  # asked for from a dialog, not a key
+    WAITS: ClassVar[bool] = True  # shows only its frame until the first alerts are drawn
+    TALL: ClassVar[bool] = False  # in the three-column layout, takes both rows
+
+    class Record(Message):
+        """Something happened that belongs in the incident log (the screen writes it)."""
+
+        def __init__(self, kind: EntryKind, text: str, data: dict[str, Any] | None = None):
+            super().__init__()
+            self.kind = kind
+            self.text = text
+            self.data = data
+
+    class Requested(Message):
+        """A dialog's answer asks for an action (say, expire this silence): the screen passes
+        it through the same gate as a key."""
+
+        def __init__(self, name: str, *args: object) -> None:
+            super().__init__()
+            self.name = name
+            self.args = args
+
+    def __init__(self, services: Services) -> None:
+        classes = "region" + (" -waits" if self.WAITS else "") + (" -tall" if self.TALL else "")
+        super().__init__(id=f"{self.NAME}-region", classes=classes)
+        self.services = services
+        self.ctx = services.ctx
+        self.border_title = self.TITLE
+        self._titles = (self.TITLE, "")
+
+    def start(self) -> None:
+        """The first alerts are on screen (or the wait is over): start what competes with them."""
+
+    def show_alert(self, alert: Alert | None) -> None:
+        """Attributes down: the alert under the cursor (None when the list is empty)."""
+
+    def show_entry(self, entry: Entry) -> None:
+        """Attributes down: an entry the store has (this console's or another's)."""
+
+    def refresh_now(self) -> None:
+        """`r`: poll now, if this region polls."""
+
+    def focus_first(self) -> None:
+        """Tab landed here: focus what takes keys in this region, or nothing."""
+        target = next((w for w in self.query("*") if w.focusable), None)
+        if target is not None:
+            target.focus()
+        elif self.focusable:
+            self.focus()
+        else:
+            self.screen.set_focus(None)
+
+    def retitle(self, title: str, subtitle: str | None = None) -> None:
+        """Titles carry untrusted text (a service name, a source's error): set as plain text,
+        never markup, and only when changed (setting one repaints the whole region)."""
+        if title != self._titles[0]:
+            self._titles = (title, self._titles[1])
+            self.border_title = Content(one_line(title))
+        if subtitle is not None and subtitle != self._titles[1]:
+            self._titles = (self._titles[0], subtitle)
+            self.border_subtitle = Content(one_line(subtitle))
+
+
+def write_entry(node: Widget, write: Awaitable[Entry]) -> None:
+    """Await an incident-log write in a worker of `node`; once the store has the entry, post
+    `EntryCommitted` (the only way an entry reaches the screen)."""
+
+    async def written() -> None:
+        try:
+            entry = await write
+        except WarroomError as exc:
+            node.notify(str(exc), severity="error", markup=False)
+            return
+        node.post_message(EntryCommitted(entry))
+
+    node.run_worker(
+        written(), group="incident-log", exit_on_error=False, description="Write to the log"
+    )

@@ -1,0 +1,233 @@
+"""The runbook region: shows the selected alert's section and runs its steps through the step
+pipeline (fill, confirm by risk, run, record); output streams back as `StepOutput` facts and
+the finished run is posted up as a `Region.Record` for the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.worker import Worker
+
+from warroom.domain.alerts import Alert
+from warroom.domain.errors import WarroomError
+from warroom.domain.ports import RenderedStep, StepResult
+from warroom.domain.runbooks import RunbookLibrary, Step
+from warroom.domain.untrusted import one_line
+from warroom.ui.dialogs.prompts import Confirm, EditText, TextPrompt
+from warroom.ui.messages import StepFinished, StepOutput
+from warroom.ui.regions.base import Access, Action, Region, Services
+from warroom.ui.regions.runbook.pane import RunbookPane
+
+
+class RunbookRegion(Region):
+    NAME = "runbook"
+    TITLE = "Runbook"
+    ACTIONS = (
+        Action("ctrl+c", "cancel_step", "Cancel step", Access.READ, show=False, priority=True),
+    )
+    # enter on the screen, or a step picked in the list (enter, a click), ask for these
+    DIALOG_ACTIONS = (
+        Action("", "run_selected_step", "Run a step", Access.WRITE),
+        Action("", "run_step_at", "Run a step", Access.WRITE),
+    )
+    BINDINGS = [Binding("slash", "search", "Search output", show=False)]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.library = self.ctx.library or RunbookLibrary()
+        self.alert: Alert | None = None
+        self._pipeline: Any = None
+        self._worker: Worker[Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield RunbookPane(id="runbook-pane")
+
+    @property
+    def pane(self) -> RunbookPane:
+        return self.query_one(RunbookPane)
+
+    def focus_first(self) -> None:
+        self.pane.steps.focus()
+
+    def start(self) -> None:
+        if self.ctx.library is None:
+            self._load_runbooks()
+
+    @work(thread=True, group="runbooks", exit_on_error=False, description="Read the runbooks")
+    def _load_runbooks(self) -> None:
+        """Parsing Markdown runbooks waits until the first alerts are on screen."""
+        from warroom.services.runbook_library import load_library
+
+        library = load_library(list(self.ctx.runbook_paths))
+        self.app.call_from_thread(self._loaded, library)
+
+    def _loaded(self, library: RunbookLibrary) -> None:
+        self.library = library
+        for runbook in library.runbooks:
+            for problem in runbook.errors[:3]:
+                self.notify(str(problem), title="Runbook", severity="warning", markup=False)
+        self.show_alert(self.alert)
+
+    def show_alert(self, alert: Alert | None) -> None:
+        """Attributes down: the selected alert's section (or none)."""
+        self.alert = alert
+        if alert is None:
+            self.pane.show_section(None, None)
+            return
+        found = self.library.section_for(alert.name, alert.annotations)
+        self.pane.show_section(found, alert.name)
+
+    # ------------------------------------------------------------ steps
+
+    @property
+    def pipeline(self) -> Any:
+        if self._pipeline is None:  # (placeholders and the runner load on the first step)
+            from warroom.services.step_pipeline import StepPipeline
+
+            ctx = self.ctx
+            self._pipeline = StepPipeline(
+                ctx.sources.executors,
+                ctx.clock,
+                ctx.author,
+                viewer=ctx.viewer,
+                default_timeout_s=ctx.settings.step_timeout_s,
+            )
+        return self._pipeline
+
+    def action_run_selected_step(self) -> None:
+        step = self.pane.selected_step
+        if step is not None:
+            self.run_step(step)
+
+    @on(RunbookPane.StepChosen)
+    def step_chosen(self, message: RunbookPane.StepChosen) -> None:
+        message.stop()
+        self.post_message(Region.Requested("run_step_at", message.index))
+
+    def action_run_step_at(self, index: int) -> None:
+        section = self.pane.section
+        if section is not None and 0 <= index < len(section.steps):
+            self.run_step(section.steps[index])
+
+    def run_step(self, step: Step) -> None:
+        from warroom.services.step_pipeline import alert_values
+
+        if not step.kind.runnable:
+            self.notify("this block is text: shown, never run", timeout=3)
+            return
+        if self._worker is not None and self._worker.is_running:
+            self.notify("a step is already running (ctrl+c cancels it)", severity="warning")
+            return
+        labels = alert_values(self.alert)
+        values: dict[str, str] = {}
+        missing = self.pipeline.missing(step, labels)
+
+        def ask_next() -> None:
+            if missing:
+                name = missing[0]
+
+                def given(value: str | None) -> None:
+                    if value is not None:
+                        values[name] = value
+                        missing.pop(0)
+                        ask_next()
+
+                prompt = TextPrompt(f"Value for <{name}>", hint=step.first_line)
+                self.app.push_screen(prompt, given)
+                return
+            try:
+                rendered = self.pipeline.render(step, labels, values)
+            except WarroomError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self._confirm_and_run(rendered)
+
+        ask_next()
+
+    def _confirm_and_run(self, rendered: RenderedStep) -> None:
+        from warroom.services.step_pipeline import Ask
+
+        asked = self.pipeline.confirmation(rendered)
+        if asked.ask is Ask.NOTHING:
+            self._run(rendered, confirmed=False, typed=None)
+        elif asked.ask is Ask.YES:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._run(rendered, confirmed=True, typed=None)
+
+            self.app.push_screen(Confirm(asked.question, asked.detail), answered)
+        else:
+
+            def typed(value: str | None) -> None:
+                if value is not None:
+                    self._run(rendered, confirmed=True, typed=value)
+
+            prompt = TextPrompt(asked.question, hint=asked.detail, must_equal=asked.target)
+            self.app.push_screen(prompt, typed)
+
+    def _run(self, rendered: RenderedStep, *, confirmed: bool, typed: str | None) -> None:
+        self.pane.write_output(Text(f"$ {one_line(rendered.command)}", style="bold"))
+        self._worker = self._run_worker(rendered, confirmed, typed)
+
+    @work(group="steps", exit_on_error=False, description="Run a runbook step")
+    async def _run_worker(self, rendered: RenderedStep, confirmed: bool, typed: str | None) -> None:
+        try:
+            result = await self.pipeline.run(
+                rendered,
+                lambda line: self.post_message(StepOutput(line)),
+                confirmed=confirmed,
+                typed=typed,
+            )
+        except asyncio.CancelledError:
+            result = StepResult(exit_code=None, duration_s=0.0, cancelled=True, error="cancelled")
+            self.post_message(StepFinished(rendered, result))
+            raise
+        except WarroomError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.post_message(StepFinished(rendered, result))
+
+    @on(StepOutput)
+    def step_output(self, message: StepOutput) -> None:
+        message.stop()
+        self.pane.write_output(message.line)
+
+    @on(StepFinished)
+    def step_finished(self, message: StepFinished) -> None:
+        message.stop()
+        result = message.result
+        if result.cancelled:
+            status = "cancelled"
+        elif result.timed_out:
+            status = "timed out"
+        else:
+            status = f"exit {result.exit_code}"
+        style = "bold green" if result.ok else "bold red"
+        took = f"└ {status} in {result.duration_s:.1f} s"
+        self.pane.write_output(Text(took, style=style))
+        incident = self.services.incident_log.incident
+        entry = self.pipeline.record(incident.id if incident else "", message.rendered, result)
+        self.post_message(Region.Record(entry.kind, entry.text, dict(entry.data)))
+
+    def action_cancel_step(self) -> None:
+        if self._worker is not None and self._worker.is_running:
+            self._worker.cancel()
+            self.notify("step cancelled", timeout=3)
+
+    def action_search(self) -> None:
+        def search(term: str | None) -> None:
+            if not term:
+                return
+            hits = self.pane.search(term)
+            text = "\n".join(hits) if hits else f"nothing in the step output matches {term!r}"
+            title = f"Step output matching {one_line(term)!r}"
+            self.app.push_screen(EditText(title, text, hint="esc closes"))
+
+        self.app.push_screen(TextPrompt("Search the steps' output", placeholder="text"), search)

@@ -1,0 +1,54 @@
+"""The war room's frame, shared by the boot frame and the war room: which regions, in which
+layout (2×2, three columns, or one at a time with tabs), and moving between them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import Static
+
+from warroom.ui.context import ConsoleContext
+from warroom.ui.regions import RegionSpec, chosen
+from warroom.ui.regions.layout import LAYOUTS, layout_for
+
+
+class FrameScreen(Screen[None]):
+    specs: ClassVar[tuple[RegionSpec, ...]] = ()  # set per war-room class; else the layout's
+
+    def __init__(self, ctx: ConsoleContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.region_index = 0
+        self.shown_specs = self.specs or tuple(chosen(getattr(ctx.settings, "layout", None)))
+
+    def on_resize(self) -> None:
+        self.set_layout(layout_for(self.size.width, self.size.height))
+
+    def set_layout(self, layout: str) -> None:
+        if self.has_class(layout):  # a class change restyles the whole screen: only on change
+            return
+        for name in LAYOUTS:
+            self.set_class(name == layout, name)
+        self.show_region(self.region_index, focus=False)
+
+    def show_region(self, index: int, focus: bool = True) -> None:
+        """Make region `index` the current one (the only one shown in the compact layout)."""
+        self.region_index = index % len(self.shown_specs)
+        current = f"{self.shown_specs[self.region_index].name}-region"
+        for frame in self.query("#regions > .region"):
+            if frame.has_class("-current") != (frame.id == current):
+                frame.set_class(frame.id == current, "-current")
+        tabs = Text()
+        for i, spec in enumerate(self.shown_specs):
+            tabs.append(f" {i + 1} {spec.title} ", "reverse bold" if i == self.region_index else "")
+            tabs.append(" ")
+        tabs.append("  tab: next pane", "dim")
+        self.query_one("#region-tabs", Static).update(tabs)
+
+    def action_next_region(self) -> None:
+        self.show_region(self.region_index + 1)
+
+    def action_previous_region(self) -> None:
+        self.show_region(self.region_index - 1)

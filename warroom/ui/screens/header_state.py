@@ -1,0 +1,54 @@
+"""What the header says: environment, mode, the incident with its update cadence, who holds
+which role, and the store's health. Built once a second and on every committed entry; the
+header repaints only when the text changed."""
+
+from __future__ import annotations
+
+from warroom.domain.incident import Role
+from warroom.domain.untrusted import one_line
+from warroom.services.incident_log import IncidentLog
+from warroom.ui.context import ConsoleContext
+from warroom.ui.widgets.war_header import HeaderState, mode_text
+
+ROLE_SHORT = {
+    Role.COMMANDER: "IC",
+    Role.TECH_LEAD: "TL",
+    Role.COMMS_LEAD: "Comms",
+    Role.SCRIBE: "Scribe",
+    Role.OBSERVER: "Obs",
+}
+
+
+def header_state(ctx: ConsoleContext, log: IncidentLog | None) -> HeaderState:
+    now = ctx.clock.now()
+    sources = ctx.sources
+    incident_text = cadence = roles = store = ""
+    overdue = False
+    incident = log.incident if log else None
+    if log is not None and incident is not None:
+        minutes = int(incident.elapsed(now).total_seconds() // 60)
+        incident_text = (
+            f"{incident.id} {incident.severity.value} {incident.status.value.upper()} · "
+            f"{one_line(incident.title)} · {minutes}m"
+        )
+        cadence = log.update_due_text(now)
+        if cadence.endswith("s") and "m " in cadence:  # minutes: no repaint every second
+            cadence = cadence.rsplit(" ", 1)[0]
+        overdue = log.update_overdue(now)
+        roles = " ".join(
+            f"{ROLE_SHORT[role]}: {one_line(people[-1].split('@')[0])}"
+            for role, people in incident.roles.items()
+            if people and role is not Role.OBSERVER
+        )
+    if log is not None and not log.store_status.online:
+        store = f"store offline, {log.store_status.queued} queued"
+    return HeaderState(
+        environment=sources.environment,
+        mode=mode_text(drill=sources.is_drill, production=sources.is_production, viewer=ctx.viewer),
+        now=now.replace(second=0, microsecond=0),
+        incident=incident_text,
+        cadence=cadence,
+        overdue=overdue,
+        store=store,
+        roles=roles,
+    )
