@@ -31,6 +31,7 @@ import asyncpg
 from warroom.domain.errors import StoreError
 from warroom.domain.incident import Entry
 from warroom.domain.ports import IncidentSummary, StoreStatus
+from warroom.domain.redaction import redact_dsn
 from warroom.stores.sqlite import (
     SUMMARY_KINDS,
     SqliteLog,
@@ -81,14 +82,14 @@ FROM ins
 """
 
 
-def redacted_dsn(dsn: str) -> str:
-    """The DSN without its password, for messages and the outbox file name."""
+def _outbox_identity(dsn: str) -> str:
+    """What names the outbox file: the DSN without its `user:password@` password (hashed, never
+    shown). Kept exactly as it always was, so entries queued by an older console are found."""
     if "@" not in dsn or "://" not in dsn:
         return dsn
     scheme, rest = dsn.split("://", 1)
     creds, host = rest.rsplit("@", 1)
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}@{host}"
+    return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
 
 
 def default_outbox_path(dsn: str, data_dir: Path | None = None) -> Path:
@@ -96,7 +97,7 @@ def default_outbox_path(dsn: str, data_dir: Path | None = None) -> Path:
         from platformdirs import user_data_path
 
         data_dir = user_data_path("warroom")
-    digest = hashlib.sha256(redacted_dsn(dsn).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(_outbox_identity(dsn).encode()).hexdigest()[:12]
     return Path(data_dir) / f"outbox-{digest}.db"
 
 
@@ -140,6 +141,7 @@ class PostgresStore:
         self._recover_task: asyncio.Task[None] | None = None
         self._health_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.server_synchronous_commit = ""  # the server's own default, once connected
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -152,7 +154,7 @@ class PostgresStore:
             if not self.start_offline_ok:
                 await asyncio.to_thread(self.outbox.close)
                 raise StoreError(
-                    f"cannot reach incident store {redacted_dsn(self.dsn)}: {_why(exc)}"
+                    f"cannot reach incident store {redact_dsn(self.dsn)}: {_why(exc)}"
                 ) from exc
             self._go_offline(exc)
         else:
@@ -175,6 +177,7 @@ class PostgresStore:
     async def _connect(self) -> None:
         conn = await asyncpg.connect(self.dsn, timeout=self.timeout_s)
         try:
+            await self._durable_session(conn)
             await self._migrate(conn)
             await conn.add_listener(CHANNEL, self._on_notify)
             conn.add_termination_listener(self._on_terminated)
@@ -190,6 +193,20 @@ class PostgresStore:
                 conn.terminate()
             raise
         self._conn = conn
+
+    async def _durable_session(self, conn: Any) -> None:
+        """`synchronous_commit = on` for this session whatever the server's default: with `off`
+        a COMMIT returns before its WAL is written, and a database crash loses entries the
+        console already showed. Read back, so the status can say what is in force."""
+        await conn.execute("SET synchronous_commit TO on", timeout=self.timeout_s)
+        row = await conn.fetchrow(
+            "SELECT current_setting('synchronous_commit') AS now, reset_val AS server"
+            " FROM pg_settings WHERE name = 'synchronous_commit'",
+            timeout=self.timeout_s,
+        )
+        if row is None or row["now"] != "on":
+            raise StoreError("the database would not turn synchronous_commit on for the session")
+        self.server_synchronous_commit = str(row["server"])
 
     async def _migrate(self, conn: Any) -> None:
         async with conn.transaction():
@@ -394,14 +411,14 @@ class PostgresStore:
     async def _read(self, work: Callable[[Any], Awaitable[T]]) -> T:
         if not self._online and self._conn is None:
             raise StoreError(
-                f"incident store {redacted_dsn(self.dsn)} is offline ({self._detail or 'reconnecting'})"
+                f"incident store {redact_dsn(self.dsn)} is offline ({self._detail or 'reconnecting'})"
             )
         try:
             return await self._with_conn(work)
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"incident store {redacted_dsn(self.dsn)}: {_why(exc)}") from exc
+            raise StoreError(f"incident store {redact_dsn(self.dsn)}: {_why(exc)}") from exc
 
     async def entries(self, incident_id: str) -> list[Entry]:
         async def work(conn: Any) -> list[Any]:
@@ -461,7 +478,11 @@ class PostgresStore:
 
     @property
     def status(self) -> StoreStatus:
-        detail = redacted_dsn(self.dsn)
+        detail = redact_dsn(self.dsn)
+        if self.server_synchronous_commit:
+            detail += " · synchronous_commit=on"
+            if self.server_synchronous_commit != "on":
+                detail += f" (server default {self.server_synchronous_commit})"
         if not self._online and self._detail:
             detail = f"{detail}: {self._detail}"
         return StoreStatus(online=self._online, queued=self._queued, detail=detail)
