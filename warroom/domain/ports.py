@@ -89,6 +89,7 @@ class StepResult:
     executor: str = ""
     rows: list[tuple[Any, ...]] | None = None
     columns: list[str] | None = None
+    output_file: str = ""  # the full output, when it did not fit `output` (lines cut, too long)
 
     @property
     def ok(self) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
 from warroom.domain.shell_syntax import plain_words
-from warroom.sources.executors.shell import run_shell
+from warroom.sources.executors.shell import ShellOptions, run_shell
 
 PING_TIMEOUT_S = 2.0
 _DIRECT = {"restart", "stop", "start", "logs", "ps", "inspect"}
@@ -172,9 +172,11 @@ class DockerExecutor:
         *,
         client_factory: Callable[[], Any] | None = None,
         call_timeout_s: float = 30.0,
+        shell_options: ShellOptions | None = None,
     ) -> None:
         self._factory = client_factory or _default_client
         self.call_timeout_s = call_timeout_s
+        self.shell_options = shell_options
 
     def handles(self, rendered: RenderedStep) -> bool:
         return rendered.step.kind is StepKind.SHELL and parse_docker(rendered.command) is not None
@@ -185,7 +187,7 @@ class DockerExecutor:
         call = parse_docker(rendered.command)
         client = await self._client() if call else None
         if call is None or client is None:
-            return await run_shell(rendered.command, emit, timeout_s)
+            return await run_shell(rendered.command, emit, timeout_s, options=self.shell_options)
         started = time.monotonic()
         lines: list[str] = []
         loop = asyncio.get_running_loop()
@@ -201,7 +203,7 @@ class DockerExecutor:
         except _FallBack:
             with contextlib.suppress(Exception):
                 client.close()
-            return await run_shell(rendered.command, emit, timeout_s)
+            return await run_shell(rendered.command, emit, timeout_s, options=self.shell_options)
         except TimeoutError:
             await asyncio.sleep(0)
             emit(f"[timed out after {timeout_s:g} s]")

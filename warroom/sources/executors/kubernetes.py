@@ -18,12 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.domain.errors import SourceTimeout, SourceUnavailable
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
 from warroom.domain.shell_syntax import plain_words
+
+if TYPE_CHECKING:
+    from warroom.sources.executors.shell import ShellOptions
 
 _KINDS = {
     "deployment": "deployment",
@@ -183,9 +186,16 @@ def find_kubeconfig(explicit: str | None = None) -> str | None:
 class KubernetesExecutor:
     name = "kubernetes"
 
-    def __init__(self, *, kubeconfig: str | None = None, request_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        kubeconfig: str | None = None,
+        request_timeout_s: float = 10.0,
+        shell_options: ShellOptions | None = None,
+    ) -> None:
         self.kubeconfig = kubeconfig
         self.request_timeout_s = request_timeout_s
+        self.shell_options = shell_options
 
     def _config(self) -> str | None:
         return find_kubeconfig(self.kubeconfig)
@@ -205,7 +215,7 @@ class KubernetesExecutor:
         if call is None or path is None:
             from warroom.sources.executors.shell import run_shell
 
-            return await run_shell(rendered.command, emit, timeout_s)
+            return await run_shell(rendered.command, emit, timeout_s, options=self.shell_options)
         started = time.monotonic()
         lines: list[str] = []
         loop = asyncio.get_running_loop()

@@ -1,0 +1,98 @@
+"""Everything a step started, found and ended: background jobs, `setsid`, `nohup`, double forks.
+
+A process group kill misses children that left the group (`setsid`, daemons) and a parent walk
+misses orphans re-parented to init. So each step's environment carries a marker
+(`WARROOM_STEP=<token>`), inherited by everything it starts whatever session or parent it ends
+up in; a step's processes are its process group, the descendants of its shell and every process
+whose environment holds its marker. Chosen over a cgroup (needs a writable cgroup v2, which
+normal users and many CI hosts do not have) and over `PR_SET_CHILD_SUBREAPER` (orphans then
+become the console's own children, which asyncio's child watcher does not reap). A program that
+clears its whole environment *and* leaves the session is the one case it cannot see.
+
+Linux /proc only; elsewhere the process-group kill is all there is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import uuid
+
+MARKER = "WARROOM_STEP"
+
+
+def new_marker() -> str:
+    return uuid.uuid4().hex
+
+
+def _stat(pid: int) -> tuple[int, int, str] | None:
+    """(parent pid, process group, state) of a live process, None when gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b") ", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), int(fields[2]), fields[0].decode()
+
+
+def _has_marker(pid: int, needle: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as fh:
+            return needle in fh.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def step_processes(root: int, marker: str) -> set[int]:
+    """Live (not zombie) processes belonging to the step whose shell is `root`."""
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return set()
+    needle = f"{MARKER}={marker}".encode()
+    parents: dict[int, int] = {}
+    found: set[int] = set()
+    me = os.getpid()
+    for name in names:
+        if not name.isdigit():
+            continue
+        pid = int(name)
+        st = _stat(pid)
+        if st is None or st[2] == "Z" or pid == me:
+            continue
+        parents[pid] = st[0]
+        if pid == root or st[1] == root or _has_marker(pid, needle):
+            found.add(pid)
+    changed = True
+    while changed:  # add descendants of anything found (children that cleared the marker)
+        changed = False
+        for pid, ppid in parents.items():
+            if ppid in found and pid not in found:
+                found.add(pid)
+                changed = True
+    return found
+
+
+def signal_step(root: int, marker: str, sig: int) -> int:
+    """Send `sig` to the step's process group and every process it owns; how many were hit."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(root, sig)
+    hit = 0
+    for pid in step_processes(root, marker):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, sig)
+            hit += 1
+    return hit
+
+
+async def kill_all(root: int, marker: str, rounds: int = 100) -> bool:
+    """SIGKILL until nothing of the step is left alive (it may fork while we kill); True when
+    none remain. Zombies count as gone: their parent (or init) collects them."""
+    for _ in range(rounds):
+        if not step_processes(root, marker):
+            return True
+        signal_step(root, marker, signal.SIGKILL)
+        await asyncio.sleep(0.01)
+    return not step_processes(root, marker)
