@@ -113,9 +113,13 @@ class StepExecutor(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class StoreStatus:
+    """`online` False: entries are queued, not in the store (yet). `unsaved`: ids of entries
+    shown but kept in memory only (disk full, read-only store): mark them "not saved"."""
+
     online: bool = True
     queued: int = 0
     detail: str = ""
+    unsaved: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
