@@ -19,7 +19,7 @@ import os
 import socket
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +38,7 @@ from warroom.domain.incident import (
     new_entry,
 )
 from warroom.domain.ports import IncidentStore, StoreStatus
+from warroom.services.escalation import Reminder, reminders
 
 PRE_INCIDENT_KEEP = 100
 PRE_INCIDENT_WINDOW_S = 3600
@@ -58,15 +59,6 @@ def whoami(configured: str = "") -> str:
         except Exception:
             user = "unknown"
     return f"{user}@{socket.gethostname()}"
-
-
-@dataclass(frozen=True, slots=True)
-class Reminder:
-    """An escalation nudge: `key` is stable so the UI can show each one once."""
-
-    key: str
-    text: str
-    since: datetime
 
 
 class IncidentLog:
@@ -365,52 +357,10 @@ class IncidentLog:
         return f"update OVERDUE by {format_duration(-delta)}"
 
     def escalation_reminders(self, now: datetime | None = None) -> list[Reminder]:
-        """Nudges when the incident outlives its severity's limits.
-
-        - Past the response time and still investigating: escalate per the policy.
-        - Past the resolution target and still open: escalate per the policy, and for P1-P3
-          consider raising the severity.
-        - Status update overdue.
-        """
-        incident = self.incident
-        if incident is None or not incident.is_open:
+        """Nudges when the incident outlives its severity's limits (`escalation.reminders`)."""
+        if self.incident is None or not self.incident.is_open:
             return []
-        now = now or self.clock.now()
-        policy = self.policy()
-        sev = incident.severity.value
-        elapsed = (now - incident.declared_at).total_seconds()
-        out: list[Reminder] = []
-        if elapsed >= policy.response_s and incident.status is Status.INVESTIGATING:
-            since = incident.declared_at + timedelta(seconds=policy.response_s)
-            out.append(
-                Reminder(
-                    f"response:{sev}",
-                    f"{sev} still investigating after {format_duration(elapsed)} "
-                    f"(response target {format_duration(policy.response_s)}): "
-                    f"escalate to {policy.escalation}",
-                    since,
-                )
-            )
-        if elapsed >= policy.resolution_s:
-            since = incident.declared_at + timedelta(seconds=policy.resolution_s)
-            text = (
-                f"{sev} open for {format_duration(elapsed)}, past its "
-                f"{format_duration(policy.resolution_s)} resolution target: "
-                f"escalate to {policy.escalation}"
-            )
-            if incident.severity is not IncidentSeverity.P0:
-                text += "; consider raising the severity"
-            out.append(Reminder(f"resolution:{sev}", text, since))
-        due = incident.next_update_due(policy)
-        if now > due:
-            out.append(
-                Reminder(
-                    f"update:{due.isoformat()}",
-                    f"status update overdue by {format_duration((now - due).total_seconds())}",
-                    due,
-                )
-            )
-        return out
+        return reminders(self.incident, self.policy(), now or self.clock.now())
 
     # ------------------------------------------------------------------ other consoles
 
