@@ -115,7 +115,7 @@ async def test_a_100_mb_line_is_cut_and_kept_in_full_in_a_file(tmp_path: Path) -
     assert full.read_bytes()[-7:] == b"\nafter\n"
     assert oct(full.stat().st_mode & 0o777) == "0o600"
     entry = step_entry("INC-1", rendered(cmd), result, author="a", now=NOW)
-    assert entry.data["output_file"] == result.output_file
+    assert entry.data["output_ref"] == result.output_file
     assert len(str(entry.data)) < 20_000
 
 

@@ -62,3 +62,13 @@ def reminders(incident: Incident, policy: SeverityPolicy, now: datetime) -> list
             )
         )
     return out
+
+
+def due_text(due: datetime | None, now: datetime) -> str:
+    """For the header: "next update due in 7m" or "update OVERDUE by 3m" ("" when none)."""
+    if due is None:
+        return ""
+    delta = (due - now).total_seconds()
+    if delta >= 0:
+        return f"next update due in {format_duration(delta)}"
+    return f"update OVERDUE by {format_duration(-delta)}"

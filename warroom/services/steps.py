@@ -150,7 +150,7 @@ def step_entry(
         "output_head": head,
         "output_tail": tail,
         "output": cap_output(result.output),
-        "output_file": result.output_file,
+        "output_ref": result.output_file,  # the full output, when it did not fit
     }
     if result.columns is not None:
         data["columns"] = list(result.columns)
