@@ -12,9 +12,9 @@ import pytest
 
 from tests.incident.fixtures import EXPORT_NOW, FIXED_SIGNALS, T0, fixed_entries, fixed_incident
 from warroom.domain.incident import EntryKind, Incident, IncidentSeverity, declare, new_entry
+from warroom.domain.redaction import MASK, redact
 from warroom.domain.signals import DEFAULT_SIGNALS, Sample, Series
 from warroom.export.postmortem import render_postmortem
-from warroom.domain.redaction import MASK, redact
 from warroom.export.status_updates import KINDS, render_status_update, suggested_kind
 
 GOLDEN = Path(__file__).parent / "golden" / "postmortem.md"
