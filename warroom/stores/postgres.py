@@ -1,7 +1,7 @@
 """The shared incident store: PostgreSQL via asyncpg, live across consoles, safe when it drops.
 
-- Schema is created and migrated on start (`warroom_schema_version`, under an advisory lock so
-  two consoles starting together do not race).
+- Schema and SQL in `postgres_schema`; every session runs with `synchronous_commit = on`
+  whatever the server's default (status says so), so a committed entry survives a DB crash.
 - Every insert is `ON CONFLICT (id) DO NOTHING` and, only when a row was really inserted, sends
   a NOTIFY in the same transaction (delivered on commit). The payload carries this console's id
   (so a console never hears its own echo), the row's sequence number and the entry itself, or only
@@ -32,54 +32,14 @@ from warroom.domain.errors import StoreError
 from warroom.domain.incident import Entry
 from warroom.domain.ports import IncidentSummary, StoreStatus
 from warroom.domain.redaction import redact_dsn
-from warroom.stores.sqlite import (
-    SUMMARY_KINDS,
-    SqliteLog,
-    entry_from_json,
-    entry_to_json,
-    open_incident,
-    summarize,
-)
+from warroom.stores import postgres_schema as sql
+from warroom.stores.sqlite import SqliteLog, entry_from_json, entry_to_json, open_incident
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CHANNEL = "warroom_entries"
 NOTIFY_LIMIT = 8000  # bytes; PostgreSQL refuses longer NOTIFY payloads
-_LOCK_KEY = 0x5741_5252  # advisory lock for migrations ("WARR")
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: the append-only entry table
-    """
-    CREATE TABLE IF NOT EXISTS warroom_entries (
-        seq          BIGSERIAL PRIMARY KEY,
-        id           TEXT NOT NULL UNIQUE,
-        incident_id  TEXT NOT NULL,
-        kind         TEXT NOT NULL,
-        at           TIMESTAMPTZ NOT NULL,
-        recorded_at  TIMESTAMPTZ NOT NULL,
-        origin       TEXT NOT NULL DEFAULT '',
-        body         TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS warroom_entries_incident_at
-        ON warroom_entries (incident_id, at);
-    """,
-    # 2: listing incidents reads only declared/status/severity rows
-    """
-    CREATE INDEX IF NOT EXISTS warroom_entries_kind ON warroom_entries (kind, incident_id);
-    """,
-)
-
-_INSERT = """
-WITH ins AS (
-    INSERT INTO warroom_entries (id, incident_id, kind, at, recorded_at, origin, body)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
-    ON CONFLICT (id) DO NOTHING
-    RETURNING seq
-)
-SELECT seq, pg_notify($8::text, '{"o":"' || $6::text || '","s":' || seq::text || ',' || $9::text || '}')
-FROM ins
-"""
 
 
 def _outbox_identity(dsn: str) -> str:
@@ -177,8 +137,8 @@ class PostgresStore:
     async def _connect(self) -> None:
         conn = await asyncpg.connect(self.dsn, timeout=self.timeout_s)
         try:
-            await self._durable_session(conn)
-            await self._migrate(conn)
+            self.server_synchronous_commit = await sql.durable_session(conn, self.timeout_s)
+            await sql.migrate(conn, self.timeout_s)
             await conn.add_listener(CHANNEL, self._on_notify)
             conn.add_termination_listener(self._on_terminated)
             if not self._last_seq:
@@ -193,36 +153,6 @@ class PostgresStore:
                 conn.terminate()
             raise
         self._conn = conn
-
-    async def _durable_session(self, conn: Any) -> None:
-        """`synchronous_commit = on` for this session whatever the server's default: with `off`
-        a COMMIT returns before its WAL is written, and a database crash loses entries the
-        console already showed. Read back, so the status can say what is in force."""
-        await conn.execute("SET synchronous_commit TO on", timeout=self.timeout_s)
-        row = await conn.fetchrow(
-            "SELECT current_setting('synchronous_commit') AS now, reset_val AS server"
-            " FROM pg_settings WHERE name = 'synchronous_commit'",
-            timeout=self.timeout_s,
-        )
-        if row is None or row["now"] != "on":
-            raise StoreError("the database would not turn synchronous_commit on for the session")
-        self.server_synchronous_commit = str(row["server"])
-
-    async def _migrate(self, conn: Any) -> None:
-        async with conn.transaction():
-            await conn.execute(
-                "SELECT pg_advisory_xact_lock($1)", _LOCK_KEY, timeout=self.timeout_s
-            )
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS warroom_schema_version (version INTEGER NOT NULL)"
-            )
-            current = await conn.fetchval(
-                "SELECT coalesce(max(version), 0) FROM warroom_schema_version"
-            )
-            for version, sql in enumerate(MIGRATIONS, start=1):
-                if version > current:
-                    await conn.execute(sql, timeout=self.timeout_s)
-                    await conn.execute("INSERT INTO warroom_schema_version VALUES ($1)", version)
 
     async def _drop_connection(self) -> None:
         conn, self._conn = self._conn, None
@@ -258,7 +188,7 @@ class PostgresStore:
                 for entry in entries:
                     body = entry_to_json(entry)
                     row = await conn.fetchrow(
-                        _INSERT,
+                        sql.INSERT,
                         entry.id,
                         entry.incident_id,
                         entry.kind.value,
@@ -421,16 +351,8 @@ class PostgresStore:
             raise StoreError(f"incident store {redact_dsn(self.dsn)}: {_why(exc)}") from exc
 
     async def entries(self, incident_id: str) -> list[Entry]:
-        async def work(conn: Any) -> list[Any]:
-            return list(
-                await conn.fetch(
-                    "SELECT body FROM warroom_entries WHERE incident_id = $1 ORDER BY at, recorded_at, id",
-                    incident_id,
-                    timeout=self.timeout_s,
-                )
-            )
-
-        rows = await self._read(work)
+        timeout = self.timeout_s
+        rows = await self._read(lambda c: sql.fetch_entries(c, incident_id, timeout))
         found = {e.id: e for e in (entry_from_json(r["body"]) for r in rows)}
         if self._queued:
             for entry in await asyncio.to_thread(self.outbox.entries, incident_id):
@@ -438,32 +360,8 @@ class PostgresStore:
         return sorted(found.values(), key=lambda e: (e.at, e.recorded_at, e.id))
 
     async def incidents(self) -> list[IncidentSummary]:
-        kinds = [k.value for k in SUMMARY_KINDS]
-
-        async def work(conn: Any) -> tuple[list[Any], list[Any]]:
-            counts = await conn.fetch(
-                "SELECT incident_id, count(*) AS n FROM warroom_entries GROUP BY incident_id",
-                timeout=self.timeout_s,
-            )
-            rows = await conn.fetch(
-                "SELECT incident_id, body FROM warroom_entries WHERE kind = ANY($1::text[])"
-                " ORDER BY at, seq",
-                kinds,
-                timeout=self.timeout_s,
-            )
-            return list(counts), list(rows)
-
-        counts, rows = await self._read(work)
-        by_incident: dict[str, list[Entry]] = {}
-        for row in rows:
-            by_incident.setdefault(row["incident_id"], []).append(entry_from_json(row["body"]))
-        out = [
-            s
-            for row in counts
-            if (s := summarize(by_incident.get(row["incident_id"], []), int(row["n"]))) is not None
-        ]
-        out.sort(key=lambda s: s.declared_at, reverse=True)
-        return out
+        timeout = self.timeout_s
+        return await self._read(lambda c: sql.fetch_summaries(c, timeout))
 
     async def open_incident_id(self) -> str | None:
         return open_incident(await self.incidents())
