@@ -1,4 +1,4 @@
-"""The SQLite store at the edges: a corrupt file is set aside at open, a full disk and a
+"""The SQLite store (and the PostgreSQL store's SQLite outbox) at the edges: a corrupt file is set aside at open, a full disk and a
 read-only store are named as such, and entries stay on screen marked not saved until written.
 
 Disk full and read-only are real SQLite conditions (`max_page_count` makes SQLite answer
@@ -7,14 +7,17 @@ root, and filling a real disk is not possible on every test host."""
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import sqlite3
 from pathlib import Path
 
 from tests.incident.conftest import wait_until
+from tests.servers.postgres import PostgresServer
 from warroom.domain.clock import SystemClock
 from warroom.services.incident_log import IncidentLog
-from warroom.stores.sqlite import SqliteStore
+from warroom.stores.postgres import PostgresStore
+from warroom.stores.sqlite import SqliteLog, SqliteStore
 from warroom.stores.trouble import DISK_FULL, READ_ONLY, storage_problem
 
 
@@ -119,3 +122,34 @@ def test_problems_are_named_from_sqlite_and_os_errors() -> None:
     wrapped.__cause__ = full
     assert storage_problem(wrapped) == DISK_FULL
     assert storage_problem(sqlite3.OperationalError("no such table: x")) is None
+
+
+async def test_outbox_disk_full_keeps_entries_in_memory_until_the_database_takes_them(
+    own_postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """The PostgreSQL store's local outbox on a full disk: entries written while the database
+    is away stay shown (`unsaved`), the status says DISK FULL, and they reach the database."""
+    outbox = tmp_path / "outbox.db"
+    boot = SqliteLog(outbox)
+    boot.open()  # the file exists with its schema; then it may not grow
+    boot.close()
+    pages = sqlite3.connect(outbox).execute("PRAGMA page_count").fetchone()[0]
+    store = PostgresStore(own_postgres.dsn, outbox, timeout_s=1, backoff_max_s=0.3)
+    store.outbox.pragmas = (f"max_page_count={pages}",)
+    await store.open()
+    try:
+        log = IncidentLog(store, SystemClock(), "alice@one")
+        written = [(await log.declare("Outbox on a full disk", "P1")).id]
+        await asyncio.to_thread(own_postgres.stop)
+        written += [(await log.note(f"offline {i} " + "z" * 3000)).id for i in range(8)]
+        status = store.status
+        assert not status.online and status.unsaved and status.unsaved <= set(written)
+        assert status.detail.startswith(f"{DISK_FULL}: local outbox ")
+        assert "NOT SAVED" in status.detail
+        assert {e.id for e in log.incident.entries} == set(written)  # type: ignore[union-attr]
+        await asyncio.to_thread(own_postgres.start)
+        await wait_until(lambda: store.status.online and store.status.queued == 0, 60)
+        assert store.status.unsaved == frozenset()
+        assert {e.id for e in await store.entries(log.incident.id)} == set(written)  # type: ignore[union-attr]
+    finally:
+        await store.close()

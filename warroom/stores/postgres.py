@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import uuid
@@ -34,38 +33,12 @@ from warroom.domain.ports import IncidentSummary, StoreStatus
 from warroom.domain.redaction import redact_dsn
 from warroom.stores import postgres_schema as sql
 from warroom.stores.sqlite import SqliteLog, entry_from_json, entry_to_json, open_incident
+from warroom.stores.trouble import storage_problem
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CHANNEL = "warroom_entries"
-NOTIFY_LIMIT = 8000  # bytes; PostgreSQL refuses longer NOTIFY payloads
-
-
-def _outbox_identity(dsn: str) -> str:
-    """What names the outbox file: the DSN without its `user:password@` password (hashed, never
-    shown). Kept exactly as it always was, so entries queued by an older console are found."""
-    if "@" not in dsn or "://" not in dsn:
-        return dsn
-    scheme, rest = dsn.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
-
-
-def default_outbox_path(dsn: str, data_dir: Path | None = None) -> Path:
-    if data_dir is None:
-        from platformdirs import user_data_path
-
-        data_dir = user_data_path("warroom")
-    digest = hashlib.sha256(_outbox_identity(dsn).encode()).hexdigest()[:12]
-    return Path(data_dir) / f"outbox-{digest}.db"
-
-
-def _notify_tail(entry: Entry, body: str) -> str:
-    tail = f'"e":{body}'
-    if len(tail.encode()) + 120 < NOTIFY_LIMIT:
-        return tail
-    return f'"id":{json.dumps(entry.id)}'
 
 
 class PostgresStore:
@@ -87,7 +60,7 @@ class PostgresStore:
         self.health_every_s = health_every_s
         self.backoff_max_s = backoff_max_s
         self.console_id = uuid.uuid4().hex
-        self.outbox = SqliteLog(outbox_path or default_outbox_path(dsn), timeout_s)
+        self.outbox = SqliteLog(outbox_path or sql.default_outbox_path(dsn), timeout_s)
         self._conn: Any = None  # asyncpg.Connection
         self._conn_lock = asyncio.Lock()
         self._write_lock = asyncio.Lock()
@@ -102,6 +75,8 @@ class PostgresStore:
         self._health_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.server_synchronous_commit = ""  # the server's own default, once connected
+        self._unsaved: dict[str, Entry] = {}  # the outbox's disk was full / read-only
+        self._outbox_problem = ""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -114,7 +89,7 @@ class PostgresStore:
             if not self.start_offline_ok:
                 await asyncio.to_thread(self.outbox.close)
                 raise StoreError(
-                    f"cannot reach incident store {redact_dsn(self.dsn)}: {_why(exc)}"
+                    f"cannot reach incident store {redact_dsn(self.dsn)}: {sql.why(exc)}"
                 ) from exc
             self._go_offline(exc)
         else:
@@ -172,13 +147,24 @@ class PostgresStore:
                     return
                 except Exception as exc:
                     self._go_offline(exc)
-            try:
-                await asyncio.to_thread(self.outbox.append_many, [entry])
-                self._queued = await asyncio.to_thread(self.outbox.count)
-            except StoreError:
+            await self._queue_locally(entry)
+
+    async def _queue_locally(self, entry: Entry) -> None:
+        """Into the durable outbox; when its disk is full or read-only, into memory (shown,
+        marked not saved in `status.unsaved`) until the database or the disk takes them."""
+        batch = [*self._unsaved.values(), entry]
+        try:
+            await asyncio.to_thread(self.outbox.append_many, batch)
+        except StoreError as exc:
+            problem = storage_problem(exc)
+            if problem is None:
                 raise
-            except Exception as exc:  # pragma: no cover - disk full and the like
-                raise StoreError(f"cannot queue entry locally: {exc}") from exc
+            self._outbox_problem = problem
+            self._unsaved[entry.id] = entry
+        else:
+            self._unsaved.clear()
+            self._outbox_problem = ""
+        self._queued = await asyncio.to_thread(self.outbox.count) + len(self._unsaved)
 
     async def _insert(self, entries: Sequence[Entry]) -> None:
         """Insert (idempotent) and notify, in one transaction; raises on any failure."""
@@ -197,7 +183,7 @@ class PostgresStore:
                         self.console_id,
                         body,
                         CHANNEL,
-                        _notify_tail(entry, body),
+                        sql.notify_tail(entry, body),
                         timeout=self.timeout_s,
                     )
                     if row is not None:
@@ -217,7 +203,7 @@ class PostgresStore:
 
     def _go_offline(self, exc: BaseException | None) -> None:
         if exc is not None:
-            self._detail = _why(exc)
+            self._detail = sql.why(exc)
             log.warning("incident store offline: %s", self._detail)
         self._online = False
         if self._closed:
@@ -244,7 +230,7 @@ class PostgresStore:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                self._detail = _why(exc)
+                self._detail = sql.why(exc)
                 await self._drop_connection()
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.backoff_max_s)
@@ -257,6 +243,10 @@ class PostgresStore:
             await self._insert(batch)
             await asyncio.to_thread(self.outbox.remove, [e.id for e in batch])
         async with self._write_lock:
+            if self._unsaved:  # held in memory (the outbox's disk was full): straight in
+                await self._insert(list(self._unsaved.values()))
+                self._unsaved.clear()
+                self._outbox_problem = ""
             self._queued = await asyncio.to_thread(self.outbox.count)
             if self._queued == 0:
                 self._online = True
@@ -321,7 +311,7 @@ class PostgresStore:
         try:
             body = await self._with_conn(work)
         except Exception as exc:
-            log.warning("could not fetch entry %s: %s", entry_id, _why(exc))
+            log.warning("could not fetch entry %s: %s", entry_id, sql.why(exc))
             return
         if body is not None:
             self._deliver(entry_from_json(body))
@@ -348,7 +338,7 @@ class PostgresStore:
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"incident store {redact_dsn(self.dsn)}: {_why(exc)}") from exc
+            raise StoreError(f"incident store {redact_dsn(self.dsn)}: {sql.why(exc)}") from exc
 
     async def entries(self, incident_id: str) -> list[Entry]:
         timeout = self.timeout_s
@@ -357,6 +347,9 @@ class PostgresStore:
         if self._queued:
             for entry in await asyncio.to_thread(self.outbox.entries, incident_id):
                 found.setdefault(entry.id, entry)
+            for entry in list(self._unsaved.values()):
+                if entry.incident_id == incident_id:
+                    found.setdefault(entry.id, entry)
         return sorted(found.values(), key=lambda e: (e.at, e.recorded_at, e.id))
 
     async def incidents(self) -> list[IncidentSummary]:
@@ -383,9 +376,15 @@ class PostgresStore:
                 detail += f" (server default {self.server_synchronous_commit})"
         if not self._online and self._detail:
             detail = f"{detail}: {self._detail}"
-        return StoreStatus(online=self._online, queued=self._queued, detail=detail)
-
-
-def _why(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        if self._unsaved:
+            n = len(self._unsaved)
+            detail = (
+                f"{self._outbox_problem}: local outbox {self.outbox.path}: {n} "
+                f"{'entry' if n == 1 else 'entries'} NOT SAVED (kept in memory only) · {detail}"
+            )
+        return StoreStatus(
+            online=self._online,
+            queued=self._queued,
+            detail=detail,
+            unsaved=frozenset(self._unsaved),
+        )

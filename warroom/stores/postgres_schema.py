@@ -1,17 +1,22 @@
-"""The PostgreSQL store's SQL: schema, session settings, insert and reads (no state).
+"""The PostgreSQL store's SQL (schema, session settings, insert, reads) and small helpers.
 
 Migrations are append-only: a new one is added at the end of `MIGRATIONS`, never edited.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
 from typing import Any
 
 from warroom.domain.errors import StoreError
 from warroom.domain.incident import Entry
 from warroom.domain.ports import IncidentSummary
+from warroom.domain.redaction import redact
 from warroom.stores.sqlite import SUMMARY_KINDS, entry_from_json, summarize
 
+NOTIFY_LIMIT = 8000  # bytes; PostgreSQL refuses longer NOTIFY payloads
 _LOCK_KEY = 0x5741_5252  # advisory lock for migrations ("WARR")
 
 MIGRATIONS: tuple[str, ...] = (
@@ -113,3 +118,35 @@ async def fetch_summaries(conn: Any, timeout_s: float) -> list[IncidentSummary]:
     ]
     out.sort(key=lambda s: s.declared_at, reverse=True)
     return out
+
+
+def _outbox_identity(dsn: str) -> str:
+    """What names the outbox file: the DSN without its `user:password@` password (hashed, never
+    shown). Kept exactly as it always was, so entries queued by an older console are found."""
+    if "@" not in dsn or "://" not in dsn:
+        return dsn
+    scheme, rest = dsn.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
+
+
+def default_outbox_path(dsn: str, data_dir: Path | None = None) -> Path:
+    if data_dir is None:
+        from platformdirs import user_data_path
+
+        data_dir = user_data_path("warroom")
+    digest = hashlib.sha256(_outbox_identity(dsn).encode()).hexdigest()[:12]
+    return Path(data_dir) / f"outbox-{digest}.db"
+
+
+def notify_tail(entry: Entry, body: str) -> str:
+    tail = f'"e":{body}'
+    if len(tail.encode()) + 120 < NOTIFY_LIMIT:
+        return tail
+    return f'"id":{json.dumps(entry.id)}'
+
+
+def why(exc: BaseException) -> str:
+    """One line naming the failure; redacted, since driver messages may quote a DSN."""
+    text = redact(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
