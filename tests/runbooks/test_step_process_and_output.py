@@ -151,3 +151,31 @@ def test_no_output_dir_means_no_file_and_says_so() -> None:
     out.close()
     assert got[0].startswith("0123456789 … [line cut: 6 more bytes") and out.file == ""
     assert "no file could be written" in out.output
+
+
+async def test_sdk_and_query_executors_share_the_bounds_and_redaction(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    """A SQL step's rows go through the same redaction and line cap as shell output."""
+    from warroom.domain.runbooks import StepKind
+    from warroom.sources.executors import build_executors
+
+    sql = next(
+        e
+        for e in build_executors(
+            postgres_dsn=postgres_dsn,
+            statement_timeout_ms=2000,
+            prometheus=None,
+            secrets=["Kx9-secret-value"],
+            output_dir=tmp_path,
+        )
+        if e.name == "sql"
+    )
+    sink = Sink()
+    query = "SELECT 'Kx9-secret-value' AS a, repeat('q', 9000) AS b"
+    result = await sql.execute(rendered(query, StepKind.SQL), sink, 10)
+    assert result.exit_code == 0, result.error
+    shown = "\n".join(sink.lines)
+    assert "Kx9-secret-value" not in shown and MASK in shown
+    assert all(len(line) < 4200 for line in sink.lines) and "line cut:" in shown
+    assert Path(result.output_file).parent == tmp_path

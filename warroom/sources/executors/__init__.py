@@ -45,15 +45,13 @@ def build_executors(
         executors.append(DockerExecutor(shell_options=options))
     executors.append(KubernetesExecutor(kubeconfig=kubeconfig, shell_options=options))
     if postgres_dsn:
-        executors.append(SqlExecutor(postgres_dsn, statement_timeout_ms=statement_timeout_ms))
-    if prometheus is not None:
-        executors.append(PromqlExecutor(prometheus))
-    executors.append(HttpExecutor())
-    executors.append(
-        ShellExecutor(
-            env_allow=options.env_allow, secrets=options.secrets, output_dir=options.output_dir
+        executors.append(
+            SqlExecutor(postgres_dsn, statement_timeout_ms=statement_timeout_ms, options=options)
         )
-    )
+    if prometheus is not None:
+        executors.append(PromqlExecutor(prometheus, options=options))
+    executors.append(HttpExecutor(options=options))
+    executors.append(ShellExecutor.from_options(options))
     return executors
 
 

@@ -216,37 +216,37 @@ class KubernetesExecutor:
             from warroom.sources.executors.shell import run_shell
 
             return await run_shell(rendered.command, emit, timeout_s, options=self.shell_options)
+        from warroom.sources.executors.shell import output_options
+        from warroom.sources.executors.step_output import ThreadedStepOutput
+
         started = time.monotonic()
-        lines: list[str] = []
-        loop = asyncio.get_running_loop()
         stop = {"now": False}
-
-        def out(line: str) -> None:
-            lines.append(line)
-            loop.call_soon_threadsafe(emit, line)
-
+        out = ThreadedStepOutput(emit, **output_options(self.shell_options, rendered)).start()
         deadline = time.monotonic() + min(timeout_s, call.timeout_s or timeout_s)
+        note, code, cancelled, timed_out = "", None, False, False
         try:
             code = await asyncio.wait_for(
                 asyncio.to_thread(self._do, path, call, out, deadline, stop), timeout_s
             )
         except TimeoutError:
             stop["now"] = True
-            emit(f"[timed out after {timeout_s:g} s]")
-            return StepResult(
-                None, time.monotonic() - started, _text(lines), timed_out=True, executor=self.name
-            )
+            note, timed_out = f"[timed out after {timeout_s:g} s]", True
         except asyncio.CancelledError:
             stop["now"] = True
             task = asyncio.current_task()
             if task is not None:
                 task.uncancel()
-            emit("[cancelled]")
-            return StepResult(
-                None, time.monotonic() - started, _text(lines), cancelled=True, executor=self.name
-            )
-        await asyncio.sleep(0)
-        return StepResult(code, time.monotonic() - started, _text(lines), executor=self.name)
+            note, cancelled = "[cancelled]", True
+        done = out.finish(note)
+        return StepResult(
+            code,
+            time.monotonic() - started,
+            done.output,
+            cancelled=cancelled,
+            timed_out=timed_out,
+            executor=self.name,
+            output_file=done.file,
+        )
 
     # --- blocking part, in a thread ----------------------------------------------------
 
@@ -328,10 +328,6 @@ class KubernetesExecutor:
         finally:
             with contextlib.suppress(Exception):
                 api_client.close()
-
-
-def _text(lines: list[str]) -> str:
-    return "".join(line + "\n" for line in lines)
 
 
 def _api_error(exc: Any) -> str:

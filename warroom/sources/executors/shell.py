@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from warroom.domain.errors import SourceUnavailable
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
@@ -47,6 +48,14 @@ class ShellOptions:
     env: dict[str, str] | None = None
 
 
+def output_options(options: ShellOptions | None, rendered: RenderedStep) -> dict[str, Any]:
+    """`StepOutput` settings for an SDK executor's run (same secrets and file place as shell)."""
+    opts = options or ShellOptions()
+    words = rendered.command.split()
+    name = redact(words[0] if words else "step", opts.secrets)
+    return {"secrets": opts.secrets, "output_dir": opts.output_dir, "name": name}
+
+
 def default_output_dir() -> Path:
     from warroom.paths import user_data_dir
 
@@ -68,6 +77,12 @@ class ShellExecutor:
         output_dir: Path | None = None,
     ) -> None:
         self.options = ShellOptions(shell, tuple(env_allow), tuple(secrets), output_dir, env)
+
+    @classmethod
+    def from_options(cls, options: ShellOptions) -> ShellExecutor:
+        made = cls()
+        made.options = options
+        return made
 
     def handles(self, rendered: RenderedStep) -> bool:
         return rendered.step.kind is StepKind.SHELL
