@@ -119,29 +119,39 @@ async def test_a_100_mb_line_is_cut_and_kept_in_full_in_a_file(tmp_path: Path) -
     assert len(str(entry.data)) < 20_000
 
 
-async def test_a_fast_stream_arrives_in_batches_and_whole(tmp_path: Path) -> None:
+async def test_a_fast_stream_is_coalesced_and_kept_whole_in_the_file(tmp_path: Path) -> None:
     sink = Sink()
     result = await ShellExecutor(output_dir=tmp_path).execute(rendered("seq 1 200000"), sink, 60)
-    assert sink.lines == [str(i) for i in range(1, 200001)]
-    assert sink.batches <= 200000 // 500 + 50  # coalesced: not one message per line
+    assert result.exit_code == 0
+    full = Path(result.output_file).read_text().splitlines()
+    assert full == [str(i) for i in range(1, 200001)]  # nothing lost
+    shown = [line for line in sink.lines if not line.startswith("[… ")]
+    skips = [line for line in sink.lines if line.startswith("[… ")]
+    assert shown[-1] == "200000" and set(shown) <= set(full)
+    assert [int(x) for x in shown] == sorted(int(x) for x in shown)  # in order
+    assert all("lines not shown (too fast)" in m and result.output_file in m for m in skips)
+    skipped = sum(int(m.split()[1].replace(",", "")) for m in skips)
+    assert skipped + len(shown) == 200000  # every line either shown or counted
+    assert sink.batches <= 200000 // 1000 + 5
     assert len(result.output.encode()) < 300 * 1024 and "full output in" in result.output
-    assert Path(result.output_file).read_text().splitlines() == sink.lines
 
 
-def test_batches_wait_for_the_interval_or_the_line_count() -> None:
+def test_batches_wait_for_the_interval_and_a_flood_is_cut_to_the_screen() -> None:
     now = [0.0]
     got: list[str] = []
-    out = StepOutput(got.append, interval_s=0.05, batch_lines=3, monotonic=lambda: now[0])
+    out = StepOutput(got.append, interval_s=0.05, screen_lines=3, monotonic=lambda: now[0])
     out.feed(b"a\nb\n")
     out.flush_due()
     assert got == []  # not yet due
     now[0] = 0.06
     out.flush_due()
     assert got == ["a\nb"]
-    out.feed(b"c\nd\ne\nf")
-    assert got == ["a\nb", "c\nd\ne"]  # the line count forced one
+    out.feed(b"c\nd\ne\nf\ng\nh")
+    now[0] = 0.2
+    out.flush_due()
+    assert got[-1] == "[… 2 lines not shown (too fast); no file could be written]\ne\nf\ng"
     out.close()
-    assert got[-1] == "f" and out.output == "a\nb\nc\nd\ne\nf"
+    assert got[-1] == "h" and out.output == "a\nb\nc\nd\ne\nf\ng\nh"
 
 
 def test_no_output_dir_means_no_file_and_says_so() -> None:
