@@ -10,12 +10,11 @@ from pathlib import Path
 
 from warroom.domain.errors import StoreError
 from warroom.domain.ports import IncidentStore
+from warroom.paths import user_data_dir
 
 
 def default_data_dir() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("warroom")
+    return user_data_dir()
 
 
 def open_store(

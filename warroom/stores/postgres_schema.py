@@ -132,9 +132,9 @@ def _outbox_identity(dsn: str) -> str:
 
 def default_outbox_path(dsn: str, data_dir: Path | None = None) -> Path:
     if data_dir is None:
-        from platformdirs import user_data_path
+        from warroom.paths import user_data_dir
 
-        data_dir = user_data_path("warroom")
+        data_dir = user_data_dir()
     digest = hashlib.sha256(_outbox_identity(dsn).encode()).hexdigest()[:12]
     return Path(data_dir) / f"outbox-{digest}.db"
 
