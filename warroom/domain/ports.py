@@ -96,11 +96,11 @@ class StepResult:
         return self.exit_code == 0 and not self.error and not self.cancelled
 
 
-OutputSink = Callable[[str], None]
+OutputSink = Callable[[str], None]  # a batch of output lines joined by "\n"
 
 
 class StepExecutor(Protocol):
-    """Runs one kind of rendered step; output goes line by line to `emit`."""
+    """Runs one kind of rendered step; output goes to `emit` in batches of lines (joined by "\\n")."""
 
     name: str
 
@@ -135,8 +135,10 @@ class IncidentSummary:
 
 
 class IncidentStore(Protocol):
-    """Append-only storage of timeline entries. `append` returns only once the entry is durable,
-    and is idempotent on `entry.id`. Entries written by other consoles arrive via `subscribe`."""
+    """Append-only storage of timeline entries. `append` returns only once the entry is durable
+    (or, when the store cannot write: disk full, read-only, once it is held in memory and listed
+    in `status.unsaved`), and is idempotent on `entry.id`. Entries written by other consoles
+    arrive via `subscribe`."""
 
     async def open(self) -> None: ...
 

@@ -149,7 +149,9 @@ class StepActions(WarRoomBase):
 
     @on(StepOutput)
     def step_output(self, message: StepOutput) -> None:
-        self.query_one(RunbookPane).write_output(message.line)
+        pane = self.query_one(RunbookPane)
+        for line in message.line.split("\n"):  # executors send batches of lines
+            pane.write_output(line)
 
     @on(StepFinished)
     def step_finished(self, message: StepFinished) -> None:
