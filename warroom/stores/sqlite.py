@@ -272,10 +272,8 @@ class SqliteStore:
     """`IncidentStore` on a local SQLite file. Live updates from other consoles do not apply
     (one file, one machine); `subscribe` is accepted and never called.
 
-    When the disk is full or the file read-only, `append` keeps the entry in memory instead of
-    failing: the console still shows it, `status` names the problem loudly and lists the ids
-    not saved (`StoreStatus.unsaved`), and every later append (and a retry every few seconds)
-    tries to write them all again, oldest first."""
+    Disk full or read-only: `append` keeps the entry in memory (shown; `status` names the problem
+    and lists it in `unsaved`); later appends and a retry every few seconds write them, in order."""
 
     def __init__(
         self,
@@ -311,6 +309,12 @@ class SqliteStore:
             self._retry.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._retry
+        with contextlib.suppress(StoreError):  # one last try for what is held in memory
+            await self._write_unsaved()
+        if self._unsaved:
+            log.error(
+                "incident store %s: %d entries were never saved", self.path, len(self._unsaved)
+            )
         await self._call(self._log.close)
 
     async def append(self, entry: Entry) -> None:
