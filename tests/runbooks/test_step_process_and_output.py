@@ -189,3 +189,14 @@ async def test_sdk_and_query_executors_share_the_bounds_and_redaction(
     assert "Kx9-secret-value" not in shown and MASK in shown
     assert all(len(line) < 4200 for line in sink.lines) and "line cut:" in shown
     assert Path(result.output_file).parent == tmp_path
+
+
+def test_a_batch_of_long_lines_is_bounded_in_size_too() -> None:
+    got: list[str] = []
+    out = StepOutput(got.append, monotonic=lambda: 0.0)
+    out.feed(b"".join(b"%04d" % i + b" y" * 1498 + b"\n" for i in range(200)))  # 600 KB
+    out.flush()
+    first, *shown = got[0].split("\n")
+    assert first.startswith("[… ") and "lines not shown (too fast)" in first
+    assert 256 * 1024 // 3001 - 10 <= len(shown) <= 256 * 1024 // 3001 + 1
+    assert shown[-1].startswith("0199") and int(first.split()[1]) + len(shown) == 200

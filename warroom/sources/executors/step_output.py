@@ -31,6 +31,7 @@ LINE_CAP = 4000
 KEEP_BYTES = 256 * 1024
 INTERVAL_S = 0.05
 SCREEN_LINES = 1000  # at most this many lines per batch reach the screen
+SCREEN_CHARS = 256 * 1024  # and at most about this much text
 _MASK = MASK.encode()
 _CHUNK = 64 * 1024  # the most of one line held in memory at a time
 
@@ -63,6 +64,7 @@ class StepOutput:
         self.interval_s = interval_s
         self.screen_lines = screen_lines
         self._skipped = 0
+        self._batch_chars = 0
         self._now = monotonic
         self._last_emit = monotonic()
         self._batch: list[str] = []
@@ -127,6 +129,7 @@ class StepOutput:
         if self._fh is not None and (had_file or not kept):
             self._to_file(raw, patterns=False)
         self._batch.extend(lines)
+        self._batch_chars += len(text)
         self._bound_batch()
 
     def _partial(self, data: bytes) -> None:
@@ -172,14 +175,21 @@ class StepOutput:
         """One redacted line out: into the batch and what the entry keeps."""
         self.lines += 1
         self._batch.append(_Redacted(line))
+        self._batch_chars += len(line) + 1
         self._keep(line + "\n" * newline)
         self._bound_batch()
 
     def _bound_batch(self) -> None:
-        """A screen shows no more than `screen_lines` per interval: older lines of a flood are
-        dropped from the batch (counted, and kept in the file) instead of queuing for the UI."""
-        over = len(self._batch) - self.screen_lines
+        """A screen shows no more than `screen_lines` (and `SCREEN_CHARS`) per interval: older
+        lines of a flood are dropped from the batch (counted, and kept in the file) instead of
+        queuing for the UI, and the redaction at emit time stays small."""
+        over = max(0, len(self._batch) - self.screen_lines)
+        chars = self._batch_chars
+        while over < len(self._batch) - 1 and chars - _chars(self._batch, over) > SCREEN_CHARS:
+            over += max(1, (len(self._batch) - over) // 8)
+        over = min(over, len(self._batch) - 1)
         if over > 0:
+            self._batch_chars -= _chars(self._batch, over)
             del self._batch[:over]
             self._skipped += over
             self._spill()
@@ -242,7 +252,7 @@ class StepOutput:
 
     def flush(self) -> None:
         if self._batch:
-            batch, self._batch = self._batch, []
+            batch, self._batch, self._batch_chars = self._batch, [], 0
             text = self._redact_batch(batch)
             if self._skipped:
                 where = f"full output in {self.file}" if self.file else "no file could be written"
@@ -297,6 +307,11 @@ class StepOutput:
             where = f"full output in {self.file}" if self.file else "no file could be written"
             text += f"[output cut at {self.keep_bytes:,} bytes; {where}]\n"
         return text
+
+
+def _chars(lines: list[str], n: int) -> int:
+    """Characters in the first `n` lines, newlines counted."""
+    return sum(len(line) for line in lines[: max(n, 0)]) + max(n, 0)
 
 
 class _Redacted(str):
