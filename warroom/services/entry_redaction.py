@@ -16,6 +16,8 @@ from warroom.domain.incident import Entry
 from warroom.domain.redaction import redact
 
 _OFF_LOOP_CHARS = 16_384
+# values the timeline folds on or matches by (enums, ids): never secrets, must stay exact
+_STRUCTURAL = frozenset({"status", "role", "severity", "fingerprint", "silence_id", "kind", "risk"})
 
 
 def redact_entry(entry: Entry, secrets: tuple[str, ...] = ()) -> Entry:
@@ -38,7 +40,10 @@ def _redact_data(value: Any, secrets: tuple[str, ...]) -> Any:
     if isinstance(value, str):
         return redact(value, secrets)
     if isinstance(value, Mapping):
-        return {k: _redact_data(v, secrets) for k, v in value.items()}
+        return {
+            k: v if k in _STRUCTURAL and isinstance(v, str) else _redact_data(v, secrets)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return type(value)(_redact_data(v, secrets) for v in value)
     return value
