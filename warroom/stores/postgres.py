@@ -376,6 +376,8 @@ class PostgresStore:
                 detail += f" (server default {self.server_synchronous_commit})"
         if not self._online and self._detail:
             detail = f"{detail}: {self._detail}"
+        if self.outbox.notice:
+            detail += f" · outbox: {self.outbox.notice}"
         if self._unsaved:
             n = len(self._unsaved)
             detail = (
