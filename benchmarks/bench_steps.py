@@ -69,17 +69,10 @@ async def _flood(command: str, out_dir: Path) -> tuple[list[float], int, float, 
     return lags, batches[0], took, rss_kb
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(") ", 1)[1][0] != "Z"
-    except OSError:
-        return False
-
-
 async def _cancel_hiders(out_dir: Path) -> tuple[float, int]:
     from warroom.domain.ports import RenderedStep
     from warroom.domain.runbooks import Risk, Step, StepKind
+    from warroom.sources.executors.process_tree import alive
     from warroom.sources.executors.shell import ShellExecutor
 
     pids = out_dir / "pids"
@@ -95,7 +88,7 @@ async def _cancel_hiders(out_dir: Path) -> tuple[float, int]:
     result = await task
     took = time.perf_counter() - start
     assert result.cancelled
-    left = [int(p) for p in pids.read_text().split() if _alive(int(p))]
+    left = [int(p) for p in pids.read_text().split() if alive(int(p))]
     return took * 1000, len(left)
 
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from tests.incident.conftest import offline_store, open_incident_then_outage
 from tests.servers.postgres import PostgresServer
 from tests.ui.factory import FIXED_TIME
 from tests.ui.fakes import FakeAlertSource
 from warroom.config import Settings
-from warroom.domain.clock import FrozenClock, SystemClock
+from warroom.domain.clock import FrozenClock
 from warroom.domain.ports import Sources
-from warroom.services.incident_log import IncidentLog
 from warroom.services.runbook_library import load_library
-from warroom.stores.postgres import PostgresStore
 from warroom.ui.app import build_app
 from warroom.ui.context import ConsoleContext
 from warroom.ui.widgets.incident_log import IncidentLogView
@@ -25,22 +24,10 @@ from warroom.ui.widgets.incident_log import IncidentLogView
 async def test_the_open_incident_appears_once_the_store_is_back(
     own_postgres: PostgresServer, tmp_path: Path
 ) -> None:
-    first = PostgresStore(own_postgres.dsn, tmp_path / "a.db", timeout_s=2)
-    await first.open()
-    log = IncidentLog(first, SystemClock(), "alice@one")
-    incident_id = (await log.declare("Checkout is down", "P1")).incident_id
-    await log.note("rolled back deploy 42")
-    await first.close()
-    await asyncio.to_thread(own_postgres.stop)
-
-    store = PostgresStore(
-        own_postgres.dsn,
-        tmp_path / "b.db",
-        timeout_s=1,
-        start_offline_ok=True,
-        health_every_s=0.2,
-        backoff_max_s=0.3,
+    written = await open_incident_then_outage(
+        own_postgres, tmp_path / "a.db", "Checkout is down", ["rolled back deploy 42"]
     )
+    store = offline_store(own_postgres, tmp_path / "b.db")
     ctx = ConsoleContext(
         settings=Settings(),
         sources=Sources(environment="test", alert_sources=[FakeAlertSource([])]),
@@ -64,4 +51,4 @@ async def test_the_open_incident_appears_once_the_store_is_back(
                 break
         assert any("rolled back deploy 42" in t for t in view.texts)
         assert app.screen.incident_log.incident is not None
-        assert app.screen.incident_log.incident.id == incident_id
+        assert [e.id for e in app.screen.incident_log.incident.entries] == written

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import asyncpg
 
-from tests.incident.conftest import wait_until
+from tests.incident.conftest import db_ids, wait_until
 from tests.servers.postgres import PostgresServer
 from warroom.domain.clock import SystemClock
 from warroom.services.incident_log import IncidentLog
@@ -67,14 +67,6 @@ def _crash(server: PostgresServer) -> None:
             os.sched_yield()
 
 
-async def _db_ids(dsn: str) -> list[str]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return [r[0] for r in await conn.fetch("SELECT id FROM warroom_entries")]
-    finally:
-        await conn.close()
-
-
 async def test_server_killed_mid_write_20_times_loses_no_shown_entry(
     own_postgres: PostgresServer, tmp_path: Path
 ) -> None:
@@ -110,7 +102,7 @@ async def test_server_killed_mid_write_20_times_loses_no_shown_entry(
         stop.set()
         await task
         await wait_until(lambda: store.status.online and store.status.queued == 0, 60)
-        ids = await _db_ids(own_postgres.dsn)
+        ids = await db_ids(own_postgres.dsn)
         assert len(ids) == len(set(ids)), "an entry was written twice"
         missing = set(shown) - set(ids)
         assert not missing, f"{len(missing)} of {len(shown)} shown entries lost"

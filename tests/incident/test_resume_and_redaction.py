@@ -10,36 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.incident.conftest import wait_until
+from tests.incident.conftest import offline_store, open_incident_then_outage, wait_until
 from tests.servers.postgres import PostgresServer
 from warroom.domain.clock import SystemClock
 from warroom.domain.errors import StoreError
 from warroom.domain.incident import Entry
 from warroom.domain.redaction import MASK
 from warroom.services.incident_log import IncidentLog
-from warroom.stores.postgres import PostgresStore
 from warroom.stores.sqlite import SqliteStore
 
 
 async def test_started_while_the_store_is_down_it_resumes_once_back(
     own_postgres: PostgresServer, tmp_path: Path
 ) -> None:
-    first = PostgresStore(own_postgres.dsn, tmp_path / "a.db", timeout_s=2)
-    await first.open()
-    log = IncidentLog(first, SystemClock(), "alice@one")
-    written = [(await log.declare("Still open", "P1")).id]
-    written += [(await log.note(f"before {i}")).id for i in range(3)]
-    await first.close()
-    await asyncio.to_thread(own_postgres.stop)
-
-    store = PostgresStore(
-        own_postgres.dsn,
-        tmp_path / "b.db",
-        timeout_s=1,
-        start_offline_ok=True,
-        health_every_s=0.2,
-        backoff_max_s=0.3,
+    written = await open_incident_then_outage(
+        own_postgres, tmp_path / "a.db", "Still open", [f"before {i}" for i in range(3)]
     )
+    store = offline_store(own_postgres, tmp_path / "b.db")
     await store.open()
     shown: list[Entry] = []
     console = IncidentLog(store, SystemClock(), "bob@two", resume_poll_s=0.05)

@@ -12,6 +12,7 @@ import pytest
 from tests.runbooks.helpers import Sink, rendered
 from warroom.domain.redaction import MASK
 from warroom.services.steps import step_entry
+from warroom.sources.executors.process_tree import alive
 from warroom.sources.executors.shell import ShellExecutor
 from warroom.sources.executors.step_env import step_environment
 from warroom.sources.executors.step_output import StepOutput
@@ -29,14 +30,6 @@ ESCAPES = {
     ),
     "ignores TERM": "bash -c 'trap \"\" TERM; echo $$ > {pids}/a; sleep 1000 & wait' & sleep 1000",
 }
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(") ", 1)[1][0] != "Z"
-    except OSError:
-        return False
 
 
 async def _pids(folder: Path, want: int = 1) -> list[int]:
@@ -58,12 +51,12 @@ async def test_nothing_the_step_started_outlives_it(tmp_path: Path, name: str, h
     timeout = 60.0 if how == "cancel" else 1.5
     task = asyncio.create_task(ShellExecutor().execute(rendered(command), Sink(), timeout))
     started = await _pids(pids, want)
-    assert all(_alive(p) for p in started), "the escape never ran"
+    assert all(alive(p) for p in started), "the escape never ran"
     if how == "cancel":
         task.cancel()
     result = await task
     assert result.cancelled if how == "cancel" else result.timed_out
-    assert [p for p in started if _alive(p)] == []
+    assert [p for p in started if alive(p)] == []
 
 
 async def test_env_step_sees_no_secret_of_the_console(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,6 +37,12 @@ def _stat(pid: int) -> tuple[int, int, str] | None:
     return int(fields[1]), int(fields[2]), fields[0].decode()
 
 
+def alive(pid: int) -> bool:
+    """Running (a zombie is dead for this purpose: it only waits for its parent to reap it)."""
+    st = _stat(pid)
+    return st is not None and st[2] != "Z"
+
+
 def _has_marker(pid: int, needle: bytes) -> bool:
     try:
         with open(f"/proc/{pid}/environ", "rb") as fh:
