@@ -42,6 +42,7 @@ async def test_a_corrupt_store_is_set_aside_and_a_fresh_one_started(tmp_path: Pa
     try:
         detail = store.status.detail
         assert "was corrupt" in detail and "set aside as incidents.db.corrupt-" in detail
+        assert store.status.notice in detail and store.status.problem == ""
         assert "\n" not in detail
         assert await store.incidents() == []  # fresh
         kept = [p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name]
@@ -77,7 +78,7 @@ async def test_disk_full_keeps_entries_shown_and_says_so_then_saves_them(tmp_pat
         status = store.status
         assert not status.online and status.queued == 5
         assert status.detail.startswith(f"{DISK_FULL}: ") and "5 entries NOT SAVED" in status.detail
-        assert status.unsaved == frozenset(shown)
+        assert status.unsaved == frozenset(shown) and status.problem == DISK_FULL
         assert "rollback" not in status.detail
         # still on screen: the log folded them in and the store lists them
         assert {e.id for e in log.incident.entries} >= set(shown)  # type: ignore[union-attr]
@@ -86,6 +87,7 @@ async def test_disk_full_keeps_entries_shown_and_says_so_then_saves_them(tmp_pat
         store._log._run(lambda c: c.execute("PRAGMA max_page_count=1073741823"))
         await wait_until(lambda: store.status.online)
         assert store.status.unsaved == frozenset() and store.status.queued == 0
+        assert store.status.problem == ""
     finally:
         await store.close()
     reopened = SqliteStore(path)
@@ -109,6 +111,7 @@ async def test_a_read_only_store_is_named_loudly_and_keeps_entries(tmp_path: Pat
         status = store.status
         assert not status.online and status.detail.startswith(f"{READ_ONLY}: ")
         assert "1 entry NOT SAVED" in status.detail and status.unsaved == {entry.id}
+        assert status.problem == READ_ONLY
     finally:
         await store.close()
 
@@ -145,6 +148,7 @@ async def test_outbox_disk_full_keeps_entries_in_memory_until_the_database_takes
         status = store.status
         assert not status.online and status.unsaved and status.unsaved <= set(written)
         assert status.detail.startswith(f"{DISK_FULL}: local outbox ")
+        assert status.problem == DISK_FULL
         assert "NOT SAVED" in status.detail
         assert {e.id for e in log.incident.entries} == set(written)  # type: ignore[union-attr]
         await asyncio.to_thread(own_postgres.start)

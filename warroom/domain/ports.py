@@ -114,12 +114,16 @@ class StepExecutor(Protocol):
 @dataclass(frozen=True, slots=True)
 class StoreStatus:
     """`online` False: entries are queued, not in the store (yet). `unsaved`: ids of entries
-    shown but kept in memory only (disk full, read-only store): mark them "not saved"."""
+    shown but kept in memory only: mark them "not saved". `problem`: "DISK FULL" or "READ-ONLY"
+    while the store cannot write (say it loudly). `notice`: a one-time event to tell once (a
+    corrupt store file set aside at open). `detail` says all of it in one line."""
 
     online: bool = True
     queued: int = 0
     detail: str = ""
     unsaved: frozenset[str] = frozenset()
+    problem: str = ""
+    notice: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,8 @@ from warroom.domain.incident import Entry
 from warroom.domain.ports import IncidentSummary, StoreStatus
 from warroom.domain.redaction import redact_dsn
 from warroom.stores import postgres_schema as sql
-from warroom.stores.sqlite import SqliteLog, entry_from_json, entry_to_json, open_incident
+from warroom.stores.codec import entry_from_json, entry_to_json, open_incident
+from warroom.stores.sqlite import SqliteLog
 from warroom.stores.trouble import storage_problem
 
 log = logging.getLogger(__name__)
@@ -389,4 +390,6 @@ class PostgresStore:
             queued=self._queued,
             detail=detail,
             unsaved=frozenset(self._unsaved),
+            problem=self._outbox_problem if self._unsaved else "",
+            notice=self.outbox.notice,
         )

@@ -14,7 +14,7 @@ from warroom.domain.errors import StoreError
 from warroom.domain.incident import Entry
 from warroom.domain.ports import IncidentSummary
 from warroom.domain.redaction import redact
-from warroom.stores.sqlite import SUMMARY_KINDS, entry_from_json, summarize
+from warroom.stores.codec import SUMMARY_KINDS, entry_from_json, summarize
 
 NOTIFY_LIMIT = 8000  # bytes; PostgreSQL refuses longer NOTIFY payloads
 _LOCK_KEY = 0x5741_5252  # advisory lock for migrations ("WARR")

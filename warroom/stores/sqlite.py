@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import sqlite3
 import threading
@@ -22,9 +21,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from warroom.domain.errors import StoreError
-from warroom.domain.incident import Entry, EntryKind, Incident
+from warroom.domain.incident import Entry
 from warroom.domain.ports import IncidentSummary, StoreStatus
 from warroom.domain.untrusted import one_line
+from warroom.stores.codec import (
+    SUMMARY_KINDS,
+    entry_from_json,
+    entry_to_json,
+    open_incident,
+    summarize,
+)
 from warroom.stores.trouble import READ_ONLY, quick_check, set_aside, storage_problem
 
 T = TypeVar("T")
@@ -46,36 +52,6 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_incident_at ON entries (incident_id, at);
 CREATE INDEX IF NOT EXISTS entries_kind ON entries (kind, incident_id);
 """
-
-# Entries that decide an incident's summary (title, severity, status); the rest are not needed
-# to list incidents, so listing stays fast however long the timelines grow.
-SUMMARY_KINDS = (EntryKind.DECLARED, EntryKind.STATUS, EntryKind.SEVERITY)
-
-
-def entry_to_json(entry: Entry) -> str:
-    return json.dumps(entry.to_dict(), ensure_ascii=False, separators=(",", ":"))
-
-
-def entry_from_json(text: str) -> Entry:
-    return Entry.from_dict(json.loads(text))
-
-
-def summarize(entries: Sequence[Entry], count: int) -> IncidentSummary | None:
-    """An incident's one-line summary from its declared/status/severity entries."""
-    try:
-        incident = Incident.from_entries(entries)
-    except ValueError:
-        return None
-    return IncidentSummary(
-        id=incident.id,
-        title=incident.title,
-        severity=incident.severity.value,
-        status=incident.status.value,
-        declared_at=incident.declared_at,
-        resolved_at=incident.resolved_at,
-        entries=count,
-        drill=incident.drill,
-    )
 
 
 class SqliteLog:
@@ -263,11 +239,6 @@ def _rollback(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
 
 
-def open_incident(summaries: Sequence[IncidentSummary]) -> str | None:
-    """The newest incident still open (summaries newest first)."""
-    return next((s.id for s in summaries if s.status != "resolved"), None)
-
-
 class SqliteStore:
     """`IncidentStore` on a local SQLite file. Live updates from other consoles do not apply
     (one file, one machine); `subscribe` is accepted and never called.
@@ -397,4 +368,6 @@ class SqliteStore:
             queued=len(self._unsaved),
             detail=detail,
             unsaved=frozenset(self._unsaved),
+            problem=self._problem,
+            notice=self._log.notice,
         )
