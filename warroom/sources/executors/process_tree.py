@@ -19,6 +19,7 @@ import contextlib
 import os
 import signal
 import uuid
+from collections.abc import Callable
 
 MARKER = "WARROOM_STEP"
 
@@ -51,8 +52,10 @@ def _has_marker(pid: int, needle: bytes) -> bool:
         return False
 
 
-def step_processes(root: int, marker: str) -> set[int]:
-    """Live (not zombie) processes belonging to the step whose shell is `root`."""
+def step_processes(root: int, marker: str, *, shell_reaped: bool = False) -> set[int]:
+    """Live (not zombie) processes belonging to the step whose shell is `root`. Once the shell
+    is reaped its pid (and so its group id) may be reused by an unrelated process: from then on
+    only the marker and descent from a marked process count."""
     try:
         names = os.listdir("/proc")
     except OSError:
@@ -69,7 +72,7 @@ def step_processes(root: int, marker: str) -> set[int]:
         if st is None or st[2] == "Z" or pid == me:
             continue
         parents[pid] = st[0]
-        if pid == root or st[1] == root or _has_marker(pid, needle):
+        if (not shell_reaped and root in (pid, st[1])) or _has_marker(pid, needle):
             found.add(pid)
     changed = True
     while changed:  # add descendants of anything found (children that cleared the marker)
@@ -81,24 +84,26 @@ def step_processes(root: int, marker: str) -> set[int]:
     return found
 
 
-def signal_step(root: int, marker: str, sig: int) -> int:
+def signal_step(root: int, marker: str, sig: int, *, shell_reaped: bool = False) -> int:
     """Send `sig` to the step's process group and every process it owns; how many were hit."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(root, sig)
+    if not shell_reaped:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(root, sig)
     hit = 0
-    for pid in step_processes(root, marker):
+    for pid in step_processes(root, marker, shell_reaped=shell_reaped):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, sig)
             hit += 1
     return hit
 
 
-async def kill_all(root: int, marker: str, rounds: int = 100) -> bool:
+async def kill_all(root: int, marker: str, reaped: Callable[[], bool], rounds: int = 100) -> bool:
     """SIGKILL until nothing of the step is left alive (it may fork while we kill); True when
-    none remain. Zombies count as gone: their parent (or init) collects them."""
+    none remain. Zombies count as gone: their parent (or init) collects them. `reaped()` says
+    whether the shell's exit status was collected (see `step_processes`)."""
     for _ in range(rounds):
-        if not step_processes(root, marker):
+        if not step_processes(root, marker, shell_reaped=reaped()):
             return True
-        signal_step(root, marker, signal.SIGKILL)
+        signal_step(root, marker, signal.SIGKILL, shell_reaped=reaped())
         await asyncio.sleep(0.01)
-    return not step_processes(root, marker)
+    return not step_processes(root, marker, shell_reaped=reaped())

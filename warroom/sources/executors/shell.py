@@ -179,12 +179,18 @@ async def _end_everything(
     proc: asyncio.subprocess.Process, marker: str, reader: asyncio.Future[None]
 ) -> None:
     """TERM to everything the step started, a grace period, then KILL until none is left."""
-    process_tree.signal_step(proc.pid, marker, signal.SIGTERM)
+
+    def reaped() -> bool:
+        return proc.returncode is not None
+
+    process_tree.signal_step(proc.pid, marker, signal.SIGTERM, shell_reaped=reaped())
     loop = asyncio.get_running_loop()
     deadline = loop.time() + KILL_GRACE_S
-    while loop.time() < deadline and process_tree.step_processes(proc.pid, marker):
+    while loop.time() < deadline and process_tree.step_processes(
+        proc.pid, marker, shell_reaped=reaped()
+    ):
         await asyncio.sleep(0.05)
-    await process_tree.kill_all(proc.pid, marker)
+    await process_tree.kill_all(proc.pid, marker, reaped)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(proc.wait(), 5.0)
     try:
