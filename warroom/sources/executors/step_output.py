@@ -335,10 +335,12 @@ class ThreadedStepOutput:
         self._lines: list[str] = []
         self._lock = threading.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._finished = False
 
     def __call__(self, line: str) -> None:
         with self._lock:
-            self._lines.append(line)
+            if not self._finished:  # a thread outliving its step's timeout is not heard
+                self._lines.append(line)
 
     def start(self) -> ThreadedStepOutput:
         self._task = asyncio.ensure_future(self._tick())
@@ -361,6 +363,8 @@ class ThreadedStepOutput:
         if self._task is not None:
             self._task.cancel()
         self._drain()
+        with self._lock:
+            self._finished = True
         self.output.close()
         if note:
             self.output.note(note)
