@@ -193,3 +193,16 @@ def test_a_batch_of_long_lines_is_bounded_in_size_too() -> None:
     assert first.startswith("[… ") and "lines not shown (too fast)" in first
     assert 256 * 1024 // 3001 - 10 <= len(shown) <= 256 * 1024 // 3001 + 1
     assert shown[-1].startswith("0199") and int(first.split()[1]) + len(shown) == 200
+
+
+async def test_cancelled_while_starting_still_ends_everything(tmp_path: Path) -> None:
+    """Cancel lands while the subprocess is being set up (one loop turn after the start)."""
+    pidfile = tmp_path / "pid"
+    command = f"sleep 1000 & echo $! > {pidfile}; wait"
+    task = asyncio.create_task(ShellExecutor().execute(rendered(command), Sink(), 60))
+    await asyncio.sleep(0)
+    task.cancel()
+    result = await task
+    assert result.cancelled and result.exit_code is None
+    if pidfile.exists() and pidfile.read_text().strip():
+        assert not alive(int(pidfile.read_text()))

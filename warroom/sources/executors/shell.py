@@ -106,8 +106,8 @@ async def run_shell(
     marker = process_tree.new_marker()
     env = dict(opts.env) if opts.env is not None else step_environment(opts.env_allow)
     env[process_tree.MARKER] = marker
-    try:
-        proc = await asyncio.create_subprocess_exec(
+    starting = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(
             opts.shell,
             "-c",
             command,
@@ -117,6 +117,14 @@ async def run_shell(
             start_new_session=True,  # own session and group: the first thing we can kill
             env=env,
         )
+    )
+    cancelled = False
+    try:
+        try:
+            proc = await asyncio.shield(starting)
+        except asyncio.CancelledError:  # cancelled while starting: start, then end it all
+            cancelled = True
+            proc = await starting
     except OSError as exc:
         raise SourceUnavailable(f"cannot start {opts.shell}: {exc.strerror or exc}") from exc
     out = StepOutput(
@@ -139,9 +147,10 @@ async def run_shell(
 
     reader = asyncio.ensure_future(pump())
     ticker = asyncio.ensure_future(tick())
-    cancelled = timed_out = False
+    timed_out = False
     try:
-        await asyncio.wait_for(asyncio.shield(_wait(proc, reader)), timeout_s)
+        if not cancelled:
+            await asyncio.wait_for(asyncio.shield(_wait(proc, reader)), timeout_s)
     except TimeoutError:
         timed_out = True
     except asyncio.CancelledError:
