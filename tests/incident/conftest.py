@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.servers.postgres import PostgresServer, running_postgres
 from warroom.stores.sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    from warroom.stores.postgres import PostgresStore
 
 
 @pytest.fixture
@@ -38,3 +42,47 @@ async def wait_until(predicate: Callable[[], bool], timeout_s: float = 20.0) -> 
         if loop.time() > deadline:
             raise AssertionError("condition not reached within the hang guard")
         await asyncio.sleep(0.02)
+
+
+async def db_ids(dsn: str) -> list[str]:
+    """Every entry id in the database, in commit order (checks for loss and duplicates)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        return [r[0] for r in await conn.fetch("SELECT id FROM warroom_entries ORDER BY seq")]
+    finally:
+        await conn.close()
+
+
+async def open_incident_then_outage(
+    server: PostgresServer, outbox: Path, title: str, notes: list[str]
+) -> list[str]:
+    """One console declares `title` and writes `notes`, quits; then the database goes away.
+    Returns the ids written, in order."""
+    from warroom.domain.clock import SystemClock
+    from warroom.services.incident_log import IncidentLog
+    from warroom.stores.postgres import PostgresStore
+
+    store = PostgresStore(server.dsn, outbox, timeout_s=2)
+    await store.open()
+    log = IncidentLog(store, SystemClock(), "alice@one")
+    written = [(await log.declare(title, "P1")).id]
+    written += [(await log.note(text)).id for text in notes]
+    await store.close()
+    await asyncio.to_thread(server.stop)
+    return written
+
+
+def offline_store(server: PostgresServer, outbox: Path) -> PostgresStore:
+    """A console's store started while the database is down, reconnecting quickly."""
+    from warroom.stores.postgres import PostgresStore
+
+    return PostgresStore(
+        server.dsn,
+        outbox,
+        timeout_s=1,
+        start_offline_ok=True,
+        health_every_s=0.2,
+        backoff_max_s=0.3,
+    )

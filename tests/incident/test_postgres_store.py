@@ -12,7 +12,8 @@ from warroom.domain.clock import SystemClock
 from warroom.domain.incident import Entry, EntryKind, Status
 from warroom.services.incident_log import IncidentLog
 from warroom.stores import open_store
-from warroom.stores.postgres import MIGRATIONS, PostgresStore
+from warroom.stores.postgres import PostgresStore
+from warroom.stores.postgres_schema import MIGRATIONS
 
 
 async def test_schema_is_created_and_migrated_once(postgres_dsn: str, tmp_path: Path) -> None:

@@ -6,22 +6,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import asyncpg
-
-from tests.incident.conftest import wait_until
+from tests.incident.conftest import db_ids, wait_until
 from tests.servers.postgres import PostgresServer
 from warroom.domain.clock import SystemClock
 from warroom.domain.incident import Entry
 from warroom.services.incident_log import IncidentLog
 from warroom.stores.postgres import PostgresStore
-
-
-async def _db_ids(dsn: str) -> list[str]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return [r[0] for r in await conn.fetch("SELECT id FROM warroom_entries ORDER BY seq")]
-    finally:
-        await conn.close()
 
 
 async def test_stop_and_restart_mid_stream_loses_nothing_doubles_nothing(
@@ -57,7 +47,7 @@ async def test_stop_and_restart_mid_stream_loses_nothing_doubles_nothing(
         for i in range(10):
             written.append((await log.note(f"after {i}")).id)
 
-        ids = await _db_ids(own_postgres.dsn)
+        ids = await db_ids(own_postgres.dsn)
         assert len(ids) == len(set(ids)), "an entry was written twice"
         assert set(ids) == set(written), "an entry was lost"
         # the other console heard every entry exactly once (live or by catching up)
@@ -93,7 +83,7 @@ async def test_outbox_survives_a_restart_of_the_console(
     await again.open()
     try:
         await wait_until(lambda: again.status.online and again.status.queued == 0, timeout_s=60)
-        assert sorted(await _db_ids(own_postgres.dsn)) == sorted(written)
+        assert sorted(await db_ids(own_postgres.dsn)) == sorted(written)
         resumed = IncidentLog(again, SystemClock(), "alice@one")
         incident = await resumed.resume()
         assert incident is not None and len(incident.entries) == 6

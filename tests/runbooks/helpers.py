@@ -31,10 +31,12 @@ def rendered(
 
 
 class Sink:
-    """Collects emitted lines."""
+    """Collects emitted lines (executors emit batches: lines joined by newlines)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.batches = 0
 
-    def __call__(self, line: str) -> None:
-        self.lines.append(line)
+    def __call__(self, batch: str) -> None:
+        self.batches += 1
+        self.lines.extend(batch.split("\n"))

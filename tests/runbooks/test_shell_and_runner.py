@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,17 +14,8 @@ from warroom.domain.incident import EntryKind
 from warroom.domain.placeholders import render_step
 from warroom.domain.runbooks import Risk, StepKind
 from warroom.services.steps import StepRunner, step_entry
+from warroom.sources.executors.process_tree import alive
 from warroom.sources.executors.shell import ShellExecutor
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie is dead for our purposes
-    with open(f"/proc/{pid}/stat") as fh:
-        return fh.read().split(") ", 1)[1][0] != "Z"
 
 
 async def test_exit_code_and_streamed_output() -> None:
@@ -46,10 +36,10 @@ async def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     assert result.timed_out and result.exit_code is None
     child = int(pidfile.read_text())
     for _ in range(50):
-        if not _alive(child):
+        if not alive(child):
             break
         await asyncio.sleep(0.1)
-    assert not _alive(child)
+    assert not alive(child)
 
 
 async def test_cancel_kills_and_reports_cancelled(tmp_path: Path) -> None:
@@ -65,7 +55,7 @@ async def test_cancel_kills_and_reports_cancelled(tmp_path: Path) -> None:
     task.cancel()
     result = await task
     assert result.cancelled and sink.lines[-1] == "[cancelled]"
-    assert not _alive(int(pidfile.read_text()))
+    assert not alive(int(pidfile.read_text()))
 
 
 async def test_runner_refusals() -> None:

@@ -110,6 +110,7 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
         postgres_dsn=env.postgres.resolved_dsn() or None if env.postgres else None,
         statement_timeout_ms=env.postgres.statement_timeout_ms if env.postgres else 5000,
         prometheus=signal_sources.get("prometheus"),
+        secrets=configured_secrets(settings),  # step output and its full-output file, redacted
     )
     return Sources(
         environment=env.name,

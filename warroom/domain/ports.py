@@ -89,17 +89,18 @@ class StepResult:
     executor: str = ""
     rows: list[tuple[Any, ...]] | None = None
     columns: list[str] | None = None
+    output_file: str = ""  # the full output, when it did not fit `output` (lines cut, too long)
 
     @property
     def ok(self) -> bool:
         return self.exit_code == 0 and not self.error and not self.cancelled
 
 
-OutputSink = Callable[[str], None]
+OutputSink = Callable[[str], None]  # a batch of output lines joined by "\n"
 
 
 class StepExecutor(Protocol):
-    """Runs one kind of rendered step; output goes line by line to `emit`."""
+    """Runs one kind of rendered step; output goes to `emit` in batches of lines (joined by "\\n")."""
 
     name: str
 
@@ -112,9 +113,17 @@ class StepExecutor(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class StoreStatus:
+    """`online` False: entries are queued, not in the store (yet). `unsaved`: ids of entries
+    shown but kept in memory only: mark them "not saved". `problem`: "DISK FULL" or "READ-ONLY"
+    while the store cannot write (say it loudly). `notice`: a one-time event to tell once (a
+    corrupt store file set aside at open). `detail` says all of it in one line."""
+
     online: bool = True
     queued: int = 0
     detail: str = ""
+    unsaved: frozenset[str] = frozenset()
+    problem: str = ""
+    notice: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +139,10 @@ class IncidentSummary:
 
 
 class IncidentStore(Protocol):
-    """Append-only storage of timeline entries. `append` returns only once the entry is durable,
-    and is idempotent on `entry.id`. Entries written by other consoles arrive via `subscribe`."""
+    """Append-only storage of timeline entries. `append` returns only once the entry is durable
+    (or, when the store cannot write: disk full, read-only, once it is held in memory and listed
+    in `status.unsaved`), and is idempotent on `entry.id`. Entries written by other consoles
+    arrive via `subscribe`."""
 
     async def open(self) -> None: ...
 

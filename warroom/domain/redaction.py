@@ -96,3 +96,30 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for pattern, repl in _RULES:
         text = pattern.sub(repl, text)
     return _B64.sub(lambda m: MASK if _looks_random(m.group(0)) else m.group(0), text)
+
+
+_DSN_QUERY_SECRET = re.compile(r"(?i)([?&](?:password|passwd|pwd|sslpassword)=)([^&#]*)")
+_DSN_KV_SECRET = re.compile(
+    r"(?i)(\b(?:password|passwd|pwd|sslpassword)\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)"
+)
+
+
+def redact_dsn(dsn: str) -> str:
+    """A database DSN safe to show or log: the password in `user:password@`, in a `?password=`
+    query parameter and in a libpq `key=value` string replaced by [REDACTED]; the rest kept so
+    the commander can see which server it is. The one DSN redaction (stores and sources)."""
+    if not dsn:
+        return dsn
+    if "://" in dsn:
+        scheme, rest = dsn.split("://", 1)
+        netloc, sep, tail = rest.partition("/")
+        if "?" in netloc:  # postgresql://host?password=x has no path
+            netloc, _, query = netloc.partition("?")
+            sep, tail = "?", query + (sep + tail if sep else "")
+        if "@" in netloc:
+            creds, host = netloc.rsplit("@", 1)
+            if ":" in creds:
+                creds = creds.split(":", 1)[0] + ":" + MASK
+            netloc = f"{creds}@{host}"
+        return _DSN_QUERY_SECRET.sub(rf"\1{MASK}", f"{scheme}://{netloc}{sep}{tail}")
+    return _DSN_KV_SECRET.sub(rf"\1{MASK}", dsn)

@@ -4,24 +4,25 @@
 action into one entry: it appends the entry to the store (which returns only once durable) and
 only then folds it in and returns it, so the UI never shows what a kill -9 could lose.
 
-Pre-incident entries: alerts fired, silences and step runs recorded while no incident is open
-are kept in a small in-memory buffer (the last `PRE_INCIDENT_KEEP` entries of the last
-`PRE_INCIDENT_WINDOW_S` seconds). On `declare` they are written into the new incident with their
-original times, so the alerts that led to it head its timeline. They are not written to the store
-before that on purpose: the store holds incidents only (every id has a `declared` entry), and what
-the buffer holds (alerts, silences) is still in Alertmanager if the console dies before declaring.
+Pre-incident entries (alerts, silences, step runs while no incident is open) wait in a small
+in-memory buffer (`PRE_INCIDENT_KEEP` entries, `PRE_INCIDENT_WINDOW_S` seconds) and join the next
+declared incident with their original times. Not stored before on purpose: the store holds
+incidents only, and alerts and silences are still in Alertmanager if the console dies first.
+Every entry is redacted (`entry_redaction`) before the store sees it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.domain.clock import Clock, format_duration, utc
-from warroom.domain.errors import WarroomError
+from warroom.domain.clock import Clock, utc
+from warroom.domain.errors import StoreError, WarroomError
 from warroom.domain.incident import (
     DEFAULT_POLICIES,
     Entry,
@@ -35,6 +36,9 @@ from warroom.domain.incident import (
     new_entry,
 )
 from warroom.domain.ports import IncidentStore, StoreStatus
+from warroom.services.entry_redaction import redact_entry, redacted_off_loop
+from warroom.services.escalation import Reminder, due_text, reminders
+from warroom.services.resume import entries_once_back
 
 PRE_INCIDENT_KEEP = 100
 PRE_INCIDENT_WINDOW_S = 3600
@@ -42,15 +46,6 @@ PRE_INCIDENT_WINDOW_S = 3600
 
 class NoIncident(WarroomError):
     """The action needs an open incident and there is none."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reminder:
-    """An escalation nudge: `key` is stable so the UI can show each one once."""
-
-    key: str
-    text: str
-    since: datetime
 
 
 class IncidentLog:
@@ -62,11 +57,17 @@ class IncidentLog:
         clock: Clock,
         author: str,
         policies: Mapping[IncidentSeverity, SeverityPolicy] = DEFAULT_POLICIES,
+        *,
+        secrets: Iterable[str] = (),
+        resume_poll_s: float = 1.0,
     ) -> None:
         self.store = store
         self.clock = clock
         self.author = author
         self.policies = policies
+        self.secrets = tuple(secrets)
+        self.resume_poll_s = resume_poll_s
+        self._resume_task: asyncio.Task[None] | None = None
         self.incident: Incident | None = None
         self.on_change: Callable[[Entry], None] | None = None
         self._pre: deque[Entry] = deque(maxlen=PRE_INCIDENT_KEEP)
@@ -105,12 +106,40 @@ class IncidentLog:
         return self.policies.get(severity, DEFAULT_POLICIES[severity])
 
     async def resume(self) -> Incident | None:
-        """Reopen the newest open incident from the store (on start)."""
-        incident_id = await self.store.open_incident_id()
+        """Reopen the newest open incident from the store (on start).
+
+        With the store unreachable this raises StoreError saying so, and keeps trying in the
+        background: once the store answers, the open incident is loaded and each of its entries
+        handed to `on_change` (as entries from other consoles are), unless an incident was
+        declared or loaded here meanwhile."""
+        try:
+            incident_id = await self.store.open_incident_id()
+        except StoreError as exc:
+            if self.store.status.online:
+                raise
+            if self._resume_task is None or self._resume_task.done():
+                self._resume_task = asyncio.create_task(self._await_store_then_resume())
+            raise StoreError(f"{exc}; the open incident is resumed once it is back") from exc
         if incident_id is None:
             self.incident = None
             return None
         return await self.load(incident_id)
+
+    async def _await_store_then_resume(self) -> None:
+        entries = await entries_once_back(
+            self.store, self.resume_poll_s, wanted=lambda: self.incident is None
+        )
+        if self.incident is None and entries:
+            self.incident = Incident.from_entries(entries)
+            for entry in entries:
+                self._tell(entry)
+
+    async def aclose(self) -> None:
+        """Stop waiting for the store (the console is quitting)."""
+        if self._resume_task is not None:
+            self._resume_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._resume_task
 
     async def load(self, incident_id: str) -> Incident:
         entries = await self.store.entries(incident_id)
@@ -120,6 +149,7 @@ class IncidentLog:
         return self.incident
 
     async def _commit(self, entry: Entry) -> Entry:
+        entry = await redacted_off_loop(entry, self.secrets)
         await self.store.append(entry)
         if self.incident is not None and entry.incident_id == self.incident.id:
             self.incident.apply(entry)
@@ -177,6 +207,7 @@ class IncidentLog:
         )
         horizon = now - timedelta(seconds=PRE_INCIDENT_WINDOW_S)
         carried = [replace(e, incident_id=first.incident_id) for e in self._pre if e.at >= horizon]
+        first = redact_entry(first, self.secrets)
         await self.store.append(first)
         for entry in carried:
             await self.store.append(entry)
@@ -264,6 +295,7 @@ class IncidentLog:
                 at=utc(at) if at is not None else None,
                 data=data,
             )
+            entry = await redacted_off_loop(entry, self.secrets)
             self._pre.append(entry)
             return entry
         return await self._commit(self._entry(kind, text, at=at, data=data))
@@ -280,21 +312,15 @@ class IncidentLog:
     ) -> Entry:
         """A runbook step that ran: the command, its exit status and where its full output is."""
         outcome = "exit ?" if exit_code is None else f"exit {exit_code}"
-        if error:
-            outcome += f", {error}"
-        return await self.record(
-            EntryKind.STEP_RUN,
-            f"Ran {runbook} › {step}: {outcome}",
-            {
-                "runbook": runbook,
-                "step": step,
-                "command": command,
-                "exit_code": exit_code,
-                "duration_s": round(duration_s, 3),
-                "output_ref": output_ref,
-                "error": error,
-            },
-        )
+        outcome += f", {error}" if error else ""
+        data: dict[str, Any] = {
+            "runbook": runbook,
+            "step": step,
+            "command": command,
+            "exit_code": exit_code,
+        }
+        data |= {"duration_s": round(duration_s, 3), "output_ref": output_ref, "error": error}
+        return await self.record(EntryKind.STEP_RUN, f"Ran {runbook} › {step}: {outcome}", data)
 
     async def status_update(self, kind: str, text: str) -> Entry:
         """A status update that was sent (copied); resets the cadence timer."""
@@ -340,61 +366,13 @@ class IncidentLog:
 
     def update_due_text(self, now: datetime | None = None) -> str:
         """For the header: "next update due in 7m" or "update OVERDUE by 3m"."""
-        due = self.next_update_due()
-        if due is None:
-            return ""
-        delta = (due - (now or self.clock.now())).total_seconds()
-        if delta >= 0:
-            return f"next update due in {format_duration(delta)}"
-        return f"update OVERDUE by {format_duration(-delta)}"
+        return due_text(self.next_update_due(), now or self.clock.now())
 
     def escalation_reminders(self, now: datetime | None = None) -> list[Reminder]:
-        """Nudges when the incident outlives its severity's limits.
-
-        - Past the response time and still investigating: escalate per the policy.
-        - Past the resolution target and still open: escalate per the policy, and for P1-P3
-          consider raising the severity.
-        - Status update overdue.
-        """
-        incident = self.incident
-        if incident is None or not incident.is_open:
+        """Nudges when the incident outlives its severity's limits (`escalation.reminders`)."""
+        if self.incident is None or not self.incident.is_open:
             return []
-        now = now or self.clock.now()
-        policy = self.policy()
-        sev = incident.severity.value
-        elapsed = (now - incident.declared_at).total_seconds()
-        out: list[Reminder] = []
-        if elapsed >= policy.response_s and incident.status is Status.INVESTIGATING:
-            since = incident.declared_at + timedelta(seconds=policy.response_s)
-            out.append(
-                Reminder(
-                    f"response:{sev}",
-                    f"{sev} still investigating after {format_duration(elapsed)} "
-                    f"(response target {format_duration(policy.response_s)}): "
-                    f"escalate to {policy.escalation}",
-                    since,
-                )
-            )
-        if elapsed >= policy.resolution_s:
-            since = incident.declared_at + timedelta(seconds=policy.resolution_s)
-            text = (
-                f"{sev} open for {format_duration(elapsed)}, past its "
-                f"{format_duration(policy.resolution_s)} resolution target: "
-                f"escalate to {policy.escalation}"
-            )
-            if incident.severity is not IncidentSeverity.P0:
-                text += "; consider raising the severity"
-            out.append(Reminder(f"resolution:{sev}", text, since))
-        due = incident.next_update_due(policy)
-        if now > due:
-            out.append(
-                Reminder(
-                    f"update:{due.isoformat()}",
-                    f"status update overdue by {format_duration((now - due).total_seconds())}",
-                    due,
-                )
-            )
-        return out
+        return reminders(self.incident, self.policy(), now or self.clock.now())
 
     # ------------------------------------------------------------------ other consoles
 
@@ -407,6 +385,9 @@ class IncidentLog:
             self.incident = Incident.from_entries([entry])
         else:
             return
+        self._tell(entry)
+
+    def _tell(self, entry: Entry) -> None:
         if self.on_change is not None:
             self.on_change(entry)
 

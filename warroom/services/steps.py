@@ -151,6 +151,7 @@ def step_entry(
         "output_head": head,
         "output_tail": tail,
         "output": cap_output(result.output),
+        "output_ref": result.output_file,  # the full output, when it did not fit
     }
     if result.columns is not None:
         data["columns"] = list(result.columns)

@@ -16,6 +16,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 from warroom.config import PostgresConfig
 from warroom.domain.clock import Clock, SystemClock
@@ -26,6 +27,7 @@ from warroom.domain.errors import (
     SourceTimeout,
     SourceUnavailable,
 )
+from warroom.domain.redaction import redact, redact_dsn
 from warroom.domain.signals import Sample, SignalSpec
 
 if TYPE_CHECKING:
@@ -41,11 +43,15 @@ def bind_service(sql: str, service: str | None) -> tuple[str, tuple[Any, ...]]:
     return _SERVICE.sub("$1", sql), (service or "",)
 
 
-def _redact_dsn(text: str, dsn: str) -> str:
-    m = re.match(r"^[a-z]+://[^:/@]*:([^@]+)@", dsn)
-    if m and m.group(1):
-        text = text.replace(m.group(1), "***")
-    return text.replace(dsn, "<dsn>") if dsn else text
+def _scrub_error(text: str, dsn: str) -> str:
+    """`text` (an error message) with the DSN shown by `redact_dsn` and its password hidden even
+    where the driver quotes it alone."""
+    if not dsn:
+        return redact(text)
+    parts = urlsplit(dsn) if "://" in dsn else None
+    passwords = [parts.password or ""] if parts is not None else []
+    passwords += [v for k, v in parse_qsl(parts.query if parts else "") if "pass" in k.lower()]
+    return redact(text.replace(dsn, redact_dsn(dsn)), passwords)
 
 
 class PostgresSignals:
@@ -117,14 +123,16 @@ class PostgresSignals:
             asyncpg.InvalidPasswordError,
             asyncpg.InvalidAuthorizationSpecificationError,
         ) as exc:
-            raise SourceAuthError(f"{self.name}: {_redact_dsn(str(exc), dsn)}") from None
+            raise SourceAuthError(f"{self.name}: {_scrub_error(str(exc), dsn)}") from None
         except asyncpg.PostgresError as exc:
-            message = _redact_dsn(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, dsn)
+            message = _scrub_error(
+                str(exc).splitlines()[0] if str(exc) else type(exc).__name__, dsn
+            )
             if isinstance(exc, asyncpg.CannotConnectNowError):
                 raise SourceUnavailable(f"{self.name}: {message}") from None
             raise SourceBadResponse(f"{self.name}: {spec.name}: {message}") from None
         except (OSError, asyncpg.InterfaceError, ConnectionError) as exc:
-            detail = _redact_dsn(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, dsn)
+            detail = _scrub_error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, dsn)
             raise SourceUnavailable(f"{self.name}: cannot reach PostgreSQL ({detail})") from None
         return Sample(at=self.clock.now(), value=self._number(spec, value))
 

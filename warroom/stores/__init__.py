@@ -29,7 +29,8 @@ def open_store(
     url = (url_or_empty or "").strip()
     base = Path(data_dir) if data_dir is not None else None
     if url.startswith(("postgresql://", "postgres://")):
-        from warroom.stores.postgres import PostgresStore, default_outbox_path
+        from warroom.stores.postgres import PostgresStore
+        from warroom.stores.postgres_schema import default_outbox_path
 
         return PostgresStore(
             url,

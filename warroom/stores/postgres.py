@@ -1,7 +1,7 @@
 """The shared incident store: PostgreSQL via asyncpg, live across consoles, safe when it drops.
 
-- Schema is created and migrated on start (`warroom_schema_version`, under an advisory lock so
-  two consoles starting together do not race).
+- Schema and SQL in `postgres_schema`; every session runs with `synchronous_commit = on`
+  whatever the server's default (status says so), so a committed entry survives a DB crash.
 - Every insert is `ON CONFLICT (id) DO NOTHING` and, only when a row was really inserted, sends
   a NOTIFY in the same transaction (delivered on commit). The payload carries this console's id
   (so a console never hears its own echo), the row's sequence number and the entry itself, or only
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import uuid
@@ -31,80 +30,16 @@ import asyncpg
 from warroom.domain.errors import StoreError
 from warroom.domain.incident import Entry
 from warroom.domain.ports import IncidentSummary, StoreStatus
-from warroom.stores.sqlite import (
-    SUMMARY_KINDS,
-    SqliteLog,
-    entry_from_json,
-    entry_to_json,
-    open_incident,
-    summarize,
-)
+from warroom.domain.redaction import redact_dsn
+from warroom.stores import postgres_schema as sql
+from warroom.stores.codec import entry_from_json, entry_to_json, open_incident
+from warroom.stores.sqlite import SqliteLog
+from warroom.stores.trouble import storage_problem
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CHANNEL = "warroom_entries"
-NOTIFY_LIMIT = 8000  # bytes; PostgreSQL refuses longer NOTIFY payloads
-_LOCK_KEY = 0x5741_5252  # advisory lock for migrations ("WARR")
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: the append-only entry table
-    """
-    CREATE TABLE IF NOT EXISTS warroom_entries (
-        seq          BIGSERIAL PRIMARY KEY,
-        id           TEXT NOT NULL UNIQUE,
-        incident_id  TEXT NOT NULL,
-        kind         TEXT NOT NULL,
-        at           TIMESTAMPTZ NOT NULL,
-        recorded_at  TIMESTAMPTZ NOT NULL,
-        origin       TEXT NOT NULL DEFAULT '',
-        body         TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS warroom_entries_incident_at
-        ON warroom_entries (incident_id, at);
-    """,
-    # 2: listing incidents reads only declared/status/severity rows
-    """
-    CREATE INDEX IF NOT EXISTS warroom_entries_kind ON warroom_entries (kind, incident_id);
-    """,
-)
-
-_INSERT = """
-WITH ins AS (
-    INSERT INTO warroom_entries (id, incident_id, kind, at, recorded_at, origin, body)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
-    ON CONFLICT (id) DO NOTHING
-    RETURNING seq
-)
-SELECT seq, pg_notify($8::text, '{"o":"' || $6::text || '","s":' || seq::text || ',' || $9::text || '}')
-FROM ins
-"""
-
-
-def redacted_dsn(dsn: str) -> str:
-    """The DSN without its password, for messages and the outbox file name."""
-    if "@" not in dsn or "://" not in dsn:
-        return dsn
-    scheme, rest = dsn.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}@{host}"
-
-
-def default_outbox_path(dsn: str, data_dir: Path | None = None) -> Path:
-    if data_dir is None:
-        from warroom.paths import user_data_dir
-
-        data_dir = user_data_dir()
-    digest = hashlib.sha256(redacted_dsn(dsn).encode()).hexdigest()[:12]
-    return Path(data_dir) / f"outbox-{digest}.db"
-
-
-def _notify_tail(entry: Entry, body: str) -> str:
-    tail = f'"e":{body}'
-    if len(tail.encode()) + 120 < NOTIFY_LIMIT:
-        return tail
-    return f'"id":{json.dumps(entry.id)}'
 
 
 class PostgresStore:
@@ -126,7 +61,7 @@ class PostgresStore:
         self.health_every_s = health_every_s
         self.backoff_max_s = backoff_max_s
         self.console_id = uuid.uuid4().hex
-        self.outbox = SqliteLog(outbox_path or default_outbox_path(dsn), timeout_s)
+        self.outbox = SqliteLog(outbox_path or sql.default_outbox_path(dsn), timeout_s)
         self._conn: Any = None  # asyncpg.Connection
         self._conn_lock = asyncio.Lock()
         self._write_lock = asyncio.Lock()
@@ -140,6 +75,9 @@ class PostgresStore:
         self._recover_task: asyncio.Task[None] | None = None
         self._health_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.server_synchronous_commit = ""  # the server's own default, once connected
+        self._unsaved: dict[str, Entry] = {}  # the outbox's disk was full / read-only
+        self._outbox_problem = ""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -152,7 +90,7 @@ class PostgresStore:
             if not self.start_offline_ok:
                 await asyncio.to_thread(self.outbox.close)
                 raise StoreError(
-                    f"cannot reach incident store {redacted_dsn(self.dsn)}: {_why(exc)}"
+                    f"cannot reach incident store {redact_dsn(self.dsn)}: {sql.why(exc)}"
                 ) from exc
             self._go_offline(exc)
         else:
@@ -175,7 +113,8 @@ class PostgresStore:
     async def _connect(self) -> None:
         conn = await asyncpg.connect(self.dsn, timeout=self.timeout_s)
         try:
-            await self._migrate(conn)
+            self.server_synchronous_commit = await sql.durable_session(conn, self.timeout_s)
+            await sql.migrate(conn, self.timeout_s)
             await conn.add_listener(CHANNEL, self._on_notify)
             conn.add_termination_listener(self._on_terminated)
             if not self._last_seq:
@@ -190,22 +129,6 @@ class PostgresStore:
                 conn.terminate()
             raise
         self._conn = conn
-
-    async def _migrate(self, conn: Any) -> None:
-        async with conn.transaction():
-            await conn.execute(
-                "SELECT pg_advisory_xact_lock($1)", _LOCK_KEY, timeout=self.timeout_s
-            )
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS warroom_schema_version (version INTEGER NOT NULL)"
-            )
-            current = await conn.fetchval(
-                "SELECT coalesce(max(version), 0) FROM warroom_schema_version"
-            )
-            for version, sql in enumerate(MIGRATIONS, start=1):
-                if version > current:
-                    await conn.execute(sql, timeout=self.timeout_s)
-                    await conn.execute("INSERT INTO warroom_schema_version VALUES ($1)", version)
 
     async def _drop_connection(self) -> None:
         conn, self._conn = self._conn, None
@@ -225,13 +148,24 @@ class PostgresStore:
                     return
                 except Exception as exc:
                     self._go_offline(exc)
-            try:
-                await asyncio.to_thread(self.outbox.append_many, [entry])
-                self._queued = await asyncio.to_thread(self.outbox.count)
-            except StoreError:
+            await self._queue_locally(entry)
+
+    async def _queue_locally(self, entry: Entry) -> None:
+        """Into the durable outbox; when its disk is full or read-only, into memory (shown,
+        marked not saved in `status.unsaved`) until the database or the disk takes them."""
+        batch = [*self._unsaved.values(), entry]
+        try:
+            await asyncio.to_thread(self.outbox.append_many, batch)
+        except StoreError as exc:
+            problem = storage_problem(exc)
+            if problem is None:
                 raise
-            except Exception as exc:  # pragma: no cover - disk full and the like
-                raise StoreError(f"cannot queue entry locally: {exc}") from exc
+            self._outbox_problem = problem
+            self._unsaved[entry.id] = entry
+        else:
+            self._unsaved.clear()
+            self._outbox_problem = ""
+        self._queued = await asyncio.to_thread(self.outbox.count) + len(self._unsaved)
 
     async def _insert(self, entries: Sequence[Entry]) -> None:
         """Insert (idempotent) and notify, in one transaction; raises on any failure."""
@@ -241,7 +175,7 @@ class PostgresStore:
                 for entry in entries:
                     body = entry_to_json(entry)
                     row = await conn.fetchrow(
-                        _INSERT,
+                        sql.INSERT,
                         entry.id,
                         entry.incident_id,
                         entry.kind.value,
@@ -250,7 +184,7 @@ class PostgresStore:
                         self.console_id,
                         body,
                         CHANNEL,
-                        _notify_tail(entry, body),
+                        sql.notify_tail(entry, body),
                         timeout=self.timeout_s,
                     )
                     if row is not None:
@@ -270,7 +204,7 @@ class PostgresStore:
 
     def _go_offline(self, exc: BaseException | None) -> None:
         if exc is not None:
-            self._detail = _why(exc)
+            self._detail = sql.why(exc)
             log.warning("incident store offline: %s", self._detail)
         self._online = False
         if self._closed:
@@ -297,7 +231,7 @@ class PostgresStore:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                self._detail = _why(exc)
+                self._detail = sql.why(exc)
                 await self._drop_connection()
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.backoff_max_s)
@@ -310,6 +244,10 @@ class PostgresStore:
             await self._insert(batch)
             await asyncio.to_thread(self.outbox.remove, [e.id for e in batch])
         async with self._write_lock:
+            if self._unsaved:  # held in memory (the outbox's disk was full): straight in
+                await self._insert(list(self._unsaved.values()))
+                self._unsaved.clear()
+                self._outbox_problem = ""
             self._queued = await asyncio.to_thread(self.outbox.count)
             if self._queued == 0:
                 self._online = True
@@ -374,7 +312,7 @@ class PostgresStore:
         try:
             body = await self._with_conn(work)
         except Exception as exc:
-            log.warning("could not fetch entry %s: %s", entry_id, _why(exc))
+            log.warning("could not fetch entry %s: %s", entry_id, sql.why(exc))
             return
         if body is not None:
             self._deliver(entry_from_json(body))
@@ -394,59 +332,30 @@ class PostgresStore:
     async def _read(self, work: Callable[[Any], Awaitable[T]]) -> T:
         if not self._online and self._conn is None:
             raise StoreError(
-                f"incident store {redacted_dsn(self.dsn)} is offline ({self._detail or 'reconnecting'})"
+                f"incident store {redact_dsn(self.dsn)} is offline ({self._detail or 'reconnecting'})"
             )
         try:
             return await self._with_conn(work)
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"incident store {redacted_dsn(self.dsn)}: {_why(exc)}") from exc
+            raise StoreError(f"incident store {redact_dsn(self.dsn)}: {sql.why(exc)}") from exc
 
     async def entries(self, incident_id: str) -> list[Entry]:
-        async def work(conn: Any) -> list[Any]:
-            return list(
-                await conn.fetch(
-                    "SELECT body FROM warroom_entries WHERE incident_id = $1 ORDER BY at, recorded_at, id",
-                    incident_id,
-                    timeout=self.timeout_s,
-                )
-            )
-
-        rows = await self._read(work)
+        timeout = self.timeout_s
+        rows = await self._read(lambda c: sql.fetch_entries(c, incident_id, timeout))
         found = {e.id: e for e in (entry_from_json(r["body"]) for r in rows)}
         if self._queued:
             for entry in await asyncio.to_thread(self.outbox.entries, incident_id):
                 found.setdefault(entry.id, entry)
+            for entry in list(self._unsaved.values()):
+                if entry.incident_id == incident_id:
+                    found.setdefault(entry.id, entry)
         return sorted(found.values(), key=lambda e: (e.at, e.recorded_at, e.id))
 
     async def incidents(self) -> list[IncidentSummary]:
-        kinds = [k.value for k in SUMMARY_KINDS]
-
-        async def work(conn: Any) -> tuple[list[Any], list[Any]]:
-            counts = await conn.fetch(
-                "SELECT incident_id, count(*) AS n FROM warroom_entries GROUP BY incident_id",
-                timeout=self.timeout_s,
-            )
-            rows = await conn.fetch(
-                "SELECT incident_id, body FROM warroom_entries WHERE kind = ANY($1::text[])"
-                " ORDER BY at, seq",
-                kinds,
-                timeout=self.timeout_s,
-            )
-            return list(counts), list(rows)
-
-        counts, rows = await self._read(work)
-        by_incident: dict[str, list[Entry]] = {}
-        for row in rows:
-            by_incident.setdefault(row["incident_id"], []).append(entry_from_json(row["body"]))
-        out = [
-            s
-            for row in counts
-            if (s := summarize(by_incident.get(row["incident_id"], []), int(row["n"]))) is not None
-        ]
-        out.sort(key=lambda s: s.declared_at, reverse=True)
-        return out
+        timeout = self.timeout_s
+        return await self._read(lambda c: sql.fetch_summaries(c, timeout))
 
     async def open_incident_id(self) -> str | None:
         return open_incident(await self.incidents())
@@ -461,12 +370,26 @@ class PostgresStore:
 
     @property
     def status(self) -> StoreStatus:
-        detail = redacted_dsn(self.dsn)
+        detail = redact_dsn(self.dsn)
+        if self.server_synchronous_commit:
+            detail += " · synchronous_commit=on"
+            if self.server_synchronous_commit != "on":
+                detail += f" (server default {self.server_synchronous_commit})"
         if not self._online and self._detail:
             detail = f"{detail}: {self._detail}"
-        return StoreStatus(online=self._online, queued=self._queued, detail=detail)
-
-
-def _why(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        if self.outbox.notice:
+            detail += f" · outbox: {self.outbox.notice}"
+        if self._unsaved:
+            n = len(self._unsaved)
+            detail = (
+                f"{self._outbox_problem}: local outbox {self.outbox.path}: {n} "
+                f"{'entry' if n == 1 else 'entries'} NOT SAVED (kept in memory only) · {detail}"
+            )
+        return StoreStatus(
+            online=self._online,
+            queued=self._queued,
+            detail=detail,
+            unsaved=frozenset(self._unsaved),
+            problem=self._outbox_problem if self._unsaved else "",
+            notice=self.outbox.notice,
+        )

@@ -7,6 +7,8 @@ libraries are imported inside the executors when a step runs, never at import ti
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from warroom.domain.ports import StepExecutor
@@ -14,7 +16,7 @@ from warroom.sources.executors.docker import DockerExecutor
 from warroom.sources.executors.http import HttpExecutor
 from warroom.sources.executors.kubernetes import KubernetesExecutor
 from warroom.sources.executors.promql import PromqlExecutor
-from warroom.sources.executors.shell import ShellExecutor
+from warroom.sources.executors.shell import ShellExecutor, ShellOptions, default_output_dir
 from warroom.sources.executors.sql import SqlExecutor
 
 
@@ -25,19 +27,31 @@ def build_executors(
     prometheus: Any | None,
     docker_host_env: bool = True,
     kubeconfig: str | None = None,
+    secrets: Iterable[str] = (),
+    env_allow: Iterable[str] = (),
+    output_dir: Path | None = None,
 ) -> list[StepExecutor]:
     """Executors in routing order. `prometheus` is anything with `async query_vector(promql)`;
-    `docker_host_env=False` turns the docker SDK path off (shell only)."""
+    `docker_host_env=False` turns the docker SDK path off (shell only). `secrets` are redacted
+    from shell output; `env_allow` names extra variables steps may see; `output_dir` keeps full
+    outputs too big for a log entry (default: the data dir's `step-output`)."""
+    options = ShellOptions(
+        env_allow=tuple(env_allow),
+        secrets=tuple(secrets),
+        output_dir=output_dir if output_dir is not None else default_output_dir(),
+    )
     executors: list[StepExecutor] = []
     if docker_host_env:
-        executors.append(DockerExecutor())
-    executors.append(KubernetesExecutor(kubeconfig=kubeconfig))
+        executors.append(DockerExecutor(shell_options=options))
+    executors.append(KubernetesExecutor(kubeconfig=kubeconfig, shell_options=options))
     if postgres_dsn:
-        executors.append(SqlExecutor(postgres_dsn, statement_timeout_ms=statement_timeout_ms))
+        executors.append(
+            SqlExecutor(postgres_dsn, statement_timeout_ms=statement_timeout_ms, options=options)
+        )
     if prometheus is not None:
-        executors.append(PromqlExecutor(prometheus))
-    executors.append(HttpExecutor())
-    executors.append(ShellExecutor())
+        executors.append(PromqlExecutor(prometheus, options=options))
+    executors.append(HttpExecutor(options=options))
+    executors.append(ShellExecutor.from_options(options))
     return executors
 
 

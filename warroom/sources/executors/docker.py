@@ -25,7 +25,8 @@ from warroom.domain.durations import parse_duration
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
 from warroom.domain.shell_syntax import plain_words
-from warroom.sources.executors.shell import run_shell
+from warroom.sources.executors.shell import ShellOptions, output_options, run_shell
+from warroom.sources.executors.step_output import ThreadedStepOutput
 
 PING_TIMEOUT_S = 2.0
 _DIRECT = {"restart", "stop", "start", "logs", "ps", "inspect"}
@@ -173,9 +174,11 @@ class DockerExecutor:
         *,
         client_factory: Callable[[], Any] | None = None,
         call_timeout_s: float = 30.0,
+        shell_options: ShellOptions | None = None,
     ) -> None:
         self._factory = client_factory or _default_client
         self.call_timeout_s = call_timeout_s
+        self.shell_options = shell_options
 
     def handles(self, rendered: RenderedStep) -> bool:
         return rendered.step.kind is StepKind.SHELL and parse_docker(rendered.command) is not None
@@ -186,15 +189,9 @@ class DockerExecutor:
         call = parse_docker(rendered.command)
         client = await self._client() if call else None
         if call is None or client is None:
-            return await run_shell(rendered.command, emit, timeout_s)
+            return await run_shell(rendered.command, emit, timeout_s, options=self.shell_options)
         started = time.monotonic()
-        lines: list[str] = []
-        loop = asyncio.get_running_loop()
-
-        def out(line: str) -> None:
-            lines.append(line)
-            loop.call_soon_threadsafe(emit, line)
-
+        out = ThreadedStepOutput(emit, **output_options(self.shell_options, rendered)).start()
         try:
             code = await asyncio.wait_for(
                 asyncio.to_thread(self._do, client, call, out), min(timeout_s, self.call_timeout_s)
@@ -202,38 +199,42 @@ class DockerExecutor:
         except _FallBack:
             with contextlib.suppress(Exception):
                 client.close()
-            return await run_shell(rendered.command, emit, timeout_s)
+            out.finish()
+            return await run_shell(rendered.command, emit, timeout_s, options=self.shell_options)
         except TimeoutError:
             await asyncio.sleep(0)
-            emit(f"[timed out after {timeout_s:g} s]")
+            done = out.finish(f"[timed out after {timeout_s:g} s]")
             return StepResult(
                 None,
                 time.monotonic() - started,
-                "\n".join(lines) + "\n",
+                done.output,
                 timed_out=True,
                 executor=self.name,
+                output_file=done.file,
             )
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is not None:
                 task.uncancel()
-            emit("[cancelled]")
+            done = out.finish("[cancelled]")
             return StepResult(
                 None,
                 time.monotonic() - started,
-                "\n".join(lines) + "\n",
+                done.output,
                 cancelled=True,
                 executor=self.name,
+                output_file=done.file,
             )
         finally:
             with contextlib.suppress(Exception):
                 client.close()
-        await asyncio.sleep(0)  # let queued emits reach the sink first
+        done = out.finish()
         return StepResult(
             exit_code=code,
             duration_s=time.monotonic() - started,
-            output="".join(line + "\n" for line in lines),
+            output=done.output,
             executor=self.name,
+            output_file=done.file,
         )
 
     async def _client(self) -> Any | None:

@@ -9,6 +9,8 @@ import time
 from warroom.domain.errors import RunbookError, SourceTimeout, SourceUnavailable
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
+from warroom.sources.executors.shell import ShellOptions, output_options
+from warroom.sources.executors.step_output import emit_lines
 
 BODY_SHOWN = 64 * 1024
 
@@ -34,6 +36,9 @@ def parse_request(text: str) -> tuple[str, str, dict[str, str], str]:
 
 class HttpExecutor:
     name = "http"
+
+    def __init__(self, *, options: ShellOptions | None = None) -> None:
+        self.options = options
 
     def handles(self, rendered: RenderedStep) -> bool:
         return rendered.step.kind is StepKind.HTTP
@@ -62,11 +67,11 @@ class HttpExecutor:
             with contextlib.suppress(ValueError):
                 text = json.dumps(response.json(), indent=2)[:BODY_SHOWN]
         lines.extend(text.splitlines())
-        for line in lines:
-            emit(line)
+        done = emit_lines(lines, emit, **output_options(self.options, rendered))
         return StepResult(
             exit_code=0 if response.status_code < 400 else 22,  # like curl -f
             duration_s=time.monotonic() - started,
-            output="".join(line + "\n" for line in lines),
+            output=done.output,
+            output_file=done.file,
             executor=self.name,
         )

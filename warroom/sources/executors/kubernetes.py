@@ -17,13 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.domain.durations import parse_duration
 from warroom.domain.errors import SourceTimeout, SourceUnavailable
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
 from warroom.domain.shell_syntax import plain_words
+
+if TYPE_CHECKING:
+    from warroom.sources.executors.shell import ShellOptions
 
 _KINDS = {
     "deployment": "deployment",
@@ -181,9 +184,16 @@ def find_kubeconfig(explicit: str | None = None) -> str | None:
 class KubernetesExecutor:
     name = "kubernetes"
 
-    def __init__(self, *, kubeconfig: str | None = None, request_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        kubeconfig: str | None = None,
+        request_timeout_s: float = 10.0,
+        shell_options: ShellOptions | None = None,
+    ) -> None:
         self.kubeconfig = kubeconfig
         self.request_timeout_s = request_timeout_s
+        self.shell_options = shell_options
 
     def _config(self) -> str | None:
         return find_kubeconfig(self.kubeconfig)
@@ -203,38 +213,38 @@ class KubernetesExecutor:
         if call is None or path is None:
             from warroom.sources.executors.shell import run_shell
 
-            return await run_shell(rendered.command, emit, timeout_s)
+            return await run_shell(rendered.command, emit, timeout_s, options=self.shell_options)
+        from warroom.sources.executors.shell import output_options
+        from warroom.sources.executors.step_output import ThreadedStepOutput
+
         started = time.monotonic()
-        lines: list[str] = []
-        loop = asyncio.get_running_loop()
         stop = {"now": False}
-
-        def out(line: str) -> None:
-            lines.append(line)
-            loop.call_soon_threadsafe(emit, line)
-
+        out = ThreadedStepOutput(emit, **output_options(self.shell_options, rendered)).start()
         deadline = time.monotonic() + min(timeout_s, call.timeout_s or timeout_s)
+        note, code, cancelled, timed_out = "", None, False, False
         try:
             code = await asyncio.wait_for(
                 asyncio.to_thread(self._do, path, call, out, deadline, stop), timeout_s
             )
         except TimeoutError:
             stop["now"] = True
-            emit(f"[timed out after {timeout_s:g} s]")
-            return StepResult(
-                None, time.monotonic() - started, _text(lines), timed_out=True, executor=self.name
-            )
+            note, timed_out = f"[timed out after {timeout_s:g} s]", True
         except asyncio.CancelledError:
             stop["now"] = True
             task = asyncio.current_task()
             if task is not None:
                 task.uncancel()
-            emit("[cancelled]")
-            return StepResult(
-                None, time.monotonic() - started, _text(lines), cancelled=True, executor=self.name
-            )
-        await asyncio.sleep(0)
-        return StepResult(code, time.monotonic() - started, _text(lines), executor=self.name)
+            note, cancelled = "[cancelled]", True
+        done = out.finish(note)
+        return StepResult(
+            code,
+            time.monotonic() - started,
+            done.output,
+            cancelled=cancelled,
+            timed_out=timed_out,
+            executor=self.name,
+            output_file=done.file,
+        )
 
     # --- blocking part, in a thread ----------------------------------------------------
 
@@ -316,10 +326,6 @@ class KubernetesExecutor:
         finally:
             with contextlib.suppress(Exception):
                 api_client.close()
-
-
-def _text(lines: list[str]) -> str:
-    return "".join(line + "\n" for line in lines)
 
 
 def _api_error(exc: Any) -> str:

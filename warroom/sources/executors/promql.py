@@ -9,6 +9,8 @@ from typing import Any, Protocol
 from warroom.domain.errors import SourceTimeout
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
+from warroom.sources.executors.shell import ShellOptions, output_options
+from warroom.sources.executors.step_output import emit_lines
 
 
 class VectorQuery(Protocol):
@@ -18,8 +20,9 @@ class VectorQuery(Protocol):
 class PromqlExecutor:
     name = "promql"
 
-    def __init__(self, prometheus: Any) -> None:
+    def __init__(self, prometheus: Any, *, options: ShellOptions | None = None) -> None:
         self.prometheus = prometheus
+        self.options = options
 
     def handles(self, rendered: RenderedStep) -> bool:
         return rendered.step.kind is StepKind.PROMQL and self.prometheus is not None
@@ -37,12 +40,12 @@ class PromqlExecutor:
         rows = [(format_labels(labels), value) for labels, value in series]
         lines = [f"{name}  {format_value(value)}" for name, value in rows]
         lines.append(f"({len(rows)} series)")
-        for line in lines:
-            emit(line)
+        done = emit_lines(lines, emit, **output_options(self.options, rendered))
         return StepResult(
             exit_code=0,
             duration_s=time.monotonic() - started,
-            output="".join(line + "\n" for line in lines),
+            output=done.output,
+            output_file=done.file,
             executor=self.name,
             rows=[(name, value) for name, value in rows],
             columns=["series", "value"],

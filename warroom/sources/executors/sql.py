@@ -20,6 +20,8 @@ from typing import Any
 from warroom.domain.errors import SourceAuthError, SourceTimeout, SourceUnavailable
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import Risk, StepKind
+from warroom.sources.executors.shell import ShellOptions, output_options
+from warroom.sources.executors.step_output import emit_lines
 
 CONNECT_TIMEOUT_S = 5.0
 MAX_ROWS_SHOWN = 200
@@ -28,9 +30,12 @@ MAX_ROWS_SHOWN = 200
 class SqlExecutor:
     name = "sql"
 
-    def __init__(self, dsn: str, *, statement_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self, dsn: str, *, statement_timeout_ms: int = 5000, options: ShellOptions | None = None
+    ) -> None:
         self.dsn = dsn
         self.statement_timeout_ms = statement_timeout_ms
+        self.options = options
 
     def handles(self, rendered: RenderedStep) -> bool:
         return rendered.step.kind is StepKind.SQL and bool(self.dsn)
@@ -98,12 +103,12 @@ class SqlExecutor:
             out_lines.extend(format_table(columns, rows))
             if status:
                 out_lines.append(status)
-        for line in out_lines:
-            emit(line)
+        done = emit_lines(out_lines, emit, **output_options(self.options, rendered))
         return StepResult(
             exit_code=exit_code,
             duration_s=time.monotonic() - started,
-            output="".join(line + "\n" for line in out_lines),
+            output=done.output,
+            output_file=done.file,
             error=error,
             cancelled=cancelled,
             timed_out=timed_out,

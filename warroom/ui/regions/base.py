@@ -100,7 +100,9 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
     )
     return Services(
         ctx=ctx,
-        incident_log=IncidentLog(ctx.store, ctx.clock, ctx.author, policies_for(ctx.settings)),
+        incident_log=IncidentLog(
+            ctx.store, ctx.clock, ctx.author, policies_for(ctx.settings), secrets=ctx.secrets
+        ),
         refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
         keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S),
         silences=silences,

@@ -197,7 +197,8 @@ class RunbookRegion(Region):
     @on(StepOutput)
     def step_output(self, message: StepOutput) -> None:
         message.stop()
-        self.pane.write_output(message.line)
+        for line in message.line.split("\n"):  # executors send batches of lines
+            self.pane.write_output(line)
 
     @on(StepFinished)
     def step_finished(self, message: StepFinished) -> None:
