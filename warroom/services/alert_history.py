@@ -1,0 +1,81 @@
+"""The history recorder: successive alert snapshots (and which sources answered) into events.
+
+Each poll hands over what every source answered, or None for a source that did not. A firing
+(fingerprint + startsAt) seen by any source that answered is firing. One that was firing and
+is now gone is resolved only when every source that showed it answered; if one of them did not,
+it is UNKNOWN (never a false resolve), and resolved later once they answer without it.
+The events go to the `AlertHistoryStore`, which keeps each fire once: two consoles polling
+and `warroom receive` may all write the same fire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from warroom.domain.alert_history import AlertEvent, EventKind, firing_key
+from warroom.domain.alerts import Alert, AlertState
+from warroom.domain.clock import Clock
+from warroom.domain.history_ports import AlertHistoryStore
+
+Firing = tuple[str, datetime]
+
+
+@dataclass(slots=True)
+class _Known:
+    alert: Alert
+    sources: frozenset[str]
+    unknown: bool = False
+
+
+def _event(alert: Alert, kind: EventKind, at: datetime, observer: str) -> AlertEvent:
+    return AlertEvent(
+        alert.fingerprint, alert.name, alert.service, kind, alert.starts_at, at, observer
+    )
+
+
+class HistoryRecorder:
+    """Diffs snapshots into events. `observe` is pure bookkeeping; `record_poll` also stores."""
+
+    def __init__(self, store: AlertHistoryStore, clock: Clock, observer: str = "poll") -> None:
+        self.store = store
+        self.clock = clock
+        self.observer = observer
+        self._known: dict[Firing, _Known] = {}
+
+    def observe(self, snapshots: Mapping[str, Sequence[Alert] | None]) -> list[AlertEvent]:
+        """The events since the last snapshot. A source mapped to None did not answer."""
+        now = self.clock.now()
+        down = {name for name, alerts in snapshots.items() if alerts is None}
+        seen: dict[Firing, tuple[Alert, set[str]]] = {}
+        for name, alerts in snapshots.items():
+            for alert in alerts or ():
+                if alert.state is AlertState.RESOLVED or not alert.fingerprint:
+                    continue
+                firing = (alert.fingerprint, firing_key(alert.starts_at))
+                seen.setdefault(firing, (alert, set()))[1].add(name)
+        events: list[AlertEvent] = []
+        for firing, (alert, sources) in seen.items():
+            known = self._known.get(firing)
+            if known is None:
+                events.append(_event(alert, EventKind.FIRED, alert.starts_at, self.observer))
+            # the sources showing it now, and those that showed it and are down (they still may)
+            still = known.sources & down if known else frozenset()
+            self._known[firing] = _Known(alert, frozenset(sources) | still)
+        for firing, known in list(self._known.items()):
+            if firing in seen:
+                continue
+            if known.sources & down:
+                if not known.unknown:
+                    events.append(_event(known.alert, EventKind.UNKNOWN, now, self.observer))
+                    known.unknown = True
+                continue
+            events.append(_event(known.alert, EventKind.RESOLVED, now, self.observer))
+            del self._known[firing]
+        return events
+
+    async def record_poll(self, snapshots: Mapping[str, Sequence[Alert] | None]) -> int:
+        """Observe and store; returns how many events were new to the store."""
+        events = self.observe(snapshots)
+        return await self.store.record(events) if events else 0
