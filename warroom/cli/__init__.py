@@ -15,7 +15,7 @@ from warroom.domain.errors import WarroomError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from warroom.cli import console, drill, incidents, runbooks
+    from warroom.cli import console, drill, incidents, receive, runbooks
 
     parser = argparse.ArgumentParser(
         prog="warroom",
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     drill.register(sub)
     runbooks.register(sub)
     incidents.register(sub)
+    receive.register(sub)
     return parser
 
 
