@@ -15,7 +15,7 @@ from warroom.domain.errors import WarroomError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from warroom.cli import console, drill, incidents, receive, runbooks
+    from warroom.cli import console, drill, incidents, maintenance, receive, runbooks
 
     parser = argparse.ArgumentParser(
         prog="warroom",
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     runbooks.register(sub)
     incidents.register(sub)
     receive.register(sub)
+    maintenance.register(sub)
     return parser
 
 
