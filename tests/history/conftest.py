@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextlib
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.servers.prometheus import ALERTMANAGER_CONFIG, Alertmanager
 from warroom.domain.history_ports import AlertHistoryStore
 from warroom.stores.history_sqlite import SqliteHistoryStore
 
@@ -36,3 +40,16 @@ async def history_store(store_location: tuple[str, str]) -> AsyncIterator[AlertH
         yield store
     finally:
         await store.close()
+
+
+@contextlib.contextmanager
+def running_alertmanager(name: str, config: str = ALERTMANAGER_CONFIG) -> Iterator[Alertmanager]:
+    """A real Alertmanager of the test module's own (fails, never skips, if it cannot start)."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"warroom-{name}-"))
+    am = Alertmanager(workdir, name, config)
+    try:
+        am.start()
+        yield am
+    finally:
+        am.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -4,14 +4,13 @@ materialising them as silences in a real Alertmanager with two materialisers run
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.history.conftest import running_alertmanager
 from tests.servers.prometheus import Alertmanager, http_json
 from warroom.config import ServerConfig
 from warroom.domain.clock import FrozenClock
@@ -119,14 +118,8 @@ def test_never_firing_cron_has_no_next() -> None:
 
 @pytest.fixture(scope="module")
 def plain_am() -> Iterator[Alertmanager]:
-    workdir = Path(tempfile.mkdtemp(prefix="warroom-maint-"))
-    am = Alertmanager(workdir, "am-maint")
-    am.start()
-    try:
+    with running_alertmanager("am-maint") as am:
         yield am
-    finally:
-        am.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 async def test_two_materialisers_make_exactly_one_silence(plain_am: Alertmanager) -> None:

@@ -6,8 +6,6 @@ polls alone still record every fire."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -16,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from tests.history.conftest import running_alertmanager
 from tests.servers.ports import free_port
-from tests.servers.prometheus import ALERTMANAGER, Alertmanager, _binary, http_json
+from tests.servers.prometheus import Alertmanager, http_json
 from warroom.config import ServerConfig
 from warroom.domain.alert_history import AlertEvent, EventKind, firing_key, summarise
 from warroom.domain.clock import SystemClock
@@ -42,40 +41,16 @@ receivers:
 """
 
 
-class WebhookAlertmanager(Alertmanager):
-    """The suite's Alertmanager, configured to notify a webhook on `receiver_port`."""
-
-    def __init__(self, workdir: Path, receiver_port: int) -> None:
-        super().__init__(workdir, "am-webhook")
-        self.receiver_port = receiver_port
-
-    def start(self) -> None:
-        cfg = self.dir / f"{self.name}.yml"
-        cfg.write_text(WEBHOOK_CONFIG.format(port=self.receiver_port))
-        (self.dir / self.name).mkdir(exist_ok=True)
-        self._spawn(
-            [
-                _binary(ALERTMANAGER),
-                f"--config.file={cfg}",
-                f"--storage.path={self.dir / self.name}",
-                f"--web.listen-address=127.0.0.1:{self.port}",
-                "--cluster.listen-address=",
-                "--log.level=warn",
-            ]
-        )
-        self._wait_ready("/api/v2/status")
+@pytest.fixture(scope="module")
+def receiver_port() -> int:
+    return free_port()
 
 
 @pytest.fixture(scope="module")
-def webhook_am() -> Iterator[WebhookAlertmanager]:
-    workdir = Path(tempfile.mkdtemp(prefix="warroom-hist-"))
-    am = WebhookAlertmanager(workdir, free_port())
-    am.start()
-    try:
+def webhook_am(receiver_port: int) -> Iterator[Alertmanager]:
+    """An Alertmanager that notifies a webhook on `receiver_port` (listening or not)."""
+    with running_alertmanager("am-webhook", WEBHOOK_CONFIG.format(port=receiver_port)) as am:
         yield am
-    finally:
-        am.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 class SpyStore:
@@ -114,7 +89,7 @@ async def poll_until(
 
 
 async def fire_and_resolve_six_times(
-    am: WebhookAlertmanager,
+    am: Alertmanager,
     recorder: HistoryRecorder,
     source: AlertmanagerSource,
     name: str,
@@ -139,12 +114,12 @@ async def fire_and_resolve_six_times(
 
 
 async def test_receiver_and_polls_count_each_fire_once(
-    webhook_am: WebhookAlertmanager, tmp_path: Path
+    webhook_am: Alertmanager, receiver_port: int, tmp_path: Path
 ) -> None:
     store = SqliteHistoryStore(tmp_path / "history.db")
     await store.open()
     spy = SpyStore(store)
-    receiver = WebhookReceiver(spy, "127.0.0.1", webhook_am.receiver_port)  # type: ignore[arg-type]
+    receiver = WebhookReceiver(spy, "127.0.0.1", receiver_port)  # type: ignore[arg-type]
     await receiver.start()
     source = AlertmanagerSource(ServerConfig(url=webhook_am.url, name="am", timeout_s=5.0))
     recorder = HistoryRecorder(store, SystemClock(), "poll")
@@ -175,7 +150,7 @@ async def test_receiver_and_polls_count_each_fire_once(
 
 
 async def test_with_the_receiver_down_the_polls_still_record(
-    webhook_am: WebhookAlertmanager, tmp_path: Path
+    webhook_am: Alertmanager, tmp_path: Path
 ) -> None:
     store = SqliteHistoryStore(tmp_path / "history.db")
     await store.open()
@@ -194,7 +169,7 @@ async def test_with_the_receiver_down_the_polls_still_record(
         await store.close()
 
 
-def test_fingerprint_matches_alertmanagers(webhook_am: WebhookAlertmanager) -> None:
+def test_fingerprint_matches_alertmanagers(webhook_am: Alertmanager) -> None:
     labels = {"alertname": f"Fp{uuid.uuid4().hex[:6]}", "service": "dé\tb", "z": ""}
     labels.pop("z")
     webhook_am.post_alerts([{"labels": labels}])
