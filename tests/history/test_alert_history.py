@@ -4,6 +4,9 @@ PostgreSQL): idempotent on fingerprint + startsAt, retention and a size bound.""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from tests.history.conftest import make_store
 from warroom.domain.alert_history import (
@@ -16,8 +19,10 @@ from warroom.domain.alert_history import (
 )
 from warroom.domain.alerts import Alert
 from warroom.domain.clock import FrozenClock
+from warroom.domain.errors import StoreError
 from warroom.domain.history_ports import AlertHistoryStore
 from warroom.services.alert_history import HistoryRecorder
+from warroom.stores.history_sqlite import SqliteHistoryStore
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 
@@ -164,3 +169,39 @@ async def test_history_survives_reopening(store_location: tuple[str, str]) -> No
         assert len(await again.events(NOW - timedelta(days=1))) == 2
     finally:
         await again.close()
+
+
+def test_a_firing_never_seen_ending_is_closed_as_unknown_by_the_next() -> None:
+    events = fire("f1", NOW - timedelta(days=2)) + fire("f1", NOW - timedelta(days=1), NOW)
+    first, second = intervals(events)
+    assert first.unknown and first.unknown_at == NOW - timedelta(days=1)
+    assert second.end == NOW and not second.unknown
+
+
+async def test_recorder_keeps_events_while_the_store_is_away(tmp_path: Path) -> None:
+    store = SqliteHistoryStore(tmp_path / "h.db")
+    clock = FrozenClock(NOW)
+    recorder = HistoryRecorder(store, clock)
+    with pytest.raises(StoreError):  # not open yet: as good as unreachable
+        await recorder.record_poll({"am": [alert("fp1", NOW - timedelta(minutes=1))]})
+    await store.open()
+    try:
+        clock.advance(60)
+        assert await recorder.record_poll({"am": []}) == 2  # the fire kept, and the resolve
+        kinds = [e.kind for e in await store.events(NOW - timedelta(days=1))]
+        assert kinds == [EventKind.FIRED, EventKind.RESOLVED]
+    finally:
+        await store.close()
+
+
+async def test_recorder_prunes_the_store_on_its_first_poll(tmp_path: Path) -> None:
+    store = SqliteHistoryStore(tmp_path / "h.db", retention=timedelta(days=1))
+    await store.open()
+    try:
+        clock = FrozenClock(NOW)
+        await store.record(fire("old", NOW - timedelta(days=3), NOW - timedelta(days=3)))
+        recorder = HistoryRecorder(store, clock)
+        await recorder.record_poll({"am": []})
+        assert await store.events(NOW - timedelta(days=30)) == []
+    finally:
+        await store.close()

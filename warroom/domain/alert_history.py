@@ -20,7 +20,7 @@ Both thresholds are fields of `FlapRule`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -67,7 +67,8 @@ class FlapRule:
 
 @dataclass(frozen=True, slots=True)
 class Interval:
-    """One firing as a strip segment. `end` None: still firing (or unknown, if `unknown_at`)."""
+    """One firing as a strip segment. `end` None: still firing, or, with `unknown_at`, not
+    known to be (its source went away then, or a later firing shows it ended unseen)."""
 
     start: datetime
     end: datetime | None
@@ -124,10 +125,19 @@ def intervals(events: Iterable[AlertEvent]) -> list[Interval]:
         else:
             lost[firing] = event.at
             starts.setdefault(firing, event.starts_at)
-    return sorted(
-        (Interval(start, ends.get(f), lost.get(f)) for f, start in starts.items()),
-        key=lambda i: i.start,
+    spans = sorted(
+        ((f, Interval(start, ends.get(f), lost.get(f))) for f, start in starts.items()),
+        key=lambda pair: pair[1].start,
     )
+    # a firing nobody saw end (the console was off) ended before the next one of that alert
+    later: dict[str, datetime] = {}
+    result: list[Interval] = []
+    for (fingerprint, _), span in reversed(spans):
+        if span.end is None and span.unknown_at is None and fingerprint in later:
+            span = Interval(span.start, None, later[fingerprint])
+        later[fingerprint] = span.start
+        result.append(span)
+    return result[::-1]
 
 
 def summarise(
@@ -177,8 +187,3 @@ class HistoryIndex:
 
     def strip(self, fingerprint: str) -> list[Interval]:
         return intervals(self.by_fingerprint.get(fingerprint, ()))
-
-
-def summaries(index: HistoryIndex, keys: Iterable[str]) -> Mapping[str, HistorySummary]:
-    """Badges for many fingerprints at once (the alert list, off the event loop)."""
-    return {fp: index.for_fingerprint(fp) for fp in keys}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from warroom.domain.alert_history import AlertEvent, EventKind, firing_key
 from warroom.domain.alerts import Alert, AlertState
@@ -20,6 +20,8 @@ from warroom.domain.clock import Clock
 from warroom.domain.history_ports import AlertHistoryStore
 
 Firing = tuple[str, datetime]
+PRUNE_EVERY = timedelta(hours=1)
+PENDING_LIMIT = 50_000  # events kept while the store is away (a storm's fires, once)
 
 
 @dataclass(slots=True)
@@ -38,11 +40,20 @@ def _event(alert: Alert, kind: EventKind, at: datetime, observer: str) -> AlertE
 class HistoryRecorder:
     """Diffs snapshots into events. `observe` is pure bookkeeping; `record_poll` also stores."""
 
-    def __init__(self, store: AlertHistoryStore, clock: Clock, observer: str = "poll") -> None:
+    def __init__(
+        self,
+        store: AlertHistoryStore,
+        clock: Clock,
+        observer: str = "poll",
+        prune_every: timedelta = PRUNE_EVERY,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.observer = observer
+        self.prune_every = prune_every
         self._known: dict[Firing, _Known] = {}
+        self._pruned_at: datetime | None = None
+        self._pending: list[AlertEvent] = []
 
     def observe(self, snapshots: Mapping[str, Sequence[Alert] | None]) -> list[AlertEvent]:
         """The events since the last snapshot. A source mapped to None did not answer."""
@@ -76,6 +87,16 @@ class HistoryRecorder:
         return events
 
     async def record_poll(self, snapshots: Mapping[str, Sequence[Alert] | None]) -> int:
-        """Observe and store; returns how many events were new to the store."""
-        events = self.observe(snapshots)
-        return await self.store.record(events) if events else 0
+        """Observe and store (pruning the store on the first poll and every `prune_every`);
+        returns how many events were new to the store. On StoreError (raised on, for the
+        caller to show the store offline) the events are kept, up to `PENDING_LIMIT`, and
+        written with the next poll's."""
+        events = [*self._pending, *self.observe(snapshots)][-PENDING_LIMIT:]
+        self._pending = events
+        new = await self.store.record(events) if events else 0
+        self._pending = []
+        now = self.clock.now()
+        if self._pruned_at is None or now - self._pruned_at >= self.prune_every:
+            self._pruned_at = now
+            await self.store.prune(now)
+        return new
