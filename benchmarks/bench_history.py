@@ -2,7 +2,7 @@
 
 - remedy: `remember` for one alert over 200 past incidents (each ~200 entries: notes, step runs,
   alerts), 5 of them of the alert's scenario, read from a SQLite incident store and folded, then
-  ranked (what selecting an alert would cost with nothing cached); and the ranking alone.
+  ranked (cold, nothing cached); and `RemedyLibrary.for_alert` once loaded (on selection).
 - badges: `HistoryIndex.build` over 100,000 events (a week of a noisy estate) and the badge of
   10,000 alerts (fingerprint and name+service), as the alert list would after a refresh.
 - storm: the recorder's first poll of a 10,000-alert storm written to the SQLite history.
@@ -79,10 +79,15 @@ async def _remedy_from_store(path: Path) -> tuple[float, float]:
     incidents = [Incident.from_entries(await store.entries(s.id)) for s in await store.incidents()]
     memory = remember(incidents, AlertIdentity("DBDown", {"service": "db"}))
     total = time.perf_counter() - start
-    await store.close()
     assert memory.firings == 5, memory
-    pure = _median_ms(lambda: remember(incidents, AlertIdentity("DBDown", {"service": "db"})))
-    return round(total * 1000, 1), pure
+    from warroom.services.remedy_memory import RemedyLibrary
+
+    library = RemedyLibrary(store)
+    await library.load()
+    await store.close()
+    alert = Alert("fp0", "DBDown", {"service": "db"}, {}, T0)
+    assert library.for_alert(alert).firings == 5
+    return round(total * 1000, 1), _median_ms(lambda: library.for_alert(alert))
 
 
 def bench_remedy() -> list[dict[str, Any]]:
@@ -91,8 +96,8 @@ def bench_remedy() -> list[dict[str, Any]]:
         asyncio.run(_seed(path))
         total, pure = asyncio.run(_remedy_from_store(path))
     return [
-        row("remedy memory, 200 incidents from SQLite", total, "ms", "< 100 ms", "read, fold, rank; cold"),
-        row("remedy memory ranking alone", pure, "ms", "< 100 ms", "median of 5, incidents folded"),
+        row("remedy memory, 200 incidents from SQLite", total, "ms", "", "cold: read, fold, rank (once, in a worker)"),
+        row("remedy memory on selecting an alert", pure, "ms", "< 100 ms", "RemedyLibrary loaded; median of 5"),
     ]  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from warroom.domain.remedy_memory import AlertIdentity, remember, step_key
 from warroom.domain.runbooks import Risk, Step, StepKind
 from warroom.services.alert_events import alert_events
 from warroom.services.incident_log import IncidentLog
+from warroom.services.remedy_memory import RemedyLibrary
 from warroom.services.steps import step_entry
 from warroom.stores.sqlite import SqliteStore
 
@@ -118,3 +119,31 @@ def test_runbook_and_step_number_name_the_step_when_recorded() -> None:
     assert key == ("db-down", "5") and label == "step 5 · restart"
     _, hostile = step_key({"command": "echo \x1b[31mred\nrm -rf /", "line": 3})
     assert "\x1b" not in hostile and "\n" not in hostile
+
+
+async def test_library_loads_once_and_follows_new_entries(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "incidents.db")
+    await store.open()
+    try:
+        await seed(store)
+        library = RemedyLibrary(store)
+        assert await library.load() == 6
+        first = library.for_alert(db_down())
+        assert [s.fixed for s in first.ranked] == [3, 1]
+        # one more incident, written by another console and handed over entry by entry
+        clock = FrozenClock(T0 + timedelta(days=9))
+        other = IncidentLog(store, clock, "bob")
+        await alert_change(other, fired=True)
+        await other.declare("Database down again", "P1", services=["db"])
+        clock.advance(60)
+        await run_step(other, clock, RESTART)
+        clock.advance(60)
+        await alert_change(other, fired=False)
+        assert other.incident is not None
+        for entry in await store.entries(other.incident.id):  # as another console's arrive
+            library.add(entry)
+        again = library.for_alert(db_down())
+    finally:
+        await store.close()
+    assert [s.fixed for s in again.ranked] == [4, 1] and again.firings == 6
+    assert "fixed it 4 of 5 times" in again.ranked[0].text
