@@ -5,7 +5,7 @@ A silence made for yesterday's noise goes on matching whatever fires next (Alert
 checked against the active silences: by Alertmanager's own `silencedBy` when it says so, else
 by the silence's matchers (an HA peer may not have applied it yet). An alert that started
 before the silence did is not new to it (someone silenced it knowingly) and does not trip.
-Each (alert, silence) pair trips once: `Tripped.key` is what a console remembers it showed.
+Each firing trips once per silence: `Tripped.key` is what a console remembers it showed.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ class Tripped:
     seconds_left: float
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.alert.fingerprint, self.silence.id)
+    def key(self) -> tuple[str, datetime, str]:
+        """One firing of one alert under one silence (a re-fire later trips again)."""
+        return (self.alert.fingerprint, self.alert.starts_at, self.silence.id)
 
     @property
     def text(self) -> str:
@@ -79,3 +80,38 @@ def tripwire(
         hits.sort(key=lambda s: s.ends_at, reverse=True)
         found.extend(Tripped(alert, s, s.seconds_left(now)) for s in hits)
     return found
+
+
+class TripwireWatch:
+    """One console's tripwire across polls: what is new since the last poll, and each
+    (alert, silence) shown once. Every console runs its own on its own polls of the same
+    Alertmanagers, so every console raises the banner, with no store in between."""
+
+    def __init__(self, at_least: Severity = Severity.CRITICAL, remember: int = 10_000) -> None:
+        self.at_least = at_least
+        self.remember = remember
+        self._previous: set[str] | None = None
+        self._shown: dict[tuple[str, datetime, str], None] = {}  # insertion-ordered, oldest dropped
+
+    def observe(
+        self, alerts: Sequence[Alert], silences: Sequence[Silence], now: datetime
+    ) -> list[Tripped]:
+        """The trips this poll raises. The first poll sets the baseline: what already fires
+        when the console starts is not *newly* firing (and Alertmanager's silencedBy on it
+        was seen by whoever made the silence)."""
+        current = {a.fingerprint for a in alerts}
+        if self._previous is None:
+            self._previous = current
+            return []
+        new = newly_firing(self._previous, alerts)
+        self._previous = current
+        fresh = [
+            t
+            for t in tripwire(silences, new, now, at_least=self.at_least)
+            if t.key not in self._shown
+        ]
+        for trip in fresh:
+            self._shown[trip.key] = None
+        while len(self._shown) > self.remember:
+            self._shown.pop(next(iter(self._shown)))
+        return fresh
