@@ -38,7 +38,9 @@ def register(sub: Any) -> None:
     sync.add_argument("--config", metavar="PATH", help="config file (default: the XDG config dir)")
     sync.add_argument("--env", dest="environment", metavar="NAME", help="which [environments.NAME]")
     sync.add_argument("--alertmanager", metavar="URL", action="append", help="Alertmanager base URL (repeatable)")  # fmt: skip
-    sync.add_argument("--user", metavar="NAME", help="createdBy of the silences")
+    sync.add_argument(
+        "--user", metavar="NAME", help="createdBy of the silences (default: warroom maintenance)"
+    )
     listing.set_defaults(handler=run_list)
     sync.set_defaults(handler=run_sync)
     parser.set_defaults(handler=lambda args: _usage(parser))
@@ -88,7 +90,6 @@ def run_sync(args: argparse.Namespace) -> int:
     from warroom.cli.live_wiring import build_live_sources
     from warroom.domain.clock import SystemClock
     from warroom.services.maintenance import MaintenanceMaterialiser
-    from warroom.services.silences import person_at_keyboard
 
     schedules = load(args)
     settings = resolve_settings(args)
@@ -100,7 +101,7 @@ def run_sync(args: argparse.Namespace) -> int:
             schedules,
             SystemClock(),
             lead=timedelta(minutes=args.lead),
-            created_by=person_at_keyboard(getattr(args, "user", None) or ""),
+            created_by=(getattr(args, "user", None) or "").strip() or "warroom maintenance",
         )
         try:
             result = await materialiser.tick()
