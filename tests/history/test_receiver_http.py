@@ -119,3 +119,19 @@ async def test_store_down_answers_503(receiver: WebhookReceiver) -> None:
 )
 def test_parse_listen(text: str, expected: tuple[str, int]) -> None:
     assert parse_listen(text) == expected
+
+
+async def test_connections_beyond_the_cap_are_turned_away(receiver: WebhookReceiver) -> None:
+    from warroom.sources import alertmanager_webhook
+
+    idle = []
+    for _ in range(alertmanager_webhook.MAX_CONNECTIONS):
+        idle.append(await asyncio.open_connection("127.0.0.1", receiver.port))
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", receiver.port)
+        answer = await asyncio.wait_for(reader.read(), 10)
+        assert answer.startswith(b"HTTP/1.1 503")
+        writer.close()
+    finally:
+        for _, w in idle:
+            w.close()

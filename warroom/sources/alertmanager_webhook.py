@@ -9,7 +9,8 @@ The server is deliberately small and strict, because whoever can reach the port 
 bytes: it listens on a local address by default, reads a bounded request (line, headers and
 body sizes capped, each read under a timeout), takes only POST with a JSON body of version
 "4", optionally requires a bearer token (compared in constant time), and answers 4xx in one
-line for anything else. Label text is stored as given and shown elsewhere through `inert`.
+line for anything else; at most `MAX_CONNECTIONS` are served at once. Label text is stored
+as given and shown elsewhere through `inert`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 8 * 1024 * 1024
 MAX_HEADER_LINE = 8 * 1024
 MAX_HEADERS = 100
+MAX_CONNECTIONS = 64  # Alertmanager sends a few at a time; more is someone else
 _OFFSET = 0xCBF29CE484222325
 _PRIME = 0x100000001B3
 _MASK = (1 << 64) - 1
@@ -129,6 +131,7 @@ class WebhookReceiver:
         self.read_timeout_s = read_timeout_s
         self.max_body = max_body
         self.received = 0  # notifications stored (for the CLI's status line and tests)
+        self._open = 0
         self._server: asyncio.Server | None = None
 
     async def start(self) -> None:
@@ -153,8 +156,18 @@ class WebhookReceiver:
         await self._server.serve_forever()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._open += 1
         try:
-            response = await asyncio.wait_for(self._respond(reader), self.read_timeout_s)
+            await self._serve(reader, writer)
+        finally:
+            self._open -= 1
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if self._open > MAX_CONNECTIONS:
+                response = _Response(503, "too many connections")
+            else:
+                response = await asyncio.wait_for(self._respond(reader), self.read_timeout_s)
         except TimeoutError:
             response = _Response(408, "request not read in time")
         except (ValueError, asyncio.LimitOverrunError, asyncio.IncompleteReadError):
