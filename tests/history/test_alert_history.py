@@ -3,6 +3,7 @@ PostgreSQL): idempotent on fingerprint + startsAt, retention and a size bound.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from warroom.domain.alerts import Alert
 from warroom.domain.clock import FrozenClock
 from warroom.domain.errors import StoreError
 from warroom.domain.history_ports import AlertHistoryStore
-from warroom.services.alert_history import HistoryRecorder
+from warroom.services.alert_history import HistoryRecorder, per_source
 from warroom.stores.history_sqlite import SqliteHistoryStore
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
@@ -203,5 +204,24 @@ async def test_recorder_prunes_the_store_on_its_first_poll(tmp_path: Path) -> No
         recorder = HistoryRecorder(store, clock)
         await recorder.record_poll({"am": []})
         assert await store.events(NOW - timedelta(days=30)) == []
+    finally:
+        await store.close()
+
+
+def test_per_source_splits_a_merged_snapshot_and_marks_failed_sources() -> None:
+    a = replace(alert("fp1", NOW), origins=("am1", "am2"))
+    b = replace(alert("fp2", NOW), origins=("am2",))
+    split = per_source([a, b], {"am3": "timed out"}, ["am1", "am2", "am3"])
+    assert split == {"am1": [a], "am2": [a, b], "am3": None}
+
+
+async def test_a_storm_observed_in_a_thread_records_every_fire_and_the_resolve(tmp_path: Path) -> None:
+    store = SqliteHistoryStore(tmp_path / "h.db")
+    await store.open()
+    try:
+        storm = [alert(f"fp{i}", NOW - timedelta(minutes=1), name=f"A{i % 7}") for i in range(6000)]
+        recorder = HistoryRecorder(store, FrozenClock(NOW))
+        assert await recorder.record_poll({"am": storm}) == 6000
+        assert await recorder.record_poll({"am": storm[1:]}) == 1  # one resolve
     finally:
         await store.close()

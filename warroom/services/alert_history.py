@@ -10,7 +10,8 @@ and `warroom receive` may all write the same fire.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from warroom.domain.alert_history import AlertEvent, EventKind, firing_key
 from warroom.domain.alerts import Alert, AlertState
 from warroom.domain.clock import Clock
 from warroom.domain.history_ports import AlertHistoryStore
+from warroom.services.polling import THREAD_AT
 
 Firing = tuple[str, datetime]
 PRUNE_EVERY = timedelta(hours=1)
@@ -91,7 +93,13 @@ class HistoryRecorder:
         returns how many events were new to the store. On StoreError (raised on, for the
         caller to show the store offline) the events are kept, up to `PENDING_LIMIT`, and
         written with the next poll's."""
-        events = [*self._pending, *self.observe(snapshots)][-PENDING_LIMIT:]
+        size = sum(len(alerts or ()) for alerts in snapshots.values())
+        observed = (
+            await asyncio.to_thread(self.observe, snapshots)
+            if size >= THREAD_AT
+            else self.observe(snapshots)
+        )
+        events = [*self._pending, *observed][-PENDING_LIMIT:]
         self._pending = events
         new = await self.store.record(events) if events else 0
         self._pending = []
@@ -100,3 +108,17 @@ class HistoryRecorder:
             self._pruned_at = now
             await self.store.prune(now)
         return new
+
+
+def per_source(
+    alerts: Iterable[Alert], errors: Mapping[str, str], sources: Iterable[str]
+) -> dict[str, Sequence[Alert] | None]:
+    """An `AlertSnapshot` (merged alerts, errors by source) as `record_poll` takes it: each
+    source's alerts (by the alert's origins), or None for a source that failed."""
+    out: dict[str, list[Alert] | None] = {name: None if name in errors else [] for name in sources}
+    for alert in alerts:
+        for origin in alert.origins:
+            bucket = out.get(origin)
+            if bucket is not None:
+                bucket.append(alert)
+    return dict(out)
