@@ -215,7 +215,9 @@ def test_per_source_splits_a_merged_snapshot_and_marks_failed_sources() -> None:
     assert split == {"am1": [a], "am2": [a, b], "am3": None}
 
 
-async def test_a_storm_observed_in_a_thread_records_every_fire_and_the_resolve(tmp_path: Path) -> None:
+async def test_a_storm_observed_in_a_thread_records_every_fire_and_the_resolve(
+    tmp_path: Path,
+) -> None:
     store = SqliteHistoryStore(tmp_path / "h.db")
     await store.open()
     try:

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,6 +123,15 @@ def plain_am() -> Iterator[Alertmanager]:
         yield am
 
 
+def marked_silences(am: Alertmanager) -> list[dict[str, Any]]:
+    """The live silences of the test's schedule, as Alertmanager itself lists them."""
+    return [
+        s
+        for s in http_json(f"{am.url}/api/v2/silences")
+        if s["status"]["state"] != "expired" and "[warroom-maintenance nightly-db" in s["comment"]
+    ]
+
+
 async def test_two_materialisers_make_exactly_one_silence(plain_am: Alertmanager) -> None:
     start = (datetime.now(UTC) + timedelta(minutes=30)).replace(second=0, microsecond=0)
     text = (
@@ -147,24 +157,26 @@ async def test_two_materialisers_make_exactly_one_silence(plain_am: Alertmanager
         for _ in range(3):  # together, several ticks
             results = await asyncio.gather(*(c.tick() for c in consoles))
             assert all(not r.errors for r in results)
+        live = marked_silences(plain_am)
+        assert len(live) == 1
+        (silence,) = live
+        assert {(m["name"], m["value"], m["isRegex"]) for m in silence["matchers"]} == {
+            ("service", "db", False),
+            ("env", "prod", False),
+        }
+        assert parse_time(silence["startsAt"]) == start
+        assert parse_time(silence["endsAt"]) == start + timedelta(minutes=45)
+        assert silence["comment"].startswith("nightly vacuum")
+        # the work finished early: someone expires it; no console makes it again
+        await consoles[0].sources[0].expire_silence(silence["id"])
+        clock.advance(6 * 60)  # inside the window now
+        results = await asyncio.gather(*(c.tick() for c in consoles))
+        assert [r.created for r in results] == [(), ()]
+        assert marked_silences(plain_am) == []
     finally:
         for console in consoles:
             for source in console.sources:
                 await source.aclose()
-    live = [
-        s
-        for s in http_json(f"{plain_am.url}/api/v2/silences")
-        if s["status"]["state"] != "expired" and "[warroom-maintenance nightly-db" in s["comment"]
-    ]
-    assert len(live) == 1
-    (silence,) = live
-    assert {(m["name"], m["value"], m["isRegex"]) for m in silence["matchers"]} == {
-        ("service", "db", False),
-        ("env", "prod", False),
-    }
-    assert parse_time(silence["startsAt"]) == start
-    assert parse_time(silence["endsAt"]) == start + timedelta(minutes=45)
-    assert silence["comment"].startswith("nightly vacuum")
 
 
 def test_cli_lists_schedules_with_their_next_window(

@@ -5,7 +5,10 @@ Alertmanager needs no change: a window is an ordinary silence whose comment carr
 sync`) may run this; before creating, each looks for the marker among the silences, so a
 window is created once. Two consoles that look at the same moment may both create one; every
 tick therefore also keeps only the oldest-id silence per marker and expires the rest, so they
-converge on exactly one within one tick, whoever runs it.
+converge on exactly one within one tick, whoever runs it. A window's silence that someone
+expires early (the work finished) is not made again by a console that saw it: Alertmanager's
+list drops expired silences, so each console remembers the windows it has seen (a console
+started after that expiry would make it again; the marker says where it came from).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from warroom.domain.alerts import Silence, SilenceRequest
 from warroom.domain.clock import Clock
@@ -50,10 +53,12 @@ class MaintenanceMaterialiser:
         self.clock = clock
         self.lead = lead
         self.created_by = created_by
+        self._seen: dict[tuple[str, str], datetime] = {}  # (source, marker) seen or made -> end
 
     async def tick(self) -> TickResult:
         now = self.clock.now()
         due = [(s, w) for s in self.schedules if (w := s.window_at(now, self.lead)) is not None]
+        self._seen = {k: end for k, end in self._seen.items() if end > now}
         created: list[str] = []
         expired: list[str] = []
         errors: list[str] = []
@@ -64,12 +69,15 @@ class MaintenanceMaterialiser:
                 silences = await source.list_silences()
                 for schedule, (start, end) in due:
                     marker = schedule.marker(start)
-                    if not _with_marker(silences, marker):
+                    if _with_marker(silences, marker):
+                        self._seen[(source.name, marker)] = end
+                    elif (source.name, marker) not in self._seen:
                         comment = f"{schedule.comment} {marker}".strip()
                         request = SilenceRequest(
                             schedule.matchers, start, end, self.created_by, comment
                         )
                         created.append(await source.create_silence(request))
+                        self._seen[(source.name, marker)] = end
                 if due:
                     silences = await source.list_silences()
                 for schedule, (start, _end) in due:
