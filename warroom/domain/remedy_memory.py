@@ -6,7 +6,8 @@ and the resolved entry that closed it, in one incident), the steps that ran succ
 while it fired were *tried*; the last of them, if the alert resolved within `window` after
 it, *fixed it*. A firing that resolved with no successful step before it "recovered alone".
 So "step 5 · restart: fixed it 4 of 5 times, median 2m" means: tried in 5 firings, the last
-step before recovery in 4, and recovery came a median 2 minutes after it.
+step before recovery in 4, and recovery came a median 2 minutes after it. A resolve that is
+followed within `stable` (10 min) by the alert firing again is a relapse, not a recovery.
 
 A step is known by its runbook and step number when the entry has them (`runbook`, `step`),
 else by its line in the runbook and its command (what `services.steps.step_entry` records).
@@ -25,6 +26,7 @@ from warroom.domain.incident import Entry, EntryKind, Incident
 from warroom.domain.untrusted import clip, one_line
 
 DEFAULT_WINDOW = timedelta(minutes=30)
+DEFAULT_STABLE = timedelta(minutes=10)  # a re-fire sooner than this after a resolve: relapse
 StepKey = tuple[str, str]  # (runbook, step number or "line N: command")
 
 
@@ -93,21 +95,33 @@ def step_key(data: Mapping[str, Any]) -> tuple[StepKey, str]:
     return key, clip(one_line(label), 60)
 
 
-def _firings(incident: Incident, alert: AlertIdentity) -> list[tuple[datetime, datetime]]:
-    """(fired, resolved) pairs of this alert in one incident, in time order."""
-    pairs: list[tuple[datetime, datetime]] = []
-    fired_at: datetime | None = None
+def _firings(
+    incident: Incident, alert: AlertIdentity, stable: timedelta
+) -> list[tuple[datetime, datetime]]:
+    """(fired, recovered) spans of this alert in one incident, in time order. The alert fires
+    while any matching alert (fingerprint) fires; a resolve followed within `stable` by a new
+    fire is a relapse, not a recovery, so the span goes on (a step that only buys a minute
+    does not get the credit)."""
+    spans: list[tuple[datetime, datetime]] = []
+    active: set[str] = set()
+    began: datetime | None = None
     for entry in incident.entries:
-        if entry.kind is EntryKind.ALERT_FIRED and alert.matches(entry.data):
-            fired_at = fired_at or entry.at
-        elif (
-            entry.kind is EntryKind.ALERT_RESOLVED
-            and fired_at is not None
-            and alert.matches(entry.data)
-        ):
-            pairs.append((fired_at, entry.at))
-            fired_at = None
-    return pairs
+        if entry.kind not in (EntryKind.ALERT_FIRED, EntryKind.ALERT_RESOLVED):
+            continue
+        if not alert.matches(entry.data):
+            continue
+        which = str(entry.data.get("fingerprint") or "")
+        if entry.kind is EntryKind.ALERT_FIRED:
+            if not active and began is None:
+                relapse = bool(spans) and entry.at - spans[-1][1] <= stable
+                began = spans.pop()[0] if relapse else entry.at
+            active.add(which)
+        elif began is not None:
+            active.discard(which)
+            if not active:
+                spans.append((began, entry.at))
+                began = None
+    return spans
 
 
 def remember(
@@ -115,6 +129,7 @@ def remember(
     alert: AlertIdentity,
     *,
     window: timedelta = DEFAULT_WINDOW,
+    stable: timedelta = DEFAULT_STABLE,
     limit: int = 5,
 ) -> RemedyMemory:
     """The steps ranked by how often they fixed this alert, best first."""
@@ -125,7 +140,7 @@ def remember(
     took_part: list[tuple[datetime, str]] = []
     for incident in incidents:
         corrected = incident.corrected_ids()
-        pairs = _firings(incident, alert)
+        pairs = _firings(incident, alert, stable)
         if not pairs:
             continue
         took_part.append((incident.declared_at, incident.id))
