@@ -78,7 +78,7 @@ def _matchers_text(matchers: Sequence[Matcher]) -> str:
 
 
 def _is_vacuous(matcher: Matcher) -> bool:
-    """A matcher that matches every value (`x=~".*"`, `x!=""`... ) narrows nothing."""
+    """A regex matcher that matches every value (`x=~".*"`) narrows nothing."""
     if matcher.is_regex and matcher.is_equal:
         return matcher.value in (".*", ".*?", "(.*)", "^.*$")
     return False
