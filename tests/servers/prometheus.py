@@ -175,12 +175,13 @@ class _Process:
 
 
 class Alertmanager(_Process):
-    def __init__(self, workdir: Path, name: str = "am") -> None:
+    def __init__(self, workdir: Path, name: str = "am", config: str = ALERTMANAGER_CONFIG) -> None:
         super().__init__(name, free_port(), workdir)
+        self.config = config
 
     def start(self) -> None:
         cfg = self.dir / f"{self.name}.yml"
-        cfg.write_text(ALERTMANAGER_CONFIG)
+        cfg.write_text(self.config)
         (self.dir / self.name).mkdir(exist_ok=True)
         self._spawn(
             [

@@ -16,7 +16,7 @@ from warroom.domain.untrusted import one_line
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from warroom.cli import console, drill, incidents, runbooks
+    from warroom.cli import console, drill, incidents, maintenance, receive, runbooks
 
     parser = argparse.ArgumentParser(
         prog="warroom",
@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     drill.register(sub)
     runbooks.register(sub)
     incidents.register(sub)
+    receive.register(sub)
+    maintenance.register(sub)
     return parser
 
 
