@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # frame needs none of them.
 
 from warroom.domain.incident import IncidentSeverity
-from warroom.domain.untrusted import inert
+from warroom.domain.untrusted import inert, one_line
 
 
 def plain(text: str) -> Text:
@@ -74,7 +74,7 @@ class TextPrompt(ModalScreen[str | None]):
             yield Label(plain(self.title_text), classes="title")
             if self.hint:
                 yield Static(plain(self.hint), classes="hint")
-            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Input(value=one_line(self.value), placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error", classes="error")
 
     @on(Input.Submitted)
@@ -145,7 +145,7 @@ class DeclareDialog(ModalScreen[DeclareForm | None]):
         title, severity, services = self.initial
         with Vertical():
             yield Label("Declare an incident", classes="title")
-            yield Input(value=title, placeholder="title", id="declare-title")
+            yield Input(value=one_line(title), placeholder="title", id="declare-title")
             yield Select(
                 [(f"{s.value}", s) for s in IncidentSeverity],
                 value=severity,
@@ -153,7 +153,7 @@ class DeclareDialog(ModalScreen[DeclareForm | None]):
                 id="declare-severity",
             )
             yield Input(
-                value=services,
+                value=one_line(services),
                 placeholder="services affected (comma separated)",
                 id="declare-services",
             )

@@ -47,8 +47,15 @@ class TextLog(ScrollView, can_focus=True):
         return [text.plain for text in self._texts]
 
     def write(self, line: str | Text) -> None:
-        """Add a line at the end and scroll to it; a str is untrusted text, shown inert."""
-        text = Text(inert(line)) if isinstance(line, str) else line
+        """Add a line at the end and scroll to it; a str is untrusted text, shown inert. A Text
+        may carry untrusted parts too (a command filled from labels): if its plain text holds a
+        control character, it is rebuilt inert (its base style kept, inner spans dropped)."""
+        if isinstance(line, str):
+            text = Text(inert(line))
+        elif inert(line.plain) != line.plain:
+            text = Text(inert(line.plain), style=line.style)
+        else:
+            text = line
         self._texts.append(text)
         if self._width:
             wrapped = self._wrap(text)
