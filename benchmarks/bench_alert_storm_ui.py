@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -137,13 +138,11 @@ def _list_app(url: str) -> Any:
 
     from warroom.config import ServerConfig
     from warroom.sources.alertmanager import AlertmanagerSource
-    from warroom.ui.app import SWITCH_INTERVAL_S
     from warroom.ui.widgets.alert_list import AlertList
 
     class ListApp(App[None]):
         def __init__(self) -> None:
             super().__init__()
-            sys.setswitchinterval(SWITCH_INTERVAL_S)  # as the console runs
             self.source = AlertmanagerSource(ServerConfig(url=url, name="storm", timeout_s=30))
 
         def compose(self) -> ComposeResult:
@@ -582,15 +581,21 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=50)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    if args.console or args.list or args.startup:
+        # as the CLI runs the console; BENCH_DEFAULT_SWITCH=1 measures without (the reason
+        # the setting is kept, in warroom.cli.interpreter)
+        from warroom.cli.interpreter import console_interpreter
+
+        interpreter: contextlib.AbstractContextManager[None] = (
+            contextlib.nullcontext()
+            if os.environ.get("BENCH_DEFAULT_SWITCH")
+            else console_interpreter()
+        )
+    else:
+        interpreter = contextlib.nullcontext()
     if args.console or args.list or args.datatable or args.startup:
-        if args.console:
-            rows = asyncio.run(_measure_console(args.console, args.presses))
-        elif args.startup:
-            rows = asyncio.run(_measure_console(args.startup, 0, startup_only=True))
-        elif args.list:
-            rows = asyncio.run(_measure_console(args.list, args.presses, "list"))
-        else:
-            rows = asyncio.run(_measure_datatable(args.datatable))
+        with interpreter:
+            rows = _measure_in_child(args)
         if args.out:
             args.out.write_text(json.dumps(rows))
         else:
@@ -599,6 +604,16 @@ def main() -> None:
     for r in run():
         value = "FAILED" if r["value"] is None else f"{r['value']} {r['unit']}"
         print(f"{r['name']:<66} {value:>12}  target {r['target'] or '-':<12} {r['notes']}")
+
+
+def _measure_in_child(args: argparse.Namespace) -> list[Row]:
+    if args.console:
+        return asyncio.run(_measure_console(args.console, args.presses))
+    if args.startup:
+        return asyncio.run(_measure_console(args.startup, 0, startup_only=True))
+    if args.list:
+        return asyncio.run(_measure_console(args.list, args.presses, "list"))
+    return asyncio.run(_measure_datatable(args.datatable))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,9 @@ class ServerConfig:
     client_cert: str = ""
     client_key: str = ""
     insecure_skip_verify: bool = False
-    timeout_s: float = 5.0
+    timeout_s: float = 5.0  # connect / between two reads
+    deadline_s: float = 30.0  # one whole call, however the server trickles its answer
+    max_answer_mb: float = 256.0  # one answer, decoded (after gzip)
 
     def label(self) -> str:
         return self.name or self.url
@@ -183,6 +185,8 @@ def _server(reader: _Reader) -> ServerConfig:
         client_key=reader.get("client_key", str, ""),
         insecure_skip_verify=reader.get("insecure_skip_verify", bool, False),
         timeout_s=reader.positive("timeout_s", 5.0),
+        deadline_s=reader.positive("deadline_s", 30.0),
+        max_answer_mb=reader.positive("max_answer_mb", 256.0),
     )
     reader.check_unknown()
     return server

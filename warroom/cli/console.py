@@ -137,5 +137,8 @@ def run_console(
         viewer=settings.viewer,
         scenario=scenario,
     )
-    build_app(ctx).run()
+    from warroom.cli.interpreter import console_interpreter
+
+    with console_interpreter():
+        build_app(ctx).run()
     return 0

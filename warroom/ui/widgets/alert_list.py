@@ -29,7 +29,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from warroom.domain import heap
 from warroom.domain.alerts import Alert, AlertFilter, Matcher, Severity
 from warroom.domain.clock import format_age
 from warroom.ui.widgets.line_cache import text_strip
@@ -178,13 +177,11 @@ class _AlertIndex:
 
 
 def _index_for(alerts: list[Alert], current: _AlertIndex) -> _AlertIndex:
-    """`current` if these are the same alerts, else a new index (built as a `bulk` of objects:
-    the cyclic GC stays out of a storm's way)."""
+    """`current` if these are the same alerts, else a new index."""
     old = current.alerts
     if alerts is old or (len(alerts) == len(old) and alerts == old):
         return current
-    with heap.bulk(len(alerts)):
-        return _AlertIndex(list(alerts))
+    return _AlertIndex(list(alerts))
 
 
 class AlertList(ScrollView, can_focus=True):
@@ -345,8 +342,7 @@ class AlertList(ScrollView, can_focus=True):
     )
     def _filter_in_thread(self) -> None:
         index, view = self._index, self._view()
-        with heap.bulk(len(index.sorted)):  # (the free-word haystacks: one string per alert)
-            rows = self._build_rows(index, view)
+        rows = self._build_rows(index, view)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._filtered, index, view, rows)
 
