@@ -25,8 +25,8 @@ from warroom.domain.incident import (
     SeverityPolicy,
     incident_metrics,
 )
-from warroom.domain.redaction import redact
 from warroom.domain.signals import Sample, Series, format_value, sparkline_text
+from warroom.domain.redaction import redact
 
 SignalData = Sequence[float] | Sequence[Sample] | Series
 
