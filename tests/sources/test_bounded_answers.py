@@ -9,7 +9,6 @@ import json
 import threading
 import tracemalloc
 import zlib
-from collections.abc import Iterator
 
 import pytest
 
@@ -22,15 +21,6 @@ from warroom.sources.http_body import Cancel, Cancelled
 from warroom.sources.prometheus import PrometheusAlertSource
 
 ALERTS = "/api/v2/alerts"
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server().start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def source(server: Server, **options: float) -> AlertmanagerSource:

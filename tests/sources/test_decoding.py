@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -25,15 +24,6 @@ from warroom.sources import alert_decoding
 from warroom.sources.alert_decoding import decode_items
 from warroom.sources.alertmanager import AlertmanagerSource
 from warroom.sources.prometheus import PrometheusAlertSource
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server().start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _body(items: list[Any]) -> bytes:
