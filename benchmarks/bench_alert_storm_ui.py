@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -129,7 +128,7 @@ def _console_app(url: str, tmp: Path) -> Any:
 
 def _list_app(url: str) -> Any:
     """Only the alert list, fed every second by the same AlertmanagerSource (no screen, no
-    poller, no incident log; the console's GIL switch interval): what the list itself costs,
+    poller, no incident log): what the list itself costs,
     to tell it apart from the rest."""
     from datetime import UTC, datetime
 
@@ -581,21 +580,8 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=50)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    if args.console or args.list or args.startup:
-        # as the CLI runs the console; BENCH_DEFAULT_SWITCH=1 measures without (the reason
-        # the setting is kept, in warroom.cli.interpreter)
-        from warroom.cli.interpreter import console_interpreter
-
-        interpreter: contextlib.AbstractContextManager[None] = (
-            contextlib.nullcontext()
-            if os.environ.get("BENCH_DEFAULT_SWITCH")
-            else console_interpreter()
-        )
-    else:
-        interpreter = contextlib.nullcontext()
     if args.console or args.list or args.datatable or args.startup:
-        with interpreter:
-            rows = _measure_in_child(args)
+        rows = _measure_in_child(args)
         if args.out:
             args.out.write_text(json.dumps(rows))
         else:

@@ -12,8 +12,7 @@ real Prometheus for the golden signals, each measured beside a peer in the same 
 Servers are started as the suite starts them (tests/servers/prometheus.py). Every
 measured program is a fresh interpreter (or amtool's binary) spawned by this one; the console
 and the bare app run headless at 160x48 and stamp their own frames (`App._display`), timed
-from the spawn (the parent passes its wall-clock spawn time). The console runs with the
-interpreter settings its CLI sets (`warroom.cli.interpreter`).
+from the spawn (the parent passes its wall-clock spawn time).
 Knobs (environment): BENCH_REAL_RUNS (5), BENCH_REAL_ALERTS (10000).
 Run alone: `python -m benchmarks.bench_real_alertmanager`.
 """
@@ -245,12 +244,8 @@ def child_main(args: argparse.Namespace) -> None:
     if args.child == "bare":
         seconds = asyncio.run(_bare_child())
     else:
-        from warroom.cli.interpreter import console_interpreter
-
-        with console_interpreter():
-            seconds = asyncio.run(
-                _console_child(args.am, args.prom, int(args.alerts), args.child == "full")
-            )
+        full = args.child == "full"
+        seconds = asyncio.run(_console_child(args.am, args.prom, int(args.alerts), full))
     Path(os.environ["BENCH_OUT"]).write_text(json.dumps(seconds))
 
 

@@ -137,8 +137,5 @@ def run_console(
         viewer=settings.viewer,
         scenario=scenario,
     )
-    from warroom.cli.interpreter import console_interpreter
-
-    with console_interpreter():
-        build_app(ctx).run()
+    build_app(ctx).run()
     return 0
