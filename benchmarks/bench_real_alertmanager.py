@@ -168,15 +168,12 @@ async def _until(check: Any, what: str) -> float:
     return time.perf_counter()
 
 
-def _console(am: str, prom: str, tmp: Path) -> Any:
-    """The console as `warroom.cli.console` builds it (boot frame included), live sources."""
-    from warroom.cli.live_wiring import build_live_sources
+def _live_sources(am: str, prom: str) -> tuple[Any, Any, Any]:
+    """Settings, clock and live sources as `warroom.cli.console.run_live` makes them, the
+    alerts' first fetch begun before anything of the UI is imported."""
+    from warroom.cli.live_wiring import build_live_sources, prefetch_alerts
     from warroom.config import EnvironmentConfig, ServerConfig, Settings
     from warroom.domain.clock import SystemClock
-    from warroom.paths import default_runbooks_dir
-    from warroom.stores import open_store
-    from warroom.ui.app import build_app
-    from warroom.ui.context import ConsoleContext
 
     env = EnvironmentConfig(
         name="bench",
@@ -185,9 +182,21 @@ def _console(am: str, prom: str, tmp: Path) -> Any:
     )
     settings = Settings(environments={"bench": env}, environment="bench", bell=False)
     clock = SystemClock()
+    sources = build_live_sources(settings, clock)
+    prefetch_alerts(sources)
+    return settings, clock, sources
+
+
+def _console(settings: Any, clock: Any, sources: Any, tmp: Path) -> Any:
+    """The console as `warroom.cli.console.run_console` builds it (boot frame included)."""
+    from warroom.paths import default_runbooks_dir
+    from warroom.stores import open_store
+    from warroom.ui.app import build_app
+    from warroom.ui.context import ConsoleContext
+
     ctx = ConsoleContext(
         settings=settings,
-        sources=build_live_sources(settings, clock),
+        sources=sources,
         clock=clock,
         library=None,
         runbook_paths=(default_runbooks_dir(),),
@@ -204,11 +213,12 @@ async def _console_child(am: str, prom: str, alerts: int, signals: bool) -> floa
     signal panel showing a value)."""
     import math
 
+    spawned = _spawned_perf()
+    settings, clock, sources = _live_sources(am, prom)
+    frames = _Frames()
+
     from warroom.ui.widgets.alert_list import AlertList
     from warroom.ui.widgets.signal_panel import SignalPanel
-
-    spawned = _spawned_perf()
-    frames = _Frames()
 
     def ready() -> bool:
         lists = app.screen.query(AlertList)
@@ -221,7 +231,7 @@ async def _console_child(am: str, prom: str, alerts: int, signals: bool) -> floa
         return bool(panels) and all(s is not None and math.isfinite(s.value) for s in latest)
 
     with tempfile.TemporaryDirectory(prefix="bench-real-console-") as tmp:
-        app = _console(am, prom, Path(tmp))
+        app = _console(settings, clock, sources, Path(tmp))
         async with app.run_test(size=SIZE):
             at = await _until(ready, "console")
             await _until(lambda: frames.after(at) is not None, "frame")

@@ -69,7 +69,11 @@ class Server:
                     self.wfile.write(data[i : i + 1])
                     self.wfile.flush()
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        class Quiet(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                server.closed.set()  # the client hung up mid-request: what tests look for
+
+        self._httpd = Quiet(("127.0.0.1", self.port), Handler)
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
         return self

@@ -117,3 +117,12 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
         is_drill=False,
         is_production=env.production,
     )
+
+
+def prefetch_alerts(sources: Sources) -> None:
+    """Begin every alert source's first fetch now, before the UI is imported: Alertmanager
+    builds a storm's answer while Textual loads (measured in benchmarks/bench_real_alertmanager)."""
+    for source in sources.alert_sources:
+        prefetch = getattr(source, "prefetch", None)
+        if prefetch is not None:
+            prefetch()

@@ -10,7 +10,6 @@ answer, and a cancelled poll stops decoding within a slice.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -22,8 +21,9 @@ from warroom.domain.alerts import Alert, AlertState, Matcher, Silence, SilenceRe
 from warroom.domain.errors import SourceBadResponse
 from warroom.sources import http as _http
 from warroom.sources.alert_decoding import Decoded, as_utc, decode_items, parse_time
+from warroom.sources.alert_fetching import ThreadedAlertFetch
 from warroom.sources.http_auth import safe_label
-from warroom.sources.http_body import Cancel, run_cancellable
+from warroom.sources.http_body import Cancel
 
 _STATES = {s.value: s for s in AlertState}
 _ALERTS_PATH = "/api/v2/alerts"
@@ -124,35 +124,23 @@ def silence_body(request: SilenceRequest) -> dict[str, Any]:
     return body
 
 
-class AlertmanagerSource:
-    """Alerts and silences from one Alertmanager (API v2).
-
-    `warning` says what the last answer lacked ("3 malformed alerts skipped"), or is empty."""
+class AlertmanagerSource(ThreadedAlertFetch):
+    """Alerts and silences from one Alertmanager (API v2): every alert it knows, active,
+    silenced, inhibited and unprocessed."""
 
     can_silence = True
 
     def __init__(self, server: ServerConfig) -> None:
+        super().__init__()
         self.server = server
         self.name = safe_label(server)
-        self.warning = ""
         self._http = _http.HttpEndpoint(server)
-        self._origins = (self.name,)  # one tuple shared by every alert of this source
         self._last: tuple[bytes, Decoded[Alert]] | None = None  # digest of the last answer
-        self._parsing = threading.Lock()  # a cancelled parse ends before the next begins
 
-    async def fetch_alerts(self) -> list[Alert]:
-        """Every alert Alertmanager knows: active, silenced, inhibited and unprocessed.
-
-        Fetched and parsed in a thread (a storm's answer is tens of megabytes); cancelling
-        the await stops both."""
-        return await run_cancellable(self.fetch_alerts_blocking)
-
-    def fetch_alerts_blocking(self, cancel: Cancel | None = None) -> list[Alert]:
-        with self._parsing:
-            body = self._http.fetch("GET", _ALERTS_PATH, cancel, params=_ALERTS_QUERY)
-            decoded = self._parse_alerts(body, cancel)
-        self.warning = decoded.warning("alerts")
-        return list(decoded.items)
+    def _fetch_and_parse(self, cancel: Cancel | None) -> tuple[list[Alert], str]:
+        body = self._http.fetch("GET", _ALERTS_PATH, cancel, params=_ALERTS_QUERY)
+        decoded = self._parse_alerts(body, cancel)
+        return list(decoded.items), decoded.warning("alerts")
 
     def _parse_alerts(self, body: bytes, cancel: Cancel | None) -> Decoded[Alert]:
         """The alerts in an `/api/v2/alerts` answer. An answer identical to the last one (the
@@ -161,7 +149,7 @@ class AlertmanagerSource:
         last = self._last
         if last is not None and last[0] == digest:
             return last[1]
-        origins = self._origins
+        origins = (self.name,)  # one tuple shared by every alert of the answer
         decoded = decode_items(
             body,
             _WIRE,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,8 +22,9 @@ from warroom.domain.errors import ReadOnlySource, SourceBadResponse, SourceError
 from warroom.domain.signals import Sample, SignalSpec
 from warroom.sources import http as _http
 from warroom.sources.alert_decoding import as_utc, decode_answer, decode_items
+from warroom.sources.alert_fetching import ThreadedAlertFetch
 from warroom.sources.http_auth import safe_label, secret_values
-from warroom.sources.http_body import Cancel, run_cancellable
+from warroom.sources.http_body import Cancel
 
 if TYPE_CHECKING:
     from prometheus_api_client import PrometheusConnect
@@ -182,7 +182,7 @@ _PROM_ANSWER = msgspec.json.Decoder(_PromAnswer)
 _ALERTS_PATH = "/api/v1/alerts"
 
 
-class PrometheusAlertSource:
+class PrometheusAlertSource(ThreadedAlertFetch):
     """Firing alerts straight from Prometheus when no Alertmanager is configured or reachable.
     Read-only: silences and acks raise ReadOnlySource saying why. Decoded like Alertmanager's
     (`alert_decoding`): malformed items skipped and counted in `warning`."""
@@ -190,29 +190,28 @@ class PrometheusAlertSource:
     can_silence = False
 
     def __init__(self, server: ServerConfig) -> None:
+        super().__init__()
         self.server = server
         self.name = safe_label(server)
-        self.warning = ""
         self._http = _http.HttpEndpoint(server)
-        self._origins = (self.name,)
-        self._parsing = threading.Lock()  # a cancelled parse ends before the next begins
 
-    async def fetch_alerts(self) -> list[Alert]:
-        """Prometheus's firing alerts, fetched and parsed in a thread (a storm is big)."""
-        return await run_cancellable(self.fetch_alerts_blocking)
+    def _fetch_and_parse(self, cancel: Cancel | None) -> tuple[list[Alert], str]:
+        body = self._http.fetch("GET", _ALERTS_PATH, cancel)
+        shape = f"unexpected shape in {_ALERTS_PATH}"
+        raw = decode_answer(_PROM_ANSWER, body, self.name, _ALERTS_PATH, shape).data.alerts
+        origins = (self.name,)
+        decoded = decode_items(
+            raw,
+            _PROM_ALERT,
+            lambda item: self._alert(item, origins),
+            label=self.name,
+            what=_ALERTS_PATH,
+            cancel=cancel,
+        )
+        return decoded.items, decoded.warning("alerts")
 
-    def fetch_alerts_blocking(self, cancel: Cancel | None = None) -> list[Alert]:
-        with self._parsing:
-            body = self._http.fetch("GET", _ALERTS_PATH, cancel)
-            shape = f"unexpected shape in {_ALERTS_PATH}"
-            raw = decode_answer(_PROM_ANSWER, body, self.name, _ALERTS_PATH, shape).data.alerts
-            decoded = decode_items(
-                raw, _PROM_ALERT, self._alert, label=self.name, what=_ALERTS_PATH, cancel=cancel
-            )
-        self.warning = decoded.warning("alerts")
-        return decoded.items
-
-    def _alert(self, raw: _PromAlert) -> Alert | None:
+    @staticmethod
+    def _alert(raw: _PromAlert, origins: tuple[str, ...]) -> Alert | None:
         if raw.state != "firing":
             return None
         labels = raw.labels
@@ -224,7 +223,7 @@ class PrometheusAlertSource:
             annotations=raw.annotations or {},
             starts_at=as_utc(raw.activeAt),
             state=AlertState.ACTIVE,
-            origins=self._origins,
+            origins=origins,
         )
 
     async def list_silences(self) -> list[Silence]:
