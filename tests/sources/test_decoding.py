@@ -21,8 +21,7 @@ from warroom.config import ServerConfig
 from warroom.domain.alerts import AlertState
 from warroom.domain.errors import SourceBadResponse
 from warroom.sources import alert_decoding
-from warroom.sources.alert_decoding import decode_items
-from warroom.sources.alertmanager import AlertmanagerSource
+from warroom.sources.alertmanager import AlertmanagerSource, decode_alerts
 from warroom.sources.prometheus import PrometheusAlertSource
 
 
@@ -112,13 +111,7 @@ def test_any_answer_decodes_or_fails_in_one_line(answer: Any, tail: bytes) -> No
     """Whatever the server sends: alerts plus a count of the skipped, or one line."""
     for body in (json.dumps(answer).encode(), json.dumps(answer).encode()[:-1] + tail):
         try:
-            decoded = decode_items(
-                body,
-                am_module._WIRE,
-                lambda wire: am_module._alert(wire, ("am",)),
-                label="am",
-                what="/api/v2/alerts",
-            )
+            decoded = decode_alerts(body, "am")
         except SourceBadResponse as exc:
             assert "\n" not in str(exc) and str(exc).startswith("am: ")
             continue

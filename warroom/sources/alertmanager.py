@@ -73,10 +73,18 @@ def _alert(wire: _WireAlert, origins: tuple[str, ...]) -> Alert:
     )
 
 
-def alert_from_v2(item: Mapping[str, Any], origin: str) -> Alert:
-    """One already-decoded `/api/v2/alerts` item -> Alert (fixtures and tests; the source
-    itself decodes from bytes). Raises msgspec.ValidationError for a wrong shape."""
-    return _alert(msgspec.convert(item, _WireAlert), (origin,))
+def decode_alerts(body: bytes, origin: str, cancel: Cancel | None = None) -> Decoded[Alert]:
+    """The alerts of an `/api/v2/alerts` answer, malformed ones skipped and counted.
+    Raises SourceBadResponse (one line) when the answer is not a JSON array at all."""
+    origins = (origin,)  # one tuple shared by every alert of the answer
+    return decode_items(
+        body,
+        _WIRE,
+        lambda wire: _alert(wire, origins),
+        label=origin,
+        what=_ALERTS_PATH,
+        cancel=cancel,
+    )
 
 
 def format_time(dt: datetime) -> str:
@@ -149,15 +157,7 @@ class AlertmanagerSource(ThreadedAlertFetch):
         last = self._last
         if last is not None and last[0] == digest:
             return last[1]
-        origins = (self.name,)  # one tuple shared by every alert of the answer
-        decoded = decode_items(
-            body,
-            _WIRE,
-            lambda wire: _alert(wire, origins),
-            label=self.name,
-            what=_ALERTS_PATH,
-            cancel=cancel,
-        )
+        decoded = decode_alerts(body, self.name, cancel)
         self._last = (digest, decoded)
         return decoded
 
