@@ -164,3 +164,23 @@ async def test_a_cancelled_parse_stops_and_never_overlaps_the_next(
     assert overlaps[0] == 1
     assert built[0] < 2 * n  # the first parse stopped early
     assert wait_until(lambda: running[0] == 0)
+
+
+def test_a_big_answer_is_split_in_chunks_to_the_same_alerts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Split a few KB at a time (msgspec holds the GIL while it splits), even where `},{"`
+    occurs inside an item (a nested array, a string): the alerts are those of one decode."""
+    items = storm_alerts(400)
+    for i, item in enumerate(items):
+        item["receivers"] = [{"name": "a"}, {"name": "b"}, {"name": f"c{i}"}]
+        item["annotations"]["description"] = 'odd "},{" text'
+        item["annotations"]["summary"] = "ends like a break },{"
+    body = json.dumps(items, separators=(",", ":")).encode()
+    whole = decode_alerts(body, "am")
+    monkeypatch.setattr(alert_decoding, "CHUNK_BYTES", 2048)
+    chunks = list(alert_decoding.raw_chunks(body, "am", "/api/v2/alerts"))
+    assert len(chunks) > 20 and sum(len(c) for c in chunks) == 400
+    assert decode_alerts(body, "am") == whole and len(whole.items) == 400
+    with pytest.raises(SourceBadResponse, match="am: malformed JSON"):
+        decode_alerts(body[: len(body) // 2] + b"]", "am")
