@@ -96,7 +96,7 @@ async def _until(predicate: Callable[[], bool], limit_s: float, what: str) -> No
 def _console_app(url: str, tmp: Path) -> Any:
     """The real console, built as `warroom.cli.console` builds it, with live sources (without
     the boot frame, so the war room itself is timed from app start)."""
-    from warroom.cli.live_wiring import build_live_sources
+    from warroom.cli.live_wiring import build_live_sources, prefetch_alerts
     from warroom.config import EnvironmentConfig, ServerConfig, Settings
     from warroom.domain.clock import SystemClock
     from warroom.paths import default_runbooks_dir
@@ -112,9 +112,11 @@ def _console_app(url: str, tmp: Path) -> Any:
     )
     settings = Settings(environments={"storm": env}, environment="storm", refresh_s=1.0, bell=False)
     clock = SystemClock()
+    sources = build_live_sources(settings, clock)
+    prefetch_alerts(sources)  # as `warroom.cli.console.run_live`
     ctx = ConsoleContext(
         settings=settings,
-        sources=build_live_sources(settings, clock),
+        sources=sources,
         clock=clock,
         library=None,  # as the CLI: runbooks are read in a thread once the alerts are drawn
         runbook_paths=(default_runbooks_dir(),),
@@ -128,7 +130,7 @@ def _console_app(url: str, tmp: Path) -> Any:
 
 def _list_app(url: str) -> Any:
     """Only the alert list, fed every second by the same AlertmanagerSource (no screen, no
-    poller, no incident log; the console's GIL switch interval): what the list itself costs,
+    poller, no incident log): what the list itself costs,
     to tell it apart from the rest."""
     from datetime import UTC, datetime
 
@@ -137,13 +139,11 @@ def _list_app(url: str) -> Any:
 
     from warroom.config import ServerConfig
     from warroom.sources.alertmanager import AlertmanagerSource
-    from warroom.ui.app import SWITCH_INTERVAL_S
     from warroom.ui.regions.alerts.alert_list import AlertList
 
     class ListApp(App[None]):
         def __init__(self) -> None:
             super().__init__()
-            sys.setswitchinterval(SWITCH_INTERVAL_S)  # as the console runs
             self.source = AlertmanagerSource(ServerConfig(url=url, name="storm", timeout_s=30))
 
         def compose(self) -> ComposeResult:
@@ -583,14 +583,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if args.console or args.list or args.datatable or args.startup:
-        if args.console:
-            rows = asyncio.run(_measure_console(args.console, args.presses))
-        elif args.startup:
-            rows = asyncio.run(_measure_console(args.startup, 0, startup_only=True))
-        elif args.list:
-            rows = asyncio.run(_measure_console(args.list, args.presses, "list"))
-        else:
-            rows = asyncio.run(_measure_datatable(args.datatable))
+        rows = _measure_in_child(args)
         if args.out:
             args.out.write_text(json.dumps(rows))
         else:
@@ -599,6 +592,16 @@ def main() -> None:
     for r in run():
         value = "FAILED" if r["value"] is None else f"{r['value']} {r['unit']}"
         print(f"{r['name']:<66} {value:>12}  target {r['target'] or '-':<12} {r['notes']}")
+
+
+def _measure_in_child(args: argparse.Namespace) -> list[Row]:
+    if args.console:
+        return asyncio.run(_measure_console(args.console, args.presses))
+    if args.startup:
+        return asyncio.run(_measure_console(args.startup, 0, startup_only=True))
+    if args.list:
+        return asyncio.run(_measure_console(args.list, args.presses, "list"))
+    return asyncio.run(_measure_datatable(args.datatable))
 
 
 if __name__ == "__main__":

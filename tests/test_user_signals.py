@@ -10,7 +10,7 @@ from tests.ui.factory import FIXED_TIME, build_test_app
 from warroom.config import parse_settings
 from warroom.domain.clock import FrozenClock
 from warroom.drill import DrillWorld, load_scenario
-from warroom.ui.widgets.signal_panel import SignalPanel
+from warroom.ui.regions.signals.signal_panel import SignalPanel
 
 NAMES = ["[/x]", "Backlog [SQL] (b)", "Req/s", "[bold red]x", "p99 ▲ latency\x1b[2J"]
 

@@ -3,7 +3,7 @@ PostgreSQL): idempotent on fingerprint + startsAt, retention and a size bound.""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 

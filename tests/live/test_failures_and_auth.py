@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -231,3 +231,55 @@ async def test_a_plain_http_redirect_is_followed(stub: StubServer) -> None:
         "/api/v2/alerts",
         "/moved/api/v2/alerts",
     ]
+
+
+# ---------------------------------------------------------------- redirects
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[StubServer]:
+    """Another server: another port on 127.0.0.1 is another origin, as another host is."""
+    server = StubServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("kind", ["token-env", "basic", "header"])
+@pytest.mark.parametrize("which", ids)
+async def test_a_redirect_to_another_origin_carries_no_credentials(
+    stub: StubServer,
+    elsewhere: StubServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    which: str,
+) -> None:
+    monkeypatch.setenv("WARROOM_TEST_TOKEN", TOKEN)
+    monkeypatch.setenv("WARROOM_TEST_PASSWORD", PASSWORD)
+    call, path = CALLS[which]
+    stub.reply(path, Reply(status=307, body=b"", headers={"Location": elsewhere.url + path}))
+    elsewhere.reply(path, Reply(status=500, body=b"boom", echo_headers=True))
+    with pytest.raises(SourceError) as info:
+        await call(_configs(stub, tmp_path)[kind])
+    (first,) = stub.requests
+    (second,) = elsewhere.requests
+    assert {h: first.headers.get(h) for h in _expected(kind)} == _expected(kind)
+    # none reaches the other server, configured headers (X-Scope-OrgID) included
+    assert {h: second.headers[h] for h in _expected(kind) if h in second.headers} == {}
+    for secret in (TOKEN, PASSWORD, base64.b64encode(f"ops:{PASSWORD}".encode()).decode()):
+        assert secret not in str(info.value)
+
+
+@pytest.mark.parametrize("which", ids)
+async def test_a_redirect_within_the_server_keeps_its_credentials(
+    stub: StubServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, which: str
+) -> None:
+    monkeypatch.setenv("WARROOM_TEST_TOKEN", TOKEN)
+    call, path = CALLS[which]
+    stub.reply(path, Reply(status=307, body=b"", headers={"Location": f"{stub.url}/moved{path}"}))
+    stub.reply(f"/moved{path}", Reply(status=500, body=b"boom"))
+    with pytest.raises(SourceError):
+        await call(_configs(stub, tmp_path)["token-env"])
+    assert [r.headers.get("authorization") for r in stub.requests] == [f"Bearer {TOKEN}"] * 2

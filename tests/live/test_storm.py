@@ -9,7 +9,8 @@ import pytest
 from benchmarks.bench_alert_storm import serve_alert_storm, storm_alerts
 from warroom.config import ServerConfig
 from warroom.domain.alerts import AlertState
-from warroom.sources.alertmanager import AlertmanagerSource, parse_time
+from warroom.sources.alert_decoding import parse_time
+from warroom.sources.alertmanager import AlertmanagerSource
 
 
 @pytest.fixture
@@ -47,13 +48,13 @@ async def test_a_changing_storm_is_parsed_each_time_and_an_unchanged_one_once(
     import warroom.sources.alertmanager as am
 
     decoded: list[int] = []
-    slices = am.json_array_slices
+    decode_items = am.decode_items
 
-    def counting(body: bytes) -> object:
+    def counting(body: bytes, *args: object, **kwargs: object) -> object:
         decoded.append(len(body))
-        return slices(body)
+        return decode_items(body, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(am, "json_array_slices", counting)
+    monkeypatch.setattr(am, "decode_items", counting)
     url, stop = serve_alert_storm(3000, changing=True)
     source = AlertmanagerSource(ServerConfig(url=url, name="storm", timeout_s=30))
     try:

@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 
 from warroom.config import parse_settings
@@ -141,7 +142,7 @@ def test_pick_source_read_only() -> None:
 
 def test_acks_by_fingerprint() -> None:
     acked = _alert("A", job="x")
-    acked = replace(acked, state=AlertState.SUPPRESSED, silenced_by=("s1",))
+    acked = msgspec.structs.replace(acked, state=AlertState.SUPPRESSED, silenced_by=("s1",))
     unprocessed = _alert("B", job="y")
     other = _alert("C", job="z")
     silences = [

@@ -47,7 +47,7 @@ async def test_refresh_marks_the_alerts_an_ack_covers_with_who_and_when() -> Non
     sid = await source.create_silence(
         SilenceRequest(matchers, T, T + timedelta(minutes=15), "dana", ack_comment("dana", None))
     )
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     source.alerts = [replace(alert, state=AlertState.SUPPRESSED, silenced_by=(sid,))]
     refresh = AlertRefresh(AlertPoller([source], clock), SilenceService([source], clock))

@@ -8,6 +8,7 @@ Correctness only: the timings live in benchmarks/bench_alert_storm_ui.py.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,7 @@ from warroom.domain.alerts import (
     sort_alerts,
 )
 from warroom.domain.clock import SystemClock
-from warroom.sources.alertmanager import alert_from_v2
+from warroom.sources.alertmanager import decode_alerts
 from warroom.ui.app import WarRoomApp
 from warroom.ui.regions.alerts.alert_list import AlertList
 
@@ -49,7 +50,7 @@ def storm_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def expected() -> list[Alert]:
     """The same storm, parsed here independently of the console."""
-    return [alert_from_v2(item, "storm") for item in storm_alerts(N)]
+    return decode_alerts(json.dumps(storm_alerts(N)).encode(), "storm").items
 
 
 def _app(tmp_path: Path, url: str) -> WarRoomApp:

@@ -193,3 +193,12 @@ def dsn_passwords(dsn: str) -> list[str]:
                 value = re.sub(r"\\(.)", r"\1", value[1:-1])
             found.append(value)
     return [v for p in found if p for v in {p, unquote(p)}]
+
+
+def prefetch_alerts(sources: Sources) -> None:
+    """Begin every alert source's first fetch now, before the UI is imported: Alertmanager
+    builds a storm's answer while Textual loads (measured in benchmarks/bench_real_alertmanager)."""
+    for source in sources.alert_sources:
+        prefetch = getattr(source, "prefetch", None)
+        if prefetch is not None:
+            prefetch()

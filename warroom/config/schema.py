@@ -54,7 +54,16 @@ class ServerConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
     insecure_skip_verify: Annotated[bool, _doc("skip TLS verification (never in production)")] = (
         False
     )
-    timeout_s: Annotated[float, _doc("seconds per request, 0.1 to 600", ge=0.1, le=600)] = 5.0
+    timeout_s: Annotated[
+        float, _doc("seconds to connect and between two reads, 0.1 to 600", ge=0.1, le=600)
+    ] = 5.0
+    deadline_s: Annotated[
+        float,
+        _doc("seconds for one whole call, however slowly it answers, 0.1 to 600", ge=0.1, le=600),
+    ] = 30.0
+    max_answer_mb: Annotated[
+        float, _doc("largest answer, in MB after gzip, 0.01 to 4096", ge=0.01, le=4096)
+    ] = 256.0
 
     def __post_init__(self) -> None:
         if not self.url:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from warroom.domain import heap
 from warroom.domain.alerts import Alert, AlertFilter, Matcher
 
 THREAD_AT = 20_000  # alerts: from here on the list compares, sorts and filters in a thread
@@ -157,13 +156,11 @@ class AlertIndex:
 
 
 def index_for(alerts: list[Alert], current: AlertIndex) -> AlertIndex:
-    """`current` if these are the same alerts, else a new index (built as a `bulk` of objects:
-    the cyclic GC stays out of a storm's way)."""
+    """`current` if these are the same alerts, else a new index."""
     old = current.alerts
     if alerts is old or (len(alerts) == len(old) and alerts == old):
         return current
-    with heap.bulk(len(alerts)):
-        return AlertIndex(list(alerts))
+    return AlertIndex(list(alerts))
 
 
 def build_rows(index: AlertIndex, view: View) -> list[AlertRow]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
+
+import msgspec
+from msgspec.structs import replace
 
 
 class Severity(IntEnum):
@@ -67,14 +70,16 @@ class AlertState(StrEnum):
     RESOLVED = "resolved"
 
 
-@dataclass(slots=True)
-class Alert:
+class Alert(msgspec.Struct, gc=False):
     """One firing alert. Never changed once made: a refresh builds new ones, and `replace()`
-    makes a changed copy, so diffing is cheap and safe.
+    (`msgspec.structs.replace`) makes a changed copy, so diffing is cheap and safe.
 
-    Not `frozen=True` only for speed: a frozen dataclass sets each field through
-    `object.__setattr__`, which makes construction 3x slower, and an alert storm builds
-    100,000 of these on every refresh."""
+    A msgspec Struct with `gc=False`: an alert holds only strings, string maps and tuples,
+    datetimes and enums, so it can never be part of a reference cycle, and the cyclic garbage
+    collector need not track it. A 100,000-alert storm then adds ~100,000 fewer tracked objects:
+    building one triggers a few ms of collection instead of ~200 ms, and a full collection
+    afterwards walks 7 ms instead of 28 ms (measured with benchmarks.bench_alert_storm's
+    answers). Not frozen, for speed: a refresh builds 100,000 of these."""
 
     fingerprint: str
     name: str

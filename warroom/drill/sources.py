@@ -13,6 +13,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from msgspec.structs import replace as replace_struct
+
 from warroom.domain.alerts import (
     Alert,
     AlertState,
@@ -59,7 +61,7 @@ class DrillAlertSource:
             labels = alert_labels(alert)
             by = tuple(s.id for s in active if all(m.matches(labels) for m in s.matchers))
             if by:
-                alert = replace(alert, state=AlertState.SUPPRESSED, silenced_by=by)
+                alert = replace_struct(alert, state=AlertState.SUPPRESSED, silenced_by=by)
             alerts.append(alert)
         return alerts
 

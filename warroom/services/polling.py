@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from warroom.domain import heap
 from warroom.domain.alerts import Alert, merge_alerts
 from warroom.domain.clock import Clock
 from warroom.domain.errors import SourceError, SourceTimeout
@@ -129,12 +128,8 @@ class AlertPoller:
     def _diff(
         self, batches: Mapping[str, Sequence[Alert]], switched: bool
     ) -> tuple[list[Alert], list[Alert], list[Alert], int]:
-        total = sum(len(b) for b in batches.values())
-        if total < heap.STORM:
-            heap.calm()  # (one source's answer may be small while another storms)
-        with heap.bulk(total):
-            alerts = merge_alerts(batches)
-            current = {a.fingerprint: a for a in alerts}
+        alerts = merge_alerts(batches)
+        current = {a.fingerprint: a for a in alerts}
         if switched:
             fired, resolved = [], []
         else:
@@ -158,6 +153,9 @@ class AlertPoller:
                 errors[source.name] = str(result)
             else:
                 batches[source.name] = result
+                warning = getattr(source, "warning", "")  # e.g. "3 malformed alerts skipped"
+                if warning:
+                    errors[source.name] = f"{source.name}: {warning}"
         return batches, errors
 
 

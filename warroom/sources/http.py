@@ -2,8 +2,11 @@
 
 The httpx client (blocking, called from threads) and the sync `requests.Session` behind
 prometheus-api-client are configured here from a `ServerConfig`, and every library exception
-is turned into a one-line `SourceError` that never carries a secret: messages are scrubbed
-of the token, the password and any user:password written into the URL.
+is turned into a one-line `SourceError` that never carries a secret: messages go through
+`warroom.domain.redaction.redact` fed with the token, the password, its base64 basic-auth
+form and any user:password written into the URL. A redirect to another origin (scheme, host
+or port) is followed without any credential: Authorization, X-Api-Key, cookies and every
+configured header are dropped from it (httpx and requests drop only Authorization).
 
 httpx and requests are imported inside the functions, so importing this module is cheap.
 """
@@ -11,14 +14,12 @@ httpx and requests are imported inside the functions, so importing this module i
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import ssl
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from warroom.config import ServerConfig
 from warroom.domain.errors import (
@@ -28,113 +29,23 @@ from warroom.domain.errors import (
     SourceTimeout,
     SourceUnavailable,
 )
+from warroom.domain.redaction import redact
+from warroom.domain.untrusted import clip, one_line
+from warroom.sources.http_auth import (
+    auth_headers,
+    basic_auth,
+    credential_headers,
+    origin,
+    safe_label,
+    secret_values,
+)
+from warroom.sources.http_body import Cancel, read_bounded, run_cancellable
 
 if TYPE_CHECKING:
     import httpx
     import requests
 
-# `import httpx` also imports its command-line tool, which loads click, pygments and rich's
-# syntax highlighter when they are installed: ~30 ms of CPU on the first alert poll's path, for
-# a tool the console never runs. A None entry makes Python treat that module as absent, and
-# httpx then stands in a stub for it.
-if "httpx" not in sys.modules:
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-
-USER_AGENT = "warroom/0.1"
 _BODY_PREVIEW = 120
-
-
-# ---------------------------------------------------------------- secrets
-
-
-def _read_secret(env: str, path: str, what: str, label: str) -> str:
-    """A secret from an environment variable or a file; errors name the place, never the value."""
-    if env:
-        value = os.environ.get(env, "")
-        if not value:
-            raise SourceAuthError(f"{label}: {what}_env {env} is not set or empty")
-        return value.strip()
-    if path:
-        try:
-            with open(os.path.expanduser(path), encoding="utf-8") as fh:
-                value = fh.read().strip()
-        except OSError as exc:
-            raise SourceAuthError(
-                f"{label}: cannot read {what}_file {path}: {exc.strerror or exc}"
-            ) from None
-        if not value:
-            raise SourceAuthError(f"{label}: {what}_file {path} is empty")
-        return value
-    return ""
-
-
-def safe_url(url: str) -> str:
-    """The URL without any user:password part, for messages and labels."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<url>"
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
-def safe_label(server: ServerConfig) -> str:
-    return server.name or safe_url(server.url)
-
-
-def secret_values(server: ServerConfig) -> list[str]:
-    """Every secret this server's config can resolve to, to scrub them out of any text."""
-    found: list[str] = []
-    for env, path, what in (
-        (server.token_env, server.token_file, "token"),
-        (server.password_env, server.password_file, "password"),
-    ):
-        try:
-            value = _read_secret(env, path, what, "")
-        except SourceError:
-            continue
-        if value:
-            found.append(value)
-    userinfo = urlsplit(server.url).netloc.rpartition("@")[0]
-    if userinfo:
-        found.extend(p for p in userinfo.split(":") if len(p) >= 3)
-    for key, value in server.headers.items():
-        if _looks_secret(key) and value:
-            found.append(value)
-    return found
-
-
-def _looks_secret(header: str) -> bool:
-    h = header.lower()
-    return any(w in h for w in ("auth", "token", "key", "secret", "cookie", "password"))
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    for value in secrets:
-        if value:
-            text = text.replace(value, "***")
-    return text
-
-
-def auth_headers(server: ServerConfig) -> dict[str, str]:
-    """Custom headers, then `Authorization: Bearer` from token_env/token_file (token wins)."""
-    label = safe_label(server)
-    headers = {"User-Agent": USER_AGENT, **dict(server.headers)}
-    token = _read_secret(server.token_env, server.token_file, "token", label)
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return headers
-
-
-def basic_auth(server: ServerConfig) -> tuple[str, str] | None:
-    if not server.username:
-        return None
-    password = _read_secret(
-        server.password_env, server.password_file, "password", safe_label(server)
-    )
-    return (server.username, password)
 
 
 def ssl_context(server: ServerConfig) -> ssl.SSLContext | bool:
@@ -147,7 +58,7 @@ def ssl_context(server: ServerConfig) -> ssl.SSLContext | bool:
         if server.client_cert:
             ctx.load_cert_chain(server.client_cert, server.client_key or None)
     except (OSError, ssl.SSLError) as exc:
-        raise SourceAuthError(f"{label}: cannot load TLS files: {_one_line(str(exc))}") from None
+        raise SourceAuthError(f"{label}: cannot load TLS files: {_short(str(exc))}") from None
     if server.insecure_skip_verify:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
@@ -162,30 +73,43 @@ def make_client(server: ServerConfig) -> httpx.Client:
     SourceAuthError when a configured secret or TLS file cannot be read.
 
     A plain-http server gets no TLS set up (loading the CA store costs ~25 ms of start-up), so
-    a redirect from it to https is refused rather than followed unverified."""
+    a redirect from it to https is refused rather than followed unverified. No connection is
+    kept idle: each call opens its own, so its deadline can shut exactly its sockets down
+    (`http_body`). Only gzip and deflate are asked for: `http_body` decodes them itself."""
     import httpx
 
     auth = basic_auth(server)
     tls = urlsplit(server.url).scheme == "https"
     return httpx.Client(
         base_url=server.url,
-        headers=auth_headers(server),
+        headers={**auth_headers(server), "Accept-Encoding": "gzip, deflate"},
         auth=httpx.BasicAuth(*auth) if auth else None,
         verify=ssl_context(server) if tls else False,
         timeout=httpx.Timeout(server.timeout_s),
         follow_redirects=True,
         trust_env=False,
-        limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
-        event_hooks={} if tls else {"request": [_plain_http_only(safe_label(server))]},
+        limits=httpx.Limits(max_connections=10, max_keepalive_connections=0),
+        event_hooks={"request": [_redirect_guard(server)]},
     )
 
 
-def _plain_http_only(label: str) -> Callable[[httpx.Request], None]:
+def _redirect_guard(server: ServerConfig) -> Callable[[httpx.Request], None]:
+    """Runs before every request, redirects included: a plain-http server may not send us to
+    https (no TLS is set up), and another origin gets no credentials."""
+    parts = urlsplit(server.url)
+    home = origin(parts.scheme, parts.hostname or "", parts.port)
+    secret_headers = credential_headers(server)
+    label = safe_label(server)
+
     def check(request: httpx.Request) -> None:
-        if request.url.scheme != "http":
+        url = request.url
+        if home[0] == "http" and url.scheme != "http":
             raise SourceBadResponse(
-                f"{label}: redirected to {request.url.scheme}://; configure that URL instead"
+                f"{label}: redirected to {url.scheme}://; configure that URL instead"
             )
+        if origin(url.scheme, url.host, url.port) != home:
+            for name in secret_headers:
+                request.headers.pop(name, None)
 
     return check
 
@@ -197,7 +121,18 @@ def make_requests_session(server: ServerConfig) -> requests.Session:
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 
-    session = requests.Session()
+    secret_headers = credential_headers(server)
+
+    class Session(requests.Session):
+        def rebuild_auth(self, prepared: Any, response: Any) -> None:
+            """requests drops only Authorization on a redirect to another host: drop the
+            rest of this server's credentials too."""
+            if self.should_strip_auth(response.request.url, prepared.url):
+                for name in secret_headers:
+                    prepared.headers.pop(name, None)
+            super().rebuild_auth(prepared, response)
+
+    session = Session()
     session.trust_env = False
     session.headers.update(auth_headers(server))
     auth = basic_auth(server)
@@ -228,9 +163,9 @@ def no_retry() -> Any:
 # ---------------------------------------------------------------- errors
 
 
-def _one_line(text: str, limit: int = _BODY_PREVIEW) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(text: str, limit: int = _BODY_PREVIEW) -> str:
+    """Server-chosen text for a message: one line, control characters visible, clipped."""
+    return clip(" ".join(one_line(text).split()), limit)
 
 
 def status_error(label: str, status: int, body: str, secrets: Iterable[str] = ()) -> SourceError:
@@ -241,7 +176,7 @@ def status_error(label: str, status: int, body: str, secrets: Iterable[str] = ()
         reason = m.group(1).replace('\\"', '"')
     elif body.strip() and not body.lstrip().startswith("<"):
         reason = body
-    reason = _one_line(scrub(reason, secrets))
+    reason = _short(redact(reason, secrets))
     tail = f": {reason}" if reason else ""
     if status in (401, 403):
         word = "unauthorized" if status == 401 else "forbidden"
@@ -249,16 +184,13 @@ def status_error(label: str, status: int, body: str, secrets: Iterable[str] = ()
     return SourceBadResponse(f"{label}: HTTP {status}{tail}")
 
 
-def check_response(response: httpx.Response, label: str, secrets: Iterable[str] = ()) -> None:
-    if response.is_success:
-        return
-    raise status_error(label, response.status_code, response.text, secrets)
+def json_of(body: bytes, label: str, what: str) -> Any:
+    """A small JSON answer (silences, a silence id) as plain Python values."""
+    import msgspec
 
-
-def json_of(response: httpx.Response, label: str, what: str) -> Any:
     try:
-        return response.json()
-    except ValueError:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
         raise SourceBadResponse(f"{label}: malformed JSON from {what}") from None
 
 
@@ -270,7 +202,7 @@ def map_httpx_error(
 
     if isinstance(exc, SourceError):
         return exc
-    detail = _one_line(scrub(str(exc) or type(exc).__name__, secrets))
+    detail = _short(redact(str(exc) or type(exc).__name__, secrets))
     if isinstance(exc, httpx.TimeoutException):
         if isinstance(exc, httpx.ConnectTimeout):
             return SourceTimeout(f"{label}: could not connect within {timeout_s:g}s")
@@ -297,7 +229,7 @@ def map_requests_error(
     if isinstance(exc, SourceError):
         return exc
     text = str(exc)
-    detail = _one_line(scrub(text or type(exc).__name__, secrets))
+    detail = _short(redact(text or type(exc).__name__, secrets))
     if isinstance(exc, requests.Timeout):
         if isinstance(exc, requests.ConnectTimeout):
             return SourceTimeout(f"{label}: could not connect within {timeout_s:g}s")
@@ -332,47 +264,47 @@ def map_requests_error(
 
 class HttpEndpoint:
     """One server, spoken to over one lazily made blocking client, always from a thread: every
-    failure becomes a one-line SourceError with secrets scrubbed, and a non-2xx answer is an
-    error too.
+    call is bounded (`http_body`: `max_answer_mb` decoded, `deadline_s` in all, cancellable),
+    every failure becomes a one-line SourceError with secrets redacted, and a non-2xx answer
+    is an error too.
 
     Blocking calls in threads rather than an async client: reading an alert storm's tens of
     megabytes then never waits for (or holds up) the event loop, and the client belongs to no
-    event loop, so a call may come from any thread (`fetch_alerts_blocking`)."""
+    event loop, so a call may come from any thread."""
 
     def __init__(self, server: ServerConfig) -> None:
         self.server = server
         self.name = safe_label(server)
         self.secrets = secret_values(server)
+        self.max_bytes = int(server.max_answer_mb * 1_000_000)
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return await asyncio.to_thread(self.request_blocking, method, path, **kwargs)
+    async def call(self, method: str, path: str, **kwargs: Any) -> bytes:
+        """The body of one call, from a thread; cancelling the await stops the call."""
+        return await run_cancellable(lambda cancel: self.fetch(method, path, cancel, **kwargs))
 
-    def request_blocking(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def fetch(self, method: str, path: str, cancel: Cancel | None = None, **kwargs: Any) -> bytes:
+        """The body of one call (blocking). The body is never kept in an httpx Response."""
         try:
-            response = self._blocking_client().request(method, path, **kwargs)
+            return read_bounded(
+                self._blocking_client(),
+                method,
+                path,
+                label=self.name,
+                max_bytes=self.max_bytes,
+                deadline_s=self.server.deadline_s,
+                cancel=cancel,
+                on_error=self._status_error,
+                **kwargs,
+            )
         except SourceError:
             raise
         except Exception as exc:
             raise map_httpx_error(exc, self.name, self.server.timeout_s, self.secrets) from None
-        check_response(response, self.name, self.secrets)
-        return response
 
-    def read_blocking(self, method: str, path: str, **kwargs: Any) -> bytes:
-        """The body of a call, never kept in an httpx Response: a Response sits in a reference
-        cycle, so it would keep a storm's megabytes alive until the cyclic GC runs (and while
-        a storm freezes the heap, that is not soon)."""
-        try:
-            with self._blocking_client().stream(method, path, **kwargs) as response:
-                if not response.is_success:
-                    response.read()
-                    check_response(response, self.name, self.secrets)
-                return b"".join(response.iter_bytes())
-        except SourceError:
-            raise
-        except Exception as exc:
-            raise map_httpx_error(exc, self.name, self.server.timeout_s, self.secrets) from None
+    def _status_error(self, status: int, body: bytes) -> SourceError:
+        return status_error(self.name, status, body.decode("utf-8", "replace"), self.secrets)
 
     def _blocking_client(self) -> httpx.Client:
         with self._lock:

@@ -9,11 +9,12 @@ waits. The library is imported on first use only.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import msgspec
 
 from warroom.config import ServerConfig
 from warroom.domain.alerts import Alert, AlertState, Silence, SilenceRequest, fingerprint_of
@@ -21,7 +22,10 @@ from warroom.domain.errors import ReadOnlySource, RunbookError, SourceBadRespons
 from warroom.domain.scope import DEFAULT_SCOPE_LABELS
 from warroom.domain.signals import Sample, SignalSpec
 from warroom.sources import http as _http
-from warroom.sources.alertmanager import parse_time
+from warroom.sources.alert_decoding import as_utc, decode_answer, decode_items
+from warroom.sources.alert_fetching import ThreadedAlertFetch
+from warroom.sources.http_auth import safe_label, secret_values
+from warroom.sources.http_body import Cancel
 
 if TYPE_CHECKING:
     from prometheus_api_client import PrometheusConnect
@@ -56,9 +60,9 @@ class PrometheusSignals:
     ) -> None:
         self.server = server
         self.scope_labels = tuple(scope_labels)
-        self.name = _http.safe_label(server)
+        self.name = safe_label(server)
         self._conn: PrometheusConnect | None = None
-        self._secrets = _http.secret_values(server)
+        self._secrets = secret_values(server)
         self._answered: dict[tuple[str, ...], str] = {}  # candidates -> the one with data
 
     # ------------------------------------------------------------ plumbing
@@ -199,50 +203,71 @@ class PrometheusSignals:
             await asyncio.to_thread(conn.close)
 
 
-class PrometheusAlertSource:
+class _PromAlert(msgspec.Struct, gc=False):
+    """One `/api/v1/alerts` item, as much as an Alert keeps."""
+
+    labels: dict[str, str]
+    state: str = ""
+    annotations: dict[str, str] | None = None
+    activeAt: datetime | None = None
+
+
+class _PromData(msgspec.Struct, gc=False):
+    alerts: msgspec.Raw
+
+
+class _PromAnswer(msgspec.Struct, gc=False):
+    data: _PromData
+
+
+_PROM_ALERT = msgspec.json.Decoder(_PromAlert)
+_PROM_ANSWER = msgspec.json.Decoder(_PromAnswer)
+_ALERTS_PATH = "/api/v1/alerts"
+
+
+class PrometheusAlertSource(ThreadedAlertFetch):
     """Firing alerts straight from Prometheus when no Alertmanager is configured or reachable.
-    Read-only: silences and acks raise ReadOnlySource saying why."""
+    Read-only: silences and acks raise ReadOnlySource saying why. Decoded like Alertmanager's
+    (`alert_decoding`): malformed items skipped and counted in `warning`."""
 
     can_silence = False
 
     def __init__(self, server: ServerConfig) -> None:
+        super().__init__()
         self.server = server
-        self.name = _http.safe_label(server)
+        self.name = safe_label(server)
         self._http = _http.HttpEndpoint(server)
 
-    async def fetch_alerts(self) -> list[Alert]:
-        """Prometheus's firing alerts, fetched and parsed in a thread (a storm is big)."""
-        return await asyncio.to_thread(self.fetch_alerts_blocking)
+    def _fetch_and_parse(self, cancel: Cancel | None) -> tuple[list[Alert], str]:
+        body = self._http.fetch("GET", _ALERTS_PATH, cancel)
+        shape = f"unexpected shape in {_ALERTS_PATH}"
+        raw = decode_answer(_PROM_ANSWER, body, self.name, _ALERTS_PATH, shape).data.alerts
+        origins = (self.name,)
+        decoded = decode_items(
+            raw,
+            _PROM_ALERT,
+            lambda item: self._alert(item, origins),
+            label=self.name,
+            what=_ALERTS_PATH,
+            cancel=cancel,
+        )
+        return decoded.items, decoded.warning("alerts")
 
-    def fetch_alerts_blocking(self) -> list[Alert]:
-        body = self._http.read_blocking("GET", "/api/v1/alerts")
-        try:
-            data = json.loads(body)
-        except ValueError:
-            raise SourceBadResponse(f"{self.name}: malformed JSON from /api/v1/alerts") from None
-        try:
-            raw_alerts = data["data"]["alerts"]
-            alerts = []
-            for raw in raw_alerts:
-                if raw.get("state") != "firing":
-                    continue
-                labels = {str(k): str(v) for k, v in raw["labels"].items()}
-                alerts.append(
-                    Alert(
-                        fingerprint=fingerprint_of(labels),
-                        name=labels.get("alertname", ""),
-                        labels={k: v for k, v in labels.items() if k != "alertname"},
-                        annotations={
-                            str(k): str(v) for k, v in (raw.get("annotations") or {}).items()
-                        },
-                        starts_at=parse_time(raw.get("activeAt")),
-                        state=AlertState.ACTIVE,
-                        origins=(self.name,),
-                    )
-                )
-            return alerts
-        except (KeyError, TypeError, AttributeError):
-            raise SourceBadResponse(f"{self.name}: unexpected shape in /api/v1/alerts") from None
+    @staticmethod
+    def _alert(raw: _PromAlert, origins: tuple[str, ...]) -> Alert | None:
+        if raw.state != "firing":
+            return None
+        labels = raw.labels
+        fingerprint = fingerprint_of(labels)
+        return Alert(
+            fingerprint=fingerprint,
+            name=labels.pop("alertname", ""),
+            labels=labels,
+            annotations=raw.annotations or {},
+            starts_at=as_utc(raw.activeAt),
+            state=AlertState.ACTIVE,
+            origins=origins,
+        )
 
     async def list_silences(self) -> list[Silence]:
         return []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
@@ -18,9 +17,6 @@ from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
 from warroom.ui.themes import load_themes, theme_variable_defaults
 
 DEFAULT_THEME = "warroom-dark"
-# A key press crosses the event loop several times, each time waiting for the GIL while a
-# thread parses an alert storm: up to the switch interval (5 ms by default) per crossing.
-SWITCH_INTERVAL_S = 0.0005
 
 
 class WarRoomApp(App[None]):
@@ -32,7 +28,6 @@ class WarRoomApp(App[None]):
         super().__init__()
         self.ctx = ctx
         self.boot = boot
-        sys.setswitchinterval(SWITCH_INTERVAL_S)  # keys stay prompt while threads parse
         # the first alert poll starts with the app, not once the war room is drawn
         self.alert_poller = AlertPoller(
             ctx.sources.alert_sources,

@@ -21,7 +21,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from warroom.domain import heap
 from warroom.domain.alert_view import (
     THREAD_AT,
     AlertIndex,
@@ -185,8 +184,7 @@ class AlertList(ScrollView, can_focus=True):
     )
     def _filter_in_thread(self) -> None:
         index, view = self._index, self._view()
-        with heap.bulk(len(index.sorted)):  # (the free-word haystacks: one string per alert)
-            rows = self._build_rows(index, view)
+        rows = self._build_rows(index, view)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._filtered, index, view, rows)
 
