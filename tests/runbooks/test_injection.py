@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.runbooks.helpers import Sink, step
-from warroom.domain.placeholders import render_step
+from warroom.domain.placeholders import UnsafeValue, render_step
 from warroom.domain.runbooks import Risk
 from warroom.services.steps import StepRunner
 from warroom.sources.executors.shell import ShellExecutor
@@ -55,6 +55,10 @@ async def test_values_cannot_inject(
     value = payload.format(m=marker)
     s = step(TEMPLATES[context].replace("<value>", "<pod>"), risk=Risk.READ)
     labels, values = ({"pod": value}, {}) if source == "label" else ({}, {"pod": value})
+    if context == "plain" and value.startswith("-"):
+        with pytest.raises(UnsafeValue, match="starts with '-'"):
+            render_step(s, labels, values)
+        return
     rendered = render_step(s, labels, values)
     sink = Sink()
     result = await runner.run(rendered, sink)
@@ -83,5 +87,7 @@ async def test_heredoc_values_cannot_inject(
 async def test_the_intended_command_still_runs(runner: StepRunner, tmp_path: Path) -> None:
     target = tmp_path / "made by the step"
     s = step("touch <path> && ls <path>", risk=Risk.READ)
-    result = await runner.run(render_step(s, {"path": str(target)}, {}), Sink())
+    rendered = render_step(s, {"path": str(target)}, {})
+    assert rendered.risk is Risk.WRITE  # judged on what runs: touch writes
+    result = await runner.run(rendered, Sink(), confirmed=True)
     assert result.exit_code == 0 and target.exists()

@@ -1,0 +1,74 @@
+"""What a value may be where it lands: one argument, one literal, never an option or code.
+
+Every refusal is an `UnsafeValue`: one line naming the placeholder, the value (made inert) and
+why, so the commander sees exactly what was refused at 3 a.m.
+"""
+
+from __future__ import annotations
+
+import re
+
+from warroom.domain.errors import RunbookError
+from warroom.domain.untrusted import clip, one_line
+
+_TRAVERSAL = re.compile(r"(?:^|/)\.\.(?:/|$)")
+_INTEGER = re.compile(r"[0-9]{1,18}")
+# Characters that mean nothing special to grep -E/-G, awk or sed regexes besides `.`.
+_REGEX_PLAIN = re.compile(r"[\w .:@%+,=/-]*")
+_GLOB_SPECIAL = re.compile(r"[*?\[\]\\]")
+_URL_SAFE = re.compile(r"[\w.~:@-]+")
+
+
+class UnsafeValue(RunbookError):
+    """A value that cannot be placed where its placeholder sits."""
+
+    def __init__(self, name: str, value: str, reason: str) -> None:
+        self.name, self.value, self.reason = name, value, reason
+        super().__init__(f"refused <{name}> = {shown(value)}: {reason}")
+
+
+def shown(value: str) -> str:
+    return repr(clip(one_line(value), 60))
+
+
+def argument(name: str, value: str, *, word_start: bool) -> None:
+    """A value that becomes (part of) one program argument."""
+    if "\x00" in value:
+        raise UnsafeValue(name, value, "a NUL byte cannot be passed to a program")
+    if not value.strip():
+        raise UnsafeValue(name, value, "an empty value would drop the argument it fills")
+    if word_start and value.startswith("-"):
+        raise UnsafeValue(name, value, "it starts with '-', so the program would read an option")
+    if _TRAVERSAL.search(value):
+        raise UnsafeValue(name, value, "it contains '..', a path that climbs out of its directory")
+    if not value.strip("/. "):
+        raise UnsafeValue(name, value, "a value of only '/' and '.' names no single thing")
+
+
+def integer(name: str, value: str, where: str) -> str:
+    """Arithmetic evaluates its operands as code (`a[$(cmd)]`): only plain digits go in."""
+    if not _INTEGER.fullmatch(value):
+        raise UnsafeValue(name, value, f"{where} evaluates it as arithmetic; only digits go there")
+    return value
+
+
+def regex_literal(name: str, value: str, where: str) -> None:
+    if not _REGEX_PLAIN.fullmatch(value) or value.startswith("-"):
+        raise UnsafeValue(
+            name, value, f"{where} reads it as a regex; use a fixed-string option (grep -F)"
+        )
+
+
+def glob_literal(name: str, value: str, where: str) -> None:
+    if _GLOB_SPECIAL.search(value) or not value.strip():
+        raise UnsafeValue(name, value, f"{where} reads it as a pattern that could match more")
+
+
+def url_part(name: str, value: str) -> None:
+    if not _URL_SAFE.fullmatch(value) or _TRAVERSAL.search(value):
+        raise UnsafeValue(name, value, "it would change the URL's path, query or host")
+
+
+def one_line_only(name: str, value: str, where: str) -> None:
+    if "\n" in value or "\r" in value:
+        raise UnsafeValue(name, value, f"a value inside {where} cannot span lines")
