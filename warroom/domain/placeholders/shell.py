@@ -61,7 +61,12 @@ def render(command: str, found: list[Found], filled: Mapping[str, str]) -> str:
     script = "".join(marked)
     out, pos = [], 0
     for k, f in enumerate(found):
-        out += [command[pos : f.start], place(script, sentinel(k), filled[f.name], f.name, 0)]
+        value = filled[f.name]
+        try:
+            piece = place(script, sentinel(k), value, f.name, 0)
+        except UnsafeValue as exc:  # name the value as given, not an inner level's quoting
+            raise UnsafeValue(f.name, value, exc.reason) from None
+        out += [command[pos : f.start], piece]
         pos = f.end
     out.append(command[pos:])
     return "".join(out)

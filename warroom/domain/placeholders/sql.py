@@ -92,7 +92,8 @@ def render(sql: str, found: list[Found], filled: Mapping[str, str]) -> tuple[str
         if region == "-":
             raise UnsafeValue(f.name, value, "it sits in an SQL comment or dollar quote")
         if region == "" and _is_identifier(sql, f.start, f.end):
-            out.append(quote_identifier(f.name, value))
+            qualified = sql[f.start - 1 : f.start] == "." or sql[f.end : f.end + 1] == "."
+            out.append(quote_identifier(f.name, value, split=not qualified))
             continue
         if f.name not in numbers:
             params.append(value)
@@ -107,8 +108,9 @@ def render(sql: str, found: list[Found], filled: Mapping[str, str]) -> tuple[str
     return text, tuple(params)
 
 
-def quote_identifier(name: str, value: str) -> str:
-    parts = value.split(".")
+def quote_identifier(name: str, value: str, *, split: bool = True) -> str:
+    """`value` as a quoted identifier; `schema.table` as two unless the template qualifies it."""
+    parts = value.split(".") if split else [value]
     if len(parts) > 3 or not all(p.strip() for p in parts):
         parts = [value]
     if not value.strip():

@@ -154,7 +154,7 @@ def _heredoc(opener: str, body: str) -> Risk:
     base = simple(words)
     name = reader[0].rsplit("/", 1)[-1] if reader else ""
     if name in _SHELLS or (name == "ssh" and len(positional(reader[1:], _SSH_OPTS)) <= 1):
-        return worst(base, classify_shell(body))
+        return classify_shell(body)  # the wrappers only carry it there
     if name in {"psql", "mysql", "mariadb", "sqlite3"}:
         return worst(base, classify_sql(body))
     if name == "redis-cli":
@@ -274,6 +274,8 @@ def simple(words: list[str]) -> Risk:
 
 
 def _shell(args: list[str]) -> Risk:
+    if any(a.startswith("<<") and not a.startswith("<<<") for a in args):
+        return R  # the script is a heredoc, judged on its own (`_heredoc`)
     for j, a in enumerate(args):
         if re.fullmatch(r"-[a-z]*c[a-z]*", a):
             return classify_shell(args[j + 1]) if j + 1 < len(args) else W
