@@ -230,6 +230,8 @@ DESTRUCTIVE_COMMANDS = frozenset(
         "pvremove",
         "killall",
         "srm",
+        "iptables-restore",
+        "ip6tables-restore",
     ]
 )
 
