@@ -12,7 +12,7 @@ from warroom.domain import step_kinds
 from warroom.domain.runbooks import Risk, StepKind
 from warroom.domain.step_risk.base import worst
 from warroom.domain.step_risk.http import classify_http
-from warroom.domain.step_risk.programs import READ_COMMANDS
+from warroom.domain.step_risk.lists import READ_COMMANDS
 from warroom.domain.step_risk.shell import classify_shell
 from warroom.domain.step_risk.sql import classify_sql
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from warroom.domain.runbooks import Risk
-from warroom.domain.step_risk.services import method_risk
+from warroom.domain.step_risk.web import method_risk
 
 
 def classify_http(request: str) -> Risk:

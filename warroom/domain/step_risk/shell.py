@@ -14,13 +14,9 @@ import re
 from warroom.domain import shell_syntax
 from warroom.domain.runbooks import Risk
 from warroom.domain.step_risk.base import D, R, W, positional, words_of, worst
+from warroom.domain.step_risk.lists import DESTRUCTIVE_COMMANDS, READ_COMMANDS, WRITE_COMMANDS
 from warroom.domain.step_risk.platforms import PLATFORMS
-from warroom.domain.step_risk.programs import (
-    DESTRUCTIVE_COMMANDS,
-    HANDLERS,
-    READ_COMMANDS,
-    WRITE_COMMANDS,
-)
+from warroom.domain.step_risk.programs import HANDLERS
 from warroom.domain.step_risk.sql import classify_sql
 
 _SHELLS = frozenset({"bash", "sh", "dash", "zsh", "ksh", "ash", "mksh"})
