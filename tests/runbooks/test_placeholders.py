@@ -275,3 +275,34 @@ def test_promql_uses_the_literal_helper() -> None:
         {"job": "a.*", "pod": 'p"'},
     )
     assert r.command == 'rate(x{job=~"a\\\\.\\\\*", pod="p\\""}[5m])'
+
+
+@pytest.mark.parametrize(
+    ("command", "value", "why"),
+    [
+        ('kubectl patch deploy api -p \'{"spec":{"replicas":<v>}}\'', '3,"paused":true', "JSON"),
+        ('curl -d \'{"a":"<v>"}\' http://h/x', 'b","admin":true,"c":"', "string"),
+        ("curl -d 'a=1&reason=<v>' http://h/x", "x&admin=1", "form field"),
+        ("kubectl delete pods -l app=<v>", "x,app!=y", "selector"),
+        ("promtool query instant http://p 'up{job=\"<v>\"}'", 'a"} or vector(1) #', "string"),
+        (
+            "cat <<EOF | kubectl apply -f -\nmetadata:\n  name: <v>\nEOF",
+            "{privileged: true}",
+            "YAML",
+        ),
+        ("kubectl apply -f - <<EOF\nspec:\n  replicas: <v>\nEOF", "1\n  paused: true", "lines"),
+    ],
+)
+def test_a_value_cannot_change_the_syntax_of_the_argument_it_sits_in(
+    command: str, value: str, why: str
+) -> None:
+    with pytest.raises(UnsafeValue, match=why):
+        render_step(step(command), {"v": value})
+
+
+def test_plain_values_in_structured_arguments_still_fill() -> None:
+    r = render_step(step('kubectl patch deploy api -p \'{"spec":{"replicas":<v>}}\''), {"v": "3"})
+    assert r.command == "kubectl patch deploy api -p '{\"spec\":{\"replicas\":'3'}}'"
+    r = render_step(step("kubectl delete pods -l app=<v> -n prod"), {"v": "api"})
+    assert r.command == "kubectl delete pods -l app=api -n prod" and r.risk is Risk.DESTRUCTIVE
+    assert r.target == "api"

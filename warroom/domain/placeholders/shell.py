@@ -86,29 +86,34 @@ def place(script: str, sent: str, value: str, name: str, depth: int) -> str:
         return check.integer(name, value, "$(( )) / (( ))")
     if ctx in (sx.HEREDOC, sx.HEREDOC_QUOTED):
         return _in_heredoc(script, off, sent, value, name, depth, ctx)
-    verdict = _verdict(script, sent)
-    return quote_for(ctx, _literal(verdict, sent, value, name, depth), name)
+    verdict, word, prev = _verdict(script, sent)
+    literal = _literal(verdict, sent, value, name, depth)
+    if verdict.how in {"arg", "url", "regex", "glob"}:
+        check.in_word(name, value, word, sent, prev)
+    return quote_for(ctx, literal, name)
 
 
-def _verdict(script: str, sent: str) -> Verdict:
+def _verdict(script: str, sent: str) -> tuple[Verdict, str, str]:
+    """How the sentinel's word is read, the word itself and the word before it."""
     parts = [(p, sep) for p, sep in sx.command_parts(script) if sent in p]
     if not parts:
-        return Verdict("refuse", "warroom cannot tell which command reads it")
+        return Verdict("refuse", "warroom cannot tell which command reads it"), "", ""
     index = min(range(len(parts)), key=lambda j: len(parts[j][0]))
     part, sep = parts[index]
     try:
         words = shlex.split(part, comments=False)
     except ValueError:
-        return Verdict("refuse", "the command around it does not parse")
+        return Verdict("refuse", "the command around it does not parse"), "", ""
     idx = next((j for j, w in enumerate(words) if sent in w), -1)
     if idx < 0:
-        return Verdict("refuse", "warroom cannot tell which word it is")
+        return Verdict("refuse", "warroom cannot tell which word it is"), "", ""
     verdict = reader_of(words, idx, sent)
     if verdict.how != "refuse" and sep in {"|", "|&"}:
         reader = _pipe_reader(script, part)
         if reader:
-            return Verdict("refuse", f"its command's output is piped into {reader}, which runs it")
-    return verdict
+            why = f"its command's output is piped into {reader}, which runs it"
+            return Verdict("refuse", why), "", ""
+    return verdict, words[idx], words[idx - 1] if idx else ""
 
 
 def _pipe_reader(script: str, part: str) -> str:
@@ -215,6 +220,8 @@ def _for_consumer(
     if consumer == "shell":
         return place(body, sent, value, name, depth + 1)
     check.one_line_only(name, value, where)
+    if consumer in {"data", "yaml"}:
+        check.in_document(name, value, body, sent)
     if consumer == "data":
         return value
     if consumer == "yaml":

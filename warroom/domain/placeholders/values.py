@@ -72,3 +72,67 @@ def url_part(name: str, value: str) -> None:
 def one_line_only(name: str, value: str, where: str) -> None:
     if "\n" in value or "\r" in value:
         raise UnsafeValue(name, value, f"a value inside {where} cannot span lines")
+
+
+_SELECTOR_OPTS = frozenset({"-l", "--selector", "--field-selector", "-L", "--label-columns"})
+_LABEL_VALUE = re.compile(r"[\w./-]*")
+_FORM_DATA_OPTS = frozenset({"-d", "--data", "--data-raw", "--data-binary", "--post-data"})
+
+
+def _open_quote(text: str, quote: str) -> bool:
+    """Whether `text` leaves a `quote` string of the program's own open (JSON, SQL, PromQL)."""
+    inside, i = False, 0
+    while i < len(text):
+        if text[i] == "\\" and inside:
+            i += 2
+            continue
+        if text[i] == quote:
+            inside = not inside
+        i += 1
+    return inside
+
+
+def looks_like_json(text: str) -> bool:
+    return re.match(r"\s*(\{|\[\s*[\[{\"\d\]-])", text) is not None
+
+
+def in_word(name: str, value: str, word: str, sent: str, prev: str) -> None:
+    """The program reads the whole argument: a value must not change its own syntax."""
+    before = word.split(sent, 1)[0]
+    selector = prev in _SELECTOR_OPTS or before.startswith(
+        ("--selector=", "--field-selector=", "-l")
+    )
+    if selector and not _LABEL_VALUE.fullmatch(value):
+        raise UnsafeValue(name, value, "it would change the label or field selector")
+    for quote in ('"', "'"):
+        if _open_quote(before, quote):
+            if quote in value or "\\" in value or "\n" in value or "\r" in value:
+                raise UnsafeValue(
+                    name, value, f"it would end the {quote}…{quote} string it sits in"
+                )
+            return
+    if looks_like_json(word) and re.search(r'[,:{}\[\]"\\]', value):
+        raise UnsafeValue(name, value, "it would change the structure of the JSON it sits in")
+    form = (prev in _FORM_DATA_OPTS or "=" in before) and "&" in before + word.split(sent, 1)[1]
+    if form and re.search(r"[&=#%+\s]", value):
+        raise UnsafeValue(name, value, "it would add or change a form field")
+
+
+_YAML_ENTRY = re.compile(r"\s*(?:-\s+)?[\w.\"'/-]+\s*:(?:\s|$)|\s*-\s")
+_YAML_PLAIN = re.compile(r"[A-Za-z0-9_./@+=-][\w./@+:=-]*")
+
+
+def in_document(name: str, value: str, body: str, sent: str) -> None:
+    """A value in a heredoc that some program parses (YAML, JSON): it stays one scalar."""
+    line = next((ln for ln in body.splitlines() if sent in ln), "")
+    if looks_like_json(body):
+        in_word(name, value, body.lstrip(), sent, "")
+        return
+    if _YAML_ENTRY.match(line):
+        before = line.split(sent, 1)[0]
+        for quote in ('"', "'"):
+            if _open_quote(before, quote):
+                in_word(name, value, before + sent, sent, "")
+                return
+        if not _YAML_PLAIN.fullmatch(value) or value.startswith(("-", "@")):
+            raise UnsafeValue(name, value, "it would change the structure of the YAML it sits in")
