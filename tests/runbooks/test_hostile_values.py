@@ -136,6 +136,13 @@ CONTEXTS = [
     Context("timeout-sh-c", f"timeout 5 sh -c '{PRINTS_DQ} <v>'", "{v}"),
     Context("nice-bash-c", f'nice -n 5 bash -c "{PRINTS} <v>"', "{v}"),
     Context("trap", f"trap '{PRINTS_DQ} <v>' EXIT", "{v}"),
+    Context("backticks", "echo `printf '%s' <v>`"),
+    Context("backticks-in-double", 'echo "`printf %s <v>`"'),
+    Context("backticks-kubectl", "kubectl -n <v> delete pod `kubectl -n <v> get pod -o name`"),
+    Context("substitution", f'{PRINTS} "$(printf %s <v>)"'),  # $( ) drops trailing newlines
+    Context("json-argument", "kubectl patch deploy api -p '{\"metadata\":{\"name\":\"<v>\"}}'"),
+    Context("selector", "kubectl delete pods -n prod -l app=<v>"),
+    Context("yaml-heredoc", "cat <<EOF | kubectl apply -f -\nmetadata:\n  name: <v>\nEOF"),
     Context("piped-into-bash", "echo 'echo <v>' | bash"),
     Context("grep-regex", "grep <v> keep.txt"),
     Context("grep-fixed", "grep -F -e <v> keep.txt || true"),

@@ -81,7 +81,7 @@ def place(script: str, sent: str, value: str, name: str, depth: int) -> str:
     if ctx == sx.OTHER:
         raise UnsafeValue(name, value, "it sits inside ${…}, where no quoting is safe")
     if ctx == sx.BACKTICK:
-        raise UnsafeValue(name, value, "it sits inside `…`; write the step with $( ) instead")
+        return _in_backticks(script, off, sent, value, name, depth)
     if ctx == sx.ARITH:
         return check.integer(name, value, "$(( )) / (( ))")
     if ctx in (sx.HEREDOC, sx.HEREDOC_QUOTED):
@@ -91,6 +91,18 @@ def place(script: str, sent: str, value: str, name: str, depth: int) -> str:
     if verdict.how in {"arg", "url", "regex", "glob"}:
         check.in_word(name, value, word, sent, prev)
     return quote_for(ctx, literal, name)
+
+
+def _in_backticks(script: str, off: int, sent: str, value: str, name: str, depth: int) -> str:
+    """`…` is a shell inside the shell that first strips one backslash before \\ ` $."""
+    start = max(m.start() for m in re.finditer(r"(?<!\\)`", script[:off]))
+    end = sx.closing(script, start)
+    inner = re.sub(r"\\([\\`$])", r"\1", script[start + 1 : end - 1])
+    piece = place(inner, sent, value, name, depth + 1)
+    in_double = sx.scan(script, (start,)).contexts.get(start) == sx.DOUBLE
+    if in_double and '"' in piece:
+        raise UnsafeValue(name, value, 'inside "`…`" a quote cannot be placed safely')
+    return re.sub(r"([\\`$])", r"\\\1", piece)
 
 
 def _verdict(script: str, sent: str) -> tuple[Verdict, str, str]:

@@ -5,6 +5,7 @@
 """
 
 from warroom.domain.shell_syntax.commands import (
+    closing,
     command_parts,
     heredoc_at,
     plain_words,
@@ -35,6 +36,7 @@ __all__ = [
     "PLAIN",
     "SINGLE",
     "ScanResult",
+    "closing",
     "command_parts",
     "heredoc_at",
     "is_complete",

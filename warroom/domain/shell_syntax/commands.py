@@ -35,20 +35,8 @@ def command_parts(text: str) -> list[tuple[str, str]]:
                 current.append(text[i : i + 2])
                 i += 2
                 continue
-            if text.startswith("$(", i):
-                # a command substitution inside quotes is still a command
-                depth, j = 1, i + 2
-                while j < n and depth:
-                    if text[j] == "(":
-                        depth += 1
-                    elif text[j] == ")":
-                        depth -= 1
-                    j += 1
-                for inner, sep in command_parts(text[i + 2 : j - 1]):
-                    parts.append(inner)
-                    seps.append(sep)
-                current.append(text[i:j])
-                i = j
+            if text.startswith("$(", i) or c == "`":
+                i = _substitution(text, i, current, parts, seps)
                 continue
             current.append(c)
             if c == '"':
@@ -75,8 +63,11 @@ def command_parts(text: str) -> list[tuple[str, str]]:
             current.append(c)  # 2>&1, &>file: a redirection, not a separator
             i += 1
             continue
-        if c in "|;&\n()`" or text.startswith("$(", i):
-            sep = text[i : i + 2] if text[i : i + 2] in {"$(", "||", "&&", ";;", "|&"} else c
+        if text.startswith("$(", i) or c == "`":
+            i = _substitution(text, i, current, parts, seps)
+            continue
+        if c in "|;&\n()":
+            sep = text[i : i + 2] if text[i : i + 2] in {"||", "&&", ";;", "|&"} else c
             parts.append("".join(current))
             seps.append(sep)
             current = []
@@ -87,6 +78,51 @@ def command_parts(text: str) -> list[tuple[str, str]]:
     parts.append("".join(current))
     seps.append("")
     return [(p.strip(), sep) for p, sep in zip(parts, seps, strict=True) if p.strip()]
+
+
+def closing(text: str, i: int) -> int:
+    """The offset just after the `)`/`` ` `` that closes the substitution opening at `i`."""
+    n = len(text)
+    if text[i] == "`":
+        j = i + 1
+        while j < n and text[j] != "`":
+            j += 2 if text[j] == "\\" else 1
+        return min(j + 1, n)
+    depth, j, quote = 0, i + 1, ""
+    while j < n:
+        c = text[j]
+        if quote:
+            if c == "\\" and quote == '"':
+                j += 2
+                continue
+            if c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c == "\\":
+            j += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return n
+
+
+def _substitution(text: str, i: int, current: list[str], parts: list[str], seps: list[str]) -> int:
+    """A `$( )`, `$(( ))` or `` ` `` substitution stays in its word; its commands are parts too."""
+    end = closing(text, i)
+    if not text.startswith("$((", i):
+        body = text[i + 1 : end - 1] if text[i] == "`" else text[i + 2 : end - 1]
+        if text[i] == "`":
+            body = re.sub(r"\\([\\`$])", r"\1", body)
+        for inner, sep in command_parts(body):
+            parts.append(inner)
+            seps.append(sep or ")")
+    current.append(text[i:end])
+    return end
 
 
 _SHELL_FEATURES = re.compile(r"[|;&<>$`*?\n\\]")

@@ -16,7 +16,7 @@ READ_COMMANDS = frozenset(
     expand rev tac zcat zless bzcat xzcat locale groups tty arch getconf seq bc expr cal
     pgrep pidof sleep findmnt blkid systemd-analyze free promtool kubectx kubens stern k9s
     dstat glances nethogs iftop bmon curlie dog drill whois mtr-packet arping fping nmap ldd
-    nm objdump readelf
+    nm objdump readelf findstr tasklist ipconfig systeminfo
     """.split()  # noqa: SIM905 (a word list reads better than 200 lines)
 )
 

@@ -264,7 +264,7 @@ def simple(words: list[str]) -> Risk:
         return D
     if name in WRITE_COMMANDS:
         return W
-    if name in READ_COMMANDS:
+    if name in READ_COMMANDS or _POWERSHELL_READ.fullmatch(name):
         return R
     return _cloud_cli(name, args)
 
@@ -289,6 +289,8 @@ def _after_options(args: list[str], takes_value: frozenset[str]) -> list[str]:
     return args[j:]
 
 
+# PowerShell's read-only verbs (`Get-Process`, `Test-NetConnection`, `Select-String`…).
+_POWERSHELL_READ = re.compile(r"(Get|Test|Select|Measure|Format|Find|Resolve|Compare)-[A-Za-z]+")
 _CLOUD = frozenset({"aws", "gcloud", "az", "doctl", "oci"})
 _CLOUD_READ = re.compile(
     r"^(describe|list|get|show|ls|head|info|wait|whoami|version|help)([-_].*)?$"
