@@ -15,7 +15,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-REAL_TOOLS = ["awk", "sed", "find", "env", "sort", "cat", "printf", "echo", "xargs", "touch", "ls", "grep", "head", "tr", "wc", "sh", "bash", "dash", "true", "false", "test", "mkdir", "psql", "sleep", "jq", "timeout", "nice", "cut", "uniq", "tee", "basename", "dirname", "perl", "python3", "mawk", "gawk", "date", "id"]
+REAL_TOOLS = (  # noqa: SIM905 (a word list)
+    "awk sed find env sort cat printf echo xargs touch ls grep head tr wc sh bash dash true "
+    "false test mkdir psql sleep jq timeout nice cut uniq tee basename dirname perl python3 "
+    "mawk gawk date id script flock busybox"
+).split()
 
 STUBS = {
     "ssh": """#!/bin/sh
@@ -43,10 +47,10 @@ done
 printf 'kubectl %s\\n' "$*"
 """,
     "docker": """#!/bin/sh
-# docker stub: `docker exec [opts] C CMD` runs CMD here; anything else is only printed
-if [ "$1" = "exec" ]; then
+# docker stub: `docker exec|run [opts] C CMD` runs CMD here; anything else is only printed
+if [ "$1" = "exec" ] || [ "$1" = "run" ]; then
   shift
-  while [ $# -gt 0 ]; do case "$1" in -e|-u|-w) shift 2 ;; -*) shift ;; *) break ;; esac; done
+  while [ $# -gt 0 ]; do case "$1" in -e|-u|-w|--name) shift 2 ;; -*) shift ;; *) break ;; esac; done
   shift
   exec "$@"
 fi

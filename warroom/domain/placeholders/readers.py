@@ -192,12 +192,18 @@ def _argv(words: list[str], idx: int, sent: str, start: bool) -> Verdict:
     word = args[i]
     if _RUNS_A_COMMAND.search(word.split(sent, 1)[0]) and prog not in SHELLS:
         return Verdict("refuse", f"the {prog} option it sits in runs a command")
+    if prog == "busybox" and args:
+        return _argv(words[1:], idx - 1, sent, start)  # busybox APPLET …: the applet runs
+    if prog == "chroot":
+        return _argv(words[2:], idx - 2, sent, start) if idx > 1 else Verdict("arg", start=start)
     if prog in SHELLS:
         return _shell(args, i, start)
     if prog == "eval":
         return Verdict("shell", " ".join(args))
     if prog == "trap":
         return Verdict("shell", args[0]) if i == 0 else Verdict("arg")
+    if prog == "parallel":
+        return Verdict("refuse", "GNU parallel builds shell command lines from its arguments")
     if prog in {"source", "."}:
         return Verdict("refuse", "the value would name the script to run")
     if prog == "let" or (
@@ -207,7 +213,7 @@ def _argv(words: list[str], idx: int, sent: str, start: bool) -> Verdict:
     if prog == "[[":
         near = {args[i - 1] if i > 0 else "", args[i + 1] if i + 1 < len(args) else ""}
         return Verdict("integer", "[[ … -gt … ]]") if near & _ARITH_TEST else Verdict("arg")
-    if prog in {"su", "runuser"}:
+    if prog in {"su", "runuser", "script", "sg"}:
         return _option_script(args, i, {"-c", "--command"}, start)
     if prog == "ssh":
         return _ssh(args, i, start)
@@ -242,7 +248,7 @@ def _argv(words: list[str], idx: int, sent: str, start: bool) -> Verdict:
         return Verdict("url", start=start)
     for j in range(i):
         inner = args[j].rsplit("/", 1)[-1]
-        if inner in SHELLS | INTERPRETERS | {"eval", "ssh", "xargs", "watch"}:
+        if inner in SHELLS | INTERPRETERS | {"eval", "ssh", "xargs", "watch", "parallel", "su"}:
             return Verdict("refuse", f"it would reach {inner} through {prog}, not unwrapped here")
     return Verdict("arg", start=start)
 
@@ -255,7 +261,9 @@ def _shell(args: list[str], i: int, start: bool) -> Verdict:
             return Verdict("refuse", "it sits in a shell option")
         if re.fullmatch(r"-[a-z]*c[a-z]*", args[j]):
             script_next = True
-        if args[j] in {"-o", "+o", "-O", "+O"}:
+        if args[j] in {"-o", "+o", "-O", "+O", "--rcfile", "--init-file"} or re.fullmatch(
+            r"[-+][a-zA-Z]*[oO]", args[j]
+        ):
             j += 1
         j += 1
     if j < len(args) and args[j] == "--":
@@ -271,9 +279,10 @@ def _shell(args: list[str], i: int, start: bool) -> Verdict:
 
 def _option_script(args: list[str], i: int, flags: set[str], start: bool) -> Verdict:
     for j, a in enumerate(args):
-        if a in flags and j + 1 == i:
+        bundled = re.fullmatch(r"-[a-zA-Z]*c", a) is not None and "-c" in flags
+        if (a in flags or bundled) and j + 1 == i:
             return Verdict("shell", args[i])
-        if any(a.startswith(f + "=") for f in flags if f.startswith("--")) and j == i:
+        if j == i and (a.startswith("-c") or any(a.startswith(f + "=") for f in flags)):
             return Verdict("refuse", "it sits in a command string")
     return Verdict("arg", start=start)
 

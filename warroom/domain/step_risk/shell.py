@@ -243,6 +243,14 @@ def simple(words: list[str]) -> Risk:
         return simple(inner)
     if name in _SHELLS:
         return _shell(args)
+    if name in {"su", "runuser", "script", "sg"}:
+        script = _option_value(args, {"-c", "--command"})
+        return classify_shell(script) if script is not None else W
+    if name == "busybox" and args:
+        return simple(args)
+    if name == "chroot":
+        rest = positional(args, frozenset({"--userspec", "--groups"}))
+        return simple(args[args.index(rest[0]) + 1 :]) if len(rest) > 1 else W
     if name == "eval":
         return classify_shell(" ".join(args)) if args else R
     if name == "ssh":
@@ -278,6 +286,13 @@ def _shell(args: list[str]) -> Risk:
         if not a.startswith(("-", "+")):
             break
     return W  # a script file or stdin: could be anything
+
+
+def _option_value(args: list[str], flags: set[str]) -> str | None:
+    for j, a in enumerate(args[:-1]):
+        if a in flags or ("-c" in flags and re.fullmatch(r"-[a-zA-Z]*c", a)):
+            return args[j + 1]
+    return None
 
 
 def _after_options(args: list[str], takes_value: frozenset[str]) -> list[str]:
