@@ -84,6 +84,13 @@ class RenderedStep:
             own = step_risk.classify(self.step.kind, self.command)
         return step_risk.worst(self.step.risk, own)
 
+    @property
+    def risk_reason(self) -> str:
+        """Why this step asks more than the runbook's template did, in one line ("" if not)."""
+        if self.risk is self.step.risk:
+            return ""
+        return f"filled with its values it is {self.risk.value}; the runbook's step alone is {self.step.risk.value}"
+
 
 @dataclass(slots=True)
 class StepResult:
