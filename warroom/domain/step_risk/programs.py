@@ -12,6 +12,7 @@ from collections.abc import Callable
 from warroom.domain.runbooks import Risk
 from warroom.domain.step_risk.base import D, R, W, has_flag, positional, worst
 from warroom.domain.step_risk.datastores import DATASTORE_HANDLERS
+from warroom.domain.step_risk.infra import INFRA_HANDLERS
 from warroom.domain.step_risk.services import SERVICE_HANDLERS
 from warroom.domain.step_risk.sql import classify_sql
 from warroom.domain.step_risk.web import WEB_HANDLERS
@@ -137,9 +138,35 @@ def _uniq(args: list[str], inner: Inner) -> Risk:
     return W if len(positional(args, frozenset({"-f", "-s", "-w"}))) > 1 else R
 
 
+_GENTLE_SIGNALS = frozenset(
+    [
+        "HUP",
+        "SIGHUP",
+        "1",
+        "USR1",
+        "SIGUSR1",
+        "10",
+        "USR2",
+        "SIGUSR2",
+        "12",
+        "CONT",
+        "SIGCONT",
+        "18",
+        "WINCH",
+        "SIGWINCH",
+        "28",
+    ]
+)
+
+
 def _kill(args: list[str], inner: Inner) -> Risk:
+    """kill ends processes (destructive); -0 only checks; HUP/USR1/USR2 ask for a reload."""
     if any(a in {"-0", "-l", "-L", "--list"} for a in args):
         return R
+    signals = [args[k + 1] for k, a in enumerate(args[:-1]) if a in {"-s", "--signal"}]
+    signals += [a[1:] for a in args if re.fullmatch(r"-[A-Z0-9]+", a)]
+    if signals and all(sig.upper() in _GENTLE_SIGNALS for sig in signals):
+        return W
     return D
 
 
@@ -309,6 +336,7 @@ HANDLERS: dict[str, Callable[[list[str], Inner], Risk]] = {
     "ethtool": _ethtool,
     "crontab": _crontab,
     **SERVICE_HANDLERS,
+    **INFRA_HANDLERS,
     **DATASTORE_HANDLERS,
     **WEB_HANDLERS,
 }

@@ -320,7 +320,9 @@ def _cloud_cli(name: str, args: list[str]) -> Risk:
         args, frozenset({"--region", "--profile", "--project", "--output", "-o", "--query"})
     )
     verbs = [p for p in pos if _CLOUD_READ.match(p)]
-    if any(re.match(r"^(delete|remove|terminate|destroy|purge|rm)", p) for p in pos):
+    if any(
+        re.match(r"^(delete|remove|terminate|destroy|purge|rm|stop|deregister)", p) for p in pos
+    ):
         return D
     return (
         R
