@@ -306,3 +306,33 @@ def test_plain_values_in_structured_arguments_still_fill() -> None:
     r = render_step(step("kubectl delete pods -l app=<v> -n prod"), {"v": "api"})
     assert r.command == "kubectl delete pods -l app=api -n prod" and r.risk is Risk.DESTRUCTIVE
     assert r.target == "api"
+
+
+def test_http_whole_url_and_form_body_without_content_type() -> None:
+    r = render_step(step("GET <url>", StepKind.HTTP), {"url": "http://prom:9090/api/v1/query?q=up"})
+    assert r.command == "GET http://prom:9090/api/v1/query?q=up"
+    with pytest.raises(UnsafeValue, match="http"):
+        render_step(step("GET <url>", StepKind.HTTP), {"url": "file:///etc/passwd"})
+    r = render_step(step("POST http://h/x\n\nreason=<v>&by=me", StepKind.HTTP), {"v": "a&admin=1"})
+    assert r.command.endswith("reason=a%26admin%3D1&by=me")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'script -qc "echo <v>" /dev/null',
+        "busybox sh -c 'echo <v>'",
+        "chroot /host sh -c 'echo <v>'",
+        "bash -euo pipefail -c 'echo <v>'",
+        "su - app -c 'echo <v>'",
+        'docker run --rm alpine sh -c "echo <v>"',
+    ],
+)
+def test_less_common_shells_are_still_quoted_twice(command: str) -> None:
+    r = render_step(step(command), {"v": "a b"})
+    assert "''\"'\"'a b'\"'\"''" in r.command, r.command
+
+
+def test_gnu_parallel_is_refused() -> None:
+    with pytest.raises(UnsafeValue, match="parallel"):
+        render_step(step("parallel echo ::: <v>"), {"v": "x"})

@@ -20,6 +20,7 @@ _HOST = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?)+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?"
 )
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
+_FORM = re.compile(r"[\w.%-]+=[^&\s]*(?:&[\w.%-]+=[^&\s]*)*")
 _METHOD = re.compile(r"[A-Z]{3,10}")
 
 
@@ -73,6 +74,11 @@ def _in_first_line(first: str, sent: str, name: str, value: str) -> str:
     url = next((w for w in words[1:2] if sent in w), None)
     if url is None:
         raise UnsafeValue(name, value, "it sits outside the method and the URL")
+    if url == sent:  # the whole URL comes from the value: it must be one, and stay one
+        whole = urlsplit(value)
+        if whole.scheme not in {"http", "https"} or not whole.netloc or re.search(r"\s", value):
+            raise UnsafeValue(name, value, "it is not an http(s) URL")
+        return value
     parts = urlsplit(url)
     if sent in parts.scheme:
         raise UnsafeValue(name, value, "a value cannot choose the URL's scheme")
@@ -93,7 +99,8 @@ def _in_body(body: str, sent: str, name: str, value: str, ctype: str) -> str:
         if _in_json_string(body, at):
             return json.dumps(value)[1:-1]
         return value if _NUMBER.fullmatch(value) else json.dumps(value)
-    if "x-www-form-urlencoded" in ctype:
+    form_like = not ctype and _FORM.fullmatch(body.strip()) is not None
+    if "x-www-form-urlencoded" in ctype or form_like:
         return quote_plus(value)
     if "\r" in value:
         raise UnsafeValue(name, value, "a carriage return in a text body")
