@@ -24,8 +24,14 @@ from warroom.domain.placeholders.programs import (
     jq,
     sed,
 )
+from warroom.domain.shell_syntax.programs import (
+    SHELLS,
+    SSH_OPTIONS,
+    WATCH_OPTIONS,
+    WRAPPER_OPTIONS,
+    XARGS_OPTIONS,
+)
 
-SHELLS = frozenset({"bash", "sh", "dash", "zsh", "ksh", "ash", "mksh", "busybox"})
 _VERSIONED = re.compile(r"(python|perl|ruby|node|php|lua)[\d.]*$")
 _ARITH_TEST = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
 _RUNS_A_COMMAND = re.compile(
@@ -33,51 +39,7 @@ _RUNS_A_COMMAND = re.compile(
 )
 
 # Options that take a value, per wrapper (the value is never the wrapped command).
-_VALUE_OPTS: dict[str, frozenset[str]] = {
-    "sudo": frozenset(
-        ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group", "--chdir"]
-    ),
-    "timeout": frozenset(["-s", "-k", "--signal", "--kill-after"]),
-    "nice": frozenset(["-n", "--adjustment"]),
-    "ionice": frozenset(["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"]),
-    "stdbuf": frozenset(["-i", "-o", "-e"]),
-    "xargs": frozenset(
-        [
-            "-I",
-            "-i",
-            "-n",
-            "-P",
-            "-L",
-            "-l",
-            "-d",
-            "-E",
-            "-e",
-            "-s",
-            "-a",
-            "--replace",
-            "--max-args",
-            "--max-procs",
-            "--max-lines",
-            "--delimiter",
-            "--eof",
-            "--max-chars",
-            "--arg-file",
-            "--process-slot-var",
-        ]
-    ),
-    "env": frozenset(["-u", "-C", "--unset", "--chdir"]),
-    "time": frozenset(["-f", "-o", "--format", "--output"]),
-    "nsenter": frozenset(["-t", "-S", "-G", "--target", "--setuid", "--setgid"]),
-    "chrt": frozenset(),
-    "taskset": frozenset(),
-    "setsid": frozenset(),
-    "nohup": frozenset(),
-    "command": frozenset(),
-    "builtin": frozenset(),
-    "exec": frozenset(["-a"]),
-    "unbuffer": frozenset(),
-    "caffeinate": frozenset(),
-}
+_WRAPPERS = {**WRAPPER_OPTIONS, "xargs": XARGS_OPTIONS}
 _DOCKER_EXEC_OPTS = frozenset(
     [
         "-e",
@@ -131,34 +93,6 @@ _DOCKER_EXEC_OPTS = frozenset(
         "--cgroupns",
         "--init-path",
     ]
-)
-_SSH_OPTS = frozenset(
-    [
-        "-b",
-        "-c",
-        "-D",
-        "-E",
-        "-e",
-        "-F",
-        "-I",
-        "-i",
-        "-J",
-        "-L",
-        "-l",
-        "-m",
-        "-O",
-        "-o",
-        "-p",
-        "-Q",
-        "-R",
-        "-S",
-        "-W",
-        "-w",
-        "-B",
-    ]
-)
-_WATCH_OPTS = frozenset(
-    ["-n", "--interval", "-d", "--differences", "-q", "--equexit", "-c", "--color"]
 )
 
 
@@ -219,7 +153,7 @@ def _argv(words: list[str], idx: int, sent: str, start: bool) -> Verdict:
         return _ssh(args, i, start)
     if prog == "watch":
         return _watch(args, i, sent, start)
-    if prog in _VALUE_OPTS:
+    if prog in _WRAPPERS:
         return _wrapper(prog, words, idx, sent, start)
     if prog in {"kubectl", "oc"}:
         return _after_dashdash(words, idx, sent, start)
@@ -290,9 +224,9 @@ def _option_script(args: list[str], i: int, flags: set[str], start: bool) -> Ver
 def _ssh(args: list[str], i: int, start: bool) -> Verdict:
     j = 0
     while j < len(args) and args[j].startswith("-"):
-        if j == i or (args[j] in _SSH_OPTS and j + 1 == i):
+        if j == i or (args[j] in SSH_OPTIONS and j + 1 == i):
             return Verdict("refuse", "it sits in an ssh option")
-        j += 2 if args[j] in _SSH_OPTS else 1
+        j += 2 if args[j] in SSH_OPTIONS else 1
     if i == j:
         return Verdict("arg", start=start)  # the host
     if i < j:
@@ -307,7 +241,7 @@ def _watch(args: list[str], i: int, sent: str, start: bool) -> Verdict:
             exec_mode = True
         if j == i:
             return Verdict("refuse", "it sits in a watch option")
-        j += 2 if args[j] in _WATCH_OPTS else 1
+        j += 2 if args[j] in WATCH_OPTIONS else 1
     if i < j:
         return (
             Verdict("integer", "watch -n")
@@ -320,7 +254,7 @@ def _watch(args: list[str], i: int, sent: str, start: bool) -> Verdict:
 
 
 def _wrapper(prog: str, words: list[str], idx: int, sent: str, start: bool) -> Verdict:
-    opts = _VALUE_OPTS[prog]
+    opts = _WRAPPERS[prog]
     j = 1
     while j < len(words):
         w = words[j]

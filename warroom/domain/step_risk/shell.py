@@ -13,89 +13,25 @@ import re
 
 from warroom.domain import shell_syntax
 from warroom.domain.runbooks import Risk
+from warroom.domain.shell_syntax.programs import (
+    SHELLS,
+    SSH_OPTIONS,
+    WATCH_OPTIONS,
+    WRAPPER_OPTIONS,
+    XARGS_OPTIONS,
+)
 from warroom.domain.step_risk.base import D, R, W, positional, words_of, worst
 from warroom.domain.step_risk.lists import DESTRUCTIVE_COMMANDS, READ_COMMANDS, WRITE_COMMANDS
 from warroom.domain.step_risk.platforms import PLATFORMS
 from warroom.domain.step_risk.programs import HANDLERS
 from warroom.domain.step_risk.sql import classify_sql
 
-_SHELLS = frozenset({"bash", "sh", "dash", "zsh", "ksh", "ash", "mksh"})
 _PLACEHOLDER = re.compile(
     r"(?<![<\w])<([A-Za-z][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3})>(?![\w>])"
 )
+_SHELLS = SHELLS - {"busybox"}
+_ARGV_WRAPPERS = {**WRAPPER_OPTIONS, "flock": frozenset({"-w", "--timeout", "-E"})}
 _MUSTACHE = re.compile(r"\{\{[^{}]*\}\}")
-_ARGV_WRAPPERS: dict[str, frozenset[str]] = {
-    "sudo": frozenset(
-        ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group", "--chdir"]
-    ),
-    "timeout": frozenset(["-s", "-k", "--signal", "--kill-after"]),
-    "nice": frozenset(["-n", "--adjustment"]),
-    "ionice": frozenset(["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"]),
-    "stdbuf": frozenset(["-i", "-o", "-e"]),
-    "env": frozenset(["-u", "-C", "-S", "--unset", "--chdir"]),
-    "time": frozenset(["-f", "-o", "--format", "--output"]),
-    "nsenter": frozenset(["-t", "-S", "-G", "--target", "--setuid", "--setgid"]),
-    "nohup": frozenset(),
-    "setsid": frozenset(),
-    "command": frozenset(),
-    "builtin": frozenset(),
-    "exec": frozenset({"-a"}),
-    "unbuffer": frozenset(),
-    "chrt": frozenset(),
-    "taskset": frozenset(),
-    "flock": frozenset({"-w", "--timeout", "-E"}),
-    "doas": frozenset({"-u"}),
-}
-_XARGS_OPTS = frozenset(
-    [
-        "-I",
-        "-i",
-        "-n",
-        "-P",
-        "-L",
-        "-l",
-        "-d",
-        "-E",
-        "-e",
-        "-s",
-        "-a",
-        "--replace",
-        "--max-args",
-        "--max-procs",
-        "--max-lines",
-        "--delimiter",
-        "--eof",
-        "--max-chars",
-        "--arg-file",
-        "--process-slot-var",
-    ]
-)
-_SSH_OPTS = frozenset(
-    [
-        "-b",
-        "-c",
-        "-D",
-        "-E",
-        "-e",
-        "-F",
-        "-I",
-        "-i",
-        "-J",
-        "-L",
-        "-l",
-        "-m",
-        "-O",
-        "-o",
-        "-p",
-        "-Q",
-        "-R",
-        "-S",
-        "-W",
-        "-w",
-        "-B",
-    ]
-)
-_WATCH_OPTS = frozenset(["-n", "--interval", "-q", "--equexit"])
 _KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "fi", "do", "done", "esac", "while", "until", "!", "{", "}"}
 )
@@ -149,7 +85,7 @@ def _heredoc(opener: str, body: str) -> Risk:
     reader = _innermost(words)
     base = simple(words)
     name = reader[0].rsplit("/", 1)[-1] if reader else ""
-    if name in _SHELLS or (name == "ssh" and len(positional(reader[1:], _SSH_OPTS)) <= 1):
+    if name in _SHELLS or (name == "ssh" and len(positional(reader[1:], SSH_OPTIONS)) <= 1):
         return classify_shell(body)  # the wrappers only carry it there
     if name in {"psql", "mysql", "mariadb", "sqlite3"}:
         return worst(base, classify_sql(body))
@@ -254,15 +190,15 @@ def simple(words: list[str]) -> Risk:
     if name == "eval":
         return classify_shell(" ".join(args)) if args else R
     if name == "ssh":
-        pos = positional(args, _SSH_OPTS)
+        pos = positional(args, SSH_OPTIONS)
         return classify_shell(" ".join(pos[1:])) if len(pos) > 1 else W
     if name == "watch":
-        rest = _after_options(args, _WATCH_OPTS)
+        rest = _after_options(args, WATCH_OPTIONS)
         if any(a in {"-x", "--exec"} for a in args[: len(args) - len(rest)]):
             return simple(rest) if rest else R
         return classify_shell(" ".join(rest)) if rest else R
     if name == "xargs":
-        rest = _after_options(args, _XARGS_OPTS)
+        rest = _after_options(args, XARGS_OPTIONS)
         return simple(rest) if rest else R
     if name in PLATFORMS:
         return PLATFORMS[name](args, simple)
