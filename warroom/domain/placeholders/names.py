@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from warroom.domain.shell_syntax.programs import word_set
+
 _ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3})>(?![\w>])")
 _DOLLAR = re.compile(r"(?<![\\$\w])\$(?:\{([A-Z][A-Z0-9_]*)\}|([A-Z][A-Z0-9_]*)(?![\w$]))")
 _MUSTACHE = re.compile(
@@ -20,112 +22,18 @@ _MUSTACHE = re.compile(
 )
 
 # Variables the shell or the bastion's environment provides (and awk's own, which share `$NF`).
-STANDARD_VARIABLES = frozenset(
-    [
-        "HOME",
-        "PATH",
-        "PWD",
-        "OLDPWD",
-        "USER",
-        "LOGNAME",
-        "SHELL",
-        "HOSTNAME",
-        "HOSTTYPE",
-        "UID",
-        "EUID",
-        "GROUPS",
-        "PPID",
-        "BASHPID",
-        "RANDOM",
-        "SRANDOM",
-        "SECONDS",
-        "LINENO",
-        "IFS",
-        "TERM",
-        "LANG",
-        "LANGUAGE",
-        "TZ",
-        "TMPDIR",
-        "EDITOR",
-        "VISUAL",
-        "PAGER",
-        "MAIL",
-        "DISPLAY",
-        "SHLVL",
-        "COLUMNS",
-        "LINES",
-        "OPTARG",
-        "OPTIND",
-        "OPTERR",
-        "REPLY",
-        "PIPESTATUS",
-        "FUNCNAME",
-        "MACHTYPE",
-        "OSTYPE",
-        "PS1",
-        "PS2",
-        "PS3",
-        "PS4",
-        "PROMPT_COMMAND",
-        "HISTFILE",
-        "HISTSIZE",
-        "HISTCONTROL",
-        "EPOCHSECONDS",
-        "EPOCHREALTIME",
-        "BASH",
-        "BASH_VERSION",
-        "BASH_SOURCE",
-        "BASH_LINENO",
-        "BASH_REMATCH",
-        "BASH_ENV",
-        "BASH_COMMAND",
-        "BASH_ARGV",
-        "BASH_ARGC",
-        "BASH_SUBSHELL",
-        "ENV",
-        "CDPATH",
-        "SSH_AUTH_SOCK",
-        "SSH_CONNECTION",
-        "SSH_CLIENT",
-        "SSH_TTY",
-        "XDG_RUNTIME_DIR",
-        "XDG_CONFIG_HOME",
-        "XDG_DATA_HOME",
-        "XDG_CACHE_HOME",
-        "KUBECONFIG",
-        "DOCKER_HOST",
-        "DOCKER_CONFIG",
-        "PGHOST",
-        "PGPORT",
-        "PGUSER",
-        "PGDATABASE",
-        "PGPASSFILE",
-        "PGSSLMODE",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "NO_PROXY",
-        "GOPATH",
-        "JAVA_HOME",
-        "VIRTUAL_ENV",
-        "TMUX",
-        "TMUX_PANE",
-        "NF",
-        "NR",
-        "FNR",
-        "FS",
-        "OFS",
-        "RS",
-        "ORS",
-        "FILENAME",
-        "SUBSEP",
-        "RSTART",
-        "RLENGTH",
-        "ENVIRON",
-        "ARGC",
-        "ARGV",
-        "CONVFMT",
-        "OFMT",
-    ]
+STANDARD_VARIABLES = word_set(
+    "HOME PATH PWD OLDPWD USER LOGNAME SHELL HOSTNAME HOSTTYPE UID EUID GROUPS PPID "
+    "BASHPID RANDOM SRANDOM SECONDS LINENO IFS TERM LANG LANGUAGE TZ TMPDIR EDITOR VISUAL "
+    "PAGER MAIL DISPLAY SHLVL COLUMNS LINES OPTARG OPTIND OPTERR REPLY PIPESTATUS "
+    "FUNCNAME MACHTYPE OSTYPE PS1 PS2 PS3 PS4 PROMPT_COMMAND HISTFILE HISTSIZE "
+    "HISTCONTROL EPOCHSECONDS EPOCHREALTIME BASH BASH_VERSION BASH_SOURCE BASH_LINENO "
+    "BASH_REMATCH BASH_ENV BASH_COMMAND BASH_ARGV BASH_ARGC BASH_SUBSHELL ENV CDPATH "
+    "SSH_AUTH_SOCK SSH_CONNECTION SSH_CLIENT SSH_TTY XDG_RUNTIME_DIR XDG_CONFIG_HOME "
+    "XDG_DATA_HOME XDG_CACHE_HOME KUBECONFIG DOCKER_HOST DOCKER_CONFIG PGHOST PGPORT "
+    "PGUSER PGDATABASE PGPASSFILE PGSSLMODE HTTP_PROXY HTTPS_PROXY NO_PROXY GOPATH "
+    "JAVA_HOME VIRTUAL_ENV TMUX TMUX_PANE NF NR FNR FS OFS RS ORS FILENAME SUBSEP RSTART "
+    "RLENGTH ENVIRON ARGC ARGV CONVFMT OFMT"
 )
 
 _ASSIGNED = r"(?:^|[\s;&|(`{])(?:(?:export|local|readonly|declare|typeset)(?:\s+-\w+)*\s+)?{n}(?:\[[^\]]*\])?\+?="
@@ -148,7 +56,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("cluster", "clustername"),
     ("environment", "env"),
 )
-_HOSTISH = frozenset({"host", "hostname", "server", "node", "nodename", "machine"})
+_HOSTISH = word_set("host hostname server node nodename machine")
 
 
 @dataclass(frozen=True, slots=True)

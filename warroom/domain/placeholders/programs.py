@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from warroom.domain.shell_syntax.programs import word_set
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
@@ -45,46 +47,14 @@ CODE_FLAGS: dict[str, frozenset[str]] = {
 }
 INTERPRETERS = frozenset(CODE_FLAGS) | {"awk", "gawk", "mawk", "nawk", "sed", "gsed", "jq", "yq"}
 
-_FIND_PATTERN = frozenset(
-    ["-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-lname", "-ilname"]
-)
+_FIND_PATTERN = word_set("-name -iname -path -ipath -wholename -iwholename -lname -ilname")
 _FIND_REGEX = frozenset({"-regex", "-iregex"})
-_FIND_NUMBER = frozenset(
-    [
-        "-mtime",
-        "-mmin",
-        "-atime",
-        "-amin",
-        "-ctime",
-        "-cmin",
-        "-size",
-        "-maxdepth",
-        "-mindepth",
-        "-uid",
-        "-gid",
-        "-inum",
-        "-links",
-        "-used",
-    ]
+_FIND_NUMBER = word_set(
+    "-mtime -mmin -atime -amin -ctime -cmin -size -maxdepth -mindepth -uid -gid -inum -links -used"
 )
-_FIND_VALUE = frozenset(
-    [
-        "-type",
-        "-xtype",
-        "-user",
-        "-group",
-        "-newer",
-        "-perm",
-        "-fstype",
-        "-samefile",
-        "-printf",
-        "-fprintf",
-        "-fprint",
-        "-fls",
-        "-context",
-        "-anewer",
-        "-cnewer",
-    ]
+_FIND_VALUE = word_set(
+    "-type -xtype -user -group -newer -perm -fstype -samefile -printf -fprintf -fprint "
+    "-fls -context -anewer -cnewer"
 )
 
 

@@ -30,69 +30,24 @@ from warroom.domain.shell_syntax.programs import (
     WATCH_OPTIONS,
     WRAPPER_OPTIONS,
     XARGS_OPTIONS,
+    word_set,
 )
 
 _VERSIONED = re.compile(r"(python|perl|ruby|node|php|lua)[\d.]*$")
-_ARITH_TEST = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
+_ARITH_TEST = word_set("-eq -ne -lt -le -gt -ge")
 _RUNS_A_COMMAND = re.compile(
     r"(?i)(command|exec|rsh|program|pager|editor|hook|askpass)[\w.-]*[=:]|^-(?:o|I)?$"
 )
 
 # Options that take a value, per wrapper (the value is never the wrapped command).
 _WRAPPERS = {**WRAPPER_OPTIONS, "xargs": XARGS_OPTIONS}
-_DOCKER_EXEC_OPTS = frozenset(
-    [
-        "-e",
-        "--env",
-        "-u",
-        "--user",
-        "-w",
-        "--workdir",
-        "--env-file",
-        "--detach-keys",
-        "--name",
-        "-v",
-        "--volume",
-        "-p",
-        "--publish",
-        "--network",
-        "--net",
-        "--entrypoint",
-        "-l",
-        "--label",
-        "--mount",
-        "-h",
-        "--hostname",
-        "--add-host",
-        "--cpus",
-        "-m",
-        "--memory",
-        "--restart",
-        "--platform",
-        "--pull",
-        "--log-driver",
-        "--log-opt",
-        "-a",
-        "--attach",
-        "--device",
-        "--dns",
-        "--cap-add",
-        "--cap-drop",
-        "--security-opt",
-        "--ulimit",
-        "--tmpfs",
-        "--shm-size",
-        "--pid",
-        "--ipc",
-        "--gpus",
-        "--stop-signal",
-        "--health-cmd",
-        "--user-ns",
-        "--userns",
-        "--runtime",
-        "--cgroupns",
-        "--init-path",
-    ]
+_DOCKER_EXEC_OPTS = word_set(
+    "-e --env -u --user -w --workdir --env-file --detach-keys --name -v --volume -p "
+    "--publish --network --net --entrypoint -l --label --mount -h --hostname --add-host "
+    "--cpus -m --memory --restart --platform --pull --log-driver --log-opt -a --attach "
+    "--device --dns --cap-add --cap-drop --security-opt --ulimit --tmpfs --shm-size --pid "
+    "--ipc --gpus --stop-signal --health-cmd --user-ns --userns --runtime --cgroupns "
+    "--init-path"
 )
 
 

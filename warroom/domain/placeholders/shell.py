@@ -21,27 +21,11 @@ from warroom.domain.placeholders.names import Found
 from warroom.domain.placeholders.programs import CODE_FLAGS, INTERPRETERS, Verdict
 from warroom.domain.placeholders.readers import SHELLS, reader_of
 from warroom.domain.placeholders.values import UnsafeValue
+from warroom.domain.shell_syntax.programs import word_set
 
 _MAX_DEPTH = 6
-_DATA_SINKS = frozenset(
-    {
-        "cat",
-        "tee",
-        "grep",
-        "wc",
-        "sort",
-        "uniq",
-        "head",
-        "tail",
-        "base64",
-        "sha256sum",
-        "md5sum",
-        "diff",
-        "column",
-        "less",
-        "more",
-        "dd",
-    }
+_DATA_SINKS = word_set(
+    "cat tee grep wc sort uniq head tail base64 sha256sum md5sum diff column less more dd"
 )
 _YAML_READERS = frozenset({"kubectl", "oc", "helm", "kustomize"})
 _YAML_SAFE = re.compile(r"[A-Za-z0-9][\w./@+-]*")

@@ -14,61 +14,16 @@ from collections.abc import Mapping
 
 from warroom.domain.placeholders.names import Found
 from warroom.domain.placeholders.values import UnsafeValue
+from warroom.domain.shell_syntax.programs import word_set
 
-IDENTIFIER_KEYWORDS = frozenset(
-    [
-        "FROM",
-        "JOIN",
-        "TABLE",
-        "INTO",
-        "UPDATE",
-        "VACUUM",
-        "ANALYZE",
-        "ANALYSE",
-        "REINDEX",
-        "INDEX",
-        "SCHEMA",
-        "DATABASE",
-        "SEQUENCE",
-        "VIEW",
-        "TRUNCATE",
-        "LOCK",
-        "COPY",
-        "CLUSTER",
-        "ROLE",
-        "USER",
-        "OWNED",
-        "EXTENSION",
-        "TABLESPACE",
-        "TRIGGER",
-        "FUNCTION",
-        "PUBLICATION",
-        "SUBSCRIPTION",
-        "SLOT",
-        "DESCRIBE",
-    ]
+IDENTIFIER_KEYWORDS = word_set(
+    "FROM JOIN TABLE INTO UPDATE VACUUM ANALYZE ANALYSE REINDEX INDEX SCHEMA DATABASE "
+    "SEQUENCE VIEW TRUNCATE LOCK COPY CLUSTER ROLE USER OWNED EXTENSION TABLESPACE "
+    "TRIGGER FUNCTION PUBLICATION SUBSCRIPTION SLOT DESCRIBE"
 )
-_SKIPPED = frozenset(
-    [
-        "IF",
-        "NOT",
-        "EXISTS",
-        "ONLY",
-        "FULL",
-        "FREEZE",
-        "VERBOSE",
-        "CONCURRENTLY",
-        "SKIP_LOCKED",
-        "MATERIALIZED",
-        "UNIQUE",
-        "LEFT",
-        "RIGHT",
-        "INNER",
-        "OUTER",
-        "CROSS",
-        "NATURAL",
-        "LATERAL",
-    ]
+_SKIPPED = word_set(
+    "IF NOT EXISTS ONLY FULL FREEZE VERBOSE CONCURRENTLY SKIP_LOCKED MATERIALIZED UNIQUE "
+    "LEFT RIGHT INNER OUTER CROSS NATURAL LATERAL"
 )
 _TOKEN = re.compile(r"\w+|\S")
 

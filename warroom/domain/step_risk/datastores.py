@@ -5,93 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from warroom.domain.runbooks import Risk
+from warroom.domain.shell_syntax.programs import word_set
 from warroom.domain.step_risk.base import D, R, W, positional
 
 Inner = Callable[[list[str]], Risk]
 
 
-_REDIS_OPTS = frozenset(
-    [
-        "-h",
-        "-p",
-        "-a",
-        "-n",
-        "-u",
-        "-s",
-        "--user",
-        "--pass",
-        "--askpass",
-        "-r",
-        "-i",
-        "-d",
-        "--pattern",
-        "--count",
-        "--cacert",
-        "--cert",
-        "--key",
-        "--tls-ciphers",
-    ]
+_REDIS_OPTS = word_set(
+    "-h -p -a -n -u -s --user --pass --askpass -r -i -d --pattern --count --cacert --cert "
+    "--key --tls-ciphers"
 )
 
 
-_REDIS_READ = frozenset(
-    [
-        "PING",
-        "INFO",
-        "GET",
-        "MGET",
-        "KEYS",
-        "SCAN",
-        "TTL",
-        "PTTL",
-        "TYPE",
-        "EXISTS",
-        "LLEN",
-        "LRANGE",
-        "LINDEX",
-        "HGET",
-        "HMGET",
-        "HGETALL",
-        "HKEYS",
-        "HVALS",
-        "HLEN",
-        "HEXISTS",
-        "HSCAN",
-        "SMEMBERS",
-        "SISMEMBER",
-        "SCARD",
-        "SSCAN",
-        "SRANDMEMBER",
-        "ZCARD",
-        "ZRANGE",
-        "ZREVRANGE",
-        "ZRANGEBYSCORE",
-        "ZSCORE",
-        "ZRANK",
-        "ZCOUNT",
-        "ZSCAN",
-        "DBSIZE",
-        "TIME",
-        "ROLE",
-        "LASTSAVE",
-        "STRLEN",
-        "GETRANGE",
-        "BITCOUNT",
-        "PFCOUNT",
-        "RANDOMKEY",
-        "XLEN",
-        "XINFO",
-        "XRANGE",
-        "XREVRANGE",
-        "XPENDING",
-        "MONITOR",
-        "ECHO",
-        "COMMAND",
-        "OBJECT",
-        "DUMP",
-        "SUBSCRIBE",
-        "PSUBSCRIBE",
-    ]
+_REDIS_READ = word_set(
+    "PING INFO GET MGET KEYS SCAN TTL PTTL TYPE EXISTS LLEN LRANGE LINDEX HGET HMGET "
+    "HGETALL HKEYS HVALS HLEN HEXISTS HSCAN SMEMBERS SISMEMBER SCARD SSCAN SRANDMEMBER "
+    "ZCARD ZRANGE ZREVRANGE ZRANGEBYSCORE ZSCORE ZRANK ZCOUNT ZSCAN DBSIZE TIME ROLE "
+    "LASTSAVE STRLEN GETRANGE BITCOUNT PFCOUNT RANDOMKEY XLEN XINFO XRANGE XREVRANGE "
+    "XPENDING MONITOR ECHO COMMAND OBJECT DUMP SUBSCRIBE PSUBSCRIBE"
 )
 
 
@@ -110,9 +41,7 @@ _REDIS_READ_SUB = {
 }
 
 
-_REDIS_DESTRUCTIVE = frozenset(
-    ["FLUSHALL", "FLUSHDB", "DEL", "UNLINK", "SHUTDOWN", "SWAPDB", "REPLICAOF", "SLAVEOF"]
-)
+_REDIS_DESTRUCTIVE = word_set("FLUSHALL FLUSHDB DEL UNLINK SHUTDOWN SWAPDB REPLICAOF SLAVEOF")
 
 
 _REDIS_DESTRUCTIVE_SUB = {
@@ -197,18 +126,7 @@ def _kafka(tool: str) -> Callable[[list[str], Inner], Risk]:
 def _etcdctl(args: list[str], inner: Inner) -> Risk:
     pos = positional(
         args,
-        frozenset(
-            {
-                "--endpoints",
-                "--cacert",
-                "--cert",
-                "--key",
-                "--user",
-                "-w",
-                "--write-out",
-                "--command-timeout",
-            }
-        ),
+        word_set("--endpoints --cacert --cert --key --user -w --write-out --command-timeout"),
     )
     if not pos:
         return R
@@ -241,7 +159,7 @@ def _etcdctl(args: list[str], inner: Inner) -> Risk:
 def _pg_ctl(args: list[str], inner: Inner) -> Risk:
     pos = positional(
         args,
-        frozenset({"-D", "--pgdata", "-m", "--mode", "-l", "--log", "-o", "-w", "-t", "--timeout"}),
+        word_set("-D --pgdata -m --mode -l --log -o -w -t --timeout"),
     )
     if pos[:1] in (["status"],):
         return R
@@ -249,9 +167,7 @@ def _pg_ctl(args: list[str], inner: Inner) -> Risk:
 
 
 def _patronictl(args: list[str], inner: Inner) -> Risk:
-    pos = positional(
-        args, frozenset({"-c", "--config-file", "-d", "--dcs-url", "-k", "--insecure"})
-    )
+    pos = positional(args, word_set("-c --config-file -d --dcs-url -k --insecure"))
     if not pos or pos[0] in {"list", "topology", "history", "show-config", "version", "query"}:
         return R if not pos or pos[0] != "query" else W
     return D if pos[0] in {"remove", "reinit", "failover"} else W

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from warroom.domain.runbooks import Risk
+from warroom.domain.shell_syntax.programs import word_set
 from warroom.domain.step_risk.base import D, R, W, has_flag, positional, worst
 from warroom.domain.step_risk.sql import classify_sql
 
@@ -19,9 +20,7 @@ def _rsync(args: list[str], inner: Inner) -> Risk:
     return R if has_flag(args, "-n", "--dry-run", "--list-only") else W
 
 
-_TF_READ = frozenset(
-    ["plan", "show", "output", "validate", "version", "providers", "graph", "fmt", "console"]
-)
+_TF_READ = word_set("plan show output validate version providers graph fmt console")
 
 
 def _terraform(args: list[str], inner: Inner) -> Risk:
@@ -80,7 +79,7 @@ def _ipvsadm(args: list[str], inner: Inner) -> Risk:
 
 
 def _nmcli(args: list[str], inner: Inner) -> Risk:
-    pos = positional(args, frozenset({"-f", "--fields", "-g", "--get-values", "-m", "--mode"}))
+    pos = positional(args, word_set("-f --fields -g --get-values -m --mode"))
     if any(p in {"down", "delete", "disconnect", "off"} for p in pos[1:3]):
         return D
     if (

@@ -10,89 +10,23 @@ import re
 from collections.abc import Callable
 
 from warroom.domain.runbooks import Risk
+from warroom.domain.shell_syntax.programs import word_set
 from warroom.domain.step_risk.base import D, R, W, has_flag, positional, worst
 
 Inner = Callable[[list[str]], Risk]
 
-_KUBE_VALUE = frozenset(
-    [
-        "-n",
-        "--namespace",
-        "--context",
-        "--cluster",
-        "--user",
-        "-l",
-        "--selector",
-        "-o",
-        "--output",
-        "-c",
-        "--container",
-        "--kubeconfig",
-        "--tail",
-        "--since",
-        "--since-time",
-        "-f",
-        "--filename",
-        "--field-selector",
-        "--sort-by",
-        "--template",
-        "-L",
-        "--label-columns",
-        "--server",
-        "-s",
-        "--token",
-        "--as",
-        "--as-group",
-        "--request-timeout",
-        "-p",
-        "--type",
-        "--timeout",
-        "--grace-period",
-        "--max-log-requests",
-        "--limit-bytes",
-        "-k",
-        "--kustomize",
-        "--chunk-size",
-        "--image",
-        "--replicas",
-        "--for",
-        "--raw",
-        "--subresource",
-        "--patch",
-        "--pod-running-timeout",
-        "--profile",
-        "--target",
-        "--copy-to",
-        "--reason",
-        "--port",
-        "--address",
-        "--cascade",
-        "--current-replicas",
-        "--resource-version",
-    ]
+_KUBE_VALUE = word_set(
+    "-n --namespace --context --cluster --user -l --selector -o --output -c --container "
+    "--kubeconfig --tail --since --since-time -f --filename --field-selector --sort-by "
+    "--template -L --label-columns --server -s --token --as --as-group --request-timeout "
+    "-p --type --timeout --grace-period --max-log-requests --limit-bytes -k --kustomize "
+    "--chunk-size --image --replicas --for --raw --subresource --patch "
+    "--pod-running-timeout --profile --target --copy-to --reason --port --address "
+    "--cascade --current-replicas --resource-version"
 )
-_KUBE_READ = frozenset(
-    [
-        "get",
-        "describe",
-        "logs",
-        "top",
-        "explain",
-        "version",
-        "api-resources",
-        "api-versions",
-        "cluster-info",
-        "events",
-        "diff",
-        "wait",
-        "completion",
-        "kustomize",
-        "port-forward",
-        "proxy",
-        "status",
-        "whoami",
-        "projects",
-    ]
+_KUBE_READ = word_set(
+    "get describe logs top explain version api-resources api-versions cluster-info events "
+    "diff wait completion kustomize port-forward proxy status whoami projects"
 )
 _OC_READ = frozenset({"status", "whoami", "projects", "observe"})
 
@@ -187,79 +121,20 @@ def _oc(args: list[str], inner: Inner) -> Risk:
     return _kube(args, inner, oc=True)
 
 
-_DOCKER_READ = frozenset(
-    [
-        "ps",
-        "logs",
-        "inspect",
-        "stats",
-        "images",
-        "top",
-        "events",
-        "version",
-        "info",
-        "port",
-        "diff",
-        "history",
-        "search",
-    ]
+_DOCKER_READ = word_set(
+    "ps logs inspect stats images top events version info port diff history search"
 )
 _DOCKER_DESTRUCTIVE = frozenset(["rm", "rmi", "kill", "prune", "stop"])
-_DOCKER_OBJECTS = frozenset(
-    [
-        "container",
-        "image",
-        "network",
-        "volume",
-        "system",
-        "builder",
-        "node",
-        "service",
-        "stack",
-        "secret",
-        "config",
-        "plugin",
-        "context",
-        "buildx",
-        "manifest",
-        "swarm",
-    ]
+_DOCKER_OBJECTS = word_set(
+    "container image network volume system builder node service stack secret config "
+    "plugin context buildx manifest swarm"
 )
-_DOCKER_OBJECT_READ = frozenset(
-    [
-        "ls",
-        "list",
-        "inspect",
-        "logs",
-        "top",
-        "stats",
-        "port",
-        "diff",
-        "history",
-        "df",
-        "info",
-        "events",
-        "ps",
-        "services",
-        "show",
-    ]
+_DOCKER_OBJECT_READ = word_set(
+    "ls list inspect logs top stats port diff history df info events ps services show"
 )
-_DOCKER_EXEC_VALUE = frozenset(
-    ["-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys"]
-)
-_DOCKER_GLOBAL = frozenset(
-    [
-        "-H",
-        "--host",
-        "-c",
-        "--context",
-        "--config",
-        "-l",
-        "--log-level",
-        "--tlscacert",
-        "--tlscert",
-        "--tlskey",
-    ]
+_DOCKER_EXEC_VALUE = word_set("-e --env -u --user -w --workdir --env-file --detach-keys")
+_DOCKER_GLOBAL = word_set(
+    "-H --host -c --context --config -l --log-level --tlscacert --tlscert --tlskey"
 )
 
 
@@ -296,18 +171,8 @@ def _docker_exec(args: list[str], inner: Inner) -> Risk:
     return inner(command) if command else W
 
 
-_COMPOSE_VALUE = frozenset(
-    [
-        "-f",
-        "--file",
-        "-p",
-        "--project-name",
-        "--project-directory",
-        "--env-file",
-        "--profile",
-        "--ansi",
-        "--parallel",
-    ]
+_COMPOSE_VALUE = word_set(
+    "-f --file -p --project-name --project-directory --env-file --profile --ansi --parallel"
 )
 
 
@@ -329,19 +194,8 @@ def _compose(args: list[str], inner: Inner) -> Risk:
 def _helm(args: list[str], inner: Inner) -> Risk:
     pos = positional(
         args,
-        frozenset(
-            {
-                "-n",
-                "--namespace",
-                "--kube-context",
-                "-o",
-                "--output",
-                "--revision",
-                "-f",
-                "--values",
-                "--set",
-                "--version",
-            }
+        word_set(
+            "-n --namespace --kube-context -o --output --revision -f --values --set --version"
         ),
     )
     if not pos:

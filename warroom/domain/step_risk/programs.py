@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from warroom.domain.runbooks import Risk
+from warroom.domain.shell_syntax.programs import word_set
 from warroom.domain.step_risk.base import D, R, W, has_flag, positional, worst
 from warroom.domain.step_risk.datastores import DATASTORE_HANDLERS
 from warroom.domain.step_risk.infra import INFRA_HANDLERS
@@ -42,8 +43,8 @@ def _find(args: list[str], inner: Inner) -> Risk:
     return worst(*risks)
 
 
-_IP_READ = frozenset(["show", "list", "ls", "lst", "l", "s", "sh", "get", "help", "monitor"])
-_IP_OBJECT_OPTS = frozenset({"-n", "-netns", "-f", "-family", "-b", "-batch", "-rc", "-rcvbuf"})
+_IP_READ = word_set("show list ls lst l s sh get help monitor")
+_IP_OBJECT_OPTS = word_set("-n -netns -f -family -b -batch -rc -rcvbuf")
 
 
 def _ip(args: list[str], inner: Inner) -> Risk:
@@ -86,7 +87,7 @@ def _arp(args: list[str], inner: Inner) -> Risk:
 def _date(args: list[str], inner: Inner) -> Risk:
     if has_flag(args, "-s", "--set"):
         return W
-    opts = frozenset({"-d", "--date", "-r", "--reference", "-f", "--file", "-I"})
+    opts = word_set("-d --date -r --reference -f --file -I")
     return W if any(not p.startswith("+") for p in positional(args, opts)) else R
 
 
@@ -138,24 +139,8 @@ def _uniq(args: list[str], inner: Inner) -> Risk:
     return W if len(positional(args, frozenset({"-f", "-s", "-w"}))) > 1 else R
 
 
-_GENTLE_SIGNALS = frozenset(
-    [
-        "HUP",
-        "SIGHUP",
-        "1",
-        "USR1",
-        "SIGUSR1",
-        "10",
-        "USR2",
-        "SIGUSR2",
-        "12",
-        "CONT",
-        "SIGCONT",
-        "18",
-        "WINCH",
-        "SIGWINCH",
-        "28",
-    ]
+_GENTLE_SIGNALS = word_set(
+    "HUP SIGHUP 1 USR1 SIGUSR1 10 USR2 SIGUSR2 12 CONT SIGCONT 18 WINCH SIGWINCH 28"
 )
 
 

@@ -6,42 +6,16 @@ import re
 from collections.abc import Callable
 
 from warroom.domain.runbooks import Risk
+from warroom.domain.shell_syntax.programs import word_set
 from warroom.domain.step_risk.base import D, R, W, has_flag, positional
 
 Inner = Callable[[list[str]], Risk]
 
 
-_GIT_READ = frozenset(
-    [
-        "log",
-        "status",
-        "diff",
-        "show",
-        "blame",
-        "describe",
-        "rev-parse",
-        "ls-files",
-        "ls-remote",
-        "ls-tree",
-        "shortlog",
-        "reflog",
-        "grep",
-        "cat-file",
-        "rev-list",
-        "show-ref",
-        "whatchanged",
-        "count-objects",
-        "fsck",
-        "version",
-        "help",
-        "bisect-log",
-        "for-each-ref",
-        "name-rev",
-        "merge-base",
-        "cherry",
-        "verify-commit",
-        "verify-tag",
-    ]
+_GIT_READ = word_set(
+    "log status diff show blame describe rev-parse ls-files ls-remote ls-tree shortlog "
+    "reflog grep cat-file rev-list show-ref whatchanged count-objects fsck version help "
+    "bisect-log for-each-ref name-rev merge-base cherry verify-commit verify-tag"
 )
 
 
@@ -88,70 +62,24 @@ def _git(args: list[str], inner: Inner) -> Risk:
     return W
 
 
-_SYSTEMCTL_READ = frozenset(
-    [
-        "status",
-        "is-active",
-        "is-enabled",
-        "is-failed",
-        "is-system-running",
-        "list-units",
-        "list-unit-files",
-        "list-sockets",
-        "list-timers",
-        "list-dependencies",
-        "list-jobs",
-        "list-machines",
-        "show",
-        "cat",
-        "help",
-        "get-default",
-        "show-environment",
-        "--version",
-    ]
+_SYSTEMCTL_READ = word_set(
+    "status is-active is-enabled is-failed is-system-running list-units list-unit-files "
+    "list-sockets list-timers list-dependencies list-jobs list-machines show cat help "
+    "get-default show-environment --version"
 )
 
 
-_SYSTEMCTL_DESTRUCTIVE = frozenset(
-    [
-        "stop",
-        "disable",
-        "mask",
-        "kill",
-        "isolate",
-        "poweroff",
-        "reboot",
-        "halt",
-        "kexec",
-        "rescue",
-        "emergency",
-        "suspend",
-        "hibernate",
-    ]
+_SYSTEMCTL_DESTRUCTIVE = word_set(
+    "stop disable mask kill isolate poweroff reboot halt kexec rescue emergency suspend hibernate"
 )
 
 
 def _systemctl(args: list[str], inner: Inner) -> Risk:
     pos = positional(
         args,
-        frozenset(
-            {
-                "-H",
-                "--host",
-                "-M",
-                "--machine",
-                "-p",
-                "--property",
-                "-t",
-                "--type",
-                "--state",
-                "-n",
-                "--lines",
-                "-o",
-                "--output",
-                "-s",
-                "--signal",
-            }
+        word_set(
+            "-H --host -M --machine -p --property -t --type --state -n --lines -o --output -s "
+            "--signal"
         ),
     )
     if not pos:
@@ -204,24 +132,9 @@ def _ufw(args: list[str], inner: Inner) -> Risk:
 def _crictl(args: list[str], inner: Inner) -> Risk:
     pos = positional(
         args,
-        frozenset(
-            {
-                "-r",
-                "--runtime-endpoint",
-                "-i",
-                "--image-endpoint",
-                "-t",
-                "--timeout",
-                "--tail",
-                "--since",
-                "-o",
-                "--output",
-                "--name",
-                "--label",
-                "--state",
-                "--pod",
-                "-p",
-            }
+        word_set(
+            "-r --runtime-endpoint -i --image-endpoint -t --timeout --tail --since -o --output "
+            "--name --label --state --pod -p"
         ),
     )
     if not pos:

@@ -19,6 +19,7 @@ from warroom.domain.shell_syntax.programs import (
     WATCH_OPTIONS,
     WRAPPER_OPTIONS,
     XARGS_OPTIONS,
+    word_set,
 )
 from warroom.domain.step_risk.base import D, R, W, positional, words_of, worst
 from warroom.domain.step_risk.lists import DESTRUCTIVE_COMMANDS, READ_COMMANDS, WRITE_COMMANDS
@@ -32,39 +33,10 @@ _PLACEHOLDER = re.compile(
 _SHELLS = SHELLS - {"busybox"}
 _ARGV_WRAPPERS = {**WRAPPER_OPTIONS, "flock": frozenset({"-w", "--timeout", "-E"})}
 _MUSTACHE = re.compile(r"\{\{[^{}]*\}\}")
-_KEYWORDS = frozenset(
-    {"if", "then", "else", "elif", "fi", "do", "done", "esac", "while", "until", "!", "{", "}"}
-)
-_BUILTINS_READ = frozenset(
-    [
-        "for",
-        "select",
-        "case",
-        "in",
-        "export",
-        "local",
-        "declare",
-        "typeset",
-        "readonly",
-        "cd",
-        "pushd",
-        "popd",
-        "set",
-        "shopt",
-        "unset",
-        "read",
-        "return",
-        "exit",
-        "break",
-        "continue",
-        "wait",
-        "shift",
-        "trap",
-        "getopts",
-        "alias",
-        "umask",
-        "ulimit",
-    ]
+_KEYWORDS = word_set("if then else elif fi do done esac while until ! { }")
+_BUILTINS_READ = word_set(
+    "for select case in export local declare typeset readonly cd pushd popd set shopt "
+    "unset read return exit break continue wait shift trap getopts alias umask ulimit"
 )
 
 
@@ -252,9 +224,7 @@ def _cloud_cli(name: str, args: list[str]) -> Risk:
     """Cloud CLIs: `… describe-instances`, `… list`, `… show` read; anything else write."""
     if name not in _CLOUD:
         return W
-    pos = positional(
-        args, frozenset({"--region", "--profile", "--project", "--output", "-o", "--query"})
-    )
+    pos = positional(args, word_set("--region --profile --project --output -o --query"))
     verbs = [p for p in pos if _CLOUD_READ.match(p)]
     if any(
         re.match(r"^(delete|remove|terminate|destroy|purge|rm|stop|deregister)", p) for p in pos

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from warroom.domain.runbooks import Risk
+from warroom.domain.shell_syntax.programs import word_set
 from warroom.domain.step_risk.base import D, R, W, positional
 
 Inner = Callable[[list[str]], Risk]
@@ -43,54 +44,12 @@ def method_risk(method: str, url: str) -> Risk:
     return W
 
 
-_CURL_VALUE = frozenset(
-    [
-        "-X",
-        "--request",
-        "-d",
-        "--data",
-        "--data-raw",
-        "--data-binary",
-        "--data-urlencode",
-        "-F",
-        "--form",
-        "-T",
-        "--upload-file",
-        "-H",
-        "--header",
-        "-u",
-        "--user",
-        "-o",
-        "--output",
-        "-A",
-        "--user-agent",
-        "-e",
-        "--referer",
-        "-b",
-        "--cookie",
-        "-c",
-        "--cookie-jar",
-        "-m",
-        "--max-time",
-        "--connect-timeout",
-        "-x",
-        "--proxy",
-        "-w",
-        "--write-out",
-        "--json",
-        "-K",
-        "--config",
-        "--cacert",
-        "--cert",
-        "--key",
-        "-E",
-        "-r",
-        "--range",
-        "--resolve",
-        "--retry",
-        "-U",
-        "--proxy-user",
-    ]
+_CURL_VALUE = word_set(
+    "-X --request -d --data --data-raw --data-binary --data-urlencode -F --form -T "
+    "--upload-file -H --header -u --user -o --output -A --user-agent -e --referer -b "
+    "--cookie -c --cookie-jar -m --max-time --connect-timeout -x --proxy -w --write-out "
+    "--json -K --config --cacert --cert --key -E -r --range --resolve --retry -U "
+    "--proxy-user"
 )
 
 
@@ -145,9 +104,7 @@ def _wget(args: list[str], inner: Inner) -> Risk:
             method = a.split("=", 1)[1]
         elif a.startswith(("--post-data", "--post-file", "--body-data", "--body-file")):
             method = "POST" if method == "GET" else method
-    urls = [p for p in positional(args, frozenset({"-O", "-o", "-a", "-P", "-U", "--header"}))] or [
-        ""
-    ]
+    urls = [p for p in positional(args, word_set("-O -o -a -P -U --header"))] or [""]
     risk = max((method_risk(method, u) for u in urls), key=[R, W, D].index)
     to_stdout = any(a in {"-O-", "-qO-", "-qO", "--spider"} for a in args) or any(
         a in {"-O", "--output-document"} and args[k + 1 : k + 2] in (["-"], ["/dev/null"])
