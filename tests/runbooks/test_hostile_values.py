@@ -114,6 +114,10 @@ CONTEXTS = [
     Context("grep-regex", "grep <v> keep.txt"),
     Context("grep-fixed", "grep -F -e <v> keep.txt || true"),
     Context("jq-program", "jq -n '\"<v>\"'"),
+    Context(
+        "jq-string-literal",
+        "echo '{\"items\": []}' | jq -r '.items[] | select(.name == \"<v>\") | .name'",
+    ),
     Context("jq-arg", "jq -rn --arg v <v> '$v'", "{v}"),
     Context("python-code", "python3 -c \"print('<v>')\""),
     Context("perl-code", "perl -e 'print \"<v>\\n\"'"),

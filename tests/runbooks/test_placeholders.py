@@ -336,3 +336,11 @@ def test_less_common_shells_are_still_quoted_twice(command: str) -> None:
 def test_gnu_parallel_is_refused() -> None:
     with pytest.raises(UnsafeValue, match="parallel"):
         render_step(step("parallel echo ::: <v>"), {"v": "x"})
+
+
+def test_jq_takes_a_value_inside_its_string_literals_only() -> None:
+    template = step("kubectl get pod -ojson | jq -r '.items[] | select(.name==\"<v>\") | .name'")
+    r = render_step(template, {"v": 'a"b\\(1)'})
+    assert r.command.endswith("select(.name==\"''a\\\"b\\\\(1)''\") | .name'")
+    with pytest.raises(UnsafeValue, match="jq program"):
+        render_step(step("jq '.items[<v>]'"), {"v": "0"})

@@ -167,7 +167,9 @@ def grep(prog: str, args: list[str], i: int, start: bool) -> Verdict:
     return Verdict("arg", start=start)
 
 
-def jq(prog: str, args: list[str], i: int, start: bool) -> Verdict:
+def jq(prog: str, args: list[str], i: int, start: bool, sent: str = "") -> Verdict:
+    """jq takes data by `--arg name value`; inside a "…" literal of its program a value is
+    escaped as a JSON string body (so `"`, `\\` and `\\(` cannot end or interpolate it)."""
     j, from_file = 0, False
     while j < len(args) and args[j].startswith("-"):
         a = args[j]
@@ -179,8 +181,24 @@ def jq(prog: str, args: list[str], i: int, start: bool) -> Verdict:
         from_file |= a in {"-f", "--from-file"}
         j += 1
     if not from_file and i == j:
+        if sent and _in_string_literal(args[i].split(sent, 1)[0]):
+            return Verdict("jqstring")
         return Verdict("refuse", f"it sits inside a {prog} program; pass it with --arg name value")
     return Verdict("arg", start=start)
+
+
+def _in_string_literal(before: str) -> bool:
+    inside, k = False, 0
+    while k < len(before):
+        if before[k] == "\\" and inside:
+            if before.startswith("\\(", k):
+                return False  # inside an interpolation: code again
+            k += 2
+            continue
+        if before[k] == '"':
+            inside = not inside
+        k += 1
+    return inside
 
 
 def code(base: str, args: list[str], i: int, sent: str, start: bool) -> Verdict:

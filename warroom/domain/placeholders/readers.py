@@ -123,7 +123,7 @@ def _argv(words: list[str], idx: int, sent: str, start: bool) -> Verdict:
     if prog in {"grep", "egrep", "zgrep", "rg", "ag"}:
         return grep(prog, args, i, start)
     if prog in {"jq", "yq", "gojq"}:
-        return jq(prog, args, i, start)
+        return jq(prog, args, i, start, sent)
     if base in CODE_FLAGS:
         return code(base, args, i, sent, start)
     if prog in {"sqlite3", "duckdb"}:

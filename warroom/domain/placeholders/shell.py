@@ -11,6 +11,7 @@ them; everything else is refused with a one-line reason (`UnsafeValue`).
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Mapping
@@ -181,6 +182,8 @@ def _literal(verdict: Verdict, sent: str, value: str, name: str, depth: int) -> 
         return _for_consumer(opener, body, sent, value, name, depth, "a here-string")
     if how == "integer":
         return check.integer(name, value, verdict.text)
+    if how == "jqstring":
+        return json.dumps(value, ensure_ascii=False)[1:-1]
     if how == "findnum":
         if not re.fullmatch(r"[0-9]{1,12}", value):
             raise UnsafeValue(name, value, f"{verdict.text} takes a number")
