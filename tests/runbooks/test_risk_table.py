@@ -297,6 +297,9 @@ TABLE: list[tuple[str, Risk]] = [
     ("crictl rmp -f 3b1c", D),
     ("amtool silence query", R),
     ("amtool silence add alertname=X --comment=maintenance", W),
+    ("kubectl scale deploy/api --replicas=-0", D),
+    ('kubectl patch deploy api -p \'{"spec":{"replicas":0}}\'', D),
+    ("docker compose up -d --scale worker=0", D),
     ("some-internal-tool --fix", W),
     ("./scripts/failover.sh", W),
 ]

@@ -76,6 +76,8 @@ def _kube(args: list[str], inner: Inner, oc: bool = False) -> Risk:
         return D if has_flag(before, "--force") else W
     if sub == "scale":
         return D if _replicas_zero(before) else W
+    if sub == "patch" and re.search(r"[\"']?replicas[\"']?\s*:\s*[\"']?-?0+\b", " ".join(before)):
+        return D  # patched to no replicas
     if sub == "taint":
         return D if any(a.endswith(":NoExecute") for a in rest) else W
     if oc and sub == "project":
@@ -94,8 +96,17 @@ def _kube(args: list[str], inner: Inner, oc: bool = False) -> Risk:
 
 
 def _replicas_zero(args: list[str]) -> bool:
-    joined = " ".join(args)
-    return re.search(r"--replicas(=|\s+)['\"]?0+['\"]?(\s|$)", joined) is not None
+    """`--replicas=0`, `--replicas 00`, `--replicas=-0`: anything that parses to no replicas."""
+    values = [a.split("=", 1)[1] for a in args if a.startswith("--replicas=")]
+    values += [args[k + 1] for k, a in enumerate(args[:-1]) if a == "--replicas"]
+    return any(_at_most_zero(v) for v in values)
+
+
+def _at_most_zero(text: str) -> bool:
+    try:
+        return int(text.strip().strip("'\"")) <= 0
+    except ValueError:
+        return False
 
 
 def _oc_adm(rest: list[str], before: list[str]) -> Risk:
@@ -188,6 +199,10 @@ def _compose(args: list[str], inner: Inner) -> Risk:
     if sub == "exec":
         rest = args[args.index("exec") + 1 :]
         return _docker_exec(rest, inner)
+    scales = [args[k + 1] for k, a in enumerate(args[:-1]) if a == "--scale"]
+    scales += [a.split("=", 1)[1] for a in args if a.startswith("--scale=")]
+    if any(_at_most_zero(v.rpartition("=")[2]) for v in scales):
+        return D  # a service scaled to nothing
     return W
 
 
