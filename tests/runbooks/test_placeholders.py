@@ -344,3 +344,10 @@ def test_jq_takes_a_value_inside_its_string_literals_only() -> None:
     assert r.command.endswith("select(.name==\"''a\\\"b\\\\(1)''\") | .name'")
     with pytest.raises(UnsafeValue, match="jq program"):
         render_step(step("jq '.items[<v>]'"), {"v": "0"})
+
+
+def test_curl_of_a_whole_url_value_takes_only_http() -> None:
+    r = render_step(step("curl -s <url>"), {"url": "http://prom:9090/api/v1/query?query=up"})
+    assert r.command == "curl -s 'http://prom:9090/api/v1/query?query=up'"
+    with pytest.raises(UnsafeValue, match="http"):
+        render_step(step("curl -s <url>"), {"url": "file:///root/.kube/config"})

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from urllib.parse import quote, quote_plus, urlsplit
 
 from warroom.domain.placeholders.names import Found
-from warroom.domain.placeholders.values import UnsafeValue, argument
+from warroom.domain.placeholders.values import UnsafeValue, argument, whole_url
 
 _HOST = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?)+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?"
@@ -75,9 +75,7 @@ def _in_first_line(first: str, sent: str, name: str, value: str) -> str:
     if url is None:
         raise UnsafeValue(name, value, "it sits outside the method and the URL")
     if url == sent:  # the whole URL comes from the value: it must be one, and stay one
-        whole = urlsplit(value)
-        if whole.scheme not in {"http", "https"} or not whole.netloc or re.search(r"\s", value):
-            raise UnsafeValue(name, value, "it is not an http(s) URL")
+        whole_url(name, value)
         return value
     parts = urlsplit(url)
     if sent in parts.scheme:

@@ -133,8 +133,8 @@ def _argv(words: list[str], idx: int, sent: str, start: bool) -> Verdict:
         return Verdict("arg", start=start)
     if prog in {"flock"}:
         return _option_script(args, i, {"-c", "--command"}, start)
-    if prog in {"curl", "wget", "http", "xh"} and "://" in word:
-        return Verdict("url", start=start)
+    if prog in {"curl", "wget", "http", "xh"} and (word == sent or "://" in word):
+        return Verdict("wholeurl" if word == sent else "url", start=start)
     for j in range(i):
         inner = args[j].rsplit("/", 1)[-1]
         if inner in SHELLS | INTERPRETERS | {"eval", "ssh", "xargs", "watch", "parallel", "su"}:

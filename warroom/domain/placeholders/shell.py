@@ -195,6 +195,8 @@ def _literal(verdict: Verdict, sent: str, value: str, name: str, depth: int) -> 
         check.glob_literal(name, value, verdict.text)
     elif how == "url":
         check.url_part(name, value)
+    elif how == "wholeurl":
+        check.whole_url(name, value)
     return value
 
 

@@ -7,6 +7,7 @@ why, so the commander sees exactly what was refused at 3 a.m.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from warroom.domain.errors import RunbookError
 from warroom.domain.untrusted import clip, one_line
@@ -67,6 +68,13 @@ def glob_literal(name: str, value: str, where: str) -> None:
 def url_part(name: str, value: str) -> None:
     if not _URL_SAFE.fullmatch(value) or _TRAVERSAL.search(value):
         raise UnsafeValue(name, value, "it would change the URL's path, query or host")
+
+
+def whole_url(name: str, value: str) -> None:
+    """A value that is the whole URL must be one http(s) URL, and stay one."""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or re.search(r"\s", value):
+        raise UnsafeValue(name, value, "it is not an http(s) URL")
 
 
 def one_line_only(name: str, value: str, where: str) -> None:
