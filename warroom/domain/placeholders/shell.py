@@ -156,7 +156,8 @@ def stdin_consumer(words: list[str]) -> str:
         remote = [w for w in rest if not w.startswith("-")]
         return "shell" if len(remote) <= 1 else stdin_consumer(shlex.split(" ".join(remote[1:])))
     if prog in SHELLS:
-        return "shell" if not any(re.fullmatch(r"-[a-z]*c[a-z]*", w) for w in rest) else "data"
+        runs_script = any(re.fullmatch(r"-[a-z]*c[a-z]*", w) for w in rest)
+        return f"{prog} -c (its script may read stdin as code)" if runs_script else "shell"
     if prog == "xargs":
         return "xargs (it turns input into command arguments)"
     if prog in _DATA_SINKS or (prog in {"grep", "jq", "yq"} and rest):
