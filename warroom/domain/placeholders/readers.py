@@ -25,6 +25,7 @@ from warroom.domain.placeholders.programs import (
     sed,
 )
 from warroom.domain.shell_syntax.programs import (
+    CURL_OPTIONS,
     SHELLS,
     SSH_OPTIONS,
     WATCH_OPTIONS,
@@ -133,8 +134,10 @@ def _argv(words: list[str], idx: int, sent: str, start: bool) -> Verdict:
         return Verdict("arg", start=start)
     if prog in {"flock"}:
         return _option_script(args, i, {"-c", "--command"}, start)
-    if prog in {"curl", "wget", "http", "xh"} and (word == sent or "://" in word):
-        return Verdict("wholeurl" if word == sent else "url", start=start)
+    if prog in {"curl", "wget", "http", "xh"} and "://" in word:
+        return Verdict("url", start=start)
+    if prog in {"curl", "wget"} and word == sent and (i == 0 or args[i - 1] not in CURL_OPTIONS):
+        return Verdict("wholeurl", start=start)
     for j in range(i):
         inner = args[j].rsplit("/", 1)[-1]
         if inner in SHELLS | INTERPRETERS | {"eval", "ssh", "xargs", "watch", "parallel", "su"}:

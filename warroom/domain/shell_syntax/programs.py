@@ -19,6 +19,14 @@ XARGS_OPTIONS = word_set(
     "-I -i -n -P -L -l -d -E -e -s -a --replace --max-args --max-procs --max-lines "
     "--delimiter --eof --max-chars --arg-file --process-slot-var"
 )
+# curl's options that take a value (the next word is not a URL).
+CURL_OPTIONS = word_set(
+    "-X --request -d --data --data-raw --data-binary --data-urlencode -F --form -T "
+    "--upload-file -H --header -u --user -o --output -A --user-agent -e --referer -b "
+    "--cookie -c --cookie-jar -m --max-time --connect-timeout -x --proxy -w --write-out "
+    "--json -K --config --cacert --cert --key -E -r --range --resolve --retry -U "
+    "--proxy-user"
+)
 # Wrappers that run the argv after their options, with the options that take a value.
 WRAPPER_OPTIONS: dict[str, frozenset[str]] = {
     "sudo": word_set("-u -g -C -D -h -p -r -t -U --user --group --chdir"),

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from warroom.domain.runbooks import Risk
-from warroom.domain.shell_syntax.programs import word_set
+from warroom.domain.shell_syntax.programs import CURL_OPTIONS, word_set
 from warroom.domain.step_risk.base import D, R, W, positional
 
 Inner = Callable[[list[str]], Risk]
@@ -42,15 +42,6 @@ def method_risk(method: str, url: str) -> Risk:
     if method == "POST" and QUERY_APIS.search(url):
         return R
     return W
-
-
-_CURL_VALUE = word_set(
-    "-X --request -d --data --data-raw --data-binary --data-urlencode -F --form -T "
-    "--upload-file -H --header -u --user -o --output -A --user-agent -e --referer -b "
-    "--cookie -c --cookie-jar -m --max-time --connect-timeout -x --proxy -w --write-out "
-    "--json -K --config --cacert --cert --key -E -r --range --resolve --retry -U "
-    "--proxy-user"
-)
 
 
 def _curl(args: list[str], inner: Inner) -> Risk:
@@ -93,7 +84,7 @@ def _curl(args: list[str], inner: Inner) -> Risk:
             risks.append(W)
     if not method:
         method = "POST" if body and not get else "GET"
-    urls = [p for p in positional(args, _CURL_VALUE) if "/" in p or "." in p] or [""]
+    urls = [p for p in positional(args, CURL_OPTIONS) if "/" in p or "." in p] or [""]
     return max([*risks, *(method_risk(method, u) for u in urls)], key=[R, W, D].index)
 
 
