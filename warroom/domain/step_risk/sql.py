@@ -42,6 +42,8 @@ def classify_sql(sql: str) -> Risk:
 def _statement(stmt: str) -> Risk:
     if _SQL_DESTRUCTIVE.match(stmt) or _SQL_DESTRUCTIVE_FUNCS.search(stmt):
         return D
+    if re.search(r"\b(TO|FROM)\s+PROGRAM\b", stmt, re.IGNORECASE):
+        return D  # COPY … PROGRAM runs a command on the database server
     if re.search(
         r"\bDELETE\s+FROM\b|\bDROP\s+(TABLE|DATABASE|SCHEMA|INDEX)\b", stmt, re.IGNORECASE
     ):
