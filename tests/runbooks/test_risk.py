@@ -60,6 +60,9 @@ SQL = [
     ("TRUNCATE jobs", D),
     ("DROP INDEX i", D),
     ("SELECT 'DROP TABLE x' AS text", R),
+    ("COPY jobs TO PROGRAM 'gzip > /tmp/jobs.gz'", D),
+    ("EXPLAIN ANALYZE DELETE FROM jobs", D),
+    ("BEGIN", R),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -55,7 +56,11 @@ async def test_read_step_rows_and_table(jobs_dsn: str) -> None:
 
 async def test_read_step_cannot_write(jobs_dsn: str) -> None:
     # a step the runbook calls "read" that writes anyway is refused by PostgreSQL itself
-    r = rendered("UPDATE jobs SET state = 'lost'", StepKind.SQL, risk=Risk.READ)
+    # (a classifier miss simulated: the rendered command's own risk said "read")
+    r = replace(
+        rendered("UPDATE jobs SET state = 'lost'", StepKind.SQL, risk=Risk.READ),
+        rendered_risk=Risk.READ,
+    )
     result = await SqlExecutor(jobs_dsn).execute(r, Sink(), 10)
     assert result.exit_code == 1 and "read-only transaction" in (result.error or "")
     assert await _count(jobs_dsn, "SELECT count(*) FROM jobs WHERE state = 'lost'") == 0

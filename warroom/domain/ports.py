@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from warroom.domain import step_risk
 from warroom.domain.alerts import Alert, Silence, SilenceRequest
 from warroom.domain.incident import Entry
 from warroom.domain.runbooks import Risk, Step
@@ -66,16 +67,29 @@ class RenderedStep:
 
     `command` is the final text shown to the commander (shell-quoted values already in it);
     `params` holds bind parameters for SQL steps, where values are never spliced.
+    `risk` is judged on the rendered command and is never lower than the template's: a value
+    can turn `--replicas=<n>` into a scale to zero or `curl -X <method>` into a DELETE.
     """
 
     step: Step
     command: str
     params: tuple[Any, ...] = ()
     target: str = ""  # what a destructive step acts on; the commander types it to confirm
+    rendered_risk: Risk | None = None  # the rendered command's own risk (render_step sets it)
 
     @property
     def risk(self) -> Risk:
-        return self.step.risk
+        own = self.rendered_risk
+        if own is None:
+            own = step_risk.classify(self.step.kind, self.command)
+        return step_risk.worst(self.step.risk, own)
+
+    @property
+    def risk_reason(self) -> str:
+        """Why this step asks more than the runbook's template did, in one line ("" if not)."""
+        if self.risk is self.step.risk:
+            return ""
+        return f"filled with its values it is {self.risk.value}; the runbook's step alone is {self.step.risk.value}"
 
 
 @dataclass(slots=True)

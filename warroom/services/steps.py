@@ -47,13 +47,14 @@ class StepRunner:
             return "viewer mode: steps are shown, never run"
         if step.kind is StepKind.TEXT:
             return "text steps are shown, never run"
-        if rendered.risk is Risk.DESTRUCTIVE:
+        why = f" ({rendered.risk_reason})" if rendered.risk_reason else ""
+        if rendered.risk is Risk.DESTRUCTIVE:  # judged on the rendered command, never lower
             if not rendered.target:
-                return "destructive step has no target to confirm; refusing"
+                return "destructive step has no target to confirm; refusing" + why
             if (typed_target or "").strip() != rendered.target:
-                return f"destructive step: type {rendered.target!r} to confirm"
+                return f"destructive step: type {rendered.target!r} to confirm{why}"
         elif rendered.risk is Risk.WRITE and not confirmed:
-            return "write step: confirm (y) before it runs"
+            return "write step: confirm (y) before it runs" + why
         if self.executor_for(rendered) is None:
             return f"no executor can run {step.kind.value} steps here"
         return None

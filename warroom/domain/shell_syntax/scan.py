@@ -9,7 +9,6 @@ sits in plain, double-quoted, single-quoted or heredoc text. Pure: no IO.
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 
 _OPENERS = {"if": "if", "for": "loop", "while": "loop", "until": "loop", "select": "loop"}
@@ -25,6 +24,8 @@ SINGLE = "single"
 HEREDOC = "heredoc"  # unquoted delimiter: $ ` \ are live
 HEREDOC_QUOTED = "heredoc-quoted"  # quoted delimiter: all literal
 OTHER = "other"  # ${ … }: not a place for a value
+ARITH = "arith"  # $(( … )) or (( … )): operands are evaluated as arithmetic code
+BACKTICK = "backtick"  # `…`: backslashes and backquotes mean something else again
 
 
 @dataclass(slots=True)
@@ -53,13 +54,21 @@ def scan(text: str, offsets: tuple[int, ...] = ()) -> ScanResult:
     i = 0
     n = len(text)
 
-    def context_of(top: str | None) -> str:
+    def context_of() -> str:
+        top = stack[-1] if stack else None
+        for frame in reversed(stack):
+            if frame in {"$((", "(("}:
+                return ARITH
+            if frame in {"$(", "`"}:
+                break
         if top == "'":
             return SINGLE
         if top == '"':
             return DOUBLE
         if top == "${":
             return OTHER
+        if "`" in stack:
+            return BACKTICK
         return PLAIN
 
     def end_word() -> None:
@@ -109,7 +118,7 @@ def scan(text: str, offsets: tuple[int, ...] = ()) -> ScanResult:
 
     while i < n:
         if i in want:
-            contexts[i] = context_of(stack[-1] if stack else None)
+            contexts[i] = context_of()
         top = stack[-1] if stack else None
         c = text[i]
         if top == "'":
@@ -124,7 +133,7 @@ def scan(text: str, offsets: tuple[int, ...] = ()) -> ScanResult:
             if c == '"':
                 stack.pop()
             elif text.startswith("$((", i):
-                stack.extend(["$(", "("])
+                stack.append("$((")
                 i += 3
                 continue
             elif text.startswith("$(", i):
@@ -200,10 +209,19 @@ def scan(text: str, offsets: tuple[int, ...] = ()) -> ScanResult:
                 cmdpos = True
             i += 1
             continue
+        if top in {"$((", "(("} and text.startswith("))", i):
+            stack.pop()
+            word += "))"
+            i += 2
+            continue
         if text.startswith("$((", i):
-            stack.extend(["$(", "("])
+            stack.append("$((")
             word += "$(("
             i += 3
+            continue
+        if cmdpos and not word and text.startswith("((", i):
+            stack.append("((")
+            i += 2
             continue
         if text.startswith("$(", i):
             stack.append("$(")
@@ -300,86 +318,3 @@ def is_complete(text: str) -> bool:
     """True when `text` is whole: no open quote, compound statement, heredoc or continuation."""
     result = scan(text)
     return result.complete
-
-
-def split_simple_commands(text: str) -> list[str]:
-    """Rough split into simple commands (on | ; & && || newlines, and inside $( ) and
-    backticks), for risk checks. Quoted text stays inside its word."""
-    parts: list[str] = []
-    current: list[str] = []
-    stack: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        top = stack[-1] if stack else None
-        if top == "'":
-            current.append(c)
-            if c == "'":
-                stack.pop()
-            i += 1
-            continue
-        if top == '"':
-            if c == "\\":
-                current.append(text[i : i + 2])
-                i += 2
-                continue
-            if text.startswith("$(", i):
-                # a command substitution inside quotes is still a command
-                depth, j = 1, i + 2
-                while j < n and depth:
-                    if text[j] == "(":
-                        depth += 1
-                    elif text[j] == ")":
-                        depth -= 1
-                    j += 1
-                parts.extend(split_simple_commands(text[i + 2 : j - 1]))
-                current.append(text[i:j])
-                i = j
-                continue
-            current.append(c)
-            if c == '"':
-                stack.pop()
-            i += 1
-            continue
-        if c in "'\"":
-            stack.append(c)
-            current.append(c)
-            i += 1
-            continue
-        if c == "\\" and i + 1 < n:
-            if text[i + 1] != "\n":
-                current.append(text[i : i + 2])
-            else:
-                current.append(" ")
-            i += 2
-            continue
-        if c == "#" and (not current or current[-1] in " \t\n"):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if c in "|;&\n()`" or text.startswith("$(", i):
-            parts.append("".join(current))
-            current = []
-            i += 2 if text.startswith("$(", i) else 1
-            continue
-        current.append(c)
-        i += 1
-    parts.append("".join(current))
-    return [p.strip() for p in parts if p.strip()]
-
-
-_SHELL_FEATURES = re.compile(r"[|;&<>$`*?\n\\]")
-
-
-def plain_words(command: str) -> list[str] | None:
-    """The words of one simple command that uses no shell feature (pipes, redirections,
-    expansions, globs, several commands), or None: only such a command can be handed to an
-    API client instead of a shell without changing what it means."""
-    unquoted = re.sub(r"'[^']*'", "''", command)
-    if _SHELL_FEATURES.search(unquoted) or len(split_simple_commands(command)) != 1:
-        return None
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return None
-    return words or None
