@@ -3,11 +3,11 @@ PostgreSQL): idempotent on fingerprint + startsAt, retention and a size bound.""
 
 from __future__ import annotations
 
-from msgspec.structs import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from tests.history.conftest import make_store
 from warroom.domain.alert_history import (

@@ -351,3 +351,14 @@ def test_curl_of_a_whole_url_value_takes_only_http() -> None:
     assert r.command == "curl -s 'http://prom:9090/api/v1/query?query=up'"
     with pytest.raises(UnsafeValue, match="http"):
         render_step(step("curl -s <url>"), {"url": "file:///root/.kube/config"})
+
+
+def test_a_go_template_keeps_its_own_braces() -> None:
+    """`kubectl -o template` / `docker inspect -f` programs are not placeholders; a label one
+    beside them still is."""
+    tpl = "kubectl get nodes -o template --template='{{range .items}}{{.metadata.name}}{{end}}'"
+    assert placeholders_in(tpl) == ()
+    assert placeholders_in('docker inspect -f "{{ .State.Pid }}" {{ $labels.container }}') == (
+        "container",
+    )
+    assert placeholders_in("curl {{ service }}/health") == ("service",)

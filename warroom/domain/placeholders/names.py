@@ -21,6 +21,13 @@ _MUSTACHE = re.compile(
     r"\{\{-?\s*(?:\$labels\.|\.Labels\.|\.CommonLabels\.)?([A-Za-z_][\w.-]*)\s*-?\}\}"
 )
 
+# A Go template (`kubectl -o template`, `docker inspect -f`): its `{{ }}` are the program's own.
+_GO_TEMPLATE = re.compile(
+    r"\{\{-?\s*(?:\.(?!Labels\.|CommonLabels\.)|\$[A-Za-z_]\w*\s*:?=|\"|(?:range|if|with|end|else|define|template|block"
+    r"|println|printf|print|len|index|and|or|not|eq|ne|lt|le|gt|ge|json|js|html|urlquery|call"
+    r"|slice|break|continue)\b)"
+)
+
 # Variables the shell or the bastion's environment provides (and awk's own, which share `$NF`).
 STANDARD_VARIABLES = word_set(
     "HOME PATH PWD OLDPWD USER LOGNAME SHELL HOSTNAME HOSTTYPE UID EUID GROUPS PPID "
@@ -70,8 +77,11 @@ class Found:
 
 def find(command: str) -> list[Found]:
     """Every placeholder occurrence, in text order (styles never overlap)."""
+    go_template = _GO_TEMPLATE.search(command) is not None
     found: list[Found] = [
-        Found(m.start(), m.end(), m.group(1)) for m in _MUSTACHE.finditer(command)
+        Found(m.start(), m.end(), m.group(1))
+        for m in _MUSTACHE.finditer(command)
+        if not go_template or "$labels." in m.group(0) or ".Labels." in m.group(0)
     ]
     taken = [(f.start, f.end) for f in found]
 
