@@ -166,6 +166,9 @@ class Region(Vertical):
     def show_entry(self, entry: Entry) -> None:
         """Attributes down: an entry the store has (this console's or another's)."""
 
+    def show_unsaved(self, ids: frozenset[str]) -> None:
+        """Attributes down: ids of entries shown but not in the store yet (disk full, ...)."""
+
     def refresh_now(self) -> None:
         """`r`: poll now, if this region polls."""
 

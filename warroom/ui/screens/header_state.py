@@ -40,8 +40,11 @@ def header_state(ctx: ConsoleContext, log: IncidentLog | None) -> HeaderState:
             for role, people in incident.roles.items()
             if people and role is not Role.OBSERVER
         )
-    if log is not None and not log.store_status.online:
-        store = f"store offline, {log.store_status.queued} queued"
+    status = log.store_status if log is not None else None
+    if status is not None and status.problem:  # DISK FULL, READ-ONLY: said loudly, with the count
+        store = f"STORE {status.problem}: {len(status.unsaved) or status.queued} not saved"
+    elif status is not None and not status.online:
+        store = f"store offline, {status.queued} queued"
     return HeaderState(
         environment=sources.environment,
         mode=mode_text(drill=sources.is_drill, production=sources.is_production, viewer=ctx.viewer),

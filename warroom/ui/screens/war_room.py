@@ -146,8 +146,15 @@ class WarRoomScreen(FrameScreen):
         write_entry(self, log.pin_snapshot(message.name, message.value, message.spark))
 
     def _tick(self) -> None:
-        """Once a second: the header (repainted only when its text changed) and nudges."""
+        """Once a second: the header (repainted only when its text changed), the store's
+        unsaved marks and one-time notices, and nudges."""
         self.query_one(WarHeader).update_state(header_state(self.ctx, self.incident_log))
+        status = self.incident_log.store_status
+        for region in self.regions:
+            region.show_unsaved(status.unsaved)
+        if status.notice and status.notice not in self._reminded:
+            self._reminded.add(status.notice)
+            self.notify(status.notice, title="Incident store", severity="warning", timeout=20)
         for reminder in self.incident_log.escalation_reminders():
             if reminder.key not in self._reminded:
                 self._reminded.add(reminder.key)

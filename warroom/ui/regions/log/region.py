@@ -52,6 +52,10 @@ class LogRegion(Region):
     def show_entry(self, entry: Entry) -> None:
         self.query_one(IncidentLogView).add_entry(entry)
 
+    def show_unsaved(self, ids: frozenset[str]) -> None:
+        """The store's `unsaved` ids: those entries are marked NOT SAVED until it has them."""
+        self.query_one(IncidentLogView).mark_unsaved(ids)
+
     def action_declare(self) -> None:
         if self.incident_log.incident is not None and self.incident_log.incident.is_open:
             self.notify(

@@ -31,7 +31,7 @@ _KIND_LABEL = {
 _LOUD = {EntryKind.DECLARED, EntryKind.STATUS, EntryKind.ALERT_FIRED}
 
 
-def format_entry(entry: Entry) -> Text:
+def format_entry(entry: Entry, *, unsaved: bool = False) -> Text:
     local = entry.at.astimezone()
     line = Text(no_wrap=False)
     line.append(f"{local:%H:%M:%S} ", "bold")
@@ -45,6 +45,8 @@ def format_entry(entry: Entry) -> Text:
     if entry.corrects:
         text = f"corrects {entry.corrects[:8]}: {text}"
     line.append(inert(text))  # untrusted: alert text, notes, step output (never markup)
+    if unsaved:  # shown, kept in memory, retried: the store has not got it (disk full, ...)
+        line.append("  NOT SAVED", "bold reverse")
     return line
 
 
@@ -56,10 +58,26 @@ class IncidentLogView(TextLog):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(max_lines=MAX_ENTRIES, id=id, classes=classes)
         self._seen: set[str] = set()
+        self._shown: list[Entry] = []  # what the pane holds, oldest first (for a redraw)
+        self._unsaved: frozenset[str] = frozenset()
 
     def add_entry(self, entry: Entry) -> None:
         """Show an entry once, even if it arrives again from another console."""
         if entry.id in self._seen:
             return
         self._seen.add(entry.id)
-        self.write(format_entry(entry))
+        self._shown.append(entry)
+        del self._shown[:-MAX_ENTRIES]
+        self.write(format_entry(entry, unsaved=entry.id in self._unsaved))
+
+    def mark_unsaved(self, ids: frozenset[str]) -> None:
+        """Entries the store has not got yet are marked NOT SAVED, and unmarked once it has."""
+        if ids == self._unsaved:
+            return
+        changed = ids ^ self._unsaved
+        self._unsaved = ids
+        if not any(e.id in changed for e in self._shown):
+            return
+        self.clear()
+        for entry in self._shown:
+            self.write(format_entry(entry, unsaved=entry.id in ids))
