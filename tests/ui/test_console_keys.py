@@ -159,6 +159,18 @@ async def test_declare_note_export(make_app, tmp_path: Path) -> None:
         await _settle(pilot, app)
         text = out.read_text()
         assert "rolled back deploy 42" in text and incident.id in text
+        # exporting again to the same file asks first; "n" leaves it as it was
+        out.write_text("the team's edits")
+        for answer in ("n", "y"):
+            await pilot.press("e")
+            app.screen.query_one(Input).value = str(out)
+            await pilot.press("enter")
+            assert isinstance(app.screen, Confirm) and "Overwrite" in app.screen.question
+            await pilot.press(answer)
+            await _settle(pilot, app)
+            if answer == "n":
+                assert out.read_text() == "the team's edits"
+        assert incident.id in out.read_text()
         # quitting with an open incident asks first
         await pilot.press("q")
         assert isinstance(app.screen, Confirm)

@@ -7,16 +7,26 @@ store has it (`EntryCommitted`, routed here by the screen, as entries from other
 
 from __future__ import annotations
 
+from collections import deque
+from dataclasses import replace
 from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
 
 from warroom.domain.alerts import Alert, Severity
-from warroom.domain.incident import Entry, EntryKind, IncidentSeverity, Role, Status
+from warroom.domain.incident import Entry, EntryKind, Incident, IncidentSeverity, Role, Status
 from warroom.domain.note_syntax import parse_note
+from warroom.domain.signals import Series
 from warroom.domain.untrusted import one_line
-from warroom.ui.dialogs.prompts import Choose, DeclareDialog, DeclareForm, EditText, TextPrompt
+from warroom.ui.dialogs.prompts import (
+    Choose,
+    Confirm,
+    DeclareDialog,
+    DeclareForm,
+    EditText,
+    TextPrompt,
+)
 from warroom.ui.regions.base import Access, Action, Region, Services, write_entry
 from warroom.ui.regions.log.view import IncidentLogView
 
@@ -193,6 +203,7 @@ class LogRegion(Region):
                 now=self.ctx.clock.now(),
                 policy=self.incident_log.policy(),
                 secrets=self.ctx.secrets,
+                signals={s.spec.name: s for s in self.services.scope.series.values()},
             )
 
             def accepted(final: str | None) -> None:
@@ -221,21 +232,50 @@ class LogRegion(Region):
         default = f"postmortem-{incident.id}.md"
 
         def chosen(path: str | None) -> None:
-            if path:
-                self._export(path)
+            if not path:
+                return
+            from pathlib import Path
+
+            if not Path(path).expanduser().exists():
+                self._export(path, *self._export_snapshot())
+                return
+
+            def overwrite(yes: bool | None) -> None:
+                if yes:
+                    self._export(path, *self._export_snapshot())
+
+            self.app.push_screen(
+                Confirm(f"{path} exists. Overwrite it?", one_line(path)), overwrite
+            )
 
         self.app.push_screen(TextPrompt("Export the post-mortem to", value=default), chosen)
 
+    def _export_snapshot(self) -> tuple[Incident | None, dict[str, Series]]:
+        """The incident and the signals as they are now, copied on the event loop: the export
+        thread must not iterate lists and deques the loop keeps appending to."""
+        incident = self.incident_log.incident
+        if incident is not None:
+            incident = replace(
+                incident,
+                entries=list(incident.entries),
+                status_changes=list(incident.status_changes),
+                roles={role: list(people) for role, people in incident.roles.items()},
+                services=list(incident.services),
+            )
+        signals = {
+            s.spec.name: replace(s, samples=deque(s.samples, maxlen=s.samples.maxlen))
+            for s in self.services.scope.series.values()
+        }
+        return incident, signals
+
     @work(thread=True, group="export", exit_on_error=False, description="Write the post-mortem")
-    def _export(self, path: str) -> None:
+    def _export(self, path: str, incident: Incident | None, signals: dict[str, Series]) -> None:
         from pathlib import Path
 
         from warroom.export.postmortem import render_postmortem
 
-        incident = self.incident_log.incident
         if incident is None:
             return
-        signals = {s.spec.name: s for s in self.services.scope.series.values()}
         text = render_postmortem(
             incident, signals=signals, now=self.ctx.clock.now(), secrets=self.ctx.secrets
         )
