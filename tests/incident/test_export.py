@@ -180,7 +180,7 @@ def test_commands_run_hold_step_exit_status_and_folded_output() -> None:
     commands = text.split("## Commands run")[1].split("## What did not help")[0]
     assert (
         "| 14:15:00 | Mitigate › kubectl rollout undo deployment/api -n prod | bob@bastion-2 "
-        "| write | ok (0) in 2.5 s |" in commands
+        "| destructive | ok (0) in 2.5 s |" in commands  # a rollback is confirmed by name
     )
     fold = commands.split("<summary>14:15:00")[1].split("</details>")[0]
     lines = fold.splitlines()

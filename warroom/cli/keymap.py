@@ -29,13 +29,17 @@ def _specs(cls: type) -> Iterator[KeySpec]:
         yield KeySpec(b.id, b.key, b.action, b.description)
 
 
-def war_room_bindings() -> list[KeySpec]:
-    """Every binding live while the war room is up (app, screen, regions, their bases)."""
+def war_room_bindings(layout: Any = None) -> list[KeySpec]:
+    """Every binding live while the war room is up (app, screen, regions, their bases): the
+    screen's keys are its own actions and every composed region's (`screen_class`)."""
     from textual.dom import DOMNode
     from textual.screen import ModalScreen
 
     from warroom.ui.app import WarRoomApp
-    from warroom.ui.screens.war_room import WarRoomScreen  # and every region it composes
+    from warroom.ui.regions import chosen
+    from warroom.ui.screens.war_room import screen_class
+
+    WarRoomScreen = screen_class(tuple(chosen(layout)))
 
     ours = {
         c
@@ -55,7 +59,7 @@ def check_settings_keymap(settings: Settings) -> dict[str, str]:
 
     return check_keymap(
         settings.keymap,
-        war_room_bindings(),
+        war_room_bindings(getattr(settings, "layout", None)),
         source=settings.source_path or "<config>",
         normalize=_normalize_key_list,
     )
