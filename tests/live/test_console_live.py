@@ -17,6 +17,7 @@ from tests.ui.factory import build_test_app, key_latency
 from warroom.cli.live_wiring import build_live_sources
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
 from warroom.domain.clock import SystemClock
+from warroom.ui.messages import AlertsRefreshed
 from warroom.ui.regions.alerts.alert_list import AlertList
 from warroom.ui.regions.signals.signal_panel import SignalPanel
 
@@ -54,20 +55,28 @@ async def _wait(pilot, predicate, limit_s: float) -> float:  # type: ignore[no-u
     return time.monotonic() - start
 
 
-async def test_alert_reaches_console_within_one_refresh_plus_1s(
+async def test_alert_reaches_console_within_one_refresh(
     stack: MonitoringStack, tmp_path: Path
 ) -> None:
-    refresh_s = 1.0
-    app = _app(tmp_path, _live(stack.prom.url, [stack.am.url]), refresh_s)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.5)
+    """Counted in refreshes, not seconds: an alert posted to Alertmanager is listed by the
+    first or second refresh that completes after the post (the one in flight may predate it)."""
+    seen: dict[int, object] = {}  # a message is seen once per node it passes (kept: no id reuse)
+    refreshes: list[int] = [0]
+
+    def hook(message: object) -> None:
+        if isinstance(message, AlertsRefreshed) and id(message) not in seen:
+            seen[id(message)] = message
+            refreshes[0] += 1
+
+    app = _app(tmp_path, _live(stack.prom.url, [stack.am.url]), 1.0)
+    async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
+        await _wait(pilot, lambda: refreshes[0] >= 1, 20)
         name = unique_name("ConsoleAlert")
         stack.am.post_alerts([am_alert(name)])
+        posted_at = refreshes[0]
         alert_list = app.screen.query_one(AlertList)
-        took = await _wait(
-            pilot, lambda: any(a.name == name for a in alert_list.filtered_alerts), 10
-        )
-        assert took <= refresh_s + 1.0, took
+        await _wait(pilot, lambda: any(a.name == name for a in alert_list.filtered_alerts), 20)
+        assert refreshes[0] - posted_at <= 2, refreshes[0] - posted_at
 
 
 async def test_silence_from_console_is_active_in_alertmanager(
