@@ -197,7 +197,7 @@ def run_render(args: argparse.Namespace) -> int:
     """Every step of the alert's section in page order: commands filled and quoted as they
     would run, with no prompt and no sample output; anything not run is a `#` comment."""
     from warroom.domain.errors import RunbookError
-    from warroom.domain.placeholders import missing_values, render_step
+    from warroom.domain.placeholders import UnsafeValue, missing_values, render_step
 
     labels = _pairs(args.label, "label")
     values = _pairs(args.value, "value")
@@ -229,8 +229,13 @@ def run_render(args: argparse.Namespace) -> int:
         missing = [m for m in missing_values(step, labels) if m not in values]
         try:
             rendered = render_step(step, labels, values)
+        except UnsafeValue as exc:
+            print(f"# {one_line(str(exc))} (the step does not run with it)")
+            print("\n".join(f"# | {line}" for line in step.command.split("\n")))
+            status = 1 if args.step is not None else status
+            continue
         except RunbookError as exc:
-            needs = ", ".join(missing) if missing else str(exc)
+            needs = ", ".join(missing) if missing else one_line(str(exc))
             print(f"# needs a value for: {needs} (asked before the run)")
             print("\n".join(f"# | {line}" for line in step.command.split("\n")))
             status = 1 if args.step is not None else status
