@@ -15,17 +15,8 @@ import pytest
 
 from tests.runbooks.conftest import PUBLIC
 from warroom.cli import main
-from warroom.domain.placeholders import placeholders_in
 from warroom.domain.runbook_parser import parse_runbook_full
 from warroom.domain.runbooks import StepKind
-
-FILLS_VARS = (
-    "POD" in placeholders_in("kubectl get pod $POD")
-    and len(placeholders_in("echo <pod name>")) == 1
-)
-needs_var_filling = pytest.mark.xfail(
-    not FILLS_VARS, strict=True, reason="needs $VAR and <spaced name> placeholders"
-)
 
 PAGES = {
     "po-KubePodCrashLooping.md": "KubePodCrashLooping",
@@ -108,7 +99,6 @@ def test_crash_looping_inline_commands(capsys: pytest.CaptureFixture[str]) -> No
     assert [p.title for p in section.phases] == ["Meaning", "Impact", "Diagnosis", "Mitigation"]
 
 
-@needs_var_filling
 def test_render_crash_looping(capsys: pytest.CaptureFixture[str]) -> None:
     labels = ["--label", "namespace=shop", "--label", "pod=web-1", "--label", "container=app"]
     assert _render(capsys, "po-KubePodCrashLooping.md", *labels) == [
@@ -118,7 +108,6 @@ def test_render_crash_looping(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-@needs_var_filling
 def test_render_node_not_ready(capsys: pytest.CaptureFixture[str]) -> None:
     out = _render(capsys, "po-KubeNodeNotReady.md", "--label", "node=node1.example.com")
     assert out == ["kubectl get node node1.example.com -o yaml"]
@@ -143,7 +132,6 @@ def test_render_kube_proxy_down(capsys: pytest.CaptureFixture[str]) -> None:
     assert edit.expected_output == "...\nmetricsBindAddress: 0.0.0.0:10249\n..."
 
 
-@needs_var_filling
 def test_render_volume_filling_up(capsys: pytest.CaptureFixture[str]) -> None:
     """The last command puts `<my-pvc>` inside a jq program in backticks: it is printed filled
     and quoted, or refused with the reason (never printed raw as a command)."""
@@ -180,7 +168,6 @@ def test_volume_filling_up_tree_and_sample_output() -> None:
     )
 
 
-@needs_var_filling
 def test_render_node_filesystem(capsys: pytest.CaptureFixture[str]) -> None:
     out = _render(
         capsys,
@@ -225,7 +212,6 @@ def test_render_etcd_members_down(capsys: pytest.CaptureFixture[str]) -> None:
     assert [s.kind for s in inside] == [StepKind.TEXT]  # typed inside the etcd pod
 
 
-@needs_var_filling
 def test_render_target_down(capsys: pytest.CaptureFixture[str]) -> None:
     out = _render(
         capsys,
@@ -265,7 +251,6 @@ def test_target_down_output_is_kept_not_run() -> None:
     assert [s.kind for s in steps if s.command.startswith("notAfter=")] == [StepKind.TEXT]
 
 
-@needs_var_filling
 def test_render_sidekiq_queue_too_large(capsys: pytest.CaptureFixture[str]) -> None:
     out = _render(capsys, "gl-SidekiqQueueTooLarge.md", "--value", "GITLAB_API_TOKEN_ADMIN=t0ken")
     assert out[:3] == [
