@@ -1,10 +1,7 @@
 """The nine real public pages in ../shared/reference/public-runbooks: each page's alert is
 found and no other, and `runbooks render` prints every command of its Diagnosis and
-Mitigation in page order, filled and quoted, with no prompt and no sample output.
-
-Tests marked `needs_var_filling` need `$NAME` / `<my-name>` placeholders filled from labels
-(the placeholder work on another branch): until then they are expected to fail, and after it
-they are plain tests that must pass.
+Mitigation in page order, filled and quoted (`$NAME`, `<my-name>` and `<name>` placeholders
+from the labels given), with no prompt and no sample output.
 """
 
 from __future__ import annotations
