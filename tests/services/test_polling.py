@@ -141,3 +141,31 @@ async def test_a_source_warning_is_reported_beside_its_alerts() -> None:
     snap = await AlertPoller([source], FrozenClock(T)).poll()
     assert [a.name for a in snap.alerts] == ["A"]
     assert snap.errors == {source.name: f"{source.name}: 2 malformed alerts skipped"}
+
+
+async def test_an_unreachable_source_is_unknown_not_resolved() -> None:
+    """Two Alertmanagers; one stops answering for a while and comes back: the alerts only it
+    held are neither resolved while it is away nor fired again when it returns."""
+    clock = FrozenClock(T)
+    mine = make_alert("OnlyInEu", "critical", T, instance="eu-db-1:9100")
+    other = make_alert("OnlyInUs", "warning", T, instance="us-db-1:9100")
+    eu, us = Flaky([mine], name="am-eu"), Flaky([other], name="am-us")
+    poller = AlertPoller([eu, us], clock)
+    first = await poller.poll()
+    assert {a.name for a in first.fired} == {"OnlyInEu", "OnlyInUs"}
+    eu.down = True
+    for _ in range(6):  # 30 s away, one poll every 5 s
+        clock.advance(5)
+        away = await poller.poll()
+        assert away.resolved == [] and away.fired == []
+        assert {a.name for a in away.alerts} == {"OnlyInEu", "OnlyInUs"}
+        assert "stale" in away.errors["am-eu"] and "am-us" not in away.errors
+    assert "30s ago" in away.errors["am-eu"]
+    eu.down = False
+    clock.advance(5)
+    back = await poller.poll()
+    assert back.fired == [] and back.resolved == [] and not back.errors
+    eu.alerts = []  # now it really resolved: the source answered without it
+    clock.advance(5)
+    gone = await poller.poll()
+    assert [a.name for a in gone.resolved] == ["OnlyInEu"]

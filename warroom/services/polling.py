@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from warroom.domain.alerts import Alert, merge_alerts
-from warroom.domain.clock import Clock
+from warroom.domain.clock import Clock, format_age
 from warroom.domain.errors import SourceError, SourceTimeout
 from warroom.domain.ports import AlertSource, SignalSource
 from warroom.domain.signals import Series, SignalSpec
@@ -71,6 +71,9 @@ class AlertPoller:
         self.fallback = fallback
         self.using_fallback = False
         self._known: dict[str, Alert] = {}
+        # each source's last answer and when: while a source cannot be read its alerts are
+        # unknown, not resolved, so they stay (and are said to be stale) until it answers again
+        self._last: dict[str, tuple[Sequence[Alert], datetime]] = {}
         self._early: Future[AlertSnapshot] | None = None
 
     def start_early(self) -> None:
@@ -118,12 +121,31 @@ class AlertPoller:
             # every source failed: keep what we knew rather than "resolving" everything
             known = list(self._known.values())
             return AlertSnapshot(known, [], [], errors, self.clock.now(), firing_count(known))
+        if not switched and not self.using_fallback:
+            self._keep_unreachable(batches, errors)
         if sum(len(b) for b in batches.values()) >= THREAD_AT:
             # a storm: merging, diffing and counting 100,000 alerts must not hold up key presses
             alerts, fired, resolved, firing = await asyncio.to_thread(self._diff, batches, switched)
         else:
             alerts, fired, resolved, firing = self._diff(batches, switched)
         return AlertSnapshot(alerts, fired, resolved, errors, self.clock.now(), firing)
+
+    def _keep_unreachable(
+        self, batches: dict[str, Sequence[Alert]], errors: dict[str, str]
+    ) -> None:
+        """A source that failed this poll answers with its last alerts (unknown is not
+        resolved); its error says since when. A source that answered is remembered."""
+        now = self.clock.now()
+        for source in self.sources:
+            name = source.name
+            if name in batches:
+                self._last[name] = (batches[name], now)
+            elif name in errors and name in self._last:
+                kept, at = self._last[name]
+                batches[name] = kept
+                if kept:
+                    age = format_age((now - at).total_seconds())
+                    errors[name] += f" · its {len(kept)} alerts kept as of {age} ago (stale)"
 
     def _diff(
         self, batches: Mapping[str, Sequence[Alert]], switched: bool
