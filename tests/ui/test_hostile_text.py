@@ -124,7 +124,7 @@ async def test_markup_and_escapes_in_alerts_are_shown_never_obeyed(tmp_path: Pat
         await _settle(pilot, again)
         assert again.screen.incident_log.incident is not None
         header = again.screen.query_one(WarHeader)
-        assert "Down[/x]" in header.state.incident
+        assert "Down[/x]" in header.state.title
         assert "Down[/x]" in _screen(again)
 
 

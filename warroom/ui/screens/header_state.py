@@ -22,24 +22,25 @@ ROLE_SHORT = {
 def header_state(ctx: ConsoleContext, log: IncidentLog | None) -> HeaderState:
     now = ctx.clock.now()
     sources = ctx.sources
-    incident_text = cadence = roles = store = ""
+    incident_text = cadence = roles = store = title = commander = incident_id = elapsed = ""
     overdue = False
     incident = log.incident if log else None
     if log is not None and incident is not None:
         minutes = int(incident.elapsed(now).total_seconds() // 60)
-        incident_text = (
-            f"{incident.id} {incident.severity.value} {incident.status.value.upper()} · "
-            f"{one_line(incident.title)} · {minutes}m"
-        )
+        incident_text = f"{incident.severity.value} {incident.status.value.upper()}"
+        incident_id, elapsed = incident.id, f"{minutes}m"
+        title = one_line(incident.title)
         cadence = log.update_due_text(now)
         if cadence.endswith("s") and "m " in cadence:  # minutes: no repaint every second
             cadence = cadence.rsplit(" ", 1)[0]
         overdue = log.update_overdue(now)
-        roles = " ".join(
-            f"{ROLE_SHORT[role]}: {one_line(people[-1].split('@')[0])}"
+        holders = {
+            role: one_line(people[-1].split("@")[0])
             for role, people in incident.roles.items()
             if people and role is not Role.OBSERVER
-        )
+        }
+        commander = f"IC: {holders.pop(Role.COMMANDER)}" if Role.COMMANDER in holders else ""
+        roles = " ".join(f"{ROLE_SHORT[role]}: {who}" for role, who in holders.items())
     status = log.store_status if log is not None else None
     if status is not None and status.problem:  # DISK FULL, READ-ONLY: said loudly, with the count
         store = f"STORE {status.problem}: {len(status.unsaved) or status.queued} not saved"
@@ -54,4 +55,8 @@ def header_state(ctx: ConsoleContext, log: IncidentLog | None) -> HeaderState:
         overdue=overdue,
         store=store,
         roles=roles,
+        title=title,
+        commander=commander,
+        incident_id=incident_id,
+        elapsed=elapsed,
     )

@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.style import Style
 from rich.text import Text
 
+from warroom.domain.untrusted import clip
 from warroom.ui.widgets.line_cache import LineCacheWidget
 
 
@@ -18,11 +20,15 @@ class HeaderState:
     environment: str
     mode: str  # "LIVE", "DRILL", "VIEWER", "DRILL · VIEWER"
     now: datetime
-    incident: str = ""  # one-line incident summary, "" when none
+    incident: str = ""  # "P1 INVESTIGATING", "" when none
+    incident_id: str = ""
+    elapsed: str = ""  # "42m"
     cadence: str = ""  # "next update in 7m" / "UPDATE OVERDUE 3m"
     overdue: bool = False
     store: str = ""  # "" when fine, else "offline, 3 queued"
-    roles: str = ""
+    roles: str = ""  # the other roles ("TL: bob Comms: carol")
+    title: str = ""
+    commander: str = ""  # "IC: alice"
 
 
 class WarHeader(LineCacheWidget):
@@ -60,20 +66,64 @@ class WarHeader(LineCacheWidget):
         pad = max(1, width - left.cell_len - len(clock))
         first = left + Text(" " * pad) + Text(clock, title)
 
-        second = Text()
-        if s.incident:
-            second.append(s.incident, title)
-            if s.roles:
-                second.append(f" · {s.roles}", dim)
-            if s.cadence:
-                second.append(" · ")
-                second.append(s.cadence, alarm if s.overdue else dim)
-        else:
-            second.append("no incident declared · press d to declare", dim)
-        if s.store:
-            second.append(" · ")
-            second.append(s.store, alarm)
+        second = self._second_line(width, title, dim, alarm)
         return [first, second]
+
+    def _second_line(self, width: int, title: Style, dim: Style, alarm: Style) -> Text:
+        """What matters first keeps its place when the line is short: the store's trouble (at
+        the right, always), the incident's severity and status, the update deadline or OVERDUE,
+        the commander. The other roles give way first, then the title (cut to what is left),
+        the incident's id and its age."""
+        s = self.state
+        if not s.incident:
+            line = Text("no incident declared · press d to declare", dim)
+            return _with_store(line, s.store, width, alarm)
+        room = width - (len(s.store) + 3 if s.store else 0)
+        optional = {"roles": s.roles, "title": s.title, "id": s.incident_id, "age": s.elapsed}
+        for drop in (None, "roles", "title", "id", "age"):
+            if drop:
+                optional[drop] = ""
+            line = self._line_of(optional, title, dim, alarm)
+            if line.cell_len <= room:
+                break
+            if drop is None and s.title:  # first try: the title cut to what is left
+                spare = room - (line.cell_len - len(s.title))
+                if spare >= 12:
+                    line = self._line_of(
+                        {**optional, "title": clip(s.title, spare)}, title, dim, alarm
+                    )
+                    if line.cell_len <= room:
+                        break
+        if line.cell_len > room:  # even the essentials do not fit: keep the start
+            line.truncate(max(1, room), overflow="ellipsis")
+        return _with_store(line, s.store, width, alarm)
+
+    def _line_of(self, optional: dict[str, str], title: Style, dim: Style, alarm: Style) -> Text:
+        s = self.state
+        head = " ".join(p for p in (optional["id"], s.incident) if p)
+        pieces = [
+            (head, title),
+            (optional["age"], dim),
+            (optional["title"], title),
+            (s.cadence, alarm if s.overdue else dim),
+            (s.commander, dim),
+            (optional["roles"], dim),
+        ]
+        line = Text()
+        for text, style in pieces:
+            if text:
+                if line.plain:
+                    line.append(" · ")
+                line.append(text, style)
+        return line
+
+
+def _with_store(line: Text, store: str, width: int, alarm: Style) -> Text:
+    """The store's trouble in a fixed place at the right end, never pushed off."""
+    if not store:
+        return line
+    pad = max(1, width - line.cell_len - len(store))
+    return line + Text(" " * pad) + Text(store, alarm)
 
 
 def mode_text(*, drill: bool, production: bool, viewer: bool) -> str:
