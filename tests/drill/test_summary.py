@@ -4,6 +4,9 @@ incident clock's times: the same numbers as `incidents list` and the post-mortem
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
 
 from tests.drill.conftest import START, WorldFactory, run_step
 from tests.drill.test_scenarios import MINIMAL
@@ -90,3 +93,21 @@ async def test_times_count_from_the_first_alert(clock: FrozenClock) -> None:
     assert summary.acknowledge_s == 36
     assert summary.mitigate_s == 50 + 2 - 14  # default step duration 2 s
     assert world.finished
+
+
+def test_the_printed_post_mortem_command_works_as_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `make drill` warroom lives in .venv/bin, not on PATH: the summary names that."""
+    from warroom.cli.drill import _warroom_command
+
+    program = tmp_path / ".venv" / "bin" / "warroom"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", [str(program)])
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert _warroom_command() == ".venv/bin/warroom"
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", str(program.parent))
+    assert _warroom_command() == "warroom"

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -44,7 +49,6 @@ def run_drill(args: argparse.Namespace) -> int:
         return 0
     import time
     from dataclasses import replace
-    from pathlib import Path
 
     from warroom.cli.console import resolve_settings, run_console
     from warroom.paths import user_data_dir
@@ -65,8 +69,25 @@ def run_drill(args: argparse.Namespace) -> int:
     for line in quit_summary(world, store, settings):
         print(line)
     print(f"  incident log        {store}")
-    print(f"  post-mortem         warroom postmortem export --store {store}")
+    print(
+        f"  post-mortem         {_warroom_command()} postmortem export --store {shlex.quote(store)}"
+    )
     return code
+
+
+def _warroom_command() -> str:
+    """`warroom` as the person can type it: the bare name when it is on PATH, else the path of
+    this very program (e.g. `.venv/bin/warroom` after `make drill`)."""
+    here = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    found = shutil.which("warroom")
+    if found and (here is None or Path(found).resolve() == here.resolve()):
+        return "warroom"
+    if here is not None and here.name == "warroom" and here.exists():
+        try:
+            return shlex.quote(os.path.relpath(here))
+        except ValueError:
+            return shlex.quote(str(here))
+    return "warroom" if found else f"{shlex.quote(sys.executable)} -m warroom"
 
 
 def quit_summary(world: Any, store_url: str, settings: Any) -> list[str]:
