@@ -4,7 +4,8 @@ header repaints only when the text changed."""
 
 from __future__ import annotations
 
-from warroom.domain.incident import Role
+from warroom.domain.incident import Incident, Role
+from warroom.domain.milestones import IncidentTimes, incident_times
 from warroom.domain.untrusted import one_line
 from warroom.services.incident_log import IncidentLog
 from warroom.ui.context import ConsoleContext
@@ -19,6 +20,18 @@ ROLE_SHORT = {
 }
 
 
+_CLOCKS: dict[tuple[str, int], IncidentTimes] = {}
+
+
+def _times(incident: Incident) -> IncidentTimes:
+    """`incident_times`, derived again only when the log grew (the header asks every second)."""
+    key = (incident.id, len(incident.entries))
+    if key not in _CLOCKS:
+        _CLOCKS.clear()
+        _CLOCKS[key] = incident_times(incident)
+    return _CLOCKS[key]
+
+
 def header_state(ctx: ConsoleContext, log: IncidentLog | None) -> HeaderState:
     now = ctx.clock.now()
     sources = ctx.sources
@@ -26,9 +39,10 @@ def header_state(ctx: ConsoleContext, log: IncidentLog | None) -> HeaderState:
     overdue = False
     incident = log.incident if log else None
     if log is not None and incident is not None:
-        minutes = int(incident.elapsed(now).total_seconds() // 60)
+        times = _times(incident)  # the one incident clock: age counted from impact start
+        minutes = int(max(0.0, (now - times.started_at).total_seconds()) // 60)
         incident_text = f"{incident.severity.value} {incident.status.value.upper()}"
-        incident_id, elapsed = incident.id, f"{minutes}m"
+        incident_id, elapsed = incident.id, f"{minutes}m since impact"
         title = one_line(incident.title)
         cadence = log.update_due_text(now)
         if cadence.endswith("s") and "m " in cadence:  # minutes: no repaint every second
