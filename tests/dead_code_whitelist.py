@@ -57,3 +57,5 @@ _.related_alerts  # domain.milestones: the alerts a clock was derived from (expo
 _.scanned_chars  # runbook_parse: counters that prove parsing stays linear (tests assert on them)
 _.capped_steps  # the same
 _.query_for  # domain.signals SignalSpec: one panel query for one label (CLI export tests, oracles)
+alive  # executors.process_tree: is a pid still running (the process-tree tests prove none is)
+_.cut_lines  # executors.step_output: how many lines were cut at the cap (tests assert on it)
