@@ -75,13 +75,19 @@ class RunbookRegion(Region):
         self.show_alert(self.alert)
 
     def show_alert(self, alert: Alert | None) -> None:
-        """Attributes down: the selected alert's section (or none)."""
+        """Attributes down: the selected alert's section (or none), filled from its labels."""
         self.alert = alert
         if alert is None:
             self.pane.show_section(None, None)
             return
-        found = self.library.section_for(alert.name, alert.annotations)
-        self.pane.show_section(found, alert.name)
+        found = self.library.covering(alert.name, alert.annotations)
+        if not found:
+            self.pane.show_section(None, alert.name)
+            return
+        others = [runbook.path.rsplit("/", 1)[-1] for runbook, _ in found[1:]]
+        labels = dict(alert.labels)
+        labels.setdefault("alertname", alert.name)  # as `step_pipeline.alert_values` fills
+        self.pane.show_section(found[0], alert.name, labels, others)
 
     # ------------------------------------------------------------ steps
 
@@ -173,8 +179,41 @@ class RunbookRegion(Region):
             self.app.push_screen(prompt, typed)
 
     def _run(self, rendered: RenderedStep, *, confirmed: bool, typed: str | None) -> None:
-        self.pane.write_output(Text(f"$ {one_line(rendered.command)}", style="bold"))
+        if self.pipeline.attaches(rendered):
+            self._run_attached(rendered, confirmed, typed)
+            return
+        self.pane.start_run(rendered.step, Text(f"$ {one_line(rendered.command)}", style="bold"))
         self._worker = self._run_worker(rendered, confirmed, typed)
+
+    def _run_attached(self, rendered: RenderedStep, confirmed: bool, typed: str | None) -> None:
+        """An interactive step: the console steps aside (`App.suspend`), the command gets the
+        terminal (inside tmux and over SSH alike), and its exit status and duration are logged
+        when it ends. Refusals are said before the terminal is handed over."""
+        from textual.app import SuspendNotSupported
+
+        reason = self.pipeline.refusal(rendered, confirmed=confirmed, typed=typed)
+        if reason:
+            self.notify(reason, severity="error", markup=False)
+            return
+        command = one_line(rendered.command)
+        result: StepResult | None = None
+        failure = ""
+        try:
+            with self.app.suspend():
+                # nothing may raise out of here: the app resumes only when the block ends
+                print(f"\nwarroom: running {command}\n(end it to return to the console)\n")
+                try:
+                    result = self.pipeline.run_attached(rendered, confirmed=confirmed, typed=typed)
+                except WarroomError as exc:
+                    failure = str(exc)
+        except SuspendNotSupported:
+            failure = "this terminal cannot be handed to an interactive step"
+        if result is None:
+            self.notify(failure or "the step did not run", severity="error", markup=False)
+            return
+        self.pane.start_run(rendered.step, Text(f"$ {command}", style="bold"))
+        self.pane.write_output(Text("(ran on the terminal: its output is not kept here)", "dim"))
+        self.post_message(StepFinished(rendered, result))
 
     @work(group="steps", exit_on_error=False, description="Run a runbook step")
     async def _run_worker(self, rendered: RenderedStep, confirmed: bool, typed: str | None) -> None:
