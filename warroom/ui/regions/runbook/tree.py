@@ -84,7 +84,9 @@ def step_row(index: int, step: Step, labels: Mapping[str, str]) -> Row:
     if step.script:
         text.append("script ", "dim")
     if step.description:
-        text.append(one_line(step.description), "dim")
+        # prose around inline code names the command as written: point at the filled one
+        prose = step.description.replace(step.command.strip(), "↓") if step.command.strip() else ""
+        text.append(one_line(prose or step.description), "dim")
     command, note = command_text(step, labels)
     body = Text()
     for i, part in enumerate(command.split("\n")):
