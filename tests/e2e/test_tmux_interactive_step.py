@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,7 +78,9 @@ def test_interactive_step_suspends_runs_on_the_pane_and_logs_its_status(
     tmux.wait_for(lambda s: "Declare an incident" in s)
     tmux.keys("C-s")
     tmux.wait_for(lambda s: "INVESTIGATING" in s)
+    time.sleep(0.5)  # the declare form gone, the alert list has the keys again
     tmux.keys("Enter")  # from the alert to its runbook
+    time.sleep(0.5)
     tmux.keys("Enter")  # run the step: it may change state, so y/n first
     tmux.wait_for(lambda s: "Run it?" in s)
     tmux.keys("y")
@@ -89,7 +92,10 @@ def test_interactive_step_suspends_runs_on_the_pane_and_logs_its_status(
     tmux.keys("q")
     tmux.wait_for(lambda s: "Quit anyway?" in s, 20)
     tmux.keys("y")
-    tmux.wait_for(lambda s: "Pane is dead" in s, 20)
+    deadline = time.monotonic() + 20
+    while tmux.run("display", "-p", "-t", "t", "#{pane_dead}").strip() != "1":
+        assert time.monotonic() < deadline, "the console did not exit after quit"
+        time.sleep(0.2)
 
     env = console_env(tmp_path)
     listed = json.loads(cli(env, "incidents", "list", "--json", "--store", str(store)))
