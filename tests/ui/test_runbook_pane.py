@@ -195,3 +195,62 @@ async def test_keys_stop_at_the_ends_and_output_is_kept_per_step(tmp_path: Path)
         log = app.screen.incident_log
         runs = [e for e in log.pre_incident if e.kind is EntryKind.STEP_RUN]
         assert [r.data["exit_code"] for r in runs] == [0, 0]
+
+
+TTY_PAGE = "# {alert}\n\n## Diagnosis\n\n```bash\nless /etc/hostname && test -t 0 && exit 7\n```\n"
+
+
+def _shell_app(tmp_path: Path, *, viewer: bool = False):  # type: ignore[no-untyped-def]
+    books = _folder(tmp_path, "books", {"tty.md": TTY_PAGE.format(alert="TtyProbe")})
+    alert = make_alert("TtyProbe", "critical", FIXED_TIME, service="api")
+    sources = _sources([alert], executors=(ShellExecutor(),))
+    return build_test_app(tmp_path, sources, runbooks=[books], viewer=viewer)
+
+
+async def test_an_interactive_step_is_refused_to_a_viewer(tmp_path: Path) -> None:
+    app = _shell_app(tmp_path, viewer=True)
+    notes: list[str] = []
+    async with app.run_test(size=(200, 60)) as pilot:
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        await _settle(pilot, app)
+        pane = app.screen.query_one(RunbookPane)
+        assert pane.selected_step is not None and pane.selected_step.interactive
+        await pilot.press("enter", "enter")
+        await _settle(pilot, app)
+        assert app.screen is app.screen_stack[0]  # no confirmation asked, nothing suspended
+        assert any(n.startswith("viewer mode: Run a step ") for n in notes), notes
+        assert not [e for e in app.screen.incident_log.pre_incident if e.kind is EntryKind.STEP_RUN]
+
+
+async def test_without_a_terminal_to_hand_over_an_interactive_step_says_so(tmp_path: Path) -> None:
+    """The pilot's headless driver cannot suspend: the step is not run and the console says why
+    (instead of running `less` with no terminal and logging a made-up result)."""
+    app = _shell_app(tmp_path)
+    notes: list[str] = []
+    async with app.run_test(size=(200, 60)) as pilot:
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        await _settle(pilot, app)
+        await pilot.press("enter", "enter")  # open the runbook, run: a write, so y/n
+        await pilot.press("y")
+        await _settle(pilot, app)
+        assert "this terminal cannot be handed to an interactive step" in notes
+        assert not [e for e in app.screen.incident_log.pre_incident if e.kind is EntryKind.STEP_RUN]
+
+
+async def test_a_drill_never_hands_the_terminal_to_an_interactive_step(
+    tmp_path: Path, drill_sources
+) -> None:
+    """In a drill the same step is answered by the drill's executor: simulated, logged, and
+    nothing real runs (the drill executor cannot run a step on the terminal)."""
+    books = _folder(tmp_path, "books", {"tty.md": TTY_PAGE.format(alert="HighErrorRate")})
+    sources, clock = drill_sources("error-rate", seed=7)
+    app = build_test_app(tmp_path, sources, clock, runbooks=[books])
+    async with app.run_test(size=(200, 60)) as pilot:
+        await _settle(pilot, app)
+        pane = app.screen.query_one(RunbookPane)
+        assert pane.selected_step is not None and pane.selected_step.interactive
+        await pilot.press("enter", "enter", "y")
+        await _settle(pilot, app)
+        assert any("this command was not run" in line for line in _output(pane))
+        runs = [e for e in app.screen.incident_log.pre_incident if e.kind is EntryKind.STEP_RUN]
+        assert len(runs) == 1 and runs[0].data["executor"] == "drill"
