@@ -6,6 +6,7 @@ the finished run is posted up as a `Region.Record` for the log.
 from __future__ import annotations
 
 import asyncio
+import signal
 from typing import Any
 
 from rich.text import Text
@@ -186,28 +187,48 @@ class RunbookRegion(Region):
         self._worker = self._run_worker(rendered, confirmed, typed)
 
     def _run_attached(self, rendered: RenderedStep, confirmed: bool, typed: str | None) -> None:
-        """An interactive step: the console steps aside (`App.suspend`), the command gets the
-        terminal (inside tmux and over SSH alike), and its exit status and duration are logged
-        when it ends. Refusals are said before the terminal is handed over."""
-        from textual.app import SuspendNotSupported
-
+        """An interactive step: refusals are said before the terminal is handed over."""
         reason = self.pipeline.refusal(rendered, confirmed=confirmed, typed=typed)
         if reason:
             self.notify(reason, severity="error", markup=False)
             return
+        self._worker = self._attached_worker(rendered, confirmed, typed)
+
+    @work(group="steps", exit_on_error=False, description="Run an interactive step")
+    async def _attached_worker(
+        self, rendered: RenderedStep, confirmed: bool, typed: str | None
+    ) -> None:
+        """The console steps aside (`App.suspend`), the command gets the terminal (inside tmux
+        and over SSH alike) from a thread, and its exit status and duration are logged when it
+        ends. Meanwhile the loop keeps running (acks kept alive, alerts polled) with every
+        repaint held back (`batch_update`: nothing may draw over the command), and ctrl+c
+        belongs to the command (the console's SIGINT is swallowed, not fatal)."""
+        from textual.app import SuspendNotSupported
+
         command = one_line(rendered.command)
         result: StepResult | None = None
         failure = ""
+        cancelled = False
+        loop = asyncio.get_running_loop()
         try:
-            with self.app.suspend():
+            with self.app.suspend(), self.app.batch_update():
                 # nothing may raise out of here: the app resumes only when the block ends
-                print(f"\nwarroom: running {command}\n(end it to return to the console)\n")
+                loop.add_signal_handler(signal.SIGINT, lambda: None)
                 try:
-                    result = self.pipeline.run_attached(rendered, confirmed=confirmed, typed=typed)
+                    print(f"\nwarroom: running {command}\n(end it to return to the console)\n")
+                    result = await asyncio.to_thread(
+                        self.pipeline.run_attached, rendered, confirmed=confirmed, typed=typed
+                    )
                 except WarroomError as exc:
                     failure = str(exc)
+                except asyncio.CancelledError:  # the console is closing: come back first
+                    cancelled = True
+                finally:
+                    loop.remove_signal_handler(signal.SIGINT)
         except SuspendNotSupported:
             failure = "this terminal cannot be handed to an interactive step"
+        if cancelled:
+            raise asyncio.CancelledError
         if result is None:
             self.notify(failure or "the step did not run", severity="error", markup=False)
             return
