@@ -5,7 +5,8 @@ A real Alertmanager holds the alert; the real `warroom` runs in a tmux pane (160
 step is `less FILE && test -t 0 && exit 7`: `less` makes it interactive, the file's text on
 the pane proves it has the terminal (the console stepped aside), `q` ends it, and exit 7
 only happens when stdin really was the tty. The console must be back, the step in its log
-with that status, and `warroom incidents show` must say the same from the store.
+with that status. Then `watch` on the next step: ctrl+c ends it and the console carries on.
+`warroom incidents show` must say the same from the store.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def _runbook(folder: Path, notes: Path) -> None:
     folder.mkdir()
     (folder / "tty-probe.md").write_text(
         f"# TtyProbe\n\n## Diagnosis\n\nRead the notes:\n\n```bash\n"
-        f"less {notes} && test -t 0 && exit 7\n```\n",
+        f"less {notes} && test -t 0 && exit 7\n```\n\nWatch it:\n\n"
+        "```bash\nwatch -n 1 echo WATCHING-ON-THE-TTY\n```\n",
         encoding="utf-8",
     )
 
@@ -89,6 +91,17 @@ def test_interactive_step_suspends_runs_on_the_pane_and_logs_its_status(
     tmux.keys("q")
     screen = tmux.wait_for(lambda s: "Incident log" in s and "exit 7" in s, 20)
     assert "Firing alerts" in screen and NOTES not in screen  # the console is back, whole
+    # ctrl+c belongs to the interactive command: it ends `watch`, never the console
+    tmux.keys("j")
+    time.sleep(0.5)
+    tmux.keys("Enter")
+    screen = tmux.wait_for(lambda s: "Every 1" in s or "Run it?" in s, 20)
+    if "Run it?" in screen:
+        tmux.keys("y")
+    tmux.wait_for(lambda s: "WATCHING-ON-THE-TTY" in s and "Every 1" in s, 20)
+    tmux.keys("C-c")
+    screen = tmux.wait_for(lambda s: "Incident log" in s and "ran `watch" in s, 20)
+    assert tmux.run("display", "-p", "-t", "t", "#{pane_dead}").strip() == "0"
     tmux.keys("q")
     tmux.wait_for(lambda s: "Quit anyway?" in s, 20)
     tmux.keys("y")
@@ -101,3 +114,4 @@ def test_interactive_step_suspends_runs_on_the_pane_and_logs_its_status(
     listed = json.loads(cli(env, "incidents", "list", "--json", "--store", str(store)))
     shown = cli(env, "incidents", "show", listed[0]["id"], "--store", str(store))
     assert re.search(r"ran `less .*notes\.txt && test -t 0 && exit 7` → exit 7 in \d", shown)
+    assert "ran `watch -n 1 echo WATCHING-ON-THE-TTY` → exit" in shown
