@@ -178,7 +178,8 @@ async def test_keys_stop_at_the_ends_and_output_is_kept_per_step(tmp_path: Path)
         shown = _output(pane)
         assert shown[:2] == ["$ echo first-output", "first-output"] and len(shown) == 3
         # the output pane takes the focus and scrolls; [ ] switch between runs
-        pane.output.focus()
+        await pilot.press("O")
+        assert app.focused is pane.output
         await pilot.press("j", "k", "pagedown", "end", "home", "right_square_bracket")
         await pilot.pause()
         assert "output 2/2" in screen_text(app) and "second-output" in _output(pane)

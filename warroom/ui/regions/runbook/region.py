@@ -31,6 +31,7 @@ class RunbookRegion(Region):
     TITLE = "Runbook"
     ACTIONS = (
         Action("ctrl+c", "cancel_step", "Cancel step", Access.READ, show=False, priority=True),
+        Action("O", "toggle_output", "Step output", Access.READ, show=False),
     )
     # enter on the screen, or a step picked in the list (enter, a click), ask for these
     DIALOG_ACTIONS = (
@@ -276,6 +277,16 @@ class RunbookRegion(Region):
         incident = self.services.incident_log.incident
         entry = self.pipeline.record(incident.id if incident else "", message.rendered, result)
         self.post_message(Region.Record(entry.kind, entry.text, dict(entry.data)))
+
+    def action_toggle_output(self) -> None:
+        """Between the steps and their output: the output pane scrolls with the same keys."""
+        pane = self.pane
+        if pane.output.has_focus:
+            pane.steps.focus()
+        elif pane.runs:
+            pane.output.focus()
+        else:
+            self.notify("no step has run yet in this incident", timeout=3)
 
     def action_cancel_step(self) -> None:
         if self._worker is not None and self._worker.is_running:
