@@ -57,3 +57,4 @@ _.related_alerts  # domain.milestones: the alerts a clock was derived from (expo
 _.scanned_chars  # runbook_parse: counters that prove parsing stays linear (tests assert on them)
 _.capped_steps  # the same
 _.query_for  # domain.signals SignalSpec: one panel query for one label (CLI export tests, oracles)
+_.section_for  # domain.runbooks: the one-answer lookup (tests, callers); the pane uses covering() to name the others
