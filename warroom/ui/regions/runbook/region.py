@@ -26,6 +26,16 @@ from warroom.ui.regions.base import Access, Action, Region, Services
 from warroom.ui.regions.runbook.pane import RunbookPane
 
 
+def _swallow_sigint(loop: asyncio.AbstractEventLoop) -> bool:
+    """ctrl+c while a command has the terminal is the command's: the console ignores it.
+    False where the loop cannot take signal handlers (not the main thread, Windows)."""
+    try:
+        loop.add_signal_handler(signal.SIGINT, lambda: None)
+    except (NotImplementedError, RuntimeError, ValueError):
+        return False
+    return True
+
+
 class RunbookRegion(Region):
     NAME = "runbook"
     TITLE = "Runbook"
@@ -214,7 +224,7 @@ class RunbookRegion(Region):
         try:
             with self.app.suspend(), self.app.batch_update():
                 # nothing may raise out of here: the app resumes only when the block ends
-                loop.add_signal_handler(signal.SIGINT, lambda: None)
+                swallowed = _swallow_sigint(loop)
                 try:
                     print(f"\nwarroom: running {command}\n(end it to return to the console)\n")
                     result = await asyncio.to_thread(
@@ -225,7 +235,8 @@ class RunbookRegion(Region):
                 except asyncio.CancelledError:  # the console is closing: come back first
                     cancelled = True
                 finally:
-                    loop.remove_signal_handler(signal.SIGINT)
+                    if swallowed:
+                        loop.remove_signal_handler(signal.SIGINT)
         except SuspendNotSupported:
             failure = "this terminal cannot be handed to an interactive step"
         if cancelled:
