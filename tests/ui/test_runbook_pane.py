@@ -43,6 +43,13 @@ NAME   READY   STATUS
 x      0/1     CrashLoopBackOff
 ```
 
+Inside the pod:
+
+```bash
+kubectl -n <namespace> exec -it <pod> -- bash
+cat /etc/resolv.conf
+```
+
 ## Mitigation
 
 ### Roll back
@@ -135,7 +142,17 @@ async def test_commands_are_filled_from_the_labels_and_the_others_named(tmp_path
         assert "logs api-7d9f5-xk2lp -c app --previous" in screen
         assert "<namespace>" not in screen.split("▾ Mitigation")[0]  # Diagnosis fully filled
         assert "expected output" in screen and "CrashLoopBackOff" in screen
+        # a shell the step opens: what the page types in it is shown inside, never a step
+        assert "tty" in screen and "exec -it api-7d9f5-xk2lp -- bash" in screen
+        assert "inside that shell (typed there, never run here):" in screen
+        assert "│ cat /etc/resolv.conf" in screen
+        pane = app.screen.query_one(RunbookPane)
+        assert pane.section is not None
+        assert not any("resolv.conf" in step.command for step in pane.section.steps)
         # a name no label fills: the template, the name marked, asked before the run
+        await pilot.press("end")  # the last step, scrolled into view
+        await pilot.pause()
+        screen = screen_text(app)
         assert "deployment/<deployment>" in screen and "no label fills deployment" in screen
 
 
