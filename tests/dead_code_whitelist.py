@@ -59,3 +59,4 @@ _.capped_steps  # the same
 _.query_for  # domain.signals SignalSpec: one panel query for one label (CLI export tests, oracles)
 alive  # executors.process_tree: is a pid still running (the process-tree tests prove none is)
 _.cut_lines  # executors.step_output: how many lines were cut at the cap (tests assert on it)
+_.section_for  # domain.runbooks: the one-answer lookup (tests, callers); the pane uses covering() to name the others

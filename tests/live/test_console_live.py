@@ -222,11 +222,11 @@ async def test_live_read_then_write_step_are_logged(stack: MonitoringStack, tmp_
         pane = app.screen.query_one(RunbookPane)
         await _wait(pilot, lambda: pane.section is not None and name in pane.section.alerts, 5)
         await pilot.press("enter")  # open the runbook
-        pane.steps.highlighted = 0
+        pane.highlight_step(0)
         await pilot.press("enter")  # read step: runs at once
         log = app.screen.incident_log
         await _wait(pilot, lambda: any(e.kind is EntryKind.STEP_RUN for e in log.pre_incident), 10)
-        pane.steps.highlighted = 1
+        pane.highlight_step(1)
         await pilot.press("enter")
         assert isinstance(app.screen, Confirm) and f"{marker}-checkout" in app.screen.detail
         await pilot.press("y")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -57,6 +59,16 @@ async def key_latency(
             raise AssertionError(f"{key!r} changed nothing within {limit_s} s")
         await asyncio.sleep(0.001)
     return time.perf_counter() - start
+
+
+def screen_text(app: WarRoomApp) -> str:
+    """The screen as text, read from Textual's own screenshot (one line per row)."""
+    svg = app.export_screenshot()
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for m in re.finditer(r'<text [^>]*x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        rows.setdefault(float(m.group(2)), []).append((float(m.group(1)), m.group(3)))
+    lines = ("".join(t for _x, t in sorted(row)) for _y, row in sorted(rows.items()))
+    return "\n".join(html.unescape(line).replace("\xa0", " ") for line in lines)
 
 
 async def choose(pilot: Any, app: WarRoomApp, value: str) -> None:

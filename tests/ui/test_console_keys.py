@@ -114,12 +114,12 @@ async def test_tab_moves_between_regions(make_app) -> None:
         await pilot.press("tab")
         assert screen.region_index == 1
         await pilot.press("tab")
-        steps = screen.query_one(RunbookPane).steps
-        assert app.focused is steps and steps.highlighted == 0
+        pane = screen.query_one(RunbookPane)
+        assert app.focused is pane.steps and pane.step_index == 0
         await pilot.press("j", "j")  # the step list moves with j/k as well as the arrows
-        assert steps.highlighted == 2
+        assert pane.step_index == 2
         await pilot.press("k")
-        assert steps.highlighted == 1
+        assert pane.step_index == 1
         await pilot.press("shift+tab", "shift+tab")
         assert isinstance(app.focused, AlertList)
 

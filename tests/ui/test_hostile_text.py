@@ -5,14 +5,13 @@ the log and the toasts; none crashes and no raw control byte reaches the screen.
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import Input
 
 from tests.ui.factory import FIXED_TIME, build_test_app
+from tests.ui.factory import screen_text as _screen
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource
 from warroom.domain.alerts import Alert, fingerprint_of
 from warroom.domain.ports import Sources
@@ -49,16 +48,6 @@ async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
-
-
-def _screen(app) -> str:  # type: ignore[no-untyped-def]
-    """The screen as text, read from Textual's own screenshot (one line per row)."""
-    svg = app.export_screenshot()
-    rows: dict[float, list[tuple[float, str]]] = {}
-    for m in re.finditer(r'<text [^>]*x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
-        rows.setdefault(float(m.group(2)), []).append((float(m.group(1)), m.group(3)))
-    lines = ("".join(t for _x, t in sorted(row)) for _y, row in sorted(rows.items()))
-    return "\n".join(html.unescape(line).replace("\xa0", " ") for line in lines)
 
 
 def _no_raw_controls(text: str) -> None:

@@ -29,10 +29,10 @@ async def test_drill_read_then_write_step_are_logged(make_app, drill_sources) ->
         write_index = next(
             i for i, s in enumerate(steps) if s.risk is Risk.WRITE and "restart" in s.command
         )
-        pane.steps.highlighted = read_index
+        pane.highlight_step(read_index)
         await pilot.press("enter")
         await _settle(pilot, app)
-        pane.steps.highlighted = write_index
+        pane.highlight_step(write_index)
         await pilot.press("enter")
         assert isinstance(app.screen, Confirm)
         assert "restart api" in app.screen.detail  # the final command, placeholders filled
@@ -56,7 +56,7 @@ async def test_step_output_is_kept_and_searchable(make_app, drill_sources) -> No
         await pilot.press("enter")
         pane = app.screen.query_one(RunbookPane)
         for index in (0, 1):
-            pane.steps.highlighted = index
+            pane.highlight_step(index)
             await pilot.press("enter")
             await _settle(pilot, app)
         assert sum(line.startswith("$ ") for line in pane.transcript) == 2

@@ -11,14 +11,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 from warroom.domain.alerts import Alert
 from warroom.domain.clock import Clock
+from warroom.domain.errors import RunbookError
 from warroom.domain.incident import Entry
 from warroom.domain.placeholders import missing_values, render_step
 from warroom.domain.ports import OutputSink, RenderedStep, StepExecutor, StepResult
 from warroom.domain.runbooks import Risk, Step
 from warroom.services.steps import StepRunner, step_entry
+
+
+@runtime_checkable
+class AttachedExecutor(Protocol):
+    """An executor that can run a step on the real terminal while the console is suspended
+    (the shell). The drill's executor is not one: a drill answers interactive steps like any
+    other, simulated, and never hands the terminal to a real command."""
+
+    def run_attached(self, rendered: RenderedStep) -> StepResult: ...
 
 
 class Ask(StrEnum):
@@ -91,6 +102,30 @@ class StepPipeline:
     ) -> StepResult:
         """Run through the runner's gate (RunbookError says why a run is refused)."""
         return await self.runner.run(rendered, emit, confirmed=confirmed, typed_target=typed)
+
+    def attaches(self, rendered: RenderedStep) -> bool:
+        """Whether this run needs the terminal: an interactive step (a shell, a REPL, a pager,
+        `watch`) whose executor can hand it the terminal."""
+        if not rendered.step.interactive:
+            return False
+        return isinstance(self.runner.executor_for(rendered), AttachedExecutor)
+
+    def refusal(self, rendered: RenderedStep, *, confirmed: bool, typed: str | None) -> str | None:
+        """Why this run may not happen (viewer, unconfirmed...): asked before suspending."""
+        return self.runner.refusal(rendered, confirmed=confirmed, typed_target=typed)
+
+    def run_attached(
+        self, rendered: RenderedStep, *, confirmed: bool, typed: str | None
+    ) -> StepResult:
+        """Run an interactive step on the terminal (the caller has suspended the UI); the same
+        gate as `run` (RunbookError says why a run is refused). Blocks until the command ends."""
+        reason = self.refusal(rendered, confirmed=confirmed, typed=typed)
+        if reason:
+            raise RunbookError(reason)
+        executor = self.runner.executor_for(rendered)
+        if not isinstance(executor, AttachedExecutor):
+            raise RunbookError("no executor here can hand this step the terminal")
+        return executor.run_attached(rendered)
 
     def record(self, incident_id: str, rendered: RenderedStep, result: StepResult) -> Entry:
         """The incident-log entry for this run."""

@@ -92,6 +92,13 @@ class ShellExecutor:
     ) -> StepResult:
         return await run_shell(rendered.command, emit, timeout_s, options=self.options)
 
+    def run_attached(self, rendered: RenderedStep) -> StepResult:
+        """An interactive step on the terminal while the console is suspended (`attached`)."""
+        from warroom.sources.executors.attached import run_attached
+
+        o = self.options
+        return run_attached(rendered.command, shell=o.shell, env=o.env, env_allow=o.env_allow)
+
 
 async def run_shell(
     command: str,

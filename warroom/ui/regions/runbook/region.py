@@ -6,6 +6,7 @@ the finished run is posted up as a `Region.Record` for the log.
 from __future__ import annotations
 
 import asyncio
+import signal
 from typing import Any
 
 from rich.text import Text
@@ -25,11 +26,22 @@ from warroom.ui.regions.base import Access, Action, Region, Services
 from warroom.ui.regions.runbook.pane import RunbookPane
 
 
+def _swallow_sigint(loop: asyncio.AbstractEventLoop) -> bool:
+    """ctrl+c while a command has the terminal is the command's: the console ignores it.
+    False where the loop cannot take signal handlers (not the main thread, Windows)."""
+    try:
+        loop.add_signal_handler(signal.SIGINT, lambda: None)
+    except (NotImplementedError, RuntimeError, ValueError):
+        return False
+    return True
+
+
 class RunbookRegion(Region):
     NAME = "runbook"
     TITLE = "Runbook"
     ACTIONS = (
         Action("ctrl+c", "cancel_step", "Cancel step", Access.READ, show=False, priority=True),
+        Action("O", "toggle_output", "Step output", Access.READ, show=False),
     )
     # enter on the screen, or a step picked in the list (enter, a click), ask for these
     DIALOG_ACTIONS = (
@@ -75,13 +87,19 @@ class RunbookRegion(Region):
         self.show_alert(self.alert)
 
     def show_alert(self, alert: Alert | None) -> None:
-        """Attributes down: the selected alert's section (or none)."""
+        """Attributes down: the selected alert's section (or none), filled from its labels."""
         self.alert = alert
         if alert is None:
             self.pane.show_section(None, None)
             return
-        found = self.library.section_for(alert.name, alert.annotations)
-        self.pane.show_section(found, alert.name)
+        found = self.library.covering(alert.name, alert.annotations)
+        if not found:
+            self.pane.show_section(None, alert.name)
+            return
+        others = [runbook.path.rsplit("/", 1)[-1] for runbook, _ in found[1:]]
+        labels = dict(alert.labels)
+        labels.setdefault("alertname", alert.name)  # as `step_pipeline.alert_values` fills
+        self.pane.show_section(found[0], alert.name, labels, others)
 
     # ------------------------------------------------------------ steps
 
@@ -173,8 +191,62 @@ class RunbookRegion(Region):
             self.app.push_screen(prompt, typed)
 
     def _run(self, rendered: RenderedStep, *, confirmed: bool, typed: str | None) -> None:
-        self.pane.write_output(Text(f"$ {one_line(rendered.command)}", style="bold"))
+        if self.pipeline.attaches(rendered):
+            self._run_attached(rendered, confirmed, typed)
+            return
+        self.pane.start_run(rendered.step, Text(f"$ {one_line(rendered.command)}", style="bold"))
         self._worker = self._run_worker(rendered, confirmed, typed)
+
+    def _run_attached(self, rendered: RenderedStep, confirmed: bool, typed: str | None) -> None:
+        """An interactive step: refusals are said before the terminal is handed over."""
+        reason = self.pipeline.refusal(rendered, confirmed=confirmed, typed=typed)
+        if reason:
+            self.notify(reason, severity="error", markup=False)
+            return
+        self._worker = self._attached_worker(rendered, confirmed, typed)
+
+    @work(group="steps", exit_on_error=False, description="Run an interactive step")
+    async def _attached_worker(
+        self, rendered: RenderedStep, confirmed: bool, typed: str | None
+    ) -> None:
+        """The console steps aside (`App.suspend`), the command gets the terminal (inside tmux
+        and over SSH alike) from a thread, and its exit status and duration are logged when it
+        ends. Meanwhile the loop keeps running (acks kept alive, alerts polled) with every
+        repaint held back (`batch_update`: nothing may draw over the command), and ctrl+c
+        belongs to the command (the console's SIGINT is swallowed, not fatal)."""
+        from textual.app import SuspendNotSupported
+
+        command = one_line(rendered.command)
+        result: StepResult | None = None
+        failure = ""
+        cancelled = False
+        loop = asyncio.get_running_loop()
+        try:
+            with self.app.suspend(), self.app.batch_update():
+                # nothing may raise out of here: the app resumes only when the block ends
+                swallowed = _swallow_sigint(loop)
+                try:
+                    print(f"\nwarroom: running {command}\n(end it to return to the console)\n")
+                    result = await asyncio.to_thread(
+                        self.pipeline.run_attached, rendered, confirmed=confirmed, typed=typed
+                    )
+                except WarroomError as exc:
+                    failure = str(exc)
+                except asyncio.CancelledError:  # the console is closing: come back first
+                    cancelled = True
+                finally:
+                    if swallowed:
+                        loop.remove_signal_handler(signal.SIGINT)
+        except SuspendNotSupported:
+            failure = "this terminal cannot be handed to an interactive step"
+        if cancelled:
+            raise asyncio.CancelledError
+        if result is None:
+            self.notify(failure or "the step did not run", severity="error", markup=False)
+            return
+        self.pane.start_run(rendered.step, Text(f"$ {command}", style="bold"))
+        self.pane.write_output(Text("(ran on the terminal: its output is not kept here)", "dim"))
+        self.post_message(StepFinished(rendered, result))
 
     @work(group="steps", exit_on_error=False, description="Run a runbook step")
     async def _run_worker(self, rendered: RenderedStep, confirmed: bool, typed: str | None) -> None:
@@ -216,6 +288,16 @@ class RunbookRegion(Region):
         incident = self.services.incident_log.incident
         entry = self.pipeline.record(incident.id if incident else "", message.rendered, result)
         self.post_message(Region.Record(entry.kind, entry.text, dict(entry.data)))
+
+    def action_toggle_output(self) -> None:
+        """Between the steps and their output: the output pane scrolls with the same keys."""
+        pane = self.pane
+        if pane.output.has_focus:
+            pane.steps.focus()
+        elif pane.runs:
+            pane.output.focus()
+        else:
+            self.notify("no step has run yet in this incident", timeout=3)
 
     def action_cancel_step(self) -> None:
         if self._worker is not None and self._worker.is_running:
