@@ -47,7 +47,7 @@ class Settings:
     source_path: str = ""  # the config file these came from, for messages
     history_retention_days: int = 30  # [history]: the alert history's retention and row limit
     history_max_events: int = 500_000
-    silence_policy: SilencePolicy = SilencePolicy()  # [silence_policy], as the guard takes it
+    silence_policy: SilencePolicy = field(default_factory=SilencePolicy)  # [silence_policy]
     maintenance_file: str = ""  # [maintenance]: schedules made into silences ("" = none)
     maintenance_lead_minutes: float = 10.0
 

@@ -9,12 +9,13 @@ before making the same silence again. An override is written to the incident log
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from warroom.domain.alerts import Alert, Silence, SilenceRequest
+from warroom.domain.alerts import Alert, Matcher, Silence, SilenceRequest
 from warroom.domain.clock import Clock
+from warroom.domain.errors import WarroomError
 from warroom.domain.incident import Entry, EntryKind
 from warroom.domain.silence_policy import (
     PolicyDecision,
@@ -25,6 +26,7 @@ from warroom.domain.silence_policy import (
     similar_silences,
 )
 from warroom.services.incident_log import IncidentLog
+from warroom.services.polling import bounded
 from warroom.services.silences import SilenceService
 
 RECENT = timedelta(hours=24)
@@ -79,6 +81,45 @@ class SilenceGuard:
         )
         similar = similar_silences(request.matchers, self._seen.values(), now, recent=self.recent)
         return SilenceCheck(decision, tuple(similar), errors)
+
+    async def verdict(
+        self,
+        request: SilenceRequest,
+        alerts: Iterable[Alert],
+        *,
+        override_reason: str = "",
+        timeout_s: float = 5.0,
+    ) -> PolicyDecision:
+        """The decision at save: the full check, or, when the silences cannot be listed in
+        time, the rules alone (none of them needs the silences)."""
+        alerts = list(alerts)
+        try:
+            check = await bounded(
+                self.check(request, alerts, override_reason=override_reason),
+                timeout_s,
+                "silence policy",
+            )
+        except WarroomError:
+            return decide(
+                self.policy,
+                request.matchers,
+                alerts,
+                override_reason=override_reason,
+                by=request.created_by,
+            )
+        return check.decision
+
+    async def similar(
+        self, matchers: Sequence[Matcher], by: str, timeout_s: float = 5.0
+    ) -> tuple[SimilarSilence, ...]:
+        """The similar silences for the dialog (none when they cannot be listed in time)."""
+        now = self.clock.now()
+        request = SilenceRequest(tuple(matchers), now, now, by, "")
+        try:
+            check = await bounded(self.check(request), timeout_s, "silences")
+        except WarroomError:
+            return ()
+        return check.similar
 
 
 async def log_override(
