@@ -131,10 +131,12 @@ class AlertsRegion(Region):
         errors = "; ".join(f"{k}: {v}" for k, v in snapshot.errors.items())
         self.retitle(f"Firing alerts ({snapshot.firing})", f"⚠ {errors}" if errors else "")
         if not self._first:  # (on the first, every alert is "new")
-            critical = {a.fingerprint for a in snapshot.fired if a.severity is Severity.CRITICAL}
+            critical = [a for a in snapshot.fired if a.severity is Severity.CRITICAL]
             if critical:
-                self.alert_list.flash(critical)
-                if self.ctx.settings.bell and not self.ctx.viewer:
+                self.alert_list.flash({a.fingerprint for a in critical})
+                # a muted one rings through the tripwire (once, on every console), not here
+                heard = any(not a.is_silenced for a in critical)
+                if heard and self.ctx.settings.bell and not self.ctx.viewer:
                     self.app.bell()
         self._first = False
         self.query_one(MemoryBanner).observe(snapshot)
