@@ -158,3 +158,21 @@ async def test_an_unreadable_maintenance_file_is_an_error_not_a_crash(tmp_path: 
     result = await memory.maintenance_tick()
     assert result is not None and result.errors and "missing.toml" in result.errors[0]
     assert result.created == ()
+
+
+async def test_a_big_index_is_reloaded_after_a_poll_at_most_every_gap(
+    history_store: AlertHistoryStore,
+) -> None:
+    from warroom.services.alert_memory import BIG_INDEX, RELOAD_GAP
+
+    clock = FrozenClock(T0)
+    memory = _memory(history_store, clock)
+    await memory.after_poll(_snapshot([_alert("small", T0)]))
+    await memory.load_index()
+    assert memory.reload_due()  # a small history: every poll that recorded something
+    storm = [_alert(f"fp{i}", T0, instance=str(i)) for i in range(BIG_INDEX)]
+    await memory.after_poll(_snapshot(storm))
+    await memory.load_index()
+    assert not memory.reload_due()
+    clock.advance(RELOAD_GAP.total_seconds())
+    assert memory.reload_due()

@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from warroom.domain.alert_history import WEEK, HistoryIndex
@@ -34,6 +34,9 @@ from warroom.services.polling import THREAD_AT, AlertSnapshot, bounded
 from warroom.services.silences import SilenceService
 
 log = logging.getLogger(__name__)
+
+BIG_INDEX = 20_000  # events: from here on, reloaded at most every RELOAD_GAP after a poll
+RELOAD_GAP = timedelta(seconds=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,8 @@ class AlertMemory:
         self._lock = asyncio.Lock()  # one poll's events at a time: the recorder diffs in order
         self._previous: set[str] | None = None
         self._materialiser: MaintenanceMaterialiser | None = None
+        self._events = 0  # in the index last loaded
+        self._loaded_at: datetime | None = None
 
     @property
     def enabled(self) -> bool:
@@ -147,7 +152,16 @@ class AlertMemory:
         now = self.clock.now()
         events = await bounded(self.store.events(now - WEEK), self.timeout_s * 2, "alert history")
         self.index = await asyncio.to_thread(HistoryIndex.build, events, now)
+        self._events, self._loaded_at = len(events), now
         return self.index
+
+    def reload_due(self) -> bool:
+        """After a poll that recorded something: reload now? A week of a storm's events takes
+        a while to read and index, so a big index waits `RELOAD_GAP` (the slow timer, or the
+        next poll, brings it)."""
+        if self._events < BIG_INDEX or self._loaded_at is None:
+            return True
+        return self.clock.now() - self._loaded_at >= RELOAD_GAP
 
     async def close(self) -> None:
         if self.store is not None and self._opened is not None:

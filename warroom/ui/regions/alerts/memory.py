@@ -146,7 +146,8 @@ class MemoryBanner(Static):
             self._say_once(result.error)
         elif result.recorded:
             self._errors.clear()
-            self.load_index()
+            if self.memory.reload_due():
+                self.load_index()
 
     @work(group="remedies", exit_on_error=False, description="Read past incidents")
     async def _load_remedies(self, attempt: int = 0) -> None:
