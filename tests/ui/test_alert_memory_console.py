@@ -25,6 +25,7 @@ from warroom.cli.live_wiring import build_live_sources
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
 from warroom.domain.alerts import Matcher, SilenceRequest
 from warroom.domain.clock import SystemClock
+from warroom.domain.history_ports import AlertHistoryStore
 from warroom.domain.silence_policy import SilencePolicy
 from warroom.sources.alertmanager import AlertmanagerSource, format_time
 from warroom.stores.history_sqlite import SqliteHistoryStore
@@ -41,7 +42,9 @@ def console_am() -> Iterator[Alertmanager]:
         yield am
 
 
-def _app(tmp_path: Path, am: Alertmanager, **settings: Any):  # type: ignore[no-untyped-def]
+def _app(  # type: ignore[no-untyped-def]
+    tmp_path: Path, am: Alertmanager, history: AlertHistoryStore | None = None, **settings: Any
+):
     env = EnvironmentConfig(
         name="test", alertmanagers=(ServerConfig(url=am.url, name="am", timeout_s=5.0),)
     )
@@ -51,7 +54,7 @@ def _app(tmp_path: Path, am: Alertmanager, **settings: Any):  # type: ignore[no-
         tmp_path,
         build_live_sources(live, clock),
         clock,
-        history=SqliteHistoryStore(tmp_path / "incidents.history.db"),
+        history=history or SqliteHistoryStore(tmp_path / "incidents.history.db"),
         environments=live.environments,
         environment="test",
         refresh_s=3600.0,
@@ -210,3 +213,52 @@ async def test_policy_refuses_one_matcher_and_logs_a_typed_override(
         assert overrides[0].data["rules"] == ["min_matchers"]
         silenced = [s for s in console_am.alerts() if s["labels"].get("service") == service]
         assert silenced and silenced[0]["status"]["state"] == "suppressed"
+
+
+async def test_two_consoles_on_one_postgres_history_both_raise_the_banner(
+    console_am: Alertmanager, tmp_path: Path, postgres_dsn: str
+) -> None:
+    """Two consoles at once (one a viewer), their history in the same PostgreSQL database:
+    each raises the banner on its own poll, and the fire is in the shared history once."""
+    from warroom.stores.history_postgres import PostgresHistoryStore
+
+    service = f"db{uuid.uuid4().hex[:6]}"
+    source = AlertmanagerSource(ServerConfig(url=console_am.url, name="am", timeout_s=5.0))
+    apps = []
+    for i, viewer in enumerate((False, True)):
+        where = tmp_path / f"console{i}"
+        where.mkdir()
+        apps.append(_app(where, console_am, PostgresHistoryStore(postgres_dsn), viewer=viewer))
+    try:
+        async with apps[0].run_test(size=(160, 48)) as one, apps[1].run_test(size=(160, 48)) as two:
+            for pilot in (one, two):
+                await _settle(pilot)
+            now = datetime.now(UTC)
+            silence_id = await source.create_silence(
+                SilenceRequest(
+                    (Matcher("service", service),), now, now + timedelta(hours=2), "bob", "db"
+                )
+            )
+            console_am.post_alerts([_alert("DBDown", service, now + timedelta(seconds=1))])
+            for pilot in (one, two):
+                await _refresh(pilot)
+            for app in apps:
+                banner = str(app.screen.query_one(MemoryBanner).render())
+                assert f"DBDown matched silence {silence_id[:4]} by bob" in banner
+            await two.press("M")  # the viewer may look, never expire
+            await _settle(two)
+            assert not isinstance(apps[1].screen, Confirm)
+            assert console_am.silence(silence_id)["status"]["state"] == "active"
+        store = PostgresHistoryStore(postgres_dsn)
+        await store.open()
+        try:
+            fires = [
+                e
+                for e in await store.events(now - timedelta(minutes=1))
+                if e.service == service and e.kind == "fired"
+            ]
+        finally:
+            await store.close()
+        assert len(fires) == 1
+    finally:
+        await source.aclose()
