@@ -262,3 +262,44 @@ async def test_two_consoles_on_one_postgres_history_both_raise_the_banner(
         assert len(fires) == 1
     finally:
         await source.aclose()
+
+
+async def test_the_detail_lists_the_past_incidents_the_alert_fired_in(
+    console_am: Alertmanager, tmp_path: Path
+) -> None:
+    """A past incident written through the console's own incident log (declared, the alert
+    recorded firing in it, resolved), then the alert fires again: `i` names that incident."""
+    from warroom.domain.alerts import Alert
+    from warroom.domain.incident import EntryKind
+    from warroom.services.alert_events import alert_events
+    from warroom.services.incident_log import IncidentLog
+    from warroom.stores import open_store
+
+    service = f"db{uuid.uuid4().hex[:6]}"
+    name = f"Replica{uuid.uuid4().hex[:4]}"
+    store = open_store(str(tmp_path / "incidents.db"))
+    await store.open()
+    log = IncidentLog(store, SystemClock(), "alice@bastion")
+    await log.declare("replica lag took checkout down", "P2", [service])
+    past = Alert("fp-past", name, {"alertname": name, "service": service}, {}, datetime.now(UTC))
+    for event in alert_events([past], []):
+        await log.record(EntryKind.ALERT_FIRED, event.text, event.data)
+    await log.resolve("failed over")
+    await store.close()
+
+    console_am.post_alerts([_alert(name, service, datetime.now(UTC))])
+    app = _app(tmp_path, console_am)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot)
+        await pilot.press("slash", *f"service={service}", "enter")
+        await _settle(pilot)
+        for _ in range(100):  # until the past incidents are read (the store opens first)
+            await pilot.press("i")
+            await pilot.pause()
+            memory = str(app.screen.query_one("#alert-memory").render())
+            if "none it fired in" not in memory:
+                break
+            await pilot.press("escape")
+            await pilot.pause(0.05)
+        assert "replica lag took checkout down" in memory
+        assert "resolved" in memory

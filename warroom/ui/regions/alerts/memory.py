@@ -152,12 +152,12 @@ class MemoryBanner(Static):
     @work(group="remedies", exit_on_error=False, description="Read past incidents")
     async def _load_remedies(self, attempt: int = 0) -> None:
         """Past incidents, once the store is open (the screen opens it after the first frame:
-        until then, tried again 1, 2, 4, 8 s later, said only if the last try fails)."""
+        until then, tried again 0.25, 0.5, 1 ... 8 s later, said only if the last try fails)."""
         try:
             await self.remedies.load()
         except WarroomError as exc:
-            if attempt < 4:
-                self.set_timer(2**attempt, lambda: self._load_remedies(attempt + 1))
+            if attempt < 6:
+                self.set_timer(0.25 * 2**attempt, lambda: self._load_remedies(attempt + 1))
             else:
                 self._say_once(f"past incidents: {exc}")
 
