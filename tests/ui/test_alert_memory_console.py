@@ -303,3 +303,35 @@ async def test_the_detail_lists_the_past_incidents_the_alert_fired_in(
             await pilot.pause(0.05)
         assert "replica lag took checkout down" in memory
         assert "resolved" in memory
+
+
+async def test_the_silence_dialog_shows_a_broader_silence_already_active(
+    console_am: Alertmanager, tmp_path: Path
+) -> None:
+    service = f"db{uuid.uuid4().hex[:6]}"
+    source = AlertmanagerSource(ServerConfig(url=console_am.url, name="am", timeout_s=5.0))
+    now = datetime.now(UTC)
+    try:
+        await source.create_silence(
+            SilenceRequest(
+                (Matcher("service", service),), now, now + timedelta(hours=1), "carol", "db"
+            )
+        )
+    finally:
+        await source.aclose()
+    # a critical alert of that service, not yet muted by it (another alertname, own label)
+    console_am.post_alerts([_alert("DBDown", f"{service}x", now)])
+    app = _app(tmp_path, console_am)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot)
+        await pilot.press("slash", *f"service={service}x", "enter")
+        await _settle(pilot)
+        await pilot.press("s")
+        await _settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, SilenceDialog)
+        dialog.query_one("#silence-matchers", Input).value = f'service="{service}" alertname=DBDown'
+        await pilot.pause()
+        similar = str(dialog.query_one("#silence-similar").render())
+        assert "similar silences:" in similar
+        assert f'broader, active: service="{service}" by carol' in similar

@@ -9,11 +9,12 @@ before making the same silence again. An override is written to the incident log
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from warroom.domain.alerts import Alert, Matcher, Silence, SilenceRequest
+from warroom.domain.alerts import Alert, Silence, SilenceRequest
 from warroom.domain.clock import Clock
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import Entry, EntryKind
@@ -60,6 +61,19 @@ class SilenceGuard:
         """The policy's verdict on `request` (with the typed reason, if any) and the similar
         silences, active or expired within `recent`."""
         now = self.clock.now()
+        errors = await self._remember(now)
+        decision = decide(
+            self.policy,
+            request.matchers,
+            alerts,
+            override_reason=override_reason,
+            by=request.created_by,
+        )
+        similar = similar_silences(request.matchers, self._seen.values(), now, recent=self.recent)
+        return SilenceCheck(decision, tuple(similar), errors)
+
+    async def _remember(self, now: datetime) -> Mapping[str, str]:
+        """List the silences and keep those since gone as expired (for `recent`)."""
         live, errors = await self.silences.list()
         current = {s.id: s for s in live}
         if (
@@ -72,15 +86,7 @@ class SilenceGuard:
             if seen.state == "expired" and seen.ends_at < now - self.recent:
                 del self._seen[sid]
         self._seen.update(current)
-        decision = decide(
-            self.policy,
-            request.matchers,
-            alerts,
-            override_reason=override_reason,
-            by=request.created_by,
-        )
-        similar = similar_silences(request.matchers, self._seen.values(), now, recent=self.recent)
-        return SilenceCheck(decision, tuple(similar), errors)
+        return errors
 
     async def verdict(
         self,
@@ -109,17 +115,13 @@ class SilenceGuard:
             )
         return check.decision
 
-    async def similar(
-        self, matchers: Sequence[Matcher], by: str, timeout_s: float = 5.0
-    ) -> tuple[SimilarSilence, ...]:
-        """The similar silences for the dialog (none when they cannot be listed in time)."""
-        now = self.clock.now()
-        request = SilenceRequest(tuple(matchers), now, now, by, "")
-        try:
-            check = await bounded(self.check(request), timeout_s, "silences")
-        except WarroomError:
-            return ()
-        return check.similar
+    async def known(self, timeout_s: float = 5.0) -> tuple[Silence, ...]:
+        """Active and recently expired silences, for the dialog to find the similar ones as
+        the matchers are edited (`similar_silences`); what was known when they cannot be
+        listed in time."""
+        with contextlib.suppress(WarroomError):
+            await bounded(self._remember(self.clock.now()), timeout_s, "silences")
+        return tuple(self._seen.values())
 
 
 async def log_override(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,8 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from warroom.domain.alerts import Alert, Matcher, matching_alerts
-from warroom.domain.silence_policy import SilencePolicy, SimilarSilence, refusals
+from warroom.domain.alerts import Alert, Matcher, Silence, matching_alerts
+from warroom.domain.silence_policy import SilencePolicy, refusals, similar_silences
 from warroom.domain.untrusted import clip, one_line
 from warroom.ui.dialogs.prompts import DIALOG_CSS, plain
 
@@ -85,6 +86,7 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
         self.form = form  # asked again after a refusal: what was typed stays
         self.refused = refused
         self.refusals: list[str] = []
+        self.known: tuple[tuple[Silence, ...], datetime] = ((), datetime.min)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -121,15 +123,22 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
         target = "#silence-override" if self.refusals and self.form else "#silence-comment"
         self.query_one(target, Input).focus()
 
-    def show_similar(self, similar: Sequence[SimilarSilence]) -> None:
-        """Similar silences, active or recently expired (found by the region's worker)."""
+    def show_known(self, silences: Sequence[Silence], now: datetime) -> None:
+        """The active and recently expired silences (listed by the region's worker): the
+        similar ones are shown, and found again as the matchers change."""
+        self.known = (tuple(silences), now)
+        self._preview(self.query_one("#silence-matchers", Input).value)
+
+    def _show_similar(self, matchers: Sequence[Matcher]) -> None:
+        silences, now = self.known
+        similar = similar_silences(matchers, silences, now) if silences else []
         lines = []
         for found in similar[:5]:
             silence = found.silence
             state = "expired" if found.expired else "active"
-            matchers = clip(one_line(" ".join(str(m) for m in silence.matchers)), 60)
+            theirs = clip(one_line(" ".join(str(m) for m in silence.matchers)), 60)
             who = clip(one_line(silence.created_by), 24)
-            lines.append(f"  {found.similarity.value}, {state}: {matchers} by {who}")
+            lines.append(f"  {found.similarity.value}, {state}: {theirs} by {who}")
         more = f"\n  … and {len(similar) - 5} more" if len(similar) > 5 else ""
         text = "similar silences:\n" + "\n".join(lines) + more if lines else ""
         self.query_one("#silence-similar", Static).update(plain(text))
@@ -149,6 +158,7 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
             preview.update("⚠ at least one matcher is needed")
             return
         self._check_policy(matchers)
+        self._show_similar(matchers)
         caught = matching_alerts(matchers, self.alerts)
         names = sorted({a.name for a in caught})
         listed = ", ".join(names[:4]) + (" …" if len(names) > 4 else "")

@@ -288,13 +288,13 @@ class AlertsRegion(Region):
             form=form, refused=refused,
         )  # fmt: skip
         self.app.push_screen(dialog, done)
-        self._find_similar(dialog, matchers)
+        self._find_similar(dialog)
 
     @work(group="silences", exit_on_error=False, description="Find similar silences")
-    async def _find_similar(self, dialog: SilenceDialog, matchers: list[Matcher]) -> None:
-        similar = await self.services.guard.similar(matchers, self.ctx.author, SOURCE_TIMEOUT_S)
-        if similar and dialog.is_attached:
-            dialog.show_similar(similar)
+    async def _find_similar(self, dialog: SilenceDialog) -> None:
+        known = await self.services.guard.known(SOURCE_TIMEOUT_S)
+        if known and dialog.is_attached:
+            dialog.show_known(known, self.ctx.clock.now())
 
     @work(group="silences", exit_on_error=False, description="Create a silence")
     async def _create_silence(self, form: SilenceForm, alert: Alert | None, title: str) -> None:
