@@ -136,7 +136,11 @@ class AlertMemory:
         async with self._lock:
             try:
                 await self._open()
-                snapshots = per_source(snapshot.alerts, snapshot.errors, self.source_names)
+                split = (snapshot.alerts, snapshot.errors, self.source_names)
+                if len(snapshot.alerts) >= THREAD_AT:  # a storm's alerts: sorted off the loop
+                    snapshots = await asyncio.to_thread(per_source, *split)
+                else:
+                    snapshots = per_source(*split)
                 recorded = await bounded(
                     self.recorder.record_poll(snapshots), self.timeout_s * 2, "alert history"
                 )
