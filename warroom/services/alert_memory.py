@@ -79,6 +79,7 @@ class AlertMemory:
         self.index = HistoryIndex.build((), clock.now())
         self._opened: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()  # one poll's events at a time: the recorder diffs in order
+        self._trip_lock = asyncio.Lock()  # and the tripwire's polls, in order, apart from it
         self._previous: set[str] | None = None
         self._materialiser: MaintenanceMaterialiser | None = None
         self._events = 0  # in the index last loaded
@@ -101,7 +102,10 @@ class AlertMemory:
         """The trips this poll raises. Silences are listed only when a critical alert is new
         (most polls add none), and a source that cannot list them trips on Alertmanager's own
         `silencedBy` alone."""
-        alerts = snapshot.alerts
+        async with self._trip_lock:
+            return await self._trip(snapshot.alerts)
+
+    async def _trip(self, alerts: Sequence[Alert]) -> list[Tripped]:
         if len(alerts) >= THREAD_AT:
             fresh = await asyncio.to_thread(self._new_critical, alerts)
         else:
