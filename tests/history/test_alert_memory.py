@@ -176,3 +176,30 @@ async def test_a_big_index_is_reloaded_after_a_poll_at_most_every_gap(
     assert not memory.reload_due()
     clock.advance(RELOAD_GAP.total_seconds())
     assert memory.reload_due()
+
+
+async def test_the_guard_still_refuses_when_no_alertmanager_answers() -> None:
+    """An Alertmanager that refuses connections (a port nothing listens on): the dialog's
+    similar silences are empty, and the policy's verdict still stands (it needs no silences)."""
+    import socket
+
+    from warroom.domain.alerts import Matcher, SilenceRequest
+    from warroom.domain.silence_policy import SilencePolicy
+    from warroom.services.silence_guard import SilenceGuard
+
+    with socket.socket() as sock:  # a free port, closed again: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    source = AlertmanagerSource(ServerConfig(url=f"http://127.0.0.1:{port}", name="am"))
+    clock = FrozenClock(T0)
+    guard = SilenceGuard(SilenceService([source], clock), SilencePolicy(min_matchers=2), clock)
+    request = SilenceRequest((Matcher("service", "db"),), T0, T0 + timedelta(hours=1), "ann", "x")
+    try:
+        assert await guard.known(timeout_s=2.0) == ()
+        refused = await guard.verdict(request, [], timeout_s=2.0)
+        assert not refused.allowed and "min_matchers = 2" in refused.message
+        allowed = await guard.verdict(request, [], override_reason="db failover", timeout_s=2.0)
+        assert allowed.allowed and allowed.override is not None
+        assert allowed.override.reason == "db failover" and allowed.override.by == "ann"
+    finally:
+        await source.aclose()
