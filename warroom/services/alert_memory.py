@@ -146,7 +146,7 @@ class AlertMemory:
                 else:
                     snapshots = per_source(*split)
                 recorded = await bounded(
-                    self.recorder.record_poll(snapshots), self.timeout_s * 2, "alert history"
+                    self.recorder.record_poll(snapshots), self.timeout_s * 2, "record"
                 )
             except (WarroomError, TimeoutError, OSError) as exc:
                 return PollMemory(error=f"alert history: {exc}")
@@ -158,7 +158,7 @@ class AlertMemory:
             return self.index
         await self._open()
         now = self.clock.now()
-        events = await bounded(self.store.events(now - WEEK), self.timeout_s * 2, "alert history")
+        events = await bounded(self.store.events(now - WEEK), self.timeout_s * 2, "read")
         self.index = await asyncio.to_thread(warm_index, events, now)
         self._events, self._loaded_at = len(events), now
         return self.index

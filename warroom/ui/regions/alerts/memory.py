@@ -68,7 +68,7 @@ class MemoryBanner(Static):
         self.remedies = remedies
         self.maintain = maintain
         self.trip: Tripped | None = None
-        self._errors: set[str] = set()  # store trouble already said once
+        self._errors: set[str] = set()  # trouble already said once (history: until it clears)
 
     def on_mount(self) -> None:
         if self.memory.enabled:
@@ -144,10 +144,11 @@ class MemoryBanner(Static):
         result = await self.memory.after_poll(snapshot)
         if result.error:
             self._say_once(result.error)
-        elif result.recorded:
-            self._errors.clear()
-            if self.memory.reload_due():
-                self.load_index()
+            return
+        # the store is back: its next trouble is said again
+        self._errors = {e for e in self._errors if not e.startswith("alert history")}
+        if result.recorded and self.memory.reload_due():
+            self.load_index()
 
     @work(group="remedies", exit_on_error=False, description="Read past incidents")
     async def _load_remedies(self, attempt: int = 0) -> None:
