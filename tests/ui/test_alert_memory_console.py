@@ -335,3 +335,20 @@ async def test_the_silence_dialog_shows_a_broader_silence_already_active(
         similar = str(dialog.query_one("#silence-similar").render())
         assert "similar silences:" in similar
         assert f'broader, active: service="{service}" by carol' in similar
+
+
+async def test_a_history_store_that_cannot_open_is_said_once_and_alerts_still_show(
+    console_am: Alertmanager, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")  # a history "directory" that is a file: the store cannot open
+    name = f"Shown{uuid.uuid4().hex[:4]}"
+    console_am.post_alerts([_alert(name, "web", datetime.now(UTC))])
+    app = _app(tmp_path, console_am, SqliteHistoryStore(blocker / "history.db"))
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await _settle(pilot)
+        for _ in range(3):
+            await _refresh(pilot)
+        said = [str(t.render()) for t in app.screen.query("Toast")]
+        assert len([t for t in said if "alert history" in t]) == 1, said
+        assert any(a.name == name for a in app.screen.query_one(AlertList).filtered_alerts)
