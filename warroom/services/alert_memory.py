@@ -4,7 +4,8 @@ silence tripwire and the maintenance windows, behind one plain async interface.
 The alerts region calls `after_poll` in a worker once a poll is drawn, `load_index` on a slow
 timer and after each poll that recorded something, and `maintenance_tick` about once a minute.
 Nothing here waits on the event loop: the store is async (its blocking clients in threads)
-and the index over a week of events is built in a thread.
+and the index over a week of events is built in a thread. The store is opened here on first
+use and closed by the app on exit, with the incident store (`ConsoleContext.history`).
 
 Viewer consoles record too: the history is not the incident log (nobody's action is written,
 only what Alertmanager showed), the store keeps each fire once however many consoles saw it,
@@ -170,10 +171,6 @@ class AlertMemory:
         if self._events < BIG_INDEX or self._loaded_at is None:
             return True
         return self.clock.now() - self._loaded_at >= RELOAD_GAP
-
-    async def close(self) -> None:
-        if self.store is not None and self._opened is not None:
-            await self.store.close()
 
     # ------------------------------------------------------------ maintenance
 
