@@ -352,3 +352,57 @@ async def test_a_history_store_that_cannot_open_is_said_once_and_alerts_still_sh
         said = [str(t.render()) for t in app.screen.query("Toast")]
         assert len([t for t in said if "alert history" in t]) == 1, said
         assert any(a.name == name for a in app.screen.query_one(AlertList).filtered_alerts)
+
+
+async def test_two_consoles_with_a_maintenance_file_make_the_window_silence_once(
+    console_am: Alertmanager, tmp_path: Path
+) -> None:
+    """Two consoles, an injected clock five minutes before a window: exactly one silence with
+    the schedule's matchers and end exists in Alertmanager (each console ticks at start)."""
+    from warroom.domain.clock import FrozenClock
+
+    service = f"db{uuid.uuid4().hex[:6]}"
+    schedules = tmp_path / "maintenance.toml"
+    schedules.write_text(
+        f'[[maintenance]]\nname = "vacuum-{service}"\nmatchers = "service={service}"\n'
+        'at = "04:00"\nduration = "45m"\ncomment = "nightly vacuum"\n'
+    )
+    start = datetime.now(UTC).replace(hour=4, minute=0, second=0, microsecond=0)
+    if start < datetime.now(UTC):
+        start += timedelta(days=1)
+    clock = FrozenClock(start - timedelta(minutes=5))
+    env = EnvironmentConfig(
+        name="test", alertmanagers=(ServerConfig(url=console_am.url, name="am", timeout_s=5.0),)
+    )
+    apps = []
+    for i in range(2):
+        where = tmp_path / f"console{i}"
+        where.mkdir()
+        apps.append(
+            build_test_app(
+                where,
+                build_live_sources(Settings(environments={"test": env}), clock),
+                clock,
+                environments={"test": env},
+                environment="test",
+                refresh_s=3600.0,
+                maintenance_file=str(schedules),
+                maintenance_lead_minutes=10.0,
+            )
+        )
+    async with apps[0].run_test(size=(160, 48)) as one:
+        await _settle(one)  # (two consoles that look at the same instant converge next tick)
+        async with apps[1].run_test(size=(160, 48)) as two:
+            await _settle(two)
+    source = AlertmanagerSource(ServerConfig(url=console_am.url, name="am", timeout_s=5.0))
+    try:
+        live = [
+            s
+            for s in await source.list_silences()
+            if any(m.value == service for m in s.matchers) and s.state != "expired"
+        ]
+    finally:
+        await source.aclose()
+    assert len(live) == 1
+    assert [str(m) for m in live[0].matchers] == [f'service="{service}"']
+    assert live[0].ends_at == start + timedelta(minutes=45)
