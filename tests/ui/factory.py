@@ -16,6 +16,7 @@ from textual.widgets import OptionList
 
 from warroom.config import Settings
 from warroom.domain.clock import Clock, FrozenClock
+from warroom.domain.history_ports import AlertHistoryStore
 from warroom.domain.ports import Sources
 from warroom.paths import default_runbooks_dir
 from warroom.services.runbook_library import load_library
@@ -31,6 +32,7 @@ def build_test_app(
     sources: Sources,
     clock: Clock | None = None,
     runbooks: list[Path] | None = None,
+    history: AlertHistoryStore | None = None,
     **settings: Any,
 ) -> WarRoomApp:
     ctx = ConsoleContext(
@@ -42,6 +44,7 @@ def build_test_app(
         author="tester@bastion",
         viewer=bool(settings.get("viewer", False)),
         scenario="error-rate" if sources.is_drill else "",
+        history=history,
     )
     return build_app(ctx, boot=False)
 

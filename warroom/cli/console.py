@@ -128,7 +128,9 @@ def run_console(
     from warroom.ui.context import ConsoleContext
 
     check_settings_keymap(settings)  # before anything opens: a bad keymap is one line, exit 2
-    store = open_store(settings.store if store_url is None else store_url, start_offline_ok=True)
+    url = settings.store if store_url is None else store_url
+    store = open_store(url, start_offline_ok=True)
+    history = open_history(settings, url)
     ctx = ConsoleContext(
         settings=settings,
         sources=sources,
@@ -140,8 +142,28 @@ def run_console(
         viewer=settings.viewer,
         scenario=scenario,
         secrets=configured_secrets(settings),
+        history=history,
     )
     app = build_app(ctx)
     app.run()
     raise_if_crashed(app)
     return app.return_code or 0
+
+
+def open_history(settings: Settings, store_url: str) -> Any:
+    """The alert history beside the incident store (opened by the console in a worker, closed
+    with the store on exit); None, with a warning, when the store URL names none."""
+    from datetime import timedelta
+
+    from warroom.domain.errors import StoreError
+    from warroom.stores.history import open_history_store
+
+    try:
+        return open_history_store(
+            store_url,
+            retention=timedelta(days=settings.history_retention_days),
+            max_events=settings.history_max_events,
+        )
+    except StoreError as exc:
+        print(f"warroom: no alert history: {exc}", file=sys.stderr)
+        return None

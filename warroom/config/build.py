@@ -10,10 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from warroom.config.schema import EnvironmentSection, FileConfig, SignalSection
+from warroom.config.schema import (
+    EnvironmentSection,
+    FileConfig,
+    SignalSection,
+    SilencePolicySection,
+)
 from warroom.config.settings import EnvironmentConfig, Settings
 from warroom.domain.errors import ConfigError
 from warroom.domain.signals import DEFAULT_SIGNALS, SignalSpec
+from warroom.domain.silence_policy import SilencePolicy
 
 Fail = Callable[[list[str | int], str], ConfigError]
 # what a [[signals]] table hands to the panel's spec as it is (the key is derived)
@@ -94,4 +100,18 @@ def build_settings(
         store=incident.store,
         update_every_s=incident.update_every_s,
         source_path=source,
+        history_retention_days=config.history.retention_days,
+        history_max_events=config.history.max_events,
+        silence_policy=silence_policy(config.silence_policy),
+        maintenance_file=config.maintenance.file,
+        maintenance_lead_minutes=config.maintenance.lead_minutes,
+    )
+
+
+def silence_policy(section: SilencePolicySection) -> SilencePolicy:
+    """The section as the guard takes it (0 = no limit on matching alerts)."""
+    return SilencePolicy(
+        min_matchers=section.min_matchers,
+        broad_labels=frozenset(section.broad_labels),
+        max_matching_alerts=section.max_matching_alerts or None,
     )

@@ -16,11 +16,14 @@ from msgspec import NODEFAULT, inspect
 from warroom.config.schema import (
     EnvironmentSection,
     FileConfig,
+    HistorySection,
     IncidentSection,
+    MaintenanceSection,
     PostgresConfig,
     RunbooksSection,
     ServerConfig,
     SignalSection,
+    SilencePolicySection,
     UiSection,
 )
 
@@ -33,6 +36,9 @@ SECTIONS: tuple[tuple[str, type, str], ...] = (
     ("`[ui]`", UiSection, "WARROOM_UI__"),
     ("`[incident]`", IncidentSection, "WARROOM_INCIDENT__"),
     ("`[runbooks]`", RunbooksSection, "WARROOM_RUNBOOKS__"),
+    ("`[history]`", HistorySection, "WARROOM_HISTORY__"),
+    ("`[silence_policy]`", SilencePolicySection, "WARROOM_SILENCE_POLICY__"),
+    ("`[maintenance]`", MaintenanceSection, "WARROOM_MAINTENANCE__"),
     ("`[environments.NAME]`", EnvironmentSection, "WARROOM_ENVIRONMENTS__NAME__"),
     (
         "`[environments.NAME.prometheus]`, `[[environments.NAME.alertmanagers]]`",

@@ -19,6 +19,7 @@ from msgspec.structs import force_setattr
 
 from warroom.domain.durations import parse_duration
 from warroom.domain.scope import DEFAULT_SCOPE_LABELS
+from warroom.domain.silence_policy import BROAD_LABELS
 
 Finite = Annotated[float, Meta(ge=-1e15, le=1e15)]  # a threshold: any finite number
 
@@ -182,6 +183,55 @@ class RunbooksSection(Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     ] = 60.0
 
 
+class HistorySection(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """`[history]`: the alert history kept beside the incidents ("seen before", flapping)."""
+
+    retention_days: Annotated[
+        int, _doc("days of fire/resolve events kept, 1 to 3650", ge=1, le=3650)
+    ] = 30
+    max_events: Annotated[
+        int,
+        _doc(
+            "events kept at most (oldest dropped first), 1000 to 50000000", ge=1000, le=50_000_000
+        ),
+    ] = 500_000
+
+
+class SilencePolicySection(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """`[silence_policy]`: silences refused at creation (overridable with a typed reason)."""
+
+    min_matchers: Annotated[
+        int, _doc("a silence needs at least this many matchers, 0 to 32", ge=0, le=32)
+    ] = 1
+    broad_labels: Annotated[
+        list[Annotated[str, Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]],
+        Meta(max_length=64),
+        _doc("labels that narrow nothing alone: a silence on only these is refused"),
+    ] = field(default_factory=lambda: sorted(BROAD_LABELS))
+    max_matching_alerts: Annotated[
+        int,
+        _doc(
+            "refuse a silence matching more firing alerts than this; 0 = no limit",
+            ge=0,
+            le=10_000_000,
+        ),
+    ] = 0
+
+
+class MaintenanceSection(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """`[maintenance]`: recurring windows made into Alertmanager silences by the console."""
+
+    file: Annotated[
+        str, _doc('schedules file ([[maintenance]] tables); "" = none (no silences made)')
+    ] = ""
+    lead_minutes: Annotated[
+        float,
+        _doc(
+            "make a window's silence this many minutes before it starts, 1 to 1440", ge=1, le=1440
+        ),
+    ] = 10.0
+
+
 Seconds = int | str  # 1800 or "30m"
 
 
@@ -257,6 +307,15 @@ class FileConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         default_factory=IncidentSection
     )
     runbooks: Annotated[RunbooksSection, _doc("runbooks")] = field(default_factory=RunbooksSection)
+    history: Annotated[HistorySection, _doc("alert history")] = field(
+        default_factory=HistorySection
+    )
+    silence_policy: Annotated[SilencePolicySection, _doc("silence policy")] = field(
+        default_factory=SilencePolicySection
+    )
+    maintenance: Annotated[MaintenanceSection, _doc("maintenance windows")] = field(
+        default_factory=MaintenanceSection
+    )
     signals: Annotated[
         Annotated[list[SignalSection], Meta(max_length=32)] | None,
         _doc("golden-signal panels, at most 32 (default: the four golden signals)"),

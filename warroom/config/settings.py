@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from warroom.config.schema import PostgresConfig, ServerConfig
 from warroom.domain.scope import DEFAULT_SCOPE_LABELS
 from warroom.domain.signals import DEFAULT_SIGNALS, SignalSpec
+from warroom.domain.silence_policy import SilencePolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,11 @@ class Settings:
     store: str = ""
     update_every_s: int = 0  # 0: by severity (P0/P1 15 min, P2 30 min, P3 1 h)
     source_path: str = ""  # the config file these came from, for messages
+    history_retention_days: int = 30  # [history]: the alert history's retention and row limit
+    history_max_events: int = 500_000
+    silence_policy: SilencePolicy = field(default_factory=SilencePolicy)  # [silence_policy]
+    maintenance_file: str = ""  # [maintenance]: schedules made into silences ("" = none)
+    maintenance_lead_minutes: float = 10.0
 
     @property
     def active_environment(self) -> EnvironmentConfig | None:

@@ -69,6 +69,12 @@ class RemedyLibrary:
             return
         self._index(entry.incident_id, [entry])
 
+    def incidents_for(self, alert: Alert, limit: int = 10) -> list[Incident]:
+        """The incidents this alert (by name) fired in, newest first (the alert detail)."""
+        ids = self._by_alert.get(alert.name, set())
+        found = sorted((self._incidents[i] for i in ids), key=lambda i: i.declared_at)
+        return found[::-1][:limit]
+
     def for_alert(self, alert: Alert) -> RemedyMemory:
         """The ranked remedies for this alert from the incidents it took part in."""
         ids = self._by_alert.get(alert.name, set())

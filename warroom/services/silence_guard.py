@@ -9,12 +9,14 @@ before making the same silence again. An override is written to the incident log
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from warroom.domain.alerts import Alert, Silence, SilenceRequest
 from warroom.domain.clock import Clock
+from warroom.domain.errors import WarroomError
 from warroom.domain.incident import Entry, EntryKind
 from warroom.domain.silence_policy import (
     PolicyDecision,
@@ -25,6 +27,7 @@ from warroom.domain.silence_policy import (
     similar_silences,
 )
 from warroom.services.incident_log import IncidentLog
+from warroom.services.polling import bounded
 from warroom.services.silences import SilenceService
 
 RECENT = timedelta(hours=24)
@@ -58,6 +61,19 @@ class SilenceGuard:
         """The policy's verdict on `request` (with the typed reason, if any) and the similar
         silences, active or expired within `recent`."""
         now = self.clock.now()
+        errors = await self._remember(now)
+        decision = decide(
+            self.policy,
+            request.matchers,
+            alerts,
+            override_reason=override_reason,
+            by=request.created_by,
+        )
+        similar = similar_silences(request.matchers, self._seen.values(), now, recent=self.recent)
+        return SilenceCheck(decision, tuple(similar), errors)
+
+    async def _remember(self, now: datetime) -> Mapping[str, str]:
+        """List the silences and keep those since gone as expired (for `recent`)."""
         live, errors = await self.silences.list()
         current = {s.id: s for s in live}
         if (
@@ -70,15 +86,42 @@ class SilenceGuard:
             if seen.state == "expired" and seen.ends_at < now - self.recent:
                 del self._seen[sid]
         self._seen.update(current)
-        decision = decide(
-            self.policy,
-            request.matchers,
-            alerts,
-            override_reason=override_reason,
-            by=request.created_by,
-        )
-        similar = similar_silences(request.matchers, self._seen.values(), now, recent=self.recent)
-        return SilenceCheck(decision, tuple(similar), errors)
+        return errors
+
+    async def verdict(
+        self,
+        request: SilenceRequest,
+        alerts: Iterable[Alert],
+        *,
+        override_reason: str = "",
+        timeout_s: float = 5.0,
+    ) -> PolicyDecision:
+        """The decision at save: the full check, or, when the silences cannot be listed in
+        time, the rules alone (none of them needs the silences)."""
+        alerts = list(alerts)
+        try:
+            check = await bounded(
+                self.check(request, alerts, override_reason=override_reason),
+                timeout_s,
+                "silence policy",
+            )
+        except WarroomError:
+            return decide(
+                self.policy,
+                request.matchers,
+                alerts,
+                override_reason=override_reason,
+                by=request.created_by,
+            )
+        return check.decision
+
+    async def known(self, timeout_s: float = 5.0) -> tuple[Silence, ...]:
+        """Active and recently expired silences, for the dialog to find the similar ones as
+        the matchers are edited (`similar_silences`); what was known when they cannot be
+        listed in time."""
+        with contextlib.suppress(WarroomError):
+            await bounded(self._remember(self.clock.now()), timeout_s, "silences")
+        return tuple(self._seen.values())
 
 
 async def log_override(

@@ -94,6 +94,7 @@ class WarRoomApp(App[None]):
         sources = self.ctx.sources
         closers = [
             self.ctx.store.close(),
+            *(h.close() for h in filter(None, [self.ctx.history])),
             *(
                 s.aclose()
                 for s in (*sources.alert_sources, *filter(None, [sources.fallback_alerts]))

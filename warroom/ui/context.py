@@ -7,6 +7,7 @@ from pathlib import Path
 
 from warroom.config import Settings
 from warroom.domain.clock import Clock
+from warroom.domain.history_ports import AlertHistoryStore
 from warroom.domain.ports import IncidentStore, Sources
 from warroom.domain.runbooks import RunbookLibrary
 
@@ -28,3 +29,6 @@ class ConsoleContext:
     scenario: str = ""  # the drill scenario's name, shown in the banner
     runbook_paths: tuple[Path, ...] = ()
     secrets: tuple[str, ...] = ()  # every configured secret (`cli.live_wiring.configured_secrets`)
+    # the alert history beside the store (`stores.history.open_history_store`, not yet open:
+    # the console opens it in a worker); None keeps no history ("seen before" stays blank)
+    history: AlertHistoryStore | None = None

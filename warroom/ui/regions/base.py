@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.binding import Binding
@@ -32,10 +34,13 @@ from warroom.domain.incident import (
 from warroom.domain.untrusted import one_line
 from warroom.services.ack_keepalive import AckKeepAlive
 from warroom.services.acks import AckKeeper
+from warroom.services.alert_memory import AlertMemory, MaintenancePlan
 from warroom.services.alert_refresh import AlertRefresh
 from warroom.services.incident_log import IncidentLog
 from warroom.services.polling import AlertPoller, SignalPoller
+from warroom.services.remedy_memory import RemedyLibrary
 from warroom.services.signal_scope import SignalScope
+from warroom.services.silence_guard import SilenceGuard
 from warroom.services.silences import SilenceService
 from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
 from warroom.ui.messages import EntryCommitted
@@ -89,6 +94,11 @@ class Services:
     keepalive: AckKeepAlive
     silences: SilenceService
     scope: SignalScope
+    memory: AlertMemory  # history, "seen before", the tripwire, maintenance windows
+    guard: SilenceGuard  # the silence policy and similar silences, at creation
+    # past incidents: the alert detail's "took part in", and remedy memory for the runbook
+    # pane (`remedies.for_alert(alert)`, loaded by the alerts region's `start()`)
+    remedies: RemedyLibrary
 
 
 def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
@@ -98,15 +108,31 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
     signals = SignalPoller(
         ctx.settings.signals, ctx.sources.signal_sources, ctx.clock, SOURCE_TIMEOUT_S
     )
+    settings = ctx.settings
+    plan = None
+    if settings.maintenance_file:
+        lead = timedelta(minutes=settings.maintenance_lead_minutes)
+        plan = MaintenancePlan(Path(settings.maintenance_file).expanduser(), lead)
+    memory = AlertMemory(
+        ctx.history,
+        ctx.clock,
+        silences,
+        source_names=[s.name for s in ctx.sources.alert_sources],
+        maintenance=plan,
+        timeout_s=SOURCE_TIMEOUT_S,
+    )
     return Services(
         ctx=ctx,
         incident_log=IncidentLog(
-            ctx.store, ctx.clock, ctx.author, policies_for(ctx.settings), secrets=ctx.secrets
+            ctx.store, ctx.clock, ctx.author, policies_for(settings), secrets=ctx.secrets
         ),
         refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
         keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S),
         silences=silences,
         scope=SignalScope(signals),
+        memory=memory,
+        guard=SilenceGuard(silences, settings.silence_policy, ctx.clock),
+        remedies=RemedyLibrary(ctx.store),
     )
 
 

@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from warroom.domain.alert_history import HistoryIndex
 from warroom.domain.alert_view import (
     THREAD_AT,
     AlertIndex,
@@ -33,7 +34,7 @@ from warroom.domain.alert_view import (
 from warroom.domain.alerts import Alert, AlertFilter
 from warroom.domain.clock import format_age
 from warroom.ui.messages import AlertSelected, FirstAlertsDrawn
-from warroom.ui.regions.alerts.row_text import row_text, style_class
+from warroom.ui.regions.alerts.row_text import row_text, seen_text, style_class
 from warroom.ui.widgets.line_cache import text_strip
 
 
@@ -90,6 +91,7 @@ class AlertList(ScrollView, can_focus=True):
         self._drawn: bool | None = False  # None: the first rows are in, not yet drawn
         self._filtering = False
         self.show_origins = False  # set when several Alertmanagers feed the list
+        self.history: HistoryIndex | None = None  # "seen before", summarised per visible row
 
     # ------------------------------------------------------------ data in
 
@@ -191,6 +193,13 @@ class AlertList(ScrollView, can_focus=True):
     def _filtered(self, index: AlertIndex, view: View, rows: list[AlertRow]) -> None:
         if index is self._index and view == self._view():  # else a later one is on its way
             self._rebuild(force=True, rows=rows)
+
+    def set_history(self, index: HistoryIndex) -> None:
+        """A new "seen before" index: only the visible lines are repainted (each row's badge
+        is worked out as it is drawn, and remembered by the index)."""
+        self.history = index
+        self._age_cache.clear()
+        self.refresh()
 
     def flash(self, fingerprints: set[str], seconds: float = 4.0) -> None:
         """Draw the eye to newly firing critical alerts."""
@@ -329,7 +338,8 @@ class AlertList(ScrollView, can_focus=True):
         self._age_cache[i] = age
         selected = i == self._cursor
         flashing = row.alert is not None and row.alert.fingerprint in self._flashing
-        text = row_text(row, age, width, self._now, self.show_origins)
+        seen = seen_text(self.history, row.alert)
+        text = row_text(row, age, width, self._now, self.show_origins, seen)
         style = self._style_for(row)
         if flashing:
             style += self.get_component_rich_style("alert-list--flash", partial=True)

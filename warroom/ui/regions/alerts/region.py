@@ -17,17 +17,26 @@ from textual.worker import Worker, WorkerState
 
 from warroom.domain.alerts import Alert, AlertFilter, Matcher, Severity, Silence, SilenceRequest
 from warroom.domain.errors import WarroomError
-from warroom.domain.incident import EntryKind
+from warroom.domain.incident import Entry, EntryKind
 from warroom.domain.untrusted import one_line
 from warroom.services.ack_keepalive import KEEP_EVERY_S
 from warroom.services.alert_events import alert_events
 from warroom.services.polling import bounded
+from warroom.services.silence_guard import log_override
 from warroom.services.silences import SilenceFact, identifying_matchers
 from warroom.ui.dialogs.silence import SilenceDialog, SilenceForm
 from warroom.ui.dialogs.silences_view import SilencesView
 from warroom.ui.messages import AlertsRefreshed
 from warroom.ui.regions.alerts.alert_list import AlertList
-from warroom.ui.regions.base import SOURCE_TIMEOUT_S, Access, Action, Region, Services
+from warroom.ui.regions.alerts.memory import HistoryLoaded, MemoryBanner, TripwireRaised
+from warroom.ui.regions.base import (
+    SOURCE_TIMEOUT_S,
+    Access,
+    Action,
+    Region,
+    Services,
+    write_entry,
+)
 
 READ, WRITE = Access.READ, Access.WRITE
 _FACT_KIND = {
@@ -55,6 +64,8 @@ class AlertsRegion(Region):
         Action("a", "ack", "Ack", WRITE),
         Action("x", "silences", "Silences", READ, show=False),
         Action("i", "detail", "Alert details", READ, show=False),
+        Action("m", "show_muted", "Show the tripwire's silence", READ, show=False),
+        Action("M", "expire_muted", "Expire the tripwire's silence", WRITE, show=False),
         Action("escape", "escape", "Clear the filter", READ, show=False),
     )
     # reached from a dialog (the silences view), not from a key of its own
@@ -71,6 +82,12 @@ class AlertsRegion(Region):
         yield Input(
             placeholder="filter: words or label=value, enter to apply, esc to clear",
             id="alert-filter",
+        )
+        yield MemoryBanner(
+            self.services.memory,
+            self.services.remedies,
+            maintain=not self.ctx.viewer,
+            id="alert-tripwire",
         )
         yield AlertList(id="alert-list")
 
@@ -91,6 +108,12 @@ class AlertsRegion(Region):
     def focus_first(self) -> None:
         self.alert_list.focus()
 
+    def start(self) -> None:
+        self.query_one(MemoryBanner).start()
+
+    def show_entry(self, entry: Entry) -> None:
+        self.services.remedies.add(entry)
+
     # ------------------------------------------------------------ refresh
 
     def refresh_now(self) -> None:
@@ -108,12 +131,15 @@ class AlertsRegion(Region):
         errors = "; ".join(f"{k}: {v}" for k, v in snapshot.errors.items())
         self.retitle(f"Firing alerts ({snapshot.firing})", f"⚠ {errors}" if errors else "")
         if not self._first:  # (on the first, every alert is "new")
-            critical = {a.fingerprint for a in snapshot.fired if a.severity is Severity.CRITICAL}
+            critical = [a for a in snapshot.fired if a.severity is Severity.CRITICAL]
             if critical:
-                self.alert_list.flash(critical)
-                if self.ctx.settings.bell and not self.ctx.viewer:
+                self.alert_list.flash({a.fingerprint for a in critical})
+                # a muted one rings through the tripwire (once, on every console), not here
+                heard = any(not a.is_silenced for a in critical)
+                if heard and self.ctx.settings.bell and not self.ctx.viewer:
                     self.app.bell()
         self._first = False
+        self.query_one(MemoryBanner).observe(snapshot)
         for event in alert_events(snapshot.fired, snapshot.resolved):
             self.post_message(Region.Record(event.kind, event.text, event.data))
         self.schedule()
@@ -165,12 +191,40 @@ class AlertsRegion(Region):
             self.alert_list.focus()
 
     def action_detail(self) -> None:
-        """The selected alert in full (the list cuts long values to its columns)."""
-        from warroom.ui.dialogs.alert_detail import AlertDetail
+        """The selected alert in full (the list cuts long values to its columns), its history
+        strip and the past incidents it fired in."""
+        from warroom.ui.dialogs.alert_detail import AlertDetail, AlertMemoryView
 
         alert = self.selected
         if alert is not None:
-            self.app.push_screen(AlertDetail(alert, self.ctx.clock.now()))
+            index = self.services.memory.index
+            memory = AlertMemoryView(
+                index.for_fingerprint(alert.fingerprint),
+                index.for_group(alert.name, alert.service),
+                tuple(index.strip(alert.fingerprint)),
+                tuple(self.services.remedies.incidents_for(alert)),
+            )
+            self.app.push_screen(AlertDetail(alert, self.ctx.clock.now(), memory))
+
+    # ------------------------------------------------------------ memory and the tripwire
+
+    @on(HistoryLoaded)
+    def history_loaded(self, message: HistoryLoaded) -> None:
+        self.alert_list.set_history(message.index)
+
+    @on(TripwireRaised)
+    def tripwire_raised(self, message: TripwireRaised) -> None:
+        self.query_one(MemoryBanner).show_trip(message.trips[0])
+        for trip in message.trips:
+            self._listed[trip.silence.id] = trip.silence
+        if self.ctx.settings.bell:  # on every console, viewers too: a shared screen needs it most
+            self.app.bell()
+
+    def action_show_muted(self) -> None:
+        self.query_one(MemoryBanner).show_silence()
+
+    def action_expire_muted(self) -> None:
+        self.query_one(MemoryBanner).ask_expire()
 
     def action_group(self) -> None:
         self.alert_list.grouped = not self.alert_list.grouped
@@ -215,22 +269,49 @@ class AlertsRegion(Region):
         elif self._can_change("silence"):
             self._open_silence(flt.as_matchers(), "Silence everything matching the filter", None)
 
-    def _open_silence(self, matchers: list[Matcher], title: str, alert: Alert | None) -> None:
-        def done(form: SilenceForm | None) -> None:
-            if form is not None:
-                self._create_silence(form, alert)
+    def _open_silence(
+        self,
+        matchers: list[Matcher],
+        title: str,
+        alert: Alert | None,
+        form: SilenceForm | None = None,
+        refused: str = "",
+    ) -> None:
+        def done(answer: SilenceForm | None) -> None:
+            if answer is not None:
+                self._create_silence(answer, alert, title)
 
         minutes = self.ctx.settings.silence_hours * 60
-        self.app.push_screen(
-            SilenceDialog(matchers, self.alerts, minutes=minutes, title=one_line(title)), done
-        )
+        policy = self.ctx.settings.silence_policy
+        dialog = SilenceDialog(
+            matchers, self.alerts, minutes=minutes, title=one_line(title), policy=policy,
+            form=form, refused=refused,
+        )  # fmt: skip
+        self.app.push_screen(dialog, done)
+        self._find_similar(dialog)
+
+    @work(group="silences", exit_on_error=False, description="Find similar silences")
+    async def _find_similar(self, dialog: SilenceDialog) -> None:
+        known = await self.services.guard.known(SOURCE_TIMEOUT_S)
+        if known and dialog.is_attached:
+            dialog.show_known(known, self.ctx.clock.now())
 
     @work(group="silences", exit_on_error=False, description="Create a silence")
-    async def _create_silence(self, form: SilenceForm, alert: Alert | None) -> None:
+    async def _create_silence(self, form: SilenceForm, alert: Alert | None, title: str) -> None:
         now = self.ctx.clock.now()
         request = SilenceRequest(
             form.matchers, now, now + timedelta(minutes=form.minutes), self.ctx.author, form.comment
         )
+        decision = await self.services.guard.verdict(
+            request, self.alerts, override_reason=form.override_reason, timeout_s=SOURCE_TIMEOUT_S
+        )
+        if not decision.allowed:
+            self.notify(decision.message, severity="warning", timeout=8, markup=False)
+            self._open_silence(list(form.matchers), title, alert, form, decision.message)
+            return
+        if decision.override is not None:
+            log = self.services.incident_log
+            write_entry(self, log_override(log, decision.override, request))
         try:
             fact = await bounded(
                 self.services.silences.create(request, alert=alert, alerts=self.alerts),

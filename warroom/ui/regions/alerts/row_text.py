@@ -7,8 +7,9 @@ from datetime import datetime
 
 from rich.text import Text
 
+from warroom.domain.alert_history import HistoryIndex
 from warroom.domain.alert_view import AlertRow
-from warroom.domain.alerts import Severity
+from warroom.domain.alerts import Alert, Severity
 from warroom.domain.clock import format_age
 from warroom.domain.untrusted import clip, one_line
 
@@ -38,7 +39,24 @@ def fit(text: str, width: int) -> str:
     return clip(" ".join(one_line(text).split()), width).ljust(width)
 
 
-def row_text(row: AlertRow, age: str, width: int, now: datetime, show_origins: bool) -> Text:
+def seen_text(index: HistoryIndex | None, alert: Alert | None) -> str | None:
+    """ "Seen before": this alert's fires (by fingerprint), else its siblings' (same name and
+    service, other labels: marked "≈"). One fire in the week is this one: nothing to say.
+    None while there is no history at all (the list then keeps its columns as they were)."""
+    if index is None or not index.by_fingerprint or alert is None:
+        return None
+    mine = index.for_fingerprint(alert.fingerprint)
+    if mine.fires_7d > 1 or mine.flapping:
+        return mine.text
+    group = index.for_group(alert.name, alert.service)
+    if group.fires_7d > max(1, mine.fires_7d) or (group.flapping and not mine.flapping):
+        return f"≈{group.text}"
+    return ""
+
+
+def row_text(
+    row: AlertRow, age: str, width: int, now: datetime, show_origins: bool, seen: str | None = None
+) -> Text:
     if row.divider:
         return Text(f"── {row.divider} " + "─" * max(0, width - len(row.divider) - 4))
     alert = row.alert
@@ -61,15 +79,20 @@ def row_text(row: AlertRow, age: str, width: int, now: datetime, show_origins: b
         marks = "INH"
     name_w = 26 if width >= 100 else 20
     where_w = 22 if width >= 100 else 14
-    fixed = 7 + 1 + name_w + 1 + where_w + 1 + 4 + 1 + 4 + 1
+    # a column when there is history and room for it, else before the summary
+    seen_w = 19 if width >= 120 and seen is not None else 0
+    fixed = 7 + 1 + name_w + 1 + where_w + 1 + 4 + 1 + 4 + 1 + (seen_w + 1 if seen_w else 0)
     summary_w = max(0, width - fixed)
     summary = alert.summary
+    if seen and not seen_w:
+        summary = f"({seen}) {summary}"
     if alert.is_acked and alert.acked_by:
         when = (
             f" {format_age((now - alert.acked_at).total_seconds())} ago" if alert.acked_at else ""
         )
         summary = f"[acked by {alert.acked_by.split('@')[0]}{when}] {summary}"
+    column = f"{fit(seen or '', seen_w)} " if seen_w else ""
     return Text(
         f"{sev:<7} {fit(name, name_w)} {fit(where, where_w)} {age:>4} {marks:<4} "
-        f"{fit(summary, summary_w)}"
+        f"{column}{fit(summary, summary_w)}"
     )
