@@ -60,3 +60,8 @@ class SignalPinned(Message):
     name: str
     value: str
     spark: str
+
+
+class RemediesLoaded(Message):
+    """Past incidents are read (remedy memory): regions showing the selected alert show it
+    again, now with what fixed it before."""

@@ -16,11 +16,18 @@ from textual.containers import Grid
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from warroom.domain.alerts import Alert
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import Entry
 from warroom.services.polling import AlertPoller
 from warroom.ui.context import ConsoleContext
-from warroom.ui.messages import AlertSelected, EntryCommitted, FirstAlertsDrawn, SignalPinned
+from warroom.ui.messages import (
+    AlertSelected,
+    EntryCommitted,
+    FirstAlertsDrawn,
+    RemediesLoaded,
+    SignalPinned,
+)
 from warroom.ui.regions import RegionSpec, chosen
 from warroom.ui.regions.base import Access, Action, Region, services_for, write_entry
 from warroom.ui.screens.frame import FrameScreen
@@ -58,6 +65,7 @@ class WarRoomScreen(FrameScreen):
                 self.actions[action.name] = (region, action)
         self._started = False
         self._reminded: set[str] = set()
+        self._selected: Alert | None = None
 
     def compose(self) -> ComposeResult:
         self.add_class("-alerts-first")  # the other regions show once the alerts are drawn
@@ -104,8 +112,14 @@ class WarRoomScreen(FrameScreen):
 
     @on(AlertSelected)
     def alert_selected(self, message: AlertSelected) -> None:
+        self._selected = message.alert
         for region in self.regions:
             region.show_alert(message.alert)
+
+    @on(RemediesLoaded)
+    def remedies_loaded(self) -> None:
+        for region in self.regions:
+            region.show_alert(self._selected)
 
     def _remote_entry(self, entry: Entry) -> None:
         self.post_message(EntryCommitted(entry))

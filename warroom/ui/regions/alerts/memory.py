@@ -21,6 +21,7 @@ from warroom.services.polling import AlertSnapshot
 from warroom.services.remedy_memory import RemedyLibrary
 from warroom.ui.dialogs.prompts import Confirm, plain
 from warroom.ui.dialogs.silences_view import SilencesView
+from warroom.ui.messages import RemediesLoaded
 from warroom.ui.regions.base import Region
 
 Requested = Region.Requested
@@ -156,6 +157,7 @@ class MemoryBanner(Static):
         until then, tried again 0.25, 0.5, 1 ... 8 s later, said only if the last try fails)."""
         try:
             await self.remedies.load()
+            self.post_message(RemediesLoaded())
         except WarroomError as exc:
             if attempt < 6:
                 self.set_timer(0.25 * 2**attempt, lambda: self._load_remedies(attempt + 1))

@@ -93,6 +93,7 @@ class RunbookPane(Vertical):
         self.section: Section | None = None
         self.runbook: Runbook | None = None
         self.labels: dict[str, str] = {}
+        self._remedies: tuple[str, ...] = ()
         self.transcript: list[str] = []  # every line of every step's output, for search
         self.runs: list[StepRun] = []  # every run in this incident, kept when the alert goes
         self.shown_run: int | None = None
@@ -117,9 +118,10 @@ class RunbookPane(Vertical):
         alert_name: str | None,
         labels: Mapping[str, str] | None = None,
         others: list[str] | None = None,
+        remedies: list[str] | None = None,
     ) -> None:
         """The section for the alert, its commands filled from `labels`; `others` names the
-        other runbook files that also cover it."""
+        other runbook files that also cover it; `remedies` what fixed it in past incidents."""
         title = self.query_one("#runbook-title", Static)
         if found is None:
             if self.section is None and self.steps.option_count == 0 and alert_name is None:
@@ -134,10 +136,12 @@ class RunbookPane(Vertical):
             return
         runbook, section = found
         labels = dict(labels or {})
-        if section is self.section and labels == self.labels:
+        remembered = tuple(remedies or ())
+        if section is self.section and labels == self.labels and remembered == self._remedies:
             return
         same = section is self.section
         self.runbook, self.section, self.labels = runbook, section, labels
+        self._remedies = remembered
         head = Text()
         head.append(one_line(section.title), "bold")
         where = f"{runbook.path.rsplit('/', 1)[-1]}:{section.line}"
@@ -147,6 +151,8 @@ class RunbookPane(Vertical):
         if others:
             names = ", ".join(one_line(o) for o in others)
             head.append(f"\nalso covered by {len(others)} other runbook(s): {names}", "italic")
+        for line in remembered:  # memory only: nothing here runs by itself
+            head.append(f"\n✓ before: {one_line(line)}", "green")
         title.update(head)
         at = self.step_index if same else None
         self.steps.clear_options()

@@ -99,7 +99,16 @@ class RunbookRegion(Region):
         others = [runbook.path.rsplit("/", 1)[-1] for runbook, _ in found[1:]]
         labels = dict(alert.labels)
         labels.setdefault("alertname", alert.name)  # as `step_pipeline.alert_values` fills
-        self.pane.show_section(found[0], alert.name, labels, others)
+        self.pane.show_section(found[0], alert.name, labels, others, self._remedies(alert))
+
+    def _remedies(self, alert: Alert) -> list[str]:
+        """What fixed this alert in past incidents, best first (the alerts region loads the
+        library in a worker; until then, and for a new alert, there is nothing to say)."""
+        memory = self.services.remedies.for_alert(alert)
+        lines = [stat.text for stat in memory.ranked[:3]]
+        if memory.recovered_alone:
+            lines.append(f"recovered by itself {memory.recovered_alone} of {memory.firings} times")
+        return lines
 
     # ------------------------------------------------------------ steps
 
