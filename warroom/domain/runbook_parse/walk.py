@@ -108,6 +108,7 @@ class Walker:
         self.lists: list[bool] = []  # per open list: does it list this page's alerts?
         self.last_paragraph = ""
         self.heading = ""
+        self.last_at_level: dict[int, int] = {}  # heading level -> index of its latest node
 
     @property
     def node(self) -> int:
@@ -201,8 +202,10 @@ class Walker:
                 self.tentative = [title]  # `Watchdog.md`: `# Watchdog`
         self.alert_heading = None
         if not alerts and names.is_alert_heading(content.strip()):
-            parents = [k for k, n in enumerate(self.w.nodes[:-1]) if n.level < level]
-            self.alert_heading = parents[-1] if parents else -1
+            # the latest heading above this level (one look per level, not one per heading)
+            above = [k for lv, k in self.last_at_level.items() if lv < level]
+            self.alert_heading = max(above) if above else -1
+        self.last_at_level[level] = self.node
         self.label = self.label_phase = None
         if self.session_depth and level <= self.session_level:
             self.session_depth = 0
