@@ -250,6 +250,7 @@ class Walker:
     def _inline_commands(self, inline: Any) -> None:
         """ "Check `kubectl describe pod <pod>`": inline code that is a whole command is a step."""
         line = inline.map[0] + 1 if inline.map else 1
+        desc: str | None = None  # the paragraph as a description: made once, not once per span
         for child in inline.children or []:
             code = child.content.strip() if child.type == "code_inline" else ""
             if not code or len(code) > MAX_STEP_CHARS or not reads_as_command(code, strict=True):
@@ -258,7 +259,8 @@ class Walker:
             if not scan(code).complete:
                 continue
             kind = StepKind.TEXT if self.session_depth else StepKind.SHELL
-            desc = clip(one_line(re.sub(r"[`*_]", "", inline.content)), 200)
+            if desc is None:
+                desc = clip(one_line(re.sub(r"[`*_]", "", inline.content)), 200)
             self._add(
                 [Draft(kind, code, line, desc, self.label_phase, language="inline", inline=True)]
             )
