@@ -50,23 +50,18 @@ def _shapes(pages: list[Path]) -> dict[str, str]:
     runbooks = Path(__file__).resolve().parent.parent / "runbooks"
     project = "".join(p.read_text(encoding="utf-8") + "\n" for p in sorted(runbooks.glob("*.md")))
     nest = "".join("  " * d + "- > item `ls -la` text\n" for d in range(60))
-    shapes = {
-        "reference pages repeated": public,
-        "project runbooks repeated": project,
-        "one bash block of commands": "",
-        "one untagged block of output": "",
-        "lists nested 60 deep": "# DeepNestFiring\n\n" + nest,
-        "quotes nested 100 deep": "# DeepNestFiring\n\n" + ">" * 100 + " `kubectl get pods`\n",
-        "alert headings with phases": "## KubePodCrashLooping\n\n### Diagnosis\n\ntext\n\n",
-        "one paragraph of inline code": "# X\n\n" + "word `kubectl get pods` **b** [l](#x) ",
+    page = "# DeepNestFiring\n\n"
+    shapes = {  # name: (what opens the page once, what is repeated to 5 MB)
+        "reference pages repeated": ("", public),
+        "project runbooks repeated": ("", project),
+        "one bash block of commands": ("# BigStepFiring\n\n```bash\n", "echo hi; ls -la /tmp\n"),
+        "one untagged block of output": ("# BigStepFiring\n\n```\n", "NAME  READY  STATUS\n"),
+        "lists nested 60 deep": (page, nest),
+        "quotes nested 100 deep": (page, ">" * 100 + " `kubectl get pods`\n"),
+        "alert headings with phases": ("", "## KubePodCrashLooping\n\n### Diagnosis\n\ntext\n\n"),
+        "one paragraph of inline code": ("# X\n\n", "word `kubectl get pods` **b** [l](#x) "),
     }
-    out = {name: _repeat(text) for name, text in shapes.items() if text}
-    out["one bash block of commands"] = (
-        "# BigStepFiring\n\n```bash\n" + _repeat("echo hello world; ls -la /tmp\n") + "```\n"
-    )
-    out["one untagged block of output"] = (
-        "# BigStepFiring\n\n```\n" + _repeat("NAME  READY  STATUS  RESTARTS\n") + "```\n"
-    )
+    out = {name: head + _repeat(unit) for name, (head, unit) in shapes.items()}
     return out
 
 
