@@ -5,6 +5,10 @@
   linear: 5 MB should take about five times the 1 MB time).
 - the shared reference pages: every page in ../shared/reference (both documents and the public
   pages), parsed one after another. Median of 3 runs each.
+- 5 MB shapes (one run each, target < 1 s): the public pages repeated, the project's runbooks
+  repeated, one 5 MB bash block of short commands, one 5 MB untagged block of sample output,
+  lists nested 60 deep, quotes nested 100 deep, thousands of alert headings with phases, one
+  5 MB paragraph of inline code. `python benchmarks/bench_runbook_parse.py` prints them.
 """
 
 from __future__ import annotations
@@ -36,6 +40,31 @@ def _median_ms(text: str, runs: int = 3) -> float:
     return round(statistics.median(times) * 1000, 1)
 
 
+def _repeat(text: str, size: int = 5 * MB) -> str:
+    return (text * (size // max(1, len(text)) + 1))[:size]
+
+
+def _shapes(pages: list[Path]) -> dict[str, str]:
+    """Realistic 5 MB pages: what real runbooks are made of, at a size nobody writes by hand."""
+    public = "".join(p.read_text(encoding="utf-8", errors="replace") + "\n" for p in pages)
+    runbooks = Path(__file__).resolve().parent.parent / "runbooks"
+    project = "".join(p.read_text(encoding="utf-8") + "\n" for p in sorted(runbooks.glob("*.md")))
+    nest = "".join("  " * d + "- > item `ls -la` text\n" for d in range(60))
+    page = "# DeepNestFiring\n\n"
+    shapes = {  # name: (what opens the page once, what is repeated to 5 MB)
+        "reference pages repeated": ("", public),
+        "project runbooks repeated": ("", project),
+        "one bash block of commands": ("# BigStepFiring\n\n```bash\n", "echo hi; ls -la /tmp\n"),
+        "one untagged block of output": ("# BigStepFiring\n\n```\n", "NAME  READY  STATUS\n"),
+        "lists nested 60 deep": (page, nest),
+        "quotes nested 100 deep": (page, ">" * 100 + " `kubectl get pods`\n"),
+        "alert headings with phases": ("", "## KubePodCrashLooping\n\n### Diagnosis\n\ntext\n\n"),
+        "one paragraph of inline code": ("# X\n\n", "word `kubectl get pods` **b** [l](#x) "),
+    }
+    out = {name: head + _repeat(unit) for name, (head, unit) in shapes.items()}
+    return out
+
+
 def _reference() -> list[Path]:
     here = Path(__file__).resolve().parent.parent
     for parent in here.parents:
@@ -65,6 +94,9 @@ def run() -> list[dict[str, Any]]:
     took = round((time.perf_counter() - t0) * 1000, 1)
     rows.append(row("runbook parse: shared reference pages", took if pages else None, "ms",
                     "< 500 ms", f"{len(pages)} pages"))  # fmt: skip
+    for name, text in _shapes(pages).items():
+        rows.append(row(f"runbook parse: 5 MB {name}", _median_ms(text, runs=1), "ms", "< 1000 ms",
+                        f"{len(text)} chars"))  # fmt: skip
     return rows
 
 

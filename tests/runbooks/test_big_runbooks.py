@@ -51,3 +51,18 @@ def test_a_five_megabyte_inline_code_and_heading_are_not_steps() -> None:
     result = parse_runbook_full(text, "big.md")
     assert [s for sec in result.runbook.sections for s in sec.steps] == []
     assert result.named_alerts == []
+
+
+def test_a_huge_untagged_line_is_judged_by_its_head_and_capped() -> None:
+    """An untagged block whose one line is a 5 MB command: a capped text step with its issue;
+    the same size of prose stays text with no issue (it was never a command)."""
+    command = "# BigStepFiring\n\n```\nkubectl get pods " + "x" * FIVE_MB + "\n```\n"
+    prose = "# BigStepFiring\n\n```\nNAME READY " + "x" * FIVE_MB + "\n```\n"
+    capped = parse_runbook_full(command, "big.md")
+    (step,) = capped.runbook.sections[0].steps
+    assert step.kind is StepKind.TEXT and step.command.endswith("\n…")
+    assert capped.counters.capped_steps == 1 and capped.counters.scanned_chars == 0
+    assert [e.line for e in capped.runbook.errors] == [4]
+    shown = parse_runbook_full(prose, "big.md")
+    assert [s.kind for s in shown.runbook.sections[0].steps] == [StepKind.TEXT]
+    assert shown.runbook.errors == [] and shown.counters.capped_steps == 0

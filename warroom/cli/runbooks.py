@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from warroom.domain.untrusted import one_line
+from warroom.domain.untrusted import inert, one_line
 
 KNOWN_LABELS = frozenset(
     [
@@ -153,18 +153,23 @@ def check_report(paths: list[str]) -> dict[str, Any]:
     return {"runbooks": runbooks, "errors": errors}
 
 
+def _say(text: str, file: Any = None) -> None:
+    """Page text printed with its control characters made visible (the page is untrusted)."""
+    print(inert(text), file=file or sys.stdout)
+
+
 def run_check(args: argparse.Namespace) -> int:
     report = check_report(args.paths)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 1 if report["errors"] else 0
     for rb in report["runbooks"]:
-        print(f"{rb['path']}: {rb['title']}")
+        _say(f"{rb['path']}: {rb['title']}")
         for s in rb["sections"]:
             if not s["alerts"] and not s["steps"]:
                 continue
             alerts = f"  [{', '.join(s['alerts'])}]" if s["alerts"] else ""
-            print(f"  § {s['title']} (line {s['line']}){alerts}")
+            _say(f"  § {s['title']} (line {s['line']}){alerts}")
             for k, st in enumerate(s["steps"], 1):
                 first = st["command"].strip().splitlines()[0] if st["command"].strip() else ""
                 alt = (
@@ -172,12 +177,12 @@ def run_check(args: argparse.Namespace) -> int:
                 )
                 phase = f" {st['phase']}:" if st["phase"] else ""
                 tty = " (interactive)" if st["interactive"] else ""
-                print(f"    {k:>2}. {st['kind']:<6} {st['risk']:<11}{phase} {first}{alt}{tty}")
+                _say(f"    {k:>2}. {st['kind']:<6} {st['risk']:<11}{phase} {first}{alt}{tty}")
         if rb["alerts_without_section"]:
-            print(f"  alerts named without a section: {', '.join(rb['alerts_without_section'])}")
-        print(f"  alerts: {', '.join(rb['alerts']) or '(none)'}")
+            _say(f"  alerts named without a section: {', '.join(rb['alerts_without_section'])}")
+        _say(f"  alerts: {', '.join(rb['alerts']) or '(none)'}")
     for e in report["errors"]:
-        print(f"{e['path']}:{e['line']}: {e['message']}")
+        _say(f"{e['path']}:{e['line']}: {e['message']}")
     return 1 if report["errors"] else 0
 
 
@@ -205,49 +210,49 @@ def run_render(args: argparse.Namespace) -> int:
     library, _ = _library([args.path])
     covering = library.covering(args.alert, {})
     if not covering:
-        print(f"no section covers alert {args.alert!r} in {args.path}", file=sys.stderr)
+        _say(f"no section covers alert {args.alert!r} in {args.path}", file=sys.stderr)
         return 1
     runbook, section = covering[0]
-    print(f"# {runbook.path}:{section.line}: {section.title}")
+    _say(f"# {runbook.path}:{section.line}: {section.title}")
     for other, sec in covering[1:]:
-        print(f"# also covered by {other.path}:{sec.line}")
+        _say(f"# also covered by {other.path}:{sec.line}")
     steps = list(enumerate(section.steps, 1))
     if args.step is not None:
         if not 1 <= args.step <= len(steps):
-            print(f"step {args.step} does not exist (1..{len(steps)})", file=sys.stderr)
+            _say(f"step {args.step} does not exist (1..{len(steps)})", file=sys.stderr)
             return 1
         steps = [steps[args.step - 1]]
     status = 0
     for k, step in steps:
-        print(_step_head(k, step))
+        _say(_step_head(k, step))
         if step.description:
-            print(f"# {one_line(step.description)}")
+            _say(f"# {one_line(step.description)}")
         if not step.kind.runnable:
-            print("# (text: shown, never run)")
-            print("\n".join(f"# | {line}" for line in step.command.split("\n")))
+            _say("# (text: shown, never run)")
+            _say("\n".join(f"# | {line}" for line in step.command.split("\n")))
             continue
         missing = [m for m in missing_values(step, labels) if m not in values]
         try:
             rendered = render_step(step, labels, values)
         except UnsafeValue as exc:
-            print(f"# {one_line(str(exc))} (the step does not run with it)")
-            print("\n".join(f"# | {line}" for line in step.command.split("\n")))
+            _say(f"# {one_line(str(exc))} (the step does not run with it)")
+            _say("\n".join(f"# | {line}" for line in step.command.split("\n")))
             status = 1 if args.step is not None else status
             continue
         except RunbookError as exc:
             needs = ", ".join(missing) if missing else one_line(str(exc))
-            print(f"# needs a value for: {needs} (asked before the run)")
-            print("\n".join(f"# | {line}" for line in step.command.split("\n")))
+            _say(f"# needs a value for: {needs} (asked before the run)")
+            _say("\n".join(f"# | {line}" for line in step.command.split("\n")))
             status = 1 if args.step is not None else status
             continue
-        print(rendered.command)
+        _say(rendered.command)
         for n, p in enumerate(rendered.params, 1):
-            print(f"--   ${n} = {p!r}")
+            _say(f"--   ${n} = {p!r}")
         if step.session_lines:
-            print("# then, typed inside that shell (shown, never run here):")
-            print("\n".join(f"# | {line}" for line in step.session_lines))
+            _say("# then, typed inside that shell (shown, never run here):")
+            _say("\n".join(f"# | {line}" for line in step.session_lines))
         if rendered.target:
-            print(f"# to confirm, type: {rendered.target}")
+            _say(f"# to confirm, type: {rendered.target}")
     return status
 
 

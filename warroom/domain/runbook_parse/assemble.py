@@ -9,6 +9,7 @@ steps are reachable from the outer alert too. Headings outside any alert are sec
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -144,8 +145,8 @@ def _prose(w: Walk, first: int, end: int) -> str:
 def _bodies(w: Walk, sections: list[Section]) -> None:
     starts = sorted({s.line for s in sections})
     for s in sections:
-        later = [x for x in starts if x > s.line]
-        end = later[0] - 1 if later else len(w.lines)
+        at = bisect.bisect_right(starts, s.line)  # the next section's start (linear overall)
+        end = starts[at] - 1 if at < len(starts) else len(w.lines)
         s.body = _prose(w, s.line if s.level else 0, end)
 
 

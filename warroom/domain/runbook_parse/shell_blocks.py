@@ -63,9 +63,11 @@ def prompted_lines(lines: list[str], language: str) -> list[tuple[int, str]] | N
 
 def looks_like_commands(lines: list[str], language: str) -> bool:
     """An untagged or console block with no prompts holds commands when its first line that
-    is not a comment reads as one (a known command or an assignment first)."""
+    is not a comment reads as one (a known command or an assignment first). A line over the
+    step cap is judged by its first `MAX_STEP_CHARS` characters: its step is capped anyway, and
+    splitting 5 MB into words took a second."""
     for line in lines:
-        text = line.strip()
+        text = line[: MAX_STEP_CHARS + 1].strip()
         if not text or text.startswith("#"):
             continue
         if _PROMQL_START.match(text):
@@ -219,7 +221,9 @@ class ShellReader:
                     emit(StepKind.PROMQL, "\n".join(body), start + i)
                     i = j
                     continue
-                if _CHAT_COMMAND.match(stripped) or not reads_as_command(stripped):
+                # a line over the cap is judged by its head (its step is capped anyway)
+                head = stripped[: MAX_STEP_CHARS + 1]
+                if _CHAT_COMMAND.match(stripped) or not reads_as_command(head):
                     self._shown_with_previous(drafts, line, start + i)
                     i += 1
                     continue

@@ -108,6 +108,7 @@ class Walker:
         self.lists: list[bool] = []  # per open list: does it list this page's alerts?
         self.last_paragraph = ""
         self.heading = ""
+        self.last_at_level: dict[int, int] = {}  # heading level -> index of its latest node
 
     @property
     def node(self) -> int:
@@ -201,8 +202,10 @@ class Walker:
                 self.tentative = [title]  # `Watchdog.md`: `# Watchdog`
         self.alert_heading = None
         if not alerts and names.is_alert_heading(content.strip()):
-            parents = [k for k, n in enumerate(self.w.nodes[:-1]) if n.level < level]
-            self.alert_heading = parents[-1] if parents else -1
+            # the latest heading above this level (one look per level, not one per heading)
+            above = [k for lv, k in self.last_at_level.items() if lv < level]
+            self.alert_heading = max(above) if above else -1
+        self.last_at_level[level] = self.node
         self.label = self.label_phase = None
         if self.session_depth and level <= self.session_level:
             self.session_depth = 0
@@ -247,6 +250,7 @@ class Walker:
     def _inline_commands(self, inline: Any) -> None:
         """ "Check `kubectl describe pod <pod>`": inline code that is a whole command is a step."""
         line = inline.map[0] + 1 if inline.map else 1
+        desc: str | None = None  # the paragraph as a description: made once, not once per span
         for child in inline.children or []:
             code = child.content.strip() if child.type == "code_inline" else ""
             if not code or len(code) > MAX_STEP_CHARS or not reads_as_command(code, strict=True):
@@ -255,7 +259,8 @@ class Walker:
             if not scan(code).complete:
                 continue
             kind = StepKind.TEXT if self.session_depth else StepKind.SHELL
-            desc = clip(one_line(re.sub(r"[`*_]", "", inline.content)), 200)
+            if desc is None:
+                desc = clip(one_line(re.sub(r"[`*_]", "", inline.content)), 200)
             self._add(
                 [Draft(kind, code, line, desc, self.label_phase, language="inline", inline=True)]
             )
