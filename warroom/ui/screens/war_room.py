@@ -1,9 +1,8 @@
 """The war room: the header, the regions the registry and layout name, and the key bar.
 
 The screen composes regions and routes what they post (the selected alert, entries to record,
-pins) to the others; regions never call each other. Every key is a declared `Action`; in viewer
-mode `action_do` refuses each write here, once, before any region is asked.
-"""
+pins) to the others; regions never call each other. Every key is a declared `Action`; a viewer's
+writes are refused in `action_do`, once, before any region is asked."""
 
 from __future__ import annotations
 
@@ -79,11 +78,10 @@ class WarRoomScreen(FrameScreen):
 
     def on_mount(self) -> None:
         env = self.ctx.settings.active_environment
-        if env is not None and env.color:  # a per-environment mark chosen in config
-            try:
-                self.query_one(WarHeader).styles.background = env.color
-            except Exception:  # a colour name Textual does not know: say so, keep going
-                self.notify(f"environment colour {env.color!r} is unknown", severity="warning")
+        try:  # a per-environment mark chosen in config (checked there: #rgb, a name...)
+            self.query_one(WarHeader).styles.background = env.color if env and env.color else None
+        except Exception:  # a colour name Textual does not know: say so, keep going
+            self.notify(f"environment colour {env.color!r} is unknown", severity="warning")  # type: ignore[union-attr]
         production = self.ctx.sources.is_production
         self.set_class(production, "-production")
         self.query_one(WarHeader).set_class(production, "-production")
@@ -111,13 +109,10 @@ class WarRoomScreen(FrameScreen):
             region.start()
 
     @on(AlertSelected)
-    def alert_selected(self, message: AlertSelected) -> None:
-        self._selected = message.alert
-        for region in self.regions:
-            region.show_alert(message.alert)
-
-    @on(RemediesLoaded)
-    def remedies_loaded(self) -> None:
+    @on(RemediesLoaded)  # past incidents read: the selected alert shown again, with them
+    def alert_selected(self, message: AlertSelected | RemediesLoaded) -> None:
+        if isinstance(message, AlertSelected):
+            self._selected = message.alert
         for region in self.regions:
             region.show_alert(self._selected)
 
