@@ -140,7 +140,10 @@ async def test_commands_are_filled_from_the_labels_and_the_others_named(tmp_path
         assert "The pod restarts more than the budget allows." in screen
         assert "kubectl -n payments describe pod api-7d9f5-xk2lp" in screen
         assert "logs api-7d9f5-xk2lp -c app --previous" in screen
-        assert "<namespace>" not in screen.split("▾ Mitigation")[0]  # Diagnosis fully filled
+        diagnosis = screen.split("▾ Mitigation")[0]
+        commands = [line for line in diagnosis.splitlines() if "$ " in line]
+        assert commands and not any("<namespace>" in c for c in commands)  # every one filled
+        assert "Check its events via kubectl -n <namespace> describe pod <pod>." in diagnosis
         assert "expected output" in screen and "CrashLoopBackOff" in screen
         # a shell the step opens: what the page types in it is shown inside, never a step
         assert "tty" in screen and "exec -it api-7d9f5-xk2lp -- bash" in screen

@@ -127,6 +127,22 @@ class StepPipeline:
             raise RunbookError("no executor here can hand this step the terminal")
         return executor.run_attached(rendered)
 
-    def record(self, incident_id: str, rendered: RenderedStep, result: StepResult) -> Entry:
-        """The incident-log entry for this run."""
-        return step_entry(incident_id, rendered, result, author=self.author, now=self.clock.now())
+    def record(
+        self,
+        incident_id: str,
+        rendered: RenderedStep,
+        result: StepResult,
+        *,
+        runbook: str = "",
+        section: str = "",
+    ) -> Entry:
+        """The incident-log entry for this run (`runbook` › `section`: where the step is)."""
+        return step_entry(
+            incident_id,
+            rendered,
+            result,
+            author=self.author,
+            now=self.clock.now(),
+            runbook=runbook,
+            section=section,
+        )

@@ -127,8 +127,11 @@ def step_entry(
     *,
     author: str,
     now: datetime,
+    runbook: str = "",
+    section: str = "",
 ) -> Entry:
-    """The incident-log entry for one run: the exact command, status, duration and output."""
+    """The incident-log entry for one run: the exact command, status, duration and output,
+    and where the step comes from (`runbook` › `section`, for the post-mortem's Commands run)."""
     first = rendered.command.strip().splitlines()[0] if rendered.command.strip() else ""
     shown = first if len(first) <= 120 else first[:117] + "…"
     if "\n" in rendered.command.strip():
@@ -141,6 +144,8 @@ def step_entry(
         "risk": rendered.risk.value,
         "phase": rendered.step.phase,
         "description": rendered.step.description,  # the step's name in the post-mortem
+        "runbook": runbook,
+        "section": section,
         "line": rendered.step.line,
         "target": rendered.target,
         "exit_code": result.exit_code,

@@ -128,7 +128,14 @@ def _gist(body: str) -> str:
     """The first sentence of a phase's prose, on one line."""
     for para in re.split(r"\n\s*\n", body):
         text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", para)
-        text = re.sub(r"[*_`#>]|^\s*[-+]\s+|<[^>]+>", "", text, flags=re.MULTILINE)
+        # markup and HTML tags go, but not inside `code`: `kubectl -n <namespace>` keeps its <>
+        parts = re.split(r"(`[^`\n]*`)", text)
+        text = "".join(
+            p.strip("`")
+            if p.startswith("`") and p.endswith("`") and len(p) > 1
+            else re.sub(r"[*_`#>]|^\s*[-+]\s+|<[^>]+>", "", p, flags=re.MULTILINE)
+            for p in parts
+        )
         text = one_line(" ".join(text.split()))
         if text:
             m = re.match(r"^(.+?[.!?:])(?:\s|$)", text)

@@ -295,7 +295,15 @@ class RunbookRegion(Region):
         took = f"└ {status} in {result.duration_s:.1f} s"
         self.pane.write_output(Text(took, style=style))
         incident = self.services.incident_log.incident
-        entry = self.pipeline.record(incident.id if incident else "", message.rendered, result)
+        runbook, section = self.pane.runbook, self.pane.section
+        where = (section.title, *message.rendered.step.phase_path) if section else ()
+        entry = self.pipeline.record(
+            incident.id if incident else "",
+            message.rendered,
+            result,
+            runbook=runbook.title if runbook else "",
+            section=" › ".join(p for p in where if p),
+        )
         self.post_message(Region.Record(entry.kind, entry.text, dict(entry.data)))
 
     def action_toggle_output(self) -> None:
