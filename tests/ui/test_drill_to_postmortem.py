@@ -212,7 +212,10 @@ async def test_drill_to_postmortem_one_clock_on_every_surface(
     helped = exported.split("## What did not help")[1].split("## Root cause")[0]
     assert "Mitigation › restart the containers" in helped  # the decoy, by its step name
     assert "roll the deployment back" not in helped
-    assert "| API service › HighErrorRate › Mitigation › A bad deploy: roll the deployment back" in commands
+    assert (
+        "| API service › HighErrorRate › Mitigation › A bad deploy: roll the deployment back"
+        in commands
+    )
     assert "Decisions taken during the incident:" in exported
     assert "roll back to v2.13.2" in exported
 
