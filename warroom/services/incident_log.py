@@ -163,10 +163,12 @@ class IncidentLog:
         at: datetime | None = None,
         data: Mapping[str, Any] | None = None,
         corrects: str | None = None,
+        incident_id: str | None = None,
     ) -> Entry:
-        incident = self._require()
+        """A new entry by this console's author, now (or backdated to `at`), for the open
+        incident, or for `incident_id` ("" for the pre-incident buffer)."""
         return new_entry(
-            incident.id,
+            self._require().id if incident_id is None else incident_id,
             kind,
             text,
             author=self.author,
@@ -286,15 +288,7 @@ class IncidentLog:
 
         With no open incident the entry goes to the pre-incident buffer (see module doc)."""
         if self.incident is None or not self.incident.is_open:
-            entry = new_entry(
-                "",
-                kind,
-                text,
-                author=self.author,
-                now=self._now(),
-                at=utc(at) if at is not None else None,
-                data=data,
-            )
+            entry = self._entry(kind, text, at=at, data=data, incident_id="")
             entry = await redacted_off_loop(entry, self.secrets)
             self._pre.append(entry)
             return entry
