@@ -13,7 +13,9 @@ from tests.servers.postgres import PostgresServer, running_postgres
 from warroom.stores.sqlite import SqliteStore
 
 if TYPE_CHECKING:
+    from warroom.domain.ports import IncidentStore
     from warroom.stores.postgres import PostgresStore
+    from warroom.ui.app import WarRoomApp
 
 
 @pytest.fixture
@@ -86,3 +88,26 @@ def offline_store(server: PostgresServer, outbox: Path) -> PostgresStore:
         health_every_s=0.2,
         backoff_max_s=0.3,
     )
+
+
+def console_on(store: IncidentStore) -> WarRoomApp:
+    """The console on `store` with no alerts and no runbooks: what the store tests watch is
+    the incident log pane and the header."""
+    from tests.ui.factory import FIXED_TIME
+    from tests.ui.fakes import FakeAlertSource
+    from warroom.config import Settings
+    from warroom.domain.clock import FrozenClock
+    from warroom.domain.ports import Sources
+    from warroom.services.runbook_library import load_library
+    from warroom.ui.app import build_app
+    from warroom.ui.context import ConsoleContext
+
+    ctx = ConsoleContext(
+        settings=Settings(),
+        sources=Sources(environment="test", alert_sources=[FakeAlertSource([])]),
+        clock=FrozenClock(FIXED_TIME),
+        library=load_library([]),
+        store=store,
+        author="bob@two",
+    )
+    return build_app(ctx, boot=False)

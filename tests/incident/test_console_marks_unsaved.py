@@ -9,16 +9,9 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from tests.incident.conftest import console_on
 from tests.incident.test_sqlite_trouble import _incident_with_notes
-from tests.ui.factory import FIXED_TIME
-from tests.ui.fakes import FakeAlertSource
-from warroom.config import Settings
-from warroom.domain.clock import FrozenClock
-from warroom.domain.ports import Sources
-from warroom.services.runbook_library import load_library
 from warroom.stores.sqlite import SqliteStore
-from warroom.ui.app import build_app
-from warroom.ui.context import ConsoleContext
 from warroom.ui.regions.log.view import IncidentLogView
 from warroom.ui.widgets.war_header import WarHeader
 
@@ -28,15 +21,7 @@ async def test_notes_written_on_a_full_disk_are_shown_marked_not_saved(tmp_path:
     await _incident_with_notes(path, 3)
     pages = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
     store = SqliteStore(path, pragmas=(f"max_page_count={pages}",), retry_s=0.05)
-    ctx = ConsoleContext(
-        settings=Settings(),
-        sources=Sources(environment="test", alert_sources=[FakeAlertSource([])]),
-        clock=FrozenClock(FIXED_TIME),
-        library=load_library([]),
-        store=store,
-        author="bob@two",
-    )
-    app = build_app(ctx, boot=False)
+    app = console_on(store)
     async with app.run_test(size=(160, 48)) as pilot:
         view = app.screen.query_one(IncidentLogView)
         for _ in range(100):  # until the open incident is resumed (hang guard, not timing)

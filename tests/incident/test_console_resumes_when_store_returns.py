@@ -8,16 +8,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.incident.conftest import offline_store, open_incident_then_outage
+from tests.incident.conftest import console_on, offline_store, open_incident_then_outage
 from tests.servers.postgres import PostgresServer
-from tests.ui.factory import FIXED_TIME
-from tests.ui.fakes import FakeAlertSource
-from warroom.config import Settings
-from warroom.domain.clock import FrozenClock
-from warroom.domain.ports import Sources
-from warroom.services.runbook_library import load_library
-from warroom.ui.app import build_app
-from warroom.ui.context import ConsoleContext
 from warroom.ui.regions.log.view import IncidentLogView
 
 
@@ -28,15 +20,7 @@ async def test_the_open_incident_appears_once_the_store_is_back(
         own_postgres, tmp_path / "a.db", "Checkout is down", ["rolled back deploy 42"]
     )
     store = offline_store(own_postgres, tmp_path / "b.db")
-    ctx = ConsoleContext(
-        settings=Settings(),
-        sources=Sources(environment="test", alert_sources=[FakeAlertSource([])]),
-        clock=FrozenClock(FIXED_TIME),
-        library=load_library([]),
-        store=store,
-        author="bob@two",
-    )
-    app = build_app(ctx, boot=False)
+    app = console_on(store)
     async with app.run_test(size=(160, 48)) as pilot:
         view = app.screen.query_one(IncidentLogView)
         for _ in range(100):  # until the console has tried and found the store down

@@ -165,6 +165,7 @@ async def test_declare_note_export(make_app, tmp_path: Path) -> None:
             await pilot.press("e")
             app.screen.query_one(Input).value = str(out)
             await pilot.press("enter")
+            await _settle(pilot, app)  # the path is looked at off the loop
             assert isinstance(app.screen, Confirm) and "Overwrite" in app.screen.question
             await pilot.press(answer)
             await _settle(pilot, app)

@@ -39,14 +39,14 @@ def war_room_bindings(layout: Any = None) -> list[KeySpec]:
     from warroom.ui.regions import chosen
     from warroom.ui.screens.war_room import screen_class
 
-    WarRoomScreen = screen_class(tuple(chosen(layout)))
+    screen = screen_class(tuple(chosen(layout)))
 
     ours = {
         c
         for c in _subclasses(DOMNode)
         if c.__module__.startswith("warroom.ui") and not issubclass(c, ModalScreen)
     }
-    roots: set[type] = {*ours, WarRoomScreen, WarRoomApp}
+    roots: set[type] = {*ours, screen, WarRoomApp}
     classes = {base for c in roots for base in c.__mro__}
     return [spec for cls in sorted(classes, key=lambda c: c.__qualname__) for spec in _specs(cls)]
 

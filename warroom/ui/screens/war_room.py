@@ -78,17 +78,17 @@ class WarRoomScreen(FrameScreen):
 
     def on_mount(self) -> None:
         env = self.ctx.settings.active_environment
+        color = env.color if env else ""
         try:  # a per-environment mark chosen in config (checked there: #rgb, a name...)
-            self.query_one(WarHeader).styles.background = env.color if env and env.color else None
+            self.query_one(WarHeader).styles.background = color or None
         except Exception:  # a colour name Textual does not know: say so, keep going
-            self.notify(f"environment colour {env.color!r} is unknown", severity="warning")  # type: ignore[union-attr]
+            self.notify(f"environment colour {color!r} is unknown", severity="warning")
         production = self.ctx.sources.is_production
         self.set_class(production, "-production")
         self.query_one(WarHeader).set_class(production, "-production")
         self.set_timer(SIGNALS_WAIT_S, self._start_regions)
         self.set_interval(1.0, self._tick)
-        # entries from other consoles arrive as committed ones (possibly from a thread)
-        self.incident_log.on_change = self._remote_entry
+        self.incident_log.on_change = self._remote_entry  # other consoles' entries (any thread)
         self.call_after_refresh(self._resume_incident)  # the store opens once this is drawn
 
     def region_named(self, name: str) -> Region | None:

@@ -232,23 +232,29 @@ class LogRegion(Region):
         default = f"postmortem-{incident.id}.md"
 
         def chosen(path: str | None) -> None:
-            if not path:
-                return
-            from pathlib import Path
-
-            if not Path(path).expanduser().exists():
-                self._export(path, *self._export_snapshot())
-                return
-
-            def overwrite(yes: bool | None) -> None:
-                if yes:
-                    self._export(path, *self._export_snapshot())
-
-            self.app.push_screen(
-                Confirm(f"{path} exists. Overwrite it?", one_line(path)), overwrite
-            )
+            if path:
+                self._ask_if_exists(path)
 
         self.app.push_screen(TextPrompt("Export the post-mortem to", value=default), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False, description="Look at the export path")
+    def _ask_if_exists(self, path: str) -> None:
+        """An export never overwrites silently; the look at the disk stays off the loop."""
+        from pathlib import Path
+
+        exists = Path(path).expanduser().exists()
+        self.app.call_from_thread(self._export_or_ask, path, exists)
+
+    def _export_or_ask(self, path: str, exists: bool) -> None:
+        def overwrite(yes: bool | None) -> None:
+            if yes:
+                self._export(path, *self._export_snapshot())
+
+        if not exists:
+            overwrite(True)
+        else:
+            question = Confirm(f"{path} exists. Overwrite it?", one_line(path))
+            self.app.push_screen(question, overwrite)
 
     def _export_snapshot(self) -> tuple[Incident | None, dict[str, Series]]:
         """The incident and the signals as they are now, copied on the event loop: the export
