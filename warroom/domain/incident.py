@@ -92,6 +92,7 @@ class EntryKind(StrEnum):
     STATUS_UPDATE = "status_update"
     SNAPSHOT = "snapshot"
     CORRECTION = "correction"
+    CHANGE = "change"  # a container/pod/rollout change seen inside the incident window
     SERIES = "series"  # a signal's recorded history over the incident window (for the export)
 
 

@@ -15,6 +15,7 @@ from warroom.domain import step_risk
 from warroom.domain.alerts import Alert, Silence, SilenceRequest
 from warroom.domain.incident import Entry
 from warroom.domain.runbooks import Risk, Step
+from warroom.domain.service_context import ServiceContextSource
 from warroom.domain.signals import Sample, SignalSpec
 
 
@@ -190,3 +191,4 @@ class Sources:
     fallback_alerts: AlertSource | None = None  # read-only alerts while Alertmanager is away
     is_drill: bool = False
     is_production: bool = False
+    context_sources: Sequence[ServiceContextSource] = ()  # docker, kubernetes: the Service region
