@@ -81,3 +81,9 @@ RESTART
 COMMAND
 _.glyph
 _.subject
+_.health
+_.oom_killed
+_.previous_revision
+_.desired
+_.rollouts
+newest_first
