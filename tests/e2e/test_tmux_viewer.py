@@ -101,9 +101,8 @@ def _gone(tmux: Tmux) -> None:
         time.sleep(0.2)
 
 
-def test_a_viewer_is_refused_every_write_from_keys_and_the_palette(
-    alertmanager: Alertmanager, tmux: Tmux, tmp_path: Path
-) -> None:
+def _stage(alertmanager: Alertmanager, tmp_path: Path) -> tuple[Path, Path, str, list[str]]:
+    """A firing alert, its runbook (one step), and a store with an open incident."""
     runbooks = tmp_path / "runbooks"
     runbooks.mkdir()
     (runbooks / "viewer-probe.md").write_text(
@@ -126,6 +125,13 @@ def test_a_viewer_is_refused_every_write_from_keys_and_the_palette(
     )
     store = tmp_path / "incidents.db"
     incident_id, before = _seed(store)
+    return runbooks, store, incident_id, before
+
+
+def test_a_viewer_is_refused_every_write_from_keys_and_the_palette(
+    alertmanager: Alertmanager, tmux: Tmux, tmp_path: Path
+) -> None:
+    runbooks, store, incident_id, before = _stage(alertmanager, tmp_path)
     specs = tuple(chosen(None))
     room: type[WarRoomScreen] = screen_class(specs)
     actions = {a.name: a for a in SCREEN_ACTIONS}
@@ -185,16 +191,7 @@ def test_a_viewer_is_refused_every_write_from_keys_and_the_palette(
 def test_the_palette_quit_entry_ends_a_viewer_console(
     alertmanager: Alertmanager, tmux: Tmux, tmp_path: Path
 ) -> None:
-    runbooks = tmp_path / "runbooks"
-    runbooks.mkdir()
-    (runbooks / "viewer-probe.md").write_text(
-        "# ViewerProbe\n\n## Mitigation\n\n```bash\ndocker ps\n```\n", encoding="utf-8"
-    )
-    alertmanager.post_alerts(
-        [{"labels": {"alertname": "ViewerProbe", "severity": "critical"}, "annotations": {}}]
-    )
-    store = tmp_path / "incidents.db"
-    incident_id, before = _seed(store)
+    runbooks, store, incident_id, before = _stage(alertmanager, tmp_path)
     _start(tmux, alertmanager, runbooks, store)
     tmux.keys("C-p")
     tmux.wait_for(lambda s: "Search for commands" in s, 10)

@@ -61,7 +61,3 @@ class Permissions:
         if not commander or same_person(commander, self.person):
             return None
         return f"only the commander ({short_name(commander)}) {reserved}"
-
-    def is_commander(self, incident: Incident | None) -> bool:
-        commander = incident.commander if incident is not None else None
-        return commander is not None and same_person(commander, self.person)
