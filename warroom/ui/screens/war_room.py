@@ -1,8 +1,8 @@
 """The war room: the header, the regions the registry and layout name, and the key bar.
 
 The screen composes regions and routes what they post (the selected alert, entries to record,
-pins) to the others; regions never call each other. Every key is a declared `Action`; a viewer's
-writes are refused in `action_do`, once, before any region is asked."""
+pins) to the others; regions never call each other. Every key is a declared `Action`; what
+`Permissions` refuses (a viewer's writes, the commander's keys) is refused in `action_do`."""
 
 from __future__ import annotations
 
