@@ -116,8 +116,12 @@ class StepPipeline:
             emit(f"awaiting approval by a second person, until {request.expires_at:%H:%M:%S} UTC")
             approval = await desk.wait(request)
             emit(f"approved by {approval.approved_by}")
-            self._approved[id(rendered)] = approval
-        return await self.runner.run(rendered, emit, confirmed=confirmed, typed_target=typed)
+            self._approved[id(rendered)] = approval  # for `record`, which names both
+        try:
+            return await self.runner.run(rendered, emit, confirmed=confirmed, typed_target=typed)
+        except Exception:  # refused: no entry is recorded (a cancelled run still is)
+            self._approved.pop(id(rendered), None)
+            raise
 
     def attaches(self, rendered: RenderedStep) -> bool:
         """Whether this run needs the terminal: an interactive step (a shell, a REPL, a pager,
