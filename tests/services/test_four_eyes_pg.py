@@ -183,3 +183,22 @@ def _later(*consoles: Console) -> None:
 
 def _refused(entry: Entry) -> bool:
     return entry.kind is EntryKind.APPROVAL and entry.data.get("state") == ApprovalState.REFUSED
+
+
+async def test_a_cancelled_wait_withdraws_the_request(
+    consoles: dict[str, Console], tmp_path: Path
+) -> None:
+    alice, bob = consoles["alice"], consoles["bob"]
+    out = tmp_path / "ran.txt"
+    run = asyncio.create_task(
+        _pipeline(alice).run(_step(out), lambda _: None, confirmed=True, typed="db-0")
+    )
+    await _asked(bob)
+    _later(alice, bob)
+    run.cancel()  # ctrl+c on alice's console while it waits
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    await wait_until(lambda: bob.desk.waiting() == [])  # bob's console no longer offers it
+    states = [e.data["state"] for e in await _stored(bob)]
+    assert states == [ApprovalState.REQUESTED, ApprovalState.WITHDRAWN]
+    assert not out.exists()
