@@ -278,8 +278,8 @@ async def test_roles_status_and_status_update(make_app) -> None:
         prompt.value = "bob"
         await pilot.press("enter")
         await _settle(pilot, app)
-        assert log.incident.roles[Role.SCRIBE] == ["bob"]
-        assert "Scribe: bob" in app.screen.query_one(WarHeader).state.roles
+        assert Role.SCRIBE not in log.incident.roles  # handed over: pending until bob accepts
+        assert "Scribe: - → bob (pending)" in app.screen.query_one(WarHeader).state.roles
         await pilot.press("t")
         await choose(pilot, app, Status.MITIGATING.value)
         await _settle(pilot, app)

@@ -99,6 +99,8 @@ def build_settings(
         silence_hours=incident.silence_hours,
         store=incident.store,
         update_every_s=incident.update_every_s,
+        who_changes_status=incident.who_changes_status,
+        four_eyes=incident.four_eyes,
         source_path=source,
         history_retention_days=config.history.retention_days,
         history_max_events=config.history.max_events,

@@ -166,6 +166,21 @@ class IncidentSection(Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
             le=86400,
         ),
     ] = 0
+    who_changes_status: Annotated[
+        Literal["commander", "anyone"],
+        _doc(
+            '"commander": only the incident commander (or anyone, while none is assigned) '
+            'changes the status and hands over roles; "anyone": every non-viewer console may'
+        ),
+    ] = "commander"
+    four_eyes: Annotated[
+        bool | None,
+        _doc(
+            "a destructive runbook step runs only once a second person (another console, not "
+            "a viewer) approves it within 5 minutes; needs a shared (postgresql://) store; "
+            "default: on for production environments"
+        ),
+    ] = None
 
     def __post_init__(self) -> None:
         if 0 < self.update_every_s < 60:

@@ -44,6 +44,8 @@ class Settings:
     silence_hours: float = 1.0
     store: str = ""
     update_every_s: int = 0  # 0: by severity (P0/P1 15 min, P2 30 min, P3 1 h)
+    who_changes_status: str = "commander"  # [incident]: "commander" or "anyone"
+    four_eyes: bool | None = None  # [incident]: None = on for production environments
     source_path: str = ""  # the config file these came from, for messages
     history_retention_days: int = 30  # [history]: the alert history's retention and row limit
     history_max_events: int = 500_000

@@ -94,6 +94,7 @@ class EntryKind(StrEnum):
     CORRECTION = "correction"
     CHANGE = "change"  # a container/pod/rollout change seen inside the incident window
     SERIES = "series"  # a signal's recorded history over the incident window (for the export)
+    APPROVAL = "approval"  # four eyes: a destructive step asked for, approved, declined (`domain.approvals`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +145,12 @@ class Entry:
             data=dict(raw.get("data") or {}),
             corrects=raw.get("corrects"),
         )
+
+
+def role_changes(data: Mapping[str, Any]) -> bool:
+    """Whether a `role` entry changes who holds the role: a handover offered (`pending`) or
+    declined (`accepted` false) does not (`domain.handover`)."""
+    return not data.get("pending") and data.get("accepted", True) is not False
 
 
 def new_entry(
@@ -307,7 +314,7 @@ class Incident:
             status = Status(data["status"])
             self.status = status
             self.status_changes.append((status, entry.at))
-        elif entry.kind is EntryKind.ROLE:
+        elif entry.kind is EntryKind.ROLE and role_changes(data):
             role = Role(data["role"])
             person = str(data["person"])
             if role is Role.OBSERVER:

@@ -265,6 +265,10 @@ class IncidentLog:
         data = {"role": r.value, "person": person, "previous": before[-1] if before else None}
         return await self._commit(self._entry(EntryKind.ROLE, text, data=data))
 
+    async def write(self, kind: EntryKind, text: str, data: Mapping[str, Any]) -> Entry:
+        """An entry for the current incident, open or resolved (a handover, an approval)."""
+        return await self._commit(self._entry(kind, _text(text), data=data))
+
     async def set_severity(self, severity: IncidentSeverity | str, reason: str = "") -> Entry:
         incident = self._require()
         sev = (

@@ -9,7 +9,7 @@ and the log entry (`steps.step_entry`) are the ones used everywhere else.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
@@ -20,6 +20,7 @@ from warroom.domain.incident import Entry
 from warroom.domain.placeholders import missing_values, render_step
 from warroom.domain.ports import OutputSink, RenderedStep, StepExecutor, StepResult
 from warroom.domain.runbooks import Risk, Step
+from warroom.services.approvals import Approval, ApprovalDesk
 from warroom.services.steps import StepRunner, step_entry
 
 
@@ -64,10 +65,13 @@ class StepPipeline:
         *,
         viewer: bool,
         default_timeout_s: float = 60.0,
+        approvals: ApprovalDesk | None = None,
     ) -> None:
         self.runner = StepRunner(executors, viewer=viewer, default_timeout_s=default_timeout_s)
         self.clock = clock
         self.author = author
+        self.approvals = approvals  # four eyes, when on and the store is shared
+        self._approved: dict[int, Approval] = {}  # id(rendered) -> who asked and approved
 
     def missing(self, step: Step, labels: Mapping[str, str]) -> list[str]:
         """Placeholders no label fills: ask the commander for these first."""
@@ -100,8 +104,24 @@ class StepPipeline:
         confirmed: bool,
         typed: str | None,
     ) -> StepResult:
-        """Run through the runner's gate (RunbookError says why a run is refused)."""
-        return await self.runner.run(rendered, emit, confirmed=confirmed, typed_target=typed)
+        """Run through the runner's gate (RunbookError says why a run is refused). Under four
+        eyes a destructive step first waits for a second person's approval in the shared log
+        (declined or expired: RunbookError, nothing ran)."""
+        desk = self.approvals
+        if desk is not None and desk.required(rendered):
+            reason = self.runner.refusal(rendered, confirmed=confirmed, typed_target=typed)
+            if reason:  # a mistyped target is refused before anyone is asked to approve
+                raise RunbookError(reason)
+            request = await desk.request(rendered)
+            emit(f"awaiting approval by a second person, until {request.expires_at:%H:%M:%S} UTC")
+            approval = await desk.wait(request)
+            emit(f"approved by {approval.approved_by}")
+            self._approved[id(rendered)] = approval  # for `record`, which names both
+        try:
+            return await self.runner.run(rendered, emit, confirmed=confirmed, typed_target=typed)
+        except Exception:  # refused: no entry is recorded (a cancelled run still is)
+            self._approved.pop(id(rendered), None)
+            raise
 
     def attaches(self, rendered: RenderedStep) -> bool:
         """Whether this run needs the terminal: an interactive step (a shell, a REPL, a pager,
@@ -112,6 +132,8 @@ class StepPipeline:
 
     def refusal(self, rendered: RenderedStep, *, confirmed: bool, typed: str | None) -> str | None:
         """Why this run may not happen (viewer, unconfirmed...): asked before suspending."""
+        if self.approvals is not None and self.approvals.required(rendered):
+            return "four eyes: an interactive destructive step cannot wait for approval here"
         return self.runner.refusal(rendered, confirmed=confirmed, typed_target=typed)
 
     def run_attached(
@@ -136,8 +158,9 @@ class StepPipeline:
         runbook: str = "",
         section: str = "",
     ) -> Entry:
-        """The incident-log entry for this run (`runbook` › `section`: where the step is)."""
-        return step_entry(
+        """The incident-log entry for this run (`runbook` › `section`: where the step is);
+        an approved run names who asked and who approved."""
+        entry = step_entry(
             incident_id,
             rendered,
             result,
@@ -146,3 +169,11 @@ class StepPipeline:
             runbook=runbook,
             section=section,
         )
+        approval = self._approved.pop(id(rendered), None)
+        if approval is None:
+            return entry
+        names = {"requested_by": approval.requested_by, "approved_by": approval.approved_by}
+        text = (
+            f"{entry.text} (asked by {approval.requested_by}, approved by {approval.approved_by})"
+        )
+        return replace(entry, text=text, data={**entry.data, **names})

@@ -45,6 +45,8 @@ CHANNEL = "warroom_entries"
 class PostgresStore:
     """`IncidentStore` on PostgreSQL with a durable local outbox for when the database drops."""
 
+    shared = True  # every console on it hears every entry (four eyes and handovers need that)
+
     def __init__(
         self,
         dsn: str,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,14 +30,17 @@ from warroom.domain.incident import (
     IncidentSeverity,
     SeverityPolicy,
 )
+from warroom.domain.permissions import Access, Permissions
 from warroom.domain.untrusted import one_line
 from warroom.services.ack_keepalive import AckKeepAlive
 from warroom.services.acks import AckKeeper
 from warroom.services.alert_memory import AlertMemory, MaintenancePlan
 from warroom.services.alert_refresh import AlertRefresh
+from warroom.services.approvals import ApprovalDesk
 from warroom.services.incident_log import IncidentLog
 from warroom.services.polling import AlertPoller, SignalPoller
 from warroom.services.remedy_memory import RemedyLibrary
+from warroom.services.roles import RoleDesk
 from warroom.services.signal_scope import SignalScope
 from warroom.services.silence_guard import SilenceGuard
 from warroom.services.silences import SilenceService
@@ -56,15 +58,11 @@ __all__ = [
 ]
 
 
-class Access(StrEnum):
-    READ = "read"  # looks, moves, filters, copies, exports: allowed to a viewer
-    WRITE = "write"  # changes the incident, an Alertmanager or a system: never from a viewer
-
-
 @dataclass(frozen=True, slots=True)
 class Action:
     """One thing a commander can do: its key, its name (the region's `action_<name>`), what
-    the key bar and help call it, and whether it writes."""
+    the key bar and help call it, whether it writes, and what of it only the commander does
+    (`reserved`, "changes the status": the gate asks `Permissions`)."""
 
     key: str
     name: str
@@ -72,6 +70,7 @@ class Action:
     access: Access
     show: bool = True
     priority: bool = False
+    reserved: str = ""
 
     def binding(self) -> Binding:
         return Binding(
@@ -99,6 +98,9 @@ class Services:
     # past incidents: the alert detail's "took part in", and remedy memory for the runbook
     # pane (`remedies.for_alert(alert)`, loaded by the alerts region's `start()`)
     remedies: RemedyLibrary
+    permissions: Permissions  # the one gate's answer: viewer, read/write, the incident's roles
+    roles: RoleDesk  # handovers, accepted at the new holder's console
+    approvals: ApprovalDesk  # four eyes for destructive steps
 
 
 def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
@@ -121,11 +123,20 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
         maintenance=plan,
         timeout_s=SOURCE_TIMEOUT_S,
     )
+    log = IncidentLog(ctx.store, ctx.clock, ctx.author, policies_for(settings), secrets=ctx.secrets)
+    four_eyes = settings.four_eyes
+    approvals = ApprovalDesk(
+        log,
+        ctx.store,
+        ctx.clock,
+        ctx.author,
+        ctx.sources.environment,
+        enabled=ctx.sources.is_production if four_eyes is None else four_eyes,
+        shared=bool(getattr(ctx.store, "shared", False)),  # PostgreSQL: every console sees it
+    )
     return Services(
         ctx=ctx,
-        incident_log=IncidentLog(
-            ctx.store, ctx.clock, ctx.author, policies_for(settings), secrets=ctx.secrets
-        ),
+        incident_log=log,
         refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
         keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S),
         silences=silences,
@@ -133,6 +144,9 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
         memory=memory,
         guard=SilenceGuard(silences, settings.silence_policy, ctx.clock),
         remedies=RemedyLibrary(ctx.store),
+        permissions=Permissions(ctx.author, ctx.viewer, settings.who_changes_status),
+        roles=RoleDesk(log, ctx.author),
+        approvals=approvals,
     )
 
 

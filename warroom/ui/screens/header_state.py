@@ -4,6 +4,7 @@ header repaints only when the text changed."""
 
 from __future__ import annotations
 
+from warroom.domain.handover import pending_holders
 from warroom.domain.incident import Incident, Role
 from warroom.domain.milestones import IncidentTimes, incident_times
 from warroom.domain.untrusted import one_line
@@ -48,11 +49,12 @@ def header_state(ctx: ConsoleContext, log: IncidentLog | None) -> HeaderState:
         if cadence.endswith("s") and "m " in cadence:  # minutes: no repaint every second
             cadence = cadence.rsplit(" ", 1)[0]
         overdue = log.update_overdue(now)
-        holders = {
+        holders: dict[Role, str] = {
             role: one_line(people[-1].split("@")[0])
             for role, people in incident.roles.items()
             if people and role is not Role.OBSERVER
         }
+        holders |= pending_holders(incident)  # "alice → bob (pending)" until bob accepts
         commander = f"IC: {holders.pop(Role.COMMANDER)}" if Role.COMMANDER in holders else ""
         roles = " ".join(f"{ROLE_SHORT[role]}: {who}" for role, who in holders.items())
     status = log.store_status if log is not None else None

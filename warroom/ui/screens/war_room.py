@@ -1,8 +1,8 @@
 """The war room: the header, the regions the registry and layout name, and the key bar.
 
 The screen composes regions and routes what they post (the selected alert, entries to record,
-pins) to the others; regions never call each other. Every key is a declared `Action`; a viewer's
-writes are refused in `action_do`, once, before any region is asked."""
+pins) to the others; regions never call each other. Every key is a declared `Action`; what
+`Permissions` refuses (a viewer's writes, the commander's keys) is refused in `action_do`."""
 
 from __future__ import annotations
 
@@ -172,16 +172,15 @@ class WarRoomScreen(FrameScreen):
     # ------------------------------------------------------------ actions: the one gate
 
     def action_do(self, name: str, *args: object) -> None:
-        """Every key, palette entry, click and dialog answer comes here: a write is refused in
-        viewer mode (said once), anything else goes to the region that declared it."""
+        """Every key, palette entry, click and dialog answer comes here: `Permissions` refuses
+        a viewer's writes and what only the commander does (said once, with the reason);
+        anything else goes to the region that declared it."""
         target, action = self.actions[name]
-        if action.access is Access.WRITE and self.ctx.viewer:
-            what = action.description or name.replace("_", " ")
-            self.notify(
-                f"viewer mode: {what} is a change; this console only watches",
-                severity="warning",
-                markup=False,
-            )
+        what = action.description or name.replace("_", " ")
+        incident = self.incident_log.incident
+        permissions = self.services.permissions
+        if reason := permissions.refusal(what, action.access, incident, reserved=action.reserved):
+            self.notify(reason, severity="warning", markup=False)
             return
         getattr(target or self, f"action_{name}")(*args)
 

@@ -28,21 +28,29 @@ from warroom.ui.dialogs.prompts import (
     TextPrompt,
 )
 from warroom.ui.regions.base import Access, Action, Region, Services, write_entry
+from warroom.ui.regions.log.consent import CONSENT_ACTIONS, CONSENT_DIALOG_ACTIONS, Consent
 from warroom.ui.regions.log.view import IncidentLogView
 
 READ, WRITE = Access.READ, Access.WRITE
+STATUS, ROLES = "changes the status", "hands over roles"  # what only the commander does
 
 
-class LogRegion(Region):
+class LogRegion(Consent):
     NAME = "log"
     TITLE = "Incident log"
     ACTIONS = (
         Action("d", "declare", "Declare", WRITE),
         Action("n", "note", "Note", WRITE),
         Action("u", "status_update", "Update", WRITE),
-        Action("t", "set_status", "Status", WRITE, show=False),
-        Action("o", "assign_role", "Roles", WRITE, show=False),
+        Action("t", "set_status", "Status", WRITE, show=False, reserved=STATUS),
+        Action("o", "assign_role", "Roles", WRITE, show=False, reserved=ROLES),
         Action("e", "export", "Export", READ),
+        *CONSENT_ACTIONS,
+    )
+    DIALOG_ACTIONS = (  # the status and role dialogs' answers pass the gate again
+        Action("", "apply_status", "Set the status", WRITE, reserved=STATUS),
+        Action("", "hand_over", "Hand over a role", WRITE, reserved=ROLES),
+        *CONSENT_DIALOG_ACTIONS,
     )
 
     def __init__(self, services: Services) -> None:
@@ -59,8 +67,12 @@ class LogRegion(Region):
     def show_alert(self, alert: Alert | None) -> None:
         self.alert = alert  # what a declaration starts from
 
+    def start(self) -> None:
+        self.consent_start()
+
     def show_entry(self, entry: Entry) -> None:
         self.query_one(IncidentLogView).add_entry(entry)
+        self.consent_entry(entry)
 
     def show_unsaved(self, ids: frozenset[str]) -> None:
         """The store's `unsaved` ids: those entries are marked NOT SAVED until it has them."""
@@ -157,7 +169,7 @@ class LogRegion(Region):
 
         def chosen(value: str | None) -> None:
             if value:
-                self._write_entry(self.incident_log.set_status(Status(value)))
+                self.post_message(Region.Requested("apply_status", value))
 
         self.app.push_screen(
             Choose("Status", [(s.value, s.value) for s in Status if s is not incident.status]),
@@ -175,7 +187,7 @@ class LogRegion(Region):
 
             def person_given(person: str | None) -> None:
                 if person:
-                    self._write_entry(self.incident_log.assign_role(Role(role), person))
+                    self.post_message(Region.Requested("hand_over", role, person))
 
             self.app.push_screen(
                 TextPrompt(f"Who is {Role(role).label}?", value=self.ctx.author), person_given
@@ -184,6 +196,12 @@ class LogRegion(Region):
         self.app.push_screen(
             Choose("Assign a role", [(r.value, r.label) for r in Role]), role_chosen
         )
+
+    def action_apply_status(self, value: str) -> None:
+        self._write_entry(self.incident_log.set_status(Status(value)))
+
+    def action_hand_over(self, role: str, person: str) -> None:
+        self._write_entry(self.services.roles.hand_over(Role(role), person))
 
     def action_status_update(self) -> None:
         incident = self.incident_log.incident

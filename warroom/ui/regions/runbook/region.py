@@ -124,6 +124,7 @@ class RunbookRegion(Region):
                 ctx.author,
                 viewer=ctx.viewer,
                 default_timeout_s=ctx.settings.step_timeout_s,
+                approvals=self.services.approvals,
             )
         return self._pipeline
 
