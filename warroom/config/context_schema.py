@@ -77,6 +77,9 @@ class ChangeCommandSection(Struct, frozen=True, forbid_unknown_fields=True, kw_o
     timeout_s: Annotated[
         float, _doc("seconds before the command is killed, 0.1 to 120", ge=0.1, le=120)
     ] = 10.0
+    every_s: Annotated[
+        float, _doc("run it at most this often (seconds, 1 to 86400)", ge=1, le=86400)
+    ] = 60.0
 
     def __post_init__(self) -> None:
         if not self.name.strip():

@@ -3,7 +3,8 @@
 `asyncio.wait_for` cannot stop a thread, so a hung daemon would otherwise gain one stuck thread
 per poll. `OneAtATime` runs a call in a thread under a timeout, and while an earlier call that
 timed out is still stuck, it refuses at once instead of starting another. Also the RFC 3339
-timestamps both APIs write (nanoseconds, `Z`, the zero time for "never").
+timestamps both APIs write (nanoseconds, `Z`, the zero time for "never") and their messages
+made one line.
 """
 
 from __future__ import annotations
@@ -58,3 +59,10 @@ def parse_time(value: object) -> datetime | None:
     except ValueError:
         return None
     return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def one_line_text(text: object, limit: int = 300) -> str:
+    """A message from the outside (an event, a command's line) on one line, cut to `limit`:
+    a change is one line; control characters are left for the screen's `untrusted` helpers."""
+    flat = " ".join(str(text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -37,7 +37,7 @@ from warroom.domain.errors import (
 )
 from warroom.domain.service_context import Change, ChangeKind, Pod, Rollout, ServiceContext
 from warroom.sources import kubernetes_mapping as km
-from warroom.sources.blocking import OneAtATime
+from warroom.sources.blocking import OneAtATime, one_line_text
 
 DEFAULT_LABELS = ("app.kubernetes.io/name", "app")
 SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -317,7 +317,7 @@ def api_error(exc: BaseException, server: str = "") -> SourceError:
             message = str(json.loads(getattr(exc, "body", "") or "{}").get("message", ""))
         except (ValueError, AttributeError):
             message = ""
-        detail = km.one_line_text(message or getattr(exc, "reason", "") or "", 200)
+        detail = one_line_text(message or getattr(exc, "reason", "") or "", 200)
         if status in (401, 403):
             return SourceAuthError(
                 f"kubernetes: the API refused these credentials ({status}: {detail})"
@@ -336,4 +336,4 @@ def api_error(exc: BaseException, server: str = "") -> SourceError:
         return SourceTimeout(f"kubernetes: the API{at} did not answer in time")
     if names & {"NewConnectionError", "ConnectionRefusedError", "MaxRetryError", "ProtocolError"}:
         return SourceUnavailable(f"kubernetes: the API{at} is not reachable")
-    return SourceBadResponse(f"kubernetes: {km.one_line_text(exc, 200)}")
+    return SourceBadResponse(f"kubernetes: {one_line_text(exc, 200)}")

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.domain.service_context import Change, ChangeKind, Pod, Rollout
-from warroom.sources.blocking import parse_time
+from warroom.sources.blocking import one_line_text, parse_time
 
 REVISION = "deployment.kubernetes.io/revision"
 DAEMONSET_GENERATION = "deprecated.daemonset.template.generation"
@@ -32,12 +32,6 @@ def _get(obj: Obj | None, *path: str) -> Any:
             return None
         obj = obj.get(key)
     return obj
-
-
-def one_line_text(text: object, limit: int = 300) -> str:
-    """An event message on one line (they carry newlines), cut to `limit`."""
-    flat = " ".join(str(text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def selector_string(selector: Obj | None) -> str:
