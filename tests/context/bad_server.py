@@ -8,13 +8,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
-class BadServer:
+class LocalServer:
+    """A threaded HTTP server on a free 127.0.0.1 port; subclasses give `_handler()`."""
+
     def __init__(self) -> None:
-        self.mode = "500"  # "500", "garbage" or "hang"
-        self.released = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
 
     @property
     def url(self) -> str:
@@ -24,9 +27,19 @@ class BadServer:
         self.thread.start()
 
     def stop(self) -> None:
-        self.released.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+class BadServer(LocalServer):
+    def __init__(self) -> None:
+        self.mode = "500"  # "500", "garbage" or "hang"
+        self.released = threading.Event()
+        super().__init__()
+
+    def stop(self) -> None:
+        self.released.set()
+        super().stop()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         owner = self

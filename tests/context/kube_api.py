@@ -15,10 +15,11 @@ import copy
 import json
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from tests.context.bad_server import LocalServer
 from tests.runbooks.kube_api import CREATED, NS, UID, VERSION, deployment, pod, replica_set
 
 Obj = dict[str, Any]
@@ -111,7 +112,7 @@ def _field(obj: Obj, path: str) -> Any:
     return obj
 
 
-class FakeKubeCluster:
+class FakeKubeCluster(LocalServer):
     def __init__(self, *, name: str = "test") -> None:
         self.name = name
         self.lock = threading.Condition()
@@ -129,20 +130,7 @@ class FakeKubeCluster:
             pod("api-7d9f8c6b5-8fjq4", ready=True, restarts=0),
         ):
             self.put(obj)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
 
     def put(self, obj: Obj) -> Obj:
         """Create or replace an object, as the API server stores it (a new resourceVersion)."""
@@ -203,6 +191,7 @@ class FakeKubeCluster:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, as a server's do
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -287,3 +287,77 @@ async def test_forbidden_everywhere_is_an_auth_error(kube: FakeKubeCluster, tmp_
         await source.context("api", SINCE)
     assert str(err.value).startswith("kubernetes: the API refused these credentials (403: ")
     assert 'cannot list resource "deployments"' in str(err.value)
+
+
+def _statefulset(update: str, current: str, ready: int) -> dict[str, object]:
+    """A StatefulSet as the API returns it, mid-rollout when `update` != `current`."""
+    return {
+        "kind": "StatefulSet",
+        "apiVersion": "apps/v1",
+        "metadata": {
+            "name": "queue", "namespace": "prod", "uid": "sts-queue", "generation": 4,
+            "creationTimestamp": CREATED, "labels": {"app.kubernetes.io/name": "queue"},
+        },
+        "spec": {
+            "replicas": 3,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": "queue"}},
+            "serviceName": "queue",
+            "template": {
+                "metadata": {"labels": {"app.kubernetes.io/name": "queue"}},
+                "spec": {"containers": [{"name": "queue", "image": "registry.example/queue:3.1"}]},
+            },
+            "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}},
+        },
+        "status": {
+            "observedGeneration": 4, "replicas": 3, "readyReplicas": ready, "currentReplicas": 3,
+            "updatedReplicas": 3 if update == current else 1,
+            "currentRevision": current, "updateRevision": update, "collisionCount": 0,
+        },
+    }  # fmt: skip
+
+
+async def test_a_statefulset_rollout(kube: FakeKubeCluster, tmp_path: Path) -> None:
+    kube.put(_statefulset("queue-5d8f7c9b6", "queue-5d8f7c9b6", 3))
+    source = _source(kube.kubeconfig(str(tmp_path / "config"), current="prod-eu"))
+    (done,) = (await source.context("queue", SINCE)).rollouts
+    assert (done.kind, done.revision, done.previous_revision, done.status) == (
+        "statefulset", "queue-5d8f7c9b6", "", "complete",
+    )  # fmt: skip
+    kube.put(_statefulset("queue-7b4c9d2e1", "queue-5d8f7c9b6", 2))
+    ctx = await source.context("queue", SINCE)
+    await source.aclose()
+    (moving,) = ctx.rollouts
+    assert (moving.revision, moving.previous_revision, moving.status) == (
+        "queue-7b4c9d2e1", "queue-5d8f7c9b6", "progressing",
+    )  # fmt: skip
+    assert [c.text for c in ctx.changes if c.kind is ChangeKind.DEPLOY] == [
+        "revision queue-7b4c9d2e1 rolled out (was queue-5d8f7c9b6; registry.example/queue:3.1)"
+    ]
+
+
+def test_the_served_api_lists_and_watches_like_a_cluster(
+    kube: FakeKubeCluster, tmp_path: Path
+) -> None:
+    """The fixture itself, read by the official client: a list's resourceVersion, then a watch
+    from it sees only what changed after (what any informer-style caller relies on)."""
+    from kubernetes import client, config, watch
+
+    api = config.new_client_from_config(
+        config_file=kube.kubeconfig(str(tmp_path / "c"), current="prod-eu")
+    )
+    core = client.CoreV1Api(api)
+    listed = core.list_namespaced_pod("prod", label_selector="app=api")
+    assert len(listed.items) == 2
+    kube.put(crashlooping("api-7d9f8c6b5-zz9k1", 1, "2025-01-10T09:50:00Z"))
+    kube.delete("Pod", "api-7d9f8c6b5-2xk9p")
+    seen = [
+        (e["type"], e["object"].metadata.name)
+        for e in watch.Watch().stream(
+            core.list_namespaced_pod,
+            "prod",
+            resource_version=listed.metadata.resource_version,
+            timeout_seconds=1,
+        )
+    ]
+    api.close()
+    assert seen == [("ADDED", "api-7d9f8c6b5-zz9k1"), ("DELETED", "api-7d9f8c6b5-2xk9p")]

@@ -44,6 +44,7 @@ SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 MAX_WORKLOADS = 10
 MAX_PODS = 300
 MAX_EVENTS = 500
+FULL_SEARCH_EVERY = 12  # polls between two searches of every label and kind (a new workload)
 
 
 def kubeconfig_files(kubeconfig: str = "", environ: Mapping[str, str] | None = None) -> list[str]:
@@ -108,6 +109,8 @@ class KubernetesContextSource:
         self._server = ""
         self._revisions: dict[str, str] = {}  # workload uid -> revision last seen
         self._rollbacks: dict[str, Change] = {}
+        self._hits: dict[str, tuple[str, tuple[str, ...]]] = {}  # service -> (label, kinds)
+        self._polls = 0
 
     async def context(self, service: str | None, since: datetime) -> ServiceContext:
         pods, rollouts, changes = await self._calls.run(
@@ -271,21 +274,29 @@ class KubernetesContextSource:
         )
 
     def _workloads(self, apps: Any, service: str) -> list[tuple[str, Mapping[str, Any]]]:
-        """The workloads of the first label that finds any."""
-        kinds = (
-            ("Deployment", "deployment"),
-            ("StatefulSet", "stateful_set"),
-            ("DaemonSet", "daemon_set"),
-        )
-        for label in self.selector_labels:
+        """The workloads of the first label that finds any. Where the last poll found them
+        (that label, those kinds) is asked first: one request a poll instead of six, with
+        a full search every `FULL_SEARCH_EVERY` polls."""
+        kinds = {
+            "Deployment": "deployment",
+            "StatefulSet": "stateful_set",
+            "DaemonSet": "daemon_set",
+        }
+        self._polls += 1
+        hit = self._hits.get(service) if self._polls % FULL_SEARCH_EVERY else None
+        searches = [hit] if hit else []
+        searches += [(label, tuple(kinds)) for label in self.selector_labels]
+        for label, wanted in searches:
             selector = f"{label}={service}"
             found = [
                 (kind, item)
-                for kind, method in kinds
-                for item in self._across(apps, method, selector)
+                for kind in wanted
+                for item in self._across(apps, kinds[kind], selector)
             ]
             if found:
+                self._hits = {service: (label, tuple(dict.fromkeys(k for k, _ in found)))}
                 return found
+        self._hits.pop(service, None)
         return []
 
     def _across(self, apps: Any, method: str, selector: str) -> list[Mapping[str, Any]]:
