@@ -301,3 +301,21 @@ def test_names_and_references() -> None:
     assert name_matches("api.1.x9z3k", "api") and name_matches("ops_api_1", "api")
     assert not name_matches("api-gateway", "api") and not name_matches("xapi", "api")
     assert not name_matches("ops-api-1", "a.i")
+
+
+async def test_health_through_docker_host(docker_env: DockerDaemon) -> None:
+    """No host configured: the SDK's own `DOCKER_HOST` (the fixture points it at the daemon)."""
+    window = _window()
+    health = ("--health-cmd", "true", "--health-interval", "1s", "--health-start-period", "0s")
+    _run(docker_env, "ops-api-1", *health, IMAGE, *LOOP, labels=COMPOSE)
+    _run(docker_env, "ops-api-2", IMAGE, *LOOP, labels=COMPOSE)
+    _until(
+        lambda: _state(docker_env, "ops-api-1", "{{.State.Health.Status}}") == "healthy", "healthy"
+    )
+    source = DockerContextSource(timeout_s=10)
+    ctx = await source.context("api", window)
+    await source.aclose()
+    assert [(c.name, c.health) for c in ctx.containers] == [
+        ("ops-api-1", "healthy"),
+        ("ops-api-2", ""),
+    ]

@@ -157,6 +157,7 @@ class DockerContextSource:
         self._client: Any = None
         self._calls = OneAtATime("docker")
         self._seen = _Seen()
+        self._skew = 0.0  # the daemon's clock minus ours: `until` is in the daemon's time
 
     def _default_client(self) -> Any:
         import docker
@@ -191,6 +192,7 @@ class DockerContextSource:
         try:
             if self._client is None:
                 self._client = self._factory()
+                self._skew = _clock_skew(self._client)
             client = self._client
             summaries, selector = self._matching(client, service)
             inspected = []
@@ -246,7 +248,7 @@ class DockerContextSource:
 
     def _events(self, client: Any, selector: tuple[Any, ...], since: datetime) -> list[Change]:
         seen = self._seen
-        start, now = since.timestamp(), max(time.time(), since.timestamp())
+        start, now = since.timestamp(), max(time.time() + self._skew, since.timestamp())
         if seen.selector != selector or seen.covered_from is None or start < seen.covered_from:
             seen.selector, seen.covered_from, seen.cursor = selector, start, start
             seen.events.clear()
@@ -341,6 +343,14 @@ def _image_swaps(events: list[tuple[Change, Mapping[str, Any]]]) -> list[Change]
             key = f"docker:image:{change.key}"
             swaps.append(Change(change.at, ChangeKind.IMAGE, text, "docker", key, change.subject))
     return swaps
+
+
+def _clock_skew(client: Any) -> float:
+    """How far the daemon's clock is ahead of ours. An `until` in the daemon's future makes
+    it hold the stream open until then; a remote daemon's clock may differ by seconds."""
+    ours = time.time()
+    theirs = parse_time(client.api.info().get("SystemTime"))
+    return theirs.timestamp() - ours if theirs else 0.0
 
 
 def _inspect(client: Any, container_id: str) -> dict[str, Any] | None:
