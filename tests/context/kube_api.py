@@ -120,6 +120,7 @@ class FakeKubeCluster(LocalServer):
         self.objects: dict[tuple[str, str, str], Obj] = {}  # (kind, namespace, name) -> obj
         self.log: list[tuple[int, str, Obj]] = []  # (resourceVersion, type, object)
         self.requests: list[str] = []
+        self.tokens: list[str] = []  # the Authorization header of each request
         self.forbid_cluster_lists = False  # 403 for lists across namespaces
         self.forbid_all = False  # 403 for every list
         for obj in (
@@ -156,12 +157,14 @@ class FakeKubeCluster(LocalServer):
     def get(self, kind: str, name: str) -> Obj:
         return copy.deepcopy(self.objects[(kind, NS, name)])
 
-    def kubeconfig(self, path: str, *, current: str | None = None, extra: str = "") -> str:
+    def kubeconfig(
+        self, path: str, *, current: str | None = None, extra: str = "", token: str = "not-a-secret"
+    ) -> str:
         """A kubeconfig file whose context (named after this cluster) points here."""
         text = (
             "apiVersion: v1\nkind: Config\n"
             f"clusters:\n- name: {self.name}\n  cluster:\n    server: {self.url}\n"
-            f"users:\n- name: {self.name}-user\n  user:\n    token: not-a-secret\n"
+            f"users:\n- name: {self.name}-user\n  user:\n    token: {token}\n"
             f"contexts:\n- name: {self.name}\n  context:\n    cluster: {self.name}\n"
             f"    user: {self.name}-user\n    namespace: {NS}\n{extra}"
         )
@@ -212,6 +215,7 @@ class FakeKubeCluster(LocalServer):
                 url = urlparse(self.path)
                 query = parse_qs(url.query)
                 cluster.requests.append(self.path)
+                cluster.tokens.append(self.headers.get("Authorization", ""))
                 if url.path == "/version":
                     return self._send(200, VERSION)
                 parts = url.path.strip("/").split("/")

@@ -287,6 +287,12 @@ async def test_forbidden_everywhere_is_an_auth_error(kube: FakeKubeCluster, tmp_
         await source.context("api", SINCE)
     assert str(err.value).startswith("kubernetes: the API refused these credentials (403: ")
     assert 'cannot list resource "deployments"' in str(err.value)
+    # refused credentials are loaded again next time (an exec or OIDC token that expired)
+    kube.kubeconfig(str(tmp_path / "config"), current="prod-eu", token="fresh-token")
+    kube.forbid_all = False
+    assert (await source.context("api", SINCE)).rollouts
+    await source.aclose()
+    assert kube.tokens[0] == "Bearer not-a-secret" and kube.tokens[-1] == "Bearer fresh-token"
 
 
 def _statefulset(update: str, current: str, ready: int) -> dict[str, object]:

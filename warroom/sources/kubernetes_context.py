@@ -203,7 +203,12 @@ class KubernetesContextSource:
         except SourceError:
             raise
         except Exception as exc:
-            raise api_error(exc, self._server) from None
+            error = api_error(exc, self._server)
+            if isinstance(error, SourceAuthError):  # an expired exec/OIDC token: load again
+                api, self._api = self._api, None
+                if api is not None:
+                    api[0].close()
+            raise error from None
 
     def _gather(
         self, service: str, since: datetime
