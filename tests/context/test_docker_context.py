@@ -229,7 +229,7 @@ async def test_daemon_down(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ("mode", "error", "says"),
     [
         ("500", SourceBadResponse, "internal error: etcd cluster is unavailable"),
-        ("garbage", SourceBadResponse, ""),
+        ("garbage", SourceBadResponse, "answered something that is not JSON"),
         ("hang", SourceTimeout, "did not answer"),
     ],
 )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import re
 import time
@@ -381,6 +382,10 @@ def source_error(exc: BaseException, address: str) -> SourceError:
         type(e).__name__ in ("ConnectionError", "NewConnectionError") for e in chain
     ):
         return SourceUnavailable(f"docker: no daemon answers at {address}")
+    if any(isinstance(e, json.JSONDecodeError) for e in chain) or "Expecting value" in text:
+        return SourceBadResponse(
+            f"docker: the daemon at {address} answered something that is not JSON"
+        )
     explanation = getattr(exc, "explanation", None) or str(exc)
     first = " ".join(str(explanation).split())[:200]
     return SourceBadResponse(f"docker: {first}")

@@ -21,6 +21,7 @@ request carries `_request_timeout`, no retries, and the whole poll runs in one t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -128,7 +129,8 @@ class KubernetesContextSource:
     async def aclose(self) -> None:
         api, self._api = self._api, None
         if api is not None:
-            await self._calls.run(api[0].close, 2.0)
+            with contextlib.suppress(Exception):  # closing never fails the console's exit
+                await self._calls.run(api[0].close, 2.0)
 
     # --- blocking part, in a thread ----------------------------------------------------
 
@@ -207,7 +209,8 @@ class KubernetesContextSource:
             if isinstance(error, SourceAuthError):  # an expired exec/OIDC token: load again
                 api, self._api = self._api, None
                 if api is not None:
-                    api[0].close()
+                    with contextlib.suppress(Exception):
+                        api[0].close()
             raise error from None
 
     def _gather(
