@@ -18,10 +18,9 @@ from warroom.domain.errors import (
     SourceUnavailable,
 )
 from warroom.domain.service_context import ChangeKind, ServiceContextSource
-from warroom.sources.docker_context import (
-    DockerContextSource,
+from warroom.sources.docker_context import DockerContextSource, docker_reachable
+from warroom.sources.docker_mapping import (
     container_from,
-    docker_reachable,
     name_matches,
     source_error,
     split_image,
