@@ -115,3 +115,9 @@ def test_lines_that_are_not_changes_are_skipped() -> None:
         "control \x1b[2J kept for the screen to show", "naive is UTC", "revision 14",
     ]  # fmt: skip
     assert len({c.key for c in changes}) == 3
+
+
+async def test_a_naive_window_start_is_utc() -> None:
+    source = CommandChangesSource("t", ["sh", "-c", 'printf "2025-01-10T09:40:00Z\\tone\\n"'])
+    ctx = await source.context(None, SINCE.replace(tzinfo=None))
+    assert [c.text for c in ctx.changes] == ["one"]

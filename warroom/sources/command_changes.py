@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from warroom.domain.clock import Clock, SystemClock
+from warroom.domain.clock import Clock, SystemClock, utc
 from warroom.domain.errors import SourceBadResponse, SourceTimeout
 from warroom.domain.service_context import Change, ChangeKind, ServiceContext
 from warroom.sources.blocking import one_line_text, parse_time
@@ -77,6 +77,7 @@ class CommandChangesSource:
         return [word.replace(PLACEHOLDER, service) for word in self.command]
 
     async def context(self, service: str | None, since: datetime) -> ServiceContext:
+        since = utc(since)  # a naive time is UTC, as everywhere in the console
         argv = self.argv(service)
         key = service if argv != list(self.command) else None
         output = ""

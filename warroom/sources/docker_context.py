@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from warroom.domain.clock import Clock, SystemClock
+from warroom.domain.clock import Clock, SystemClock, utc
 from warroom.domain.errors import (
     SourceAuthError,
     SourceError,
@@ -107,6 +107,7 @@ class DockerContextSource:
         return docker.from_env(timeout=max(1, int(self.timeout_s)))
 
     async def context(self, service: str | None, since: datetime) -> ServiceContext:
+        since = utc(since)  # a naive time is UTC, as everywhere in the console
         containers, changes = await self._calls.run(
             lambda: self._fetch(service, since), self.timeout_s * 2
         )

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from warroom.domain.clock import Clock, SystemClock
+from warroom.domain.clock import Clock, SystemClock, utc
 from warroom.domain.errors import (
     SourceAuthError,
     SourceBadResponse,
@@ -114,6 +114,7 @@ class KubernetesContextSource:
         self._polls = 0
 
     async def context(self, service: str | None, since: datetime) -> ServiceContext:
+        since = utc(since)  # a naive time is UTC, as everywhere in the console
         pods, rollouts, changes = await self._calls.run(
             lambda: self._fetch(service, since), self.timeout_s * 3
         )
