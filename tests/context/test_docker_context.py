@@ -318,3 +318,24 @@ async def test_health_through_docker_host(docker_env: DockerDaemon) -> None:
         ("ops-api-1", "healthy"),
         ("ops-api-2", ""),
     ]
+
+
+async def test_a_restart_from_a_runbook_step_is_seen(docker_env: DockerDaemon) -> None:
+    """The runbook's `docker compose restart` step (the docker executor, through the SDK) shows
+    up as the compose service's restart on the next poll."""
+    from tests.runbooks.helpers import Sink, rendered
+    from warroom.sources.executors.docker import DockerExecutor
+
+    window = _window()
+    _run(docker_env, "ops-api-1", IMAGE, *LOOP, labels=COMPOSE)
+    source = DockerContextSource(timeout_s=10)
+    before = await source.context("api", window)
+    step = rendered("docker compose -p ops restart -t 1 api")
+    result = await DockerExecutor().execute(step, Sink(), 30)
+    assert result.exit_code == 0 and result.executor == "docker"
+    after = await source.context("api", window)
+    await source.aclose()
+    assert [c.text for c in after.changes if c.kind is ChangeKind.RESTART] == [
+        "ops-api-1 restarted"
+    ]
+    assert after.containers[0].started_at != before.containers[0].started_at
