@@ -87,3 +87,4 @@ _.previous_revision
 _.desired
 _.rollouts
 newest_first
+_.retries  # kubernetes.client.Configuration: read by the client, set by the context source

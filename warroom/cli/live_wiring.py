@@ -9,13 +9,16 @@ from __future__ import annotations
 import base64
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
+from warroom.config.context_schema import DockerSection, KubernetesSection
 from warroom.domain.errors import ConfigError
 from warroom.domain.ports import AlertSource, SignalSource, Sources
+from warroom.domain.service_context import ServiceContextSource
 
 if TYPE_CHECKING:
     from warroom.domain.clock import Clock
@@ -106,11 +109,12 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
 
     from warroom.sources.executors import build_executors
 
+    secrets = configured_secrets(settings)  # step output and its full-output file, redacted
     executors = build_executors(
         postgres_dsn=env.postgres.resolved_dsn() or None if env.postgres else None,
         statement_timeout_ms=env.postgres.statement_timeout_ms if env.postgres else 5000,
         prometheus=signal_sources.get("prometheus"),
-        secrets=configured_secrets(settings),  # step output and its full-output file, redacted
+        secrets=secrets,
     )
     return Sources(
         environment=env.name,
@@ -121,7 +125,64 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
         fallback_alerts=fallback,
         is_drill=False,
         is_production=env.production,
+        context_sources=build_context_sources(env, clock=clock, secrets=secrets),
     )
+
+
+def build_context_sources(
+    env: EnvironmentConfig,
+    *,
+    clock: Clock | None = None,
+    secrets: tuple[str, ...] = (),
+    environ: Mapping[str, str] | None = None,
+) -> tuple[ServiceContextSource, ...]:
+    """The Service region's sources. Docker and Kubernetes when configured `enabled = true`,
+    or (unset) when cheaply found: a `DOCKER_HOST` or local socket file, a kubeconfig file or
+    a service account. Nothing connects here and neither client is imported: an absent source
+    takes no space, and a present one says on its first poll if it cannot answer."""
+    from warroom.sources.command_changes import CommandChangesSource
+    from warroom.sources.docker_context import DockerContextSource, docker_reachable
+    from warroom.sources.executors.shell import ShellOptions
+    from warroom.sources.kubernetes_context import KubernetesContextSource, kubernetes_reachable
+
+    found: list[ServiceContextSource] = []
+    docker = env.docker or DockerSection()
+    if docker.enabled or (docker.enabled is None and docker_reachable(docker.host, environ)):
+        found.append(
+            DockerContextSource(
+                host=docker.host,
+                selector_label=docker.selector_label,
+                project=docker.project,
+                timeout_s=docker.timeout_s,
+                clock=clock,
+            )
+        )
+    kube = env.kubernetes or KubernetesSection()
+    if kube.enabled or (kube.enabled is None and kubernetes_reachable(kube.kubeconfig, environ)):
+        found.append(
+            KubernetesContextSource(
+                kubeconfig=kube.kubeconfig,
+                context=kube.context,
+                namespace=kube.namespace,
+                selector_labels=kube.selector_labels,
+                timeout_s=kube.timeout_s,
+                clock=clock,
+                environ=environ,
+            )
+        )
+    options = ShellOptions(secrets=secrets)
+    for command in env.changes:
+        found.append(
+            CommandChangesSource(
+                command.name,
+                command.command,
+                timeout_s=command.timeout_s,
+                every_s=command.every_s,
+                options=options,
+                clock=clock,
+            )
+        )
+    return tuple(found)
 
 
 # `password=...` / `sslpassword=...` in a libpq key=value DSN (quoted or bare)

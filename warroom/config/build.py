@@ -49,6 +49,9 @@ def environment(name: str, section: EnvironmentSection) -> EnvironmentConfig:
         production=name.lower() in ("prod", "production") if production is None else production,
         color=section.color,
         scope_labels=tuple(section.scope_labels),
+        docker=section.docker,
+        kubernetes=section.kubernetes,
+        changes=tuple(section.changes),
     )
 
 

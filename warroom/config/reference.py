@@ -13,6 +13,7 @@ from typing import Any
 
 from msgspec import NODEFAULT, inspect
 
+from warroom.config.context_schema import ChangeCommandSection, DockerSection, KubernetesSection
 from warroom.config.schema import (
     EnvironmentSection,
     FileConfig,
@@ -46,6 +47,13 @@ SECTIONS: tuple[tuple[str, type, str], ...] = (
         "WARROOM_ENVIRONMENTS__NAME__PROMETHEUS__",
     ),
     ("`[environments.NAME.postgres]`", PostgresConfig, "WARROOM_ENVIRONMENTS__NAME__POSTGRES__"),
+    ("`[environments.NAME.docker]`", DockerSection, "WARROOM_ENVIRONMENTS__NAME__DOCKER__"),
+    (
+        "`[environments.NAME.kubernetes]`",
+        KubernetesSection,
+        "WARROOM_ENVIRONMENTS__NAME__KUBERNETES__",
+    ),
+    ("`[[environments.NAME.changes]]`", ChangeCommandSection, ""),
     ("`[[signals]]`", SignalSection, ""),
 )
 

@@ -17,6 +17,12 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct, field
 from msgspec.structs import force_setattr
 
+from warroom.config.context_schema import (
+    ChangeCommandSection,
+    DockerSection,
+    KubernetesSection,
+    _doc,
+)
 from warroom.domain.durations import parse_duration
 from warroom.domain.scope import DEFAULT_SCOPE_LABELS
 from warroom.domain.silence_policy import BROAD_LABELS
@@ -25,12 +31,6 @@ Finite = Annotated[float, Meta(ge=-1e15, le=1e15)]  # a threshold: any finite nu
 
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}|[a-z_]+|(?:rgb|hsl)a?\([^)]*\)")
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
-
-
-def _doc(text: str, *, ge: float | None = None, le: float | None = None) -> Meta:
-    if ge is None or le is None:
-        return Meta(description=text)
-    return Meta(description=text, ge=ge, le=le)
 
 
 class ServerConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -116,6 +116,13 @@ class EnvironmentSection(Struct, frozen=True, forbid_unknown_fields=True, kw_onl
         Meta(min_length=1, max_length=16),
         _doc("labels that name a service, best first; panels query by the one the alert has"),
     ] = field(default_factory=lambda: list(DEFAULT_SCOPE_LABELS))
+    docker: Annotated[DockerSection | None, _doc("containers from a docker daemon")] = None
+    kubernetes: Annotated[KubernetesSection | None, _doc("pods from a Kubernetes cluster")] = None
+    changes: Annotated[
+        list[ChangeCommandSection],
+        Meta(max_length=16),
+        _doc("commands listing recent changes (git log of a deploy repo); at most 16"),
+    ] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         color = self.color.strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from warroom.config.context_schema import ChangeCommandSection, DockerSection, KubernetesSection
 from warroom.config.schema import PostgresConfig, ServerConfig
 from warroom.domain.scope import DEFAULT_SCOPE_LABELS
 from warroom.domain.signals import DEFAULT_SIGNALS, SignalSpec
@@ -24,6 +25,9 @@ class EnvironmentConfig:
     production: bool = False
     color: str = ""  # a theme variable name or colour for the header/border; "" = by production
     scope_labels: tuple[str, ...] = DEFAULT_SCOPE_LABELS  # labels naming a service, best first
+    docker: DockerSection | None = None  # the Service region's sources (None: found at wiring)
+    kubernetes: KubernetesSection | None = None
+    changes: tuple[ChangeCommandSection, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
