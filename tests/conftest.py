@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.servers.dockerd import DockerDaemon
 from tests.servers.postgres import PostgresServer, running_postgres
 
 _db_names = itertools.count()
@@ -23,3 +24,22 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_dsn(postgres_server: PostgresServer) -> str:
     """A fresh, empty database on the session's server, for one test."""
     return postgres_server.create_database(f"t{next(_db_names)}")
+
+
+@pytest.fixture(scope="session")
+def dockerd() -> Iterator[DockerDaemon]:
+    """A real dockerd for the session. Fails (never skips) when it cannot start."""
+    daemon = DockerDaemon()
+    try:
+        daemon.start()
+        yield daemon
+    finally:
+        daemon.cleanup()
+
+
+@pytest.fixture
+def docker_env(dockerd: DockerDaemon, monkeypatch: pytest.MonkeyPatch) -> DockerDaemon:
+    """DOCKER_HOST pointed at the suite's daemon, and no containers left from other tests."""
+    dockerd.remove_all()
+    monkeypatch.setenv("DOCKER_HOST", dockerd.host)
+    return dockerd

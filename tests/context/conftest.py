@@ -1,5 +1,5 @@
-"""Fixtures for the Service region's sources: the suite's real dockerd (the runbook tests'
-fixture, reused), a served Kubernetes API of recorded objects, and misbehaving HTTP servers."""
+"""Fixtures for the Service region's sources: a served Kubernetes API of recorded objects and
+misbehaving HTTP servers (the real dockerd is tests/conftest.py's, shared with the runbooks)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 
 from tests.context.bad_server import BadServer
 from tests.context.kube_api import FakeKubeCluster
-from tests.runbooks.conftest import docker_env, dockerd
 
-__all__ = ["bad_server", "docker_env", "dockerd", "kube"]
+__all__ = ["bad_server", "kube"]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.runbooks.kube_api import FakeKubeAPI
-from tests.servers.dockerd import DockerDaemon
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -25,25 +24,6 @@ RUNBOOKS = REPO / "runbooks"
 def reference_dir() -> Path:
     assert REFERENCE.is_dir(), f"reference runbooks missing at {REFERENCE}"
     return REFERENCE
-
-
-@pytest.fixture(scope="session")
-def dockerd() -> Iterator[DockerDaemon]:
-    """A real dockerd for the session. Fails (never skips) when it cannot start."""
-    daemon = DockerDaemon()
-    try:
-        daemon.start()
-        yield daemon
-    finally:
-        daemon.cleanup()
-
-
-@pytest.fixture
-def docker_env(dockerd: DockerDaemon, monkeypatch: pytest.MonkeyPatch) -> DockerDaemon:
-    """DOCKER_HOST pointed at the suite's daemon, and no containers left from other tests."""
-    dockerd.remove_all()
-    monkeypatch.setenv("DOCKER_HOST", dockerd.host)
-    return dockerd
 
 
 @pytest.fixture
