@@ -230,6 +230,7 @@ async def test_acks_live_in_every_cluster_and_are_kept_and_released_there(
     clock.advance(13 * 60)  # within three minutes of lapsing: extended
     (extended,) = await keeper.tick()
     assert extended.action == "ack-extended" and set(extended.ids) == {"pair", "am-solo"}
+
     def extended_once(member: PeeredAlertmanager) -> bool:
         acks = _with(member, name)
         ends = [datetime.fromisoformat(a["endsAt"].replace("Z", "+00:00")) for a in acks]
