@@ -69,6 +69,20 @@ async def _merged(sources: list[AlertmanagerSource], name: str, holders: int) ->
     pytest.fail(f"{name}: not held by {holders} sources")
 
 
+async def _everywhere(
+    clusters: AlertmanagerClusters, sources: list[AlertmanagerSource], instance: str
+) -> tuple[str, Alert, list[Alert]]:
+    """A new alert posted to every Alertmanager (as Prometheus sends to each): its name, the
+    merged alert (held by all three) and every alert."""
+    name = unique_name()
+    posted = am_alert(name, instance=instance)
+    for member in clusters.all:
+        member.post_alerts([posted])
+    alerts = await _merged(sources, name, 3)
+    (alert,) = [a for a in alerts if a.name == name]
+    return name, alert, alerts
+
+
 def _with(member: PeeredAlertmanager, name: str, state: str = "active") -> list[dict[str, Any]]:
     """The silences in `member` (its own API) whose matchers name alert `name`."""
     return [
@@ -116,12 +130,7 @@ async def test_silence_on_an_alert_only_the_solo_holds_lands_there_only(
 async def test_an_alert_both_clusters_hold_is_silenced_once_in_each(
     clusters: AlertmanagerClusters, sources: list[AlertmanagerSource]
 ) -> None:
-    name = unique_name()
-    posted = am_alert(name, instance="lb-7")
-    for member in clusters.all:
-        member.post_alerts([posted])
-    alerts = await _merged(sources, name, 3)
-    (alert,) = [a for a in alerts if a.name == name]
+    name, alert, alerts = await _everywhere(clusters, sources, "lb-7")
     service = SilenceService(sources, SystemClock())
     assert where_text([alert], service.clusters) == "1 alert: 1 in am-solo, 1 in pair"
 
@@ -155,12 +164,7 @@ async def test_an_alert_both_clusters_hold_is_silenced_once_in_each(
 async def test_extend_and_edit_keep_one_silence_per_cluster(
     clusters: AlertmanagerClusters, sources: list[AlertmanagerSource]
 ) -> None:
-    name = unique_name()
-    posted = am_alert(name, instance="api-2")
-    for member in clusters.all:
-        member.post_alerts([posted])
-    alerts = await _merged(sources, name, 3)
-    (alert,) = [a for a in alerts if a.name == name]
+    name, alert, alerts = await _everywhere(clusters, sources, "api-2")
     service = SilenceService(sources, SystemClock())
     await service.create(_request(alert, "first words"), alert=alert, alerts=alerts)
     (row,) = [s for s in (await service.list())[0] if Matcher("alertname", name) in s.matchers]
@@ -213,12 +217,7 @@ async def test_a_member_that_is_down_falls_over_to_its_peer(
 async def test_acks_live_in_every_cluster_and_are_kept_and_released_there(
     clusters: AlertmanagerClusters, sources: list[AlertmanagerSource]
 ) -> None:
-    name = unique_name()
-    posted = am_alert(name, instance="cache-4")
-    for member in clusters.all:
-        member.post_alerts([posted])
-    alerts = await _merged(sources, name, 3)
-    (alert,) = [a for a in alerts if a.name == name]
+    name, alert, alerts = await _everywhere(clusters, sources, "cache-4")
     clock = FrozenClock(datetime.now(UTC))
     keeper = AckKeeper(sources, clock, minutes=15)
 

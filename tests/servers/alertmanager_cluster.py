@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.servers.ports import free_port, wait_for_port
-from tests.servers.prometheus import ALERTMANAGER, Alertmanager, _binary, http_json
+from tests.servers.prometheus import Alertmanager, http_json
 
 
 class PeeredAlertmanager(Alertmanager):
@@ -27,28 +27,20 @@ class PeeredAlertmanager(Alertmanager):
         self.gossip_port = free_port()
         self.peers: list[int] = []
 
+    def cluster_args(self) -> list[str]:
+        return [
+            f"--cluster.listen-address=127.0.0.1:{self.gossip_port}",
+            f"--cluster.advertise-address=127.0.0.1:{self.gossip_port}",
+            *(f"--cluster.peer=127.0.0.1:{p}" for p in self.peers),
+            "--cluster.gossip-interval=100ms",
+            "--cluster.pushpull-interval=1s",
+            "--cluster.settle-timeout=1s",
+            "--cluster.peer-timeout=1s",
+        ]
+
     def start(self) -> None:
-        cfg = self.dir / f"{self.name}.yml"
-        cfg.write_text(self.config)
-        (self.dir / self.name).mkdir(exist_ok=True)
-        self._spawn(
-            [
-                _binary(ALERTMANAGER),
-                f"--config.file={cfg}",
-                f"--storage.path={self.dir / self.name}",
-                f"--web.listen-address=127.0.0.1:{self.port}",
-                f"--cluster.listen-address=127.0.0.1:{self.gossip_port}",
-                f"--cluster.advertise-address=127.0.0.1:{self.gossip_port}",
-                *(f"--cluster.peer=127.0.0.1:{p}" for p in self.peers),
-                "--cluster.gossip-interval=100ms",
-                "--cluster.pushpull-interval=1s",
-                "--cluster.settle-timeout=1s",
-                "--cluster.peer-timeout=1s",
-                "--log.level=warn",
-            ]
-        )
+        super().start()
         wait_for_port(self.gossip_port, timeout_s=20)
-        self._wait_ready("/api/v2/status")
 
     def silences(self) -> list[dict[str, Any]]:
         return http_json(f"{self.url}/api/v2/silences")  # type: ignore[no-any-return]
