@@ -217,3 +217,17 @@ async def test_title_says_unknown_when_nothing_could_be_read() -> None:
     said = alerts_title(snapshot)
     assert said.title == "Firing alerts (?)"
     assert all(f"{n}: connection refused" in said.problems for n in ("am-eu1-a", "am-us1-c"))
+
+
+def test_an_ack_living_in_two_clusters_marks_the_alert_by_either_id() -> None:
+    from warroom.domain.alerts import Placement, ack_comment
+    from warroom.services.acks import acks_by_fingerprint
+
+    ack = Silence(
+        "e1", (Matcher("alertname", "Gone"),), T, T + timedelta(minutes=15), "bob",
+        ack_comment("bob", "INC-1"),
+        placements=(Placement("eu1", "e1"), Placement("us1", "u1")),
+    )  # fmt: skip
+    # silenced in us1 by its own id there (its labels no longer match: only the id can tell)
+    alert = replace(_held("Other", "am-us1-c"), silenced_by=("u1",))
+    assert acks_by_fingerprint([alert], [ack]) == {alert.fingerprint: ("bob", T)}

@@ -340,6 +340,11 @@ class Silence:
     placements: tuple[Placement, ...] = ()
 
     @property
+    def ids(self) -> tuple[str, ...]:
+        """Its id in every cluster it lives in (an alert's `silenced_by` names one of them)."""
+        return tuple(p.silence_id for p in self.placements) or (self.id,)
+
+    @property
     def where(self) -> str:
         """`eu1 (am-eu1-a, am-eu1-b), us1`: each cluster, and its members when they differ."""
         if not self.placements:

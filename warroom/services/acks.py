@@ -70,7 +70,12 @@ def acks_by_fingerprint(
     An alert names the silences that suppress it (`silenced_by`); an alert not yet processed
     by Alertmanager is matched against the ack's matchers instead.
     """
-    acks = {s.id: s for s in silences if is_ack_silence(s) and s.state in ("active", "pending")}
+    acks = {
+        sid: s
+        for s in silences
+        if is_ack_silence(s) and s.state in ("active", "pending")
+        for sid in s.ids
+    }
     if not acks:
         return {}
     out: dict[str, tuple[str, datetime]] = {}
