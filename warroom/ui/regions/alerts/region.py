@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from warroom.domain.alerts import Alert, AlertFilter, Severity, Silence
+from warroom.domain.alerts import Alert, AlertFilter, Severity
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import Entry
 from warroom.services.ack_keepalive import KEEP_EVERY_S
@@ -23,14 +23,14 @@ from warroom.ui.dialogs.prompts import plain
 from warroom.ui.messages import AlertsRefreshed
 from warroom.ui.regions.alerts.alert_list import AlertList
 from warroom.ui.regions.alerts.memory import HistoryLoaded, MemoryBanner, TripwireRaised
-from warroom.ui.regions.alerts.silencing import SilencingRegion
+from warroom.ui.regions.alerts.silencing import Silencer, group_members
 from warroom.ui.regions.alerts.title import alerts_title
 from warroom.ui.regions.base import Access, Action, Region, Services
 
 READ, WRITE = Access.READ, Access.WRITE
 
 
-class AlertsRegion(SilencingRegion):
+class AlertsRegion(Region):
     NAME = "alerts"
     TITLE = "Firing alerts"
     WAITS = False
@@ -65,7 +65,6 @@ class AlertsRegion(SilencingRegion):
         self.alerts: list[Alert] = []
         self._first = True
         self._timer: Any = None
-        self._listed: dict[str, Silence] = {}  # what the silences view showed, by id
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -80,6 +79,15 @@ class AlertsRegion(SilencingRegion):
             id="alert-tripwire",
         )
         yield AlertList(id="alert-list")
+        yield Silencer(self.services, id="alert-silencer")
+
+    @property
+    def alert_list(self) -> AlertList:
+        return self.query_one(AlertList)
+
+    @property
+    def silencer(self) -> Silencer:
+        return self.query_one(Silencer)
 
     @property
     def selected(self) -> Alert | None:
@@ -113,6 +121,7 @@ class AlertsRegion(SilencingRegion):
     def refreshed(self, message: AlertsRefreshed) -> None:
         snapshot = message.snapshot
         self.alerts = snapshot.alerts
+        self.silencer.alerts = snapshot.alerts
         self.alert_list.show(snapshot.alerts, snapshot.fetched_at)
         said = alerts_title(snapshot, self.TITLE)
         self.retitle(said.title, said.subtitle)
@@ -151,7 +160,7 @@ class AlertsRegion(SilencingRegion):
             self.notify(f"acks: {exc}", severity="warning", timeout=6, markup=False)
             return
         for fact in facts:
-            self.record_fact(fact)
+            self.silencer.record_fact(fact)
 
     # ------------------------------------------------------------ filter, group, hide
 
@@ -205,7 +214,7 @@ class AlertsRegion(SilencingRegion):
     def tripwire_raised(self, message: TripwireRaised) -> None:
         self.query_one(MemoryBanner).show_trip(message.trips[0])
         for trip in message.trips:
-            self._listed[trip.silence.id] = trip.silence
+            self.silencer.listed[trip.silence.id] = trip.silence
         if self.ctx.settings.bell:  # on every console, viewers too: a shared screen needs it most
             self.app.bell()
 
@@ -223,3 +232,27 @@ class AlertsRegion(SilencingRegion):
 
     def action_toggle_suppressed(self) -> None:
         self.alert_list.show_suppressed = not self.alert_list.show_suppressed
+
+    # ------------------------------------------------------------ silences and acks (Silencer)
+
+    def action_silence(self) -> None:
+        self.silencer.silence(self.selected, group_members(self.alert_list))
+
+    def action_bulk_silence(self) -> None:
+        self.silencer.bulk_silence(self.alert_list.filter)
+
+    def action_ack(self) -> None:
+        self.silencer.ack(self.selected)
+
+    def action_silences(self) -> None:
+        self.silencer.open_view()
+
+    def action_expire(self, silence_id: str) -> None:
+        self.silencer.expire(silence_id)
+
+    def action_edit_silence(self, silence_id: str, minutes: float, comment: str | None) -> None:
+        self.silencer.edit(silence_id, minutes, comment)
+
+    @on(Silencer.Changed)
+    def silences_changed(self) -> None:
+        self.poll()

@@ -2,9 +2,11 @@
 `S` (everything the filter matches), `a` (ack), and the silences view (`x`: where each lives,
 expire everywhere, extend or edit).
 
-Each runs in a worker through `SilenceService` / `AckKeeper`, which make the silence in one
-reachable member of every Alertmanager cluster holding a matching alert; the one fact that
-comes back names each silence id and where it lives, and is recorded once.
+`Silencer` is a widget of the region with no look of its own: the region hands it the alerts
+(attributes down) and what the cursor is on, it opens the dialogs and runs each action in a
+worker through `SilenceService` / `AckKeeper` (one reachable member of every Alertmanager
+cluster holding a matching alert), and posts up the one fact that names each silence id and
+where it lives (`Region.Record`) and `Silencer.Changed` (the region polls again).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from datetime import timedelta
 from typing import Any
 
 from textual import work
+from textual.message import Message
+from textual.widget import Widget
 
-from warroom.domain.alerts import Alert, Matcher, Silence, SilenceRequest
+from warroom.domain.alerts import Alert, AlertFilter, Matcher, Silence, SilenceRequest
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import EntryKind
 from warroom.domain.placement import common_matchers
@@ -25,7 +29,7 @@ from warroom.services.silences import SilenceFact, identifying_matchers
 from warroom.ui.dialogs.silence import SilenceDialog, SilenceForm
 from warroom.ui.dialogs.silences_view import SilenceChoice, SilencesView
 from warroom.ui.regions.alerts.alert_list import AlertList
-from warroom.ui.regions.base import SOURCE_TIMEOUT_S, Region, write_entry
+from warroom.ui.regions.base import SOURCE_TIMEOUT_S, Region, Services, write_entry
 
 # one member may hang for its whole timeout before the next member of its cluster is asked
 ACTION_TIMEOUT_S = 3 * SOURCE_TIMEOUT_S
@@ -36,16 +40,37 @@ _FACT_KIND = {
 }
 
 
-class SilencingRegion(Region):
-    """The silence and ack actions of the alerts region (its `AlertsRegion` subclass holds
-    the list, the filter and the polling)."""
+def group_members(alert_list: AlertList) -> list[Alert]:
+    """The alerts of the highlighted group row (firing, under the filter), or [] when the
+    cursor is on a single alert."""
+    rows, cursor = alert_list.rows, alert_list.cursor
+    if not 0 <= cursor < len(rows):
+        return []
+    row = rows[cursor]
+    if row.alert is None or row.count <= 1:
+        return []
+    name = row.alert.name
+    return [
+        a
+        for a in alert_list.filtered_alerts
+        if a.name == name and not (a.is_silenced or a.is_inhibited)
+    ]
 
-    alerts: list[Alert]
-    _listed: dict[str, Silence]  # what the silences view (or the tripwire) showed, by id
 
-    @property
-    def alert_list(self) -> AlertList:
-        return self.query_one(AlertList)
+class Silencer(Widget):
+    """Silences and acks for the alerts region (it has no look: `display: none`)."""
+
+    DEFAULT_CSS = "Silencer { display: none; }"
+
+    class Changed(Message):
+        """A silence or ack was made, changed or expired: the alerts are worth fetching again."""
+
+    def __init__(self, services: Services, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.services = services
+        self.ctx = services.ctx
+        self.alerts: list[Alert] = []  # every source's, set by the region on each refresh
+        self.listed: dict[str, Silence] = {}  # what the silences view (or tripwire) showed
 
     def record_fact(self, fact: SilenceFact) -> None:
         data: dict[str, Any] = {
@@ -78,36 +103,18 @@ class SilencingRegion(Region):
             return False
         return True
 
-    def _group_members(self) -> list[Alert]:
-        """The alerts of the highlighted group row (firing, under the filter), or [] when the
-        cursor is on a single alert."""
-        al = self.alert_list
-        rows = al.rows
-        if not 0 <= al.cursor < len(rows):
-            return []
-        row = rows[al.cursor]
-        if row.alert is None or row.count <= 1:
-            return []
-        name = row.alert.name
-        return [
-            a
-            for a in al.filtered_alerts
-            if a.name == name and not (a.is_silenced or a.is_inhibited)
-        ]
-
-    def action_silence(self) -> None:
-        alert = self.alert_list.highlighted
+    def silence(self, alert: Alert | None, members: list[Alert]) -> None:
+        """`s`: the alert under the cursor, or the group row's `members` when it is one."""
         if alert is None or not self._can_change("silence"):
             return
-        members = self._group_members()
         if members:
             title = f"Silence the group {clip(one_line(alert.name), 60)} ({len(members)} alerts)"
             self._open_silence(list(common_matchers(members)), title, None, members=members)
         else:
             self._open_silence(list(identifying_matchers(alert)), f"Silence {alert.name}", alert)
 
-    def action_bulk_silence(self) -> None:
-        flt = self.alert_list.filter
+    def bulk_silence(self, flt: AlertFilter) -> None:
+        """`S`: everything the filter's `label=value` terms match."""
         if not flt.matchers:
             self.notify("bulk silence needs a label=value filter first (/)", severity="warning")
         elif self._can_change("silence"):
@@ -172,10 +179,9 @@ class SilencingRegion(Region):
         self.record_fact(fact)
         matchers = one_line(" ".join(str(m) for m in form.matchers))
         self.notify(f"silenced in {fact.source}: {matchers}", timeout=4, markup=False)
-        self.refresh_now()
+        self.post_message(self.Changed())
 
-    def action_ack(self) -> None:
-        alert = self.alert_list.highlighted
+    def ack(self, alert: Alert | None) -> None:
         if alert is not None and self._can_change("acknowledge"):
             self._ack(alert)
 
@@ -205,9 +211,10 @@ class SilencingRegion(Region):
         self.notify(
             f"acknowledged {one_line(alert.name)} in {fact.source}", timeout=4, markup=False
         )
-        self.refresh_now()
+        self.post_message(self.Changed())
 
-    def action_silences(self) -> None:
+    def open_view(self) -> None:
+        """`x`: the silences view."""
         if not any(s.can_silence for s in self.ctx.sources.alert_sources):
             self.notify(
                 "no Alertmanager configured: there are no silences to list", severity="warning"
@@ -225,7 +232,7 @@ class SilencingRegion(Region):
             self.notify(f"silences: {exc}", severity="error", markup=False)
             return
 
-        self._listed = {s.id: s for s in silences}
+        self.listed = {s.id: s for s in silences}
 
         def chosen(choice: SilenceChoice | None) -> None:
             if choice is None:
@@ -239,12 +246,10 @@ class SilencingRegion(Region):
         view = SilencesView(silences, errors, self.ctx.clock.now())
         self.app.push_screen(view, chosen)
 
-    def action_expire(self, silence_id: str) -> None:
-        self._expire(silence_id)
-
     @work(group="silences", exit_on_error=False, description="Expire a silence")
-    async def _expire(self, silence_id: str) -> None:
-        silence = self._listed.get(silence_id)
+    async def expire(self, silence_id: str) -> None:
+        """Expire a listed silence everywhere it lives (the view asked first)."""
+        silence = self.listed.get(silence_id)
         if silence is None:
             return
         try:
@@ -254,14 +259,12 @@ class SilencingRegion(Region):
             return
         self.record_fact(fact)
         self.notify(f"expired silence {silence_id[:8]} in {fact.source}", timeout=4, markup=False)
-        self.refresh_now()
-
-    def action_edit_silence(self, silence_id: str, minutes: float, comment: str | None) -> None:
-        self._edit(silence_id, minutes, comment)
+        self.post_message(self.Changed())
 
     @work(group="silences", exit_on_error=False, description="Extend or edit a silence")
-    async def _edit(self, silence_id: str, minutes: float, comment: str | None) -> None:
-        silence = self._listed.get(silence_id)
+    async def edit(self, silence_id: str, minutes: float, comment: str | None) -> None:
+        """Make a listed silence end `minutes` from now (and re-word it) in every cluster."""
+        silence = self.listed.get(silence_id)
         if silence is None:
             return
         ends_at = self.ctx.clock.now() + timedelta(minutes=minutes)
@@ -276,4 +279,4 @@ class SilencingRegion(Region):
             return
         self.record_fact(fact)
         self.notify(f"silence {fact.action} in {fact.source}", timeout=4, markup=False)
-        self.refresh_now()
+        self.post_message(self.Changed())
