@@ -4,6 +4,7 @@ sources fail: pure rules, and the silence service and alert poller over in-memor
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -40,25 +41,28 @@ class Member(FakeAlertSource):
         super().__init__(alerts or [], name=name)
         self.cluster = cluster
         self.down = False
+        self.hung = asyncio.Event()  # set: every call hangs until cancelled
 
-    def _check(self) -> None:
+    async def _check(self) -> None:
+        if self.hung.is_set():
+            await asyncio.Event().wait()
         if self.down:
             raise SourceUnavailable(f"{self.name}: connection refused")
 
     async def fetch_alerts(self) -> list[Alert]:
-        self._check()
+        await self._check()
         return await super().fetch_alerts()
 
     async def list_silences(self) -> list[Silence]:
-        self._check()
+        await self._check()
         return await super().list_silences()
 
     async def create_silence(self, request: SilenceRequest) -> str:
-        self._check()
+        await self._check()
         return await super().create_silence(request)
 
     async def expire_silence(self, silence_id: str) -> None:
-        self._check()
+        await self._check()
         await super().expire_silence(silence_id)
 
 
@@ -231,3 +235,14 @@ def test_an_ack_living_in_two_clusters_marks_the_alert_by_either_id() -> None:
     # silenced in us1 by its own id there (its labels no longer match: only the id can tell)
     alert = replace(_held("Other", "am-us1-c"), silenced_by=("u1",))
     assert acks_by_fingerprint([alert], [ack]) == {alert.fingerprint: ("bob", T)}
+
+
+async def test_a_hung_alertmanager_is_one_error_in_the_list_not_an_empty_view() -> None:
+    a, c = Member("am-eu1-a", "eu1"), Member("am-us1-c", "us1")
+    service = SilenceService([a, c], FrozenClock(T), timeout_s=0.2)
+    alert = _held("A", "am-eu1-a", "am-us1-c")
+    await service.create(_request(Matcher("alertname", "A")), alert=alert, alerts=[alert])
+    c.hung.set()
+    (row,), errors = await service.list()
+    assert [p.cluster for p in row.placements] == ["eu1"]
+    assert list(errors) == ["am-us1-c"] and "no answer" in errors["am-us1-c"]

@@ -331,7 +331,10 @@ class SilenceService:
         """Active silences from every source (errors per source, never raised), one per
         logical silence with where it lives, soonest ending first. Returns (silences, errors)."""
         able = [s for s in self.sources if s.can_silence]
-        results = await asyncio.gather(*(s.list_silences() for s in able), return_exceptions=True)
+        results = await asyncio.gather(
+            *(bounded(s.list_silences(), self.timeout_s, s.name) for s in able),
+            return_exceptions=True,
+        )  # a hung Alertmanager is one error, not a view without the others
         listed: dict[str, list[Silence]] = {}
         errors: dict[str, str] = {}
         for source, result in zip(able, results, strict=True):

@@ -226,7 +226,7 @@ class Silencer(Widget):
     async def _show_silences(self) -> None:
         try:
             silences, errors = await bounded(
-                self.services.silences.list(), SOURCE_TIMEOUT_S, "silences"
+                self.services.silences.list(), ACTION_TIMEOUT_S, "silences"
             )
         except WarroomError as exc:
             self.notify(f"silences: {exc}", severity="error", markup=False)
