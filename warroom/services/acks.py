@@ -30,7 +30,6 @@ from warroom.services.silences import (
     SilenceFact,
     SilenceService,
     identifying_matchers,
-    pick_source,
 )
 
 _ACK = re.compile(
@@ -129,7 +128,6 @@ class AckKeeper:
     ) -> SilenceFact:
         """Silence this one alert for `minutes`, with a comment naming who and the incident,
         in each cluster holding an alert its matchers catch (`alerts`: every source's)."""
-        pick_source(self.sources, alert)  # says why when nothing can silence
         now = self.clock.now()
         request = SilenceRequest(
             matchers=identifying_matchers(alert),

@@ -222,7 +222,7 @@ class SilenceService:
         validate(request, self.clock.now())
         clusters = self.clusters
         if not clusters:
-            raise ReadOnlySource(pick_source(self.sources).name + ": cannot silence")
+            pick_source(self.sources)  # raises ReadOnlySource, saying what to configure
         alerts = list(alerts)
         caught = matching_alerts(request.matchers, alerts)
         if alert is not None and alert not in caught:
