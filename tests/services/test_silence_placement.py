@@ -194,6 +194,9 @@ async def test_expire_and_update_reach_every_placement() -> None:
     (row,), errors = await service.list()
     assert errors == {} and {p.cluster for p in row.placements} == {"eu1", "us1"}
 
+    longer = await service.update(row, ends_at=T + timedelta(hours=2))  # the end alone
+    assert longer.action == "extended"
+    assert longer.ids == {p.cluster: p.silence_id for p in row.placements}  # updated in place
     fact = await service.update(row, ends_at=T + timedelta(hours=4), comment="longer")
     assert fact.action == "edited" and len(fact.placements) == 2
     assert [s.ends_at for s in (*a.silences, *c.silences)] == [T + timedelta(hours=4)] * 2

@@ -89,7 +89,10 @@ async def test_s_on_a_group_row_silences_the_group_after_a_second_look(make_app:
         await _settle(pilot, app)
         assert app.screen is dialog and source.silences == []  # asked again, nothing made
         assert "it matches 25 alerts, more than 20" in _text(app, "#silence-confirm")
-        await pilot.press("enter")  # the second, explicit confirmation
+        await pilot.press("enter")  # a second Enter (a bounce) is not the confirmation
+        await _settle(pilot, app)
+        assert app.screen is dialog and source.silences == []
+        await pilot.press("ctrl+s")  # the second, explicit confirmation
         await _settle(pilot, app)
         assert not isinstance(app.screen, SilenceDialog)
         (made,) = source.silences
@@ -133,7 +136,7 @@ async def test_a_silence_on_broad_labels_alone_names_its_count_and_asks_again(
         await pilot.press("enter")
         await _settle(pilot, app)
         assert source.silences == [] and "only broad labels" in _text(app, "#silence-confirm")
-        await pilot.press("enter")
+        await pilot.click("#silence-ok")
         await _settle(pilot, app)
         assert len(source.silences) == 1
 

@@ -202,9 +202,17 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
         else:
             shown.update("")
 
-    @on(Button.Pressed, "#silence-ok")
     @on(Input.Submitted)
+    def submitted(self) -> None:
+        """Enter saves, but never gives the second confirmation (a bounced Enter must not)."""
+        self._save(explicit=False)
+
+    @on(Button.Pressed, "#silence-ok")
     def action_save(self) -> None:
+        """ctrl+s or the Silence button: the only ways to give the second confirmation."""
+        self._save(explicit=True)
+
+    def _save(self, *, explicit: bool) -> None:
         error = self.query_one("#silence-error", Static)
         try:
             matchers = parse_matchers(self.query_one("#silence-matchers", Input).value)
@@ -225,7 +233,7 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
             self.query_one("#silence-override", Input).focus()
             return
         again = second_look(self.policy, matchers, self.alerts)
-        if again and self.confirmed != matchers:
+        if again and not (explicit and self.confirmed == matchers):
             self.confirmed = matchers
             self.query_one("#silence-confirm", Static).update(
                 plain(f"⚠ {again}: press Silence (ctrl+s) again to make it")
