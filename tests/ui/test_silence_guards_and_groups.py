@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 
 from tests.ui.factory import FIXED_TIME
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
-from warroom.domain.alerts import Alert, Matcher
+from warroom.domain.alerts import Alert, Matcher, SilenceRequest
 from warroom.domain.errors import SourceUnavailable
 from warroom.domain.ports import Sources
 from warroom.ui.dialogs.silence import SilenceDialog
@@ -27,11 +27,17 @@ class Regional(FakeAlertSource):
         super().__init__(alerts, name=name)
         self.cluster = cluster
         self.fail = fail
+        self.refuse = ""  # set: creating a silence fails with it
 
     async def fetch_alerts(self) -> list[Alert]:
         if self.fail:
             raise SourceUnavailable(self.fail)
         return await super().fetch_alerts()
+
+    async def create_silence(self, request: SilenceRequest) -> str:
+        if self.refuse:
+            raise SourceUnavailable(self.refuse)
+        return await super().create_silence(request)
 
 
 def _sources(*alert_sources: FakeAlertSource) -> Sources:
@@ -228,3 +234,30 @@ async def test_title_counts_with_a_plus_when_one_source_fails(make_app: Any) -> 
         assert str(region.border_title) == "Firing alerts (2+?)"
         assert "am-us1-c" in str(region.border_subtitle)
         assert "no answer within 5 s" in _text(app, "#alert-problems")
+
+
+async def test_an_ack_held_by_two_clusters_lands_in_both_or_says_where_not(
+    make_app: Any,
+) -> None:
+    started = FIXED_TIME - timedelta(minutes=3)
+    alert = make_alert("QueueStuck", "critical", started, service="billing", queue="invoices")
+    eu1, us1 = Regional([alert], "am-eu1", "eu1"), Regional([alert], "am-us1", "us1")
+    app = make_app(_sources(eu1, us1))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("a")
+        await _settle(pilot, app)
+        assert len(eu1.silences) == 1 and len(us1.silences) == 1
+        (line,) = [t for t in _log(app) if t.startswith("Acknowledged QueueStuck")]
+        assert f"{eu1.silences[0].id} in eu1" in line and f"{us1.silences[0].id} in us1" in line
+
+        us1.refuse = "am-us1: 503 Service Unavailable"
+        us1.silences.clear()
+        eu1.silences.clear()
+        await pilot.press("r")
+        await _settle(pilot, app)
+        await pilot.press("a")
+        await _settle(pilot, app)
+        assert len(eu1.silences) == 1 and us1.silences == []
+        last = [t for t in _log(app) if t.startswith("Acknowledged QueueStuck")][-1]
+        assert "NOT in us1: am-us1: 503 Service Unavailable" in last

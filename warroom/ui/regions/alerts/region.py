@@ -38,7 +38,9 @@ class AlertsRegion(Region):
     DEFAULT_CSS = """
     AlertsRegion > #alert-filter { display: none; height: 3; }
     AlertsRegion > #alert-filter.-visible { display: block; }
-    AlertsRegion > #alert-problems { display: none; height: auto; max-height: 6; color: $error; }
+    AlertsRegion > #alert-problems {
+        display: none; height: auto; max-height: 8; overflow-y: auto; color: $error;
+    }
     AlertsRegion > #alert-problems.-visible { display: block; }
     """
     ACTIONS = (

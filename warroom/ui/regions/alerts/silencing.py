@@ -207,6 +207,10 @@ class Silencer(Widget):
         data: dict[str, Any] = {"silence_id": fact.silence_id, "alertname": alert.name}
         data["fingerprint"] = alert.fingerprint
         data["silence_ids"] = fact.ids
+        if fact.failures:
+            text += " · NOT in " + "; ".join(fact.failures)
+            data["failed"] = list(fact.failures)
+            self.notify(f"ack NOT in {'; '.join(fact.failures)}", severity="error", markup=False)
         self.post_message(Region.Record(EntryKind.ALERT_ACKED, text, data))
         self.notify(
             f"acknowledged {one_line(alert.name)} in {fact.source}", timeout=4, markup=False
