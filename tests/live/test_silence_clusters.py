@@ -6,7 +6,7 @@ API, not the console's view of it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,17 +26,6 @@ from warroom.services.silences import SilenceService, silence_request_for
 from warroom.sources.alertmanager import AlertmanagerSource
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def clusters() -> Iterator[AlertmanagerClusters]:
-    """The pair and the solo Alertmanager. Fails, never skips, if any cannot start."""
-    servers = AlertmanagerClusters()
-    servers.start()
-    try:
-        yield servers
-    finally:
-        servers.stop()
 
 
 def _config(member: PeeredAlertmanager, cluster: str = "") -> ServerConfig:
