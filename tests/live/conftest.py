@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.live.stub import StubServer
+from tests.servers.alertmanager_cluster import AlertmanagerClusters
 from tests.servers.prometheus import MonitoringStack
 from warroom.config import ServerConfig
 
@@ -23,6 +24,18 @@ def stack() -> Iterator[MonitoringStack]:
         yield monitoring
     finally:
         monitoring.stop()
+
+
+@pytest.fixture(scope="session")
+def clusters() -> Iterator[AlertmanagerClusters]:
+    """An HA pair of Alertmanagers gossiping over loopback and one separate Alertmanager.
+    Fails, never skips, if any cannot start."""
+    servers = AlertmanagerClusters()
+    servers.start()
+    try:
+        yield servers
+    finally:
+        servers.stop()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import msgspec
 import pytest
 
 from tests.live.conftest import am_alert, unique_name
@@ -221,7 +222,9 @@ async def test_ha_pair_merges_by_fingerprint(
     alert = am_alert(name, instance="lb-1")
     stack.am.post_alerts([alert])
     stack.am2.post_alerts([alert])
-    one, two = AlertmanagerSource(am_config), AlertmanagerSource(am2_config)
+    # configured as one cluster (they do not gossip here): a silence goes to one member only
+    one = AlertmanagerSource(msgspec.structs.replace(am_config, cluster="pair"))
+    two = AlertmanagerSource(msgspec.structs.replace(am2_config, cluster="pair"))
     try:
         a1 = await eventually(one.fetch_alerts, lambda a: bool(named(a, name)), "am1")
         a2 = await eventually(two.fetch_alerts, lambda a: bool(named(a, name)), "am2")
@@ -233,7 +236,7 @@ async def test_ha_pair_merges_by_fingerprint(
         service = SilenceService([one, two], SystemClock())
         req = silence_request_for(named(a1, name)[0], who="t", now=datetime.now(UTC), comment="x")
         fact = await service.create(req, alert=merged[0])
-        assert fact.source == "am1"
+        assert fact.source == "pair" and fact.placements[0].members == ("am1",)
         a1 = await eventually(one.fetch_alerts, lambda a: named(a, name)[0].is_silenced, "am1 sil")
         a2 = await two.fetch_alerts()
         (m,) = named(merge_alerts({one.name: a1, two.name: a2}), name)

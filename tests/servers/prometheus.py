@@ -189,11 +189,15 @@ class Alertmanager(_Process):
                 f"--config.file={cfg}",
                 f"--storage.path={self.dir / self.name}",
                 f"--web.listen-address=127.0.0.1:{self.port}",
-                "--cluster.listen-address=",
+                *self.cluster_args(),
                 "--log.level=warn",
             ]
         )
         self._wait_ready("/api/v2/status")
+
+    def cluster_args(self) -> list[str]:
+        """No gossip: an empty listen address binds no cluster port."""
+        return ["--cluster.listen-address="]
 
     def post_alerts(self, alerts: list[dict[str, Any]]) -> None:
         http_json(f"{self.url}/api/v2/alerts", "POST", alerts)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
 from tests.ui.factory import FIXED_TIME, choose
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
@@ -343,7 +343,11 @@ async def test_silences_view_lists_and_expires(make_app) -> None:
         assert isinstance(app.screen, SilencesView)
         listed = str(app.screen.query_one("#silences-list").get_option_at_index(0).prompt)
         assert "left" in listed and "maintenance window" in listed and "tester@bastion" in listed
-        await pilot.press("enter")
+        await pilot.press("enter")  # asks first (issue 14.7)
+        await _settle(pilot, app)
+        assert len(source.silences) == 1
+        assert "Expire this silence" in str(app.screen.query_one(".title", Label).render())
+        await pilot.press("y")
         await _settle(pilot, app)
         assert source.silences == []
         texts = [e.text for e in app.screen.incident_log.pre_incident]

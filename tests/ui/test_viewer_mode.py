@@ -78,6 +78,7 @@ async def test_a_viewer_changes_nothing_from_keys_palette_clicks_or_dialogs(
             "bulk_silence",
             "ack",
             "expire",
+            "edit_silence",
             "run_selected_step",
             "run_step_at",
         } <= writes
@@ -113,7 +114,14 @@ async def test_a_viewer_changes_nothing_from_keys_palette_clicks_or_dialogs(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, SilencesView)
-        await pilot.press("enter")
+        await pilot.press("enter", "y")  # expire asks first; the answer meets the gate
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # and the view's extend / edit answer
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("e", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
 
@@ -121,5 +129,6 @@ async def test_a_viewer_changes_nothing_from_keys_palette_clicks_or_dialogs(
     assert source.silences == silences_before
     refused = [n for n in notes if n.startswith("viewer mode:")]
     assert refused, notes
-    for what in ("Declare", "Note", "Silence", "Ack", "Expire a silence", "Run a step"):
+    whats = ("Declare", "Note", "Silence", "Ack", "Expire a silence", "Extend or edit a silence")
+    for what in (*whats, "Run a step"):
         assert any(n.startswith(f"viewer mode: {what} ") for n in refused), (what, refused)

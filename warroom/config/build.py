@@ -119,4 +119,5 @@ def silence_policy(section: SilencePolicySection) -> SilencePolicy:
         min_matchers=section.min_matchers,
         broad_labels=frozenset(section.broad_labels),
         max_matching_alerts=section.max_matching_alerts or None,
+        confirm_over_alerts=section.confirm_over_alerts or None,
     )

@@ -39,6 +39,13 @@ class ServerConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
 
     url: Annotated[str, _doc("base URL, http:// or https:// (required)")]
     name: Annotated[str, _doc("a short name shown in messages (default: the URL)")] = ""
+    cluster: Annotated[
+        str,
+        _doc(
+            "Alertmanager only: the HA cluster it belongs to; peers sharing a name get a silence"
+            " once (in one reachable member), separate clusters each their own (default: its name)"
+        ),
+    ] = ""
     token_env: Annotated[str, _doc("environment variable holding a bearer token")] = ""
     token_file: Annotated[str, _doc("file holding a bearer token")] = ""
     username: Annotated[str, _doc("basic-auth user name")] = ""
@@ -238,6 +245,15 @@ class SilencePolicySection(Struct, frozen=True, forbid_unknown_fields=True, kw_o
             le=10_000_000,
         ),
     ] = 0
+    confirm_over_alerts: Annotated[
+        int,
+        _doc(
+            "a silence matching more alerts than this (or only broad labels) names the count"
+            " and asks a second time; 0 = never, 0 to 10000000",
+            ge=0,
+            le=10_000_000,
+        ),
+    ] = 20
 
 
 class MaintenanceSection(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

@@ -315,7 +315,20 @@ class AlertFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class Placement:
+    """One silence in one Alertmanager cluster: its id there and the members that listed it
+    (HA peers gossip a silence, so one id serves the whole cluster)."""
+
+    cluster: str
+    silence_id: str
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Silence:
+    """A silence as the console shows it: `id` is its id in the first cluster; `placements`
+    has one entry per cluster it lives in (empty until the service has merged the lists)."""
+
     id: str
     matchers: tuple[Matcher, ...]
     starts_at: datetime
@@ -324,6 +337,23 @@ class Silence:
     comment: str
     state: str = "active"
     origins: tuple[str, ...] = field(default=())
+    placements: tuple[Placement, ...] = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Its id in every cluster it lives in (an alert's `silenced_by` names one of them)."""
+        return tuple(p.silence_id for p in self.placements) or (self.id,)
+
+    @property
+    def where(self) -> str:
+        """`eu1 (am-eu1-a, am-eu1-b), us1`: each cluster, and its members when they differ."""
+        if not self.placements:
+            return ", ".join(self.origins)
+        parts = []
+        for p in self.placements:
+            members = [m for m in p.members if m != p.cluster]
+            parts.append(f"{p.cluster} ({', '.join(members)})" if members else p.cluster)
+        return ", ".join(parts)
 
     def seconds_left(self, now: datetime) -> float:
         return (self.ends_at - now).total_seconds()

@@ -32,11 +32,13 @@ class PolicyRule(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SilencePolicy:
-    """What a silence must satisfy. `max_matching_alerts=None` means no limit."""
+    """What a silence must satisfy. `max_matching_alerts=None` means no limit;
+    `confirm_over_alerts=None` never asks twice for a count (broad labels still do)."""
 
     min_matchers: int = 1
     broad_labels: frozenset[str] = BROAD_LABELS
     max_matching_alerts: int | None = None
+    confirm_over_alerts: int | None = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,29 @@ def refusals(
                 )
             )
     return found
+
+
+def only_broad(policy: SilencePolicy, matchers: Sequence[Matcher]) -> bool:
+    """True when no matcher narrows: every one is vacuous, negative or on a broad label."""
+    effective = [m for m in matchers if not _is_vacuous(m)]
+    return not any(m.is_equal and m.name not in policy.broad_labels for m in effective)
+
+
+def second_look(
+    policy: SilencePolicy, matchers: Sequence[Matcher], alerts: Iterable[Alert] = ()
+) -> str:
+    """The line that asks a second, explicit confirmation, or '' when one is enough: a silence
+    on only broad labels, or matching more alerts than `confirm_over_alerts`, names its count."""
+    if not matchers:
+        return ""
+    caught = len(matching_alerts(list(matchers), alerts))
+    count = f"it matches {caught} alert{'s' if caught != 1 else ''}"
+    if only_broad(policy, matchers):
+        return f"only broad labels ({_matchers_text(matchers)}): {count}"
+    limit = policy.confirm_over_alerts
+    if limit is not None and caught > limit:
+        return f"{count}, more than {limit} ({_matchers_text(matchers)})"
+    return ""
 
 
 def decide(

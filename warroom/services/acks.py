@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from warroom.domain.alerts import (
     ACK_COMMENT_PREFIX,
     Alert,
+    Placement,
     Silence,
     SilenceRequest,
     ack_comment,
@@ -25,7 +26,11 @@ from warroom.domain.alerts import (
 from warroom.domain.clock import Clock
 from warroom.domain.errors import ReadOnlySource, SourceError
 from warroom.domain.ports import AlertSource
-from warroom.services.silences import SilenceFact, identifying_matchers, pick_source
+from warroom.services.silences import (
+    SilenceFact,
+    SilenceService,
+    identifying_matchers,
+)
 
 _ACK = re.compile(
     re.escape(ACK_COMMENT_PREFIX) + r"(?P<who>.+?)(?: for incident (?P<inc>\S+))? \(warroom\)$"
@@ -42,10 +47,18 @@ def parse_ack_comment(comment: str) -> tuple[str, str | None] | None:
 
 @dataclass(slots=True)
 class _Ack:
-    silence_id: str
-    source: str
+    """One ack: the request it was made with and its id in each cluster it lives in."""
+
+    placements: tuple[Placement, ...]
     request: SilenceRequest
     who: str
+
+    def silence(self) -> Silence:
+        r = self.request
+        return Silence(
+            self.placements[0].silence_id, r.matchers, r.starts_at, r.ends_at, r.created_by,
+            r.comment, placements=self.placements,
+        )  # fmt: skip
 
 
 def acks_by_fingerprint(
@@ -56,7 +69,12 @@ def acks_by_fingerprint(
     An alert names the silences that suppress it (`silenced_by`); an alert not yet processed
     by Alertmanager is matched against the ack's matchers instead.
     """
-    acks = {s.id: s for s in silences if is_ack_silence(s) and s.state in ("active", "pending")}
+    acks = {
+        sid: s
+        for s in silences
+        if is_ack_silence(s) and s.state in ("active", "pending")
+        for sid in s.ids
+    }
     if not acks:
         return {}
     out: dict[str, tuple[str, datetime]] = {}
@@ -83,7 +101,8 @@ def mark_acked(alerts: Sequence[Alert], silences: Iterable[Silence]) -> list[Ale
 
 
 class AckKeeper:
-    """Acks as short silences, kept alive while the incident is open."""
+    """Acks as short silences, kept alive while the incident is open, in every Alertmanager
+    cluster that holds the acked alert (through `SilenceService`: one member each)."""
 
     def __init__(
         self,
@@ -97,18 +116,18 @@ class AckKeeper:
         self.minutes = minutes
         self.extend_within_s = extend_within_s
         self.incident_id: str | None = None
-        self._acks: dict[str, _Ack] = {}
+        self.service = SilenceService(sources, clock)
+        self._acks: dict[str, _Ack] = {}  # by the first id it was made with
 
     @property
     def silence_ids(self) -> list[str]:
-        return list(self._acks)
+        return [p.silence_id for ack in self._acks.values() for p in ack.placements]
 
-    def _by_name(self, name: str) -> AlertSource | None:
-        return next((s for s in self.sources if s.name == name), None)
-
-    async def ack(self, alert: Alert, who: str, incident_id: str | None) -> SilenceFact:
-        """Silence this one alert for `minutes`, with a comment naming who and the incident."""
-        source = pick_source(self.sources, alert)
+    async def ack(
+        self, alert: Alert, who: str, incident_id: str | None, alerts: Iterable[Alert] = ()
+    ) -> SilenceFact:
+        """Silence this one alert for `minutes`, with a comment naming who and the incident,
+        in each cluster holding an alert its matchers catch (`alerts`: every source's)."""
         now = self.clock.now()
         request = SilenceRequest(
             matchers=identifying_matchers(alert),
@@ -117,116 +136,86 @@ class AckKeeper:
             created_by=who,
             comment=ack_comment(who, incident_id),
         )
-        silence_id = await source.create_silence(request)
+        fact = await self.service.create(request, alert=alert, alerts=alerts)
         if incident_id:
             self.incident_id = incident_id
-        self._acks[silence_id] = _Ack(silence_id, source.name, request, who)
-        return SilenceFact(
-            action="acked",
-            silence_id=silence_id,
-            source=source.name,
-            matchers=request.matchers,
-            comment=request.comment,
-            created_by=who,
-            ends_at=request.ends_at,
-        )
+        self._acks[fact.silence_id] = _Ack(fact.placements, request, who)
+        return replace(fact, action="acked", matched=None)
+
+    def _known(self, silence_id: str) -> bool:
+        return silence_id in self.silence_ids
 
     async def adopt(self, incident_id: str) -> int:
-        """Take over the ack silences for this incident found in Alertmanager (after a restart).
-        Returns how many were adopted. Failing sources are skipped."""
+        """Take over the ack silences for this incident found in Alertmanager (after a restart),
+        each with every cluster it lives in. Returns how many were adopted; failing sources
+        are skipped."""
         self.incident_id = incident_id
+        silences, _errors = await self.service.list()
         adopted = 0
-        for source in self.sources:
-            if not source.can_silence:
+        for s in silences:
+            parsed = parse_ack_comment(s.comment) if is_ack_silence(s) else None
+            if not parsed or parsed[1] != incident_id or s.state not in ("active", "pending"):
                 continue
-            try:
-                silences = await source.list_silences()
-            except SourceError:
+            if any(self._known(p.silence_id) for p in s.placements):
                 continue
-            for s in silences:
-                parsed = parse_ack_comment(s.comment) if is_ack_silence(s) else None
-                if not parsed or parsed[1] != incident_id or s.id in self._acks:
-                    continue
-                if s.state not in ("active", "pending"):
-                    continue
-                request = SilenceRequest(
-                    matchers=s.matchers,
-                    starts_at=s.starts_at,
-                    ends_at=s.ends_at,
-                    created_by=s.created_by,
-                    comment=s.comment,
-                )
-                self._acks[s.id] = _Ack(s.id, source.name, request, parsed[0])
-                adopted += 1
+            request = SilenceRequest(s.matchers, s.starts_at, s.ends_at, s.created_by, s.comment)
+            self._acks[s.id] = _Ack(s.placements, request, parsed[0])
+            adopted += 1
         return adopted
 
     async def tick(self) -> list[SilenceFact]:
-        """Extend own ack silences within `extend_within_s` of lapsing. Call it on every refresh
-        while the incident is open. A source failing leaves that ack for the next tick."""
+        """Extend own ack silences within `extend_within_s` of lapsing, every cluster at once
+        (one fact each). Call it on every refresh while the incident is open. A source failing
+        leaves that ack for the next tick."""
         now = self.clock.now()
         facts: list[SilenceFact] = []
-        for silence_id, ack in list(self._acks.items()):
+        for key, ack in list(self._acks.items()):
             left = (ack.request.ends_at - now).total_seconds()
             if left > self.extend_within_s:
                 continue
-            source = self._by_name(ack.source)
-            if source is None:
-                continue
-            request = replace(
-                ack.request, id=silence_id, ends_at=now + timedelta(minutes=self.minutes)
-            )
-            if left <= 0:
-                # lapsed (console asleep, clock jump): Alertmanager cannot update an expired
-                # silence in place, so make a new one
-                request = replace(request, id=None, starts_at=now)
+            ends_at = now + timedelta(minutes=self.minutes)
             try:
-                new_id = await source.create_silence(request)
+                if left > 0:
+                    fact = await self.service.update(ack.silence(), ends_at=ends_at)
+                else:
+                    # lapsed (console asleep, clock jump): Alertmanager cannot update an expired
+                    # silence in place, so make a new one where it lived
+                    again = replace(ack.request, starts_at=now, ends_at=ends_at, id=None)
+                    clusters = [p.cluster for p in ack.placements]
+                    fact = await self.service.create(again, only=clusters)
+                    fact = replace(fact, previous=ack.placements)
             except SourceError:
                 continue
-            del self._acks[silence_id]
-            self._acks[new_id] = _Ack(new_id, ack.source, replace(request, id=None), ack.who)
-            facts.append(
-                SilenceFact(
-                    action="ack-extended",
-                    silence_id=new_id,
-                    source=ack.source,
-                    matchers=request.matchers,
-                    comment=request.comment,
-                    created_by=ack.who,
-                    ends_at=request.ends_at,
-                    previous_id=silence_id,
-                )
-            )
+            del self._acks[key]
+            kept = {p.cluster for p in fact.placements}
+            placements = (*fact.placements, *(p for p in ack.placements if p.cluster not in kept))
+            request = replace(ack.request, ends_at=ends_at, id=None)
+            if left <= 0:
+                request = replace(request, starts_at=now)
+            self._acks[fact.silence_id] = _Ack(placements, request, ack.who)
+            facts.append(replace(fact, action="ack-extended", created_by=ack.who))
         return facts
 
     async def release_all(self) -> list[SilenceFact]:
-        """Expire every own ack silence (the incident is resolved). Failures stay in the keeper
-        so a later call can retry; the facts list only what was expired."""
+        """Expire every own ack silence (the incident is resolved), everywhere it lives.
+        What failed stays in the keeper so a later call can retry; the facts list only what
+        was expired."""
         facts: list[SilenceFact] = []
-        for silence_id, ack in list(self._acks.items()):
-            source = self._by_name(ack.source)
-            if source is None:
-                del self._acks[silence_id]
-                continue
+        for key, ack in list(self._acks.items()):
             try:
-                await source.expire_silence(silence_id)
+                fact = await self.service.expire(ack.silence())
             except ReadOnlySource:
-                del self._acks[silence_id]
+                del self._acks[key]
                 continue
             except SourceError:
                 continue
-            del self._acks[silence_id]
-            facts.append(
-                SilenceFact(
-                    action="ack-released",
-                    silence_id=silence_id,
-                    source=ack.source,
-                    matchers=ack.request.matchers,
-                    comment=ack.request.comment,
-                    created_by=ack.who,
-                    ends_at=self.clock.now(),
-                )
-            )
+            gone = {p.cluster for p in fact.placements}
+            left = tuple(p for p in ack.placements if p.cluster not in gone)
+            if left:
+                self._acks[key] = _Ack(left, ack.request, ack.who)
+            else:
+                del self._acks[key]
+            facts.append(replace(fact, action="ack-released", created_by=ack.who))
         if not self._acks:
             self.incident_id = None
         return facts

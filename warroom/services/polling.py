@@ -44,6 +44,8 @@ class AlertSnapshot:
     errors: Mapping[str, str]
     fetched_at: datetime
     firing: int  # neither silenced nor inhibited (counted with the diff, off the loop)
+    failed: frozenset[str] = frozenset()  # sources that could not be read this poll
+    unread: bool = False  # no source could be read at all: the count is unknown
 
 
 def firing_count(alerts: Sequence[Alert]) -> int:
@@ -104,9 +106,11 @@ class AlertPoller:
 
     async def _poll(self) -> AlertSnapshot:
         batches, errors = await self._fetch(self.sources)
+        failed = {name for name in errors if name not in batches}
         switched = False
         if errors and not batches and self.fallback is not None:
             fallback_batches, fallback_errors = await self._fetch([self.fallback])
+            failed.update(n for n in fallback_errors if n not in fallback_batches)
             if fallback_batches:
                 batches = fallback_batches
                 errors[self.fallback.name] = (
@@ -120,7 +124,10 @@ class AlertPoller:
         if errors and not batches:
             # every source failed: keep what we knew rather than "resolving" everything
             known = list(self._known.values())
-            return AlertSnapshot(known, [], [], errors, self.clock.now(), firing_count(known))
+            return AlertSnapshot(
+                known, [], [], errors, self.clock.now(), firing_count(known),
+                frozenset(failed), unread=True,
+            )  # fmt: skip
         if not switched and not self.using_fallback:
             self._keep_unreachable(batches, errors)
         if sum(len(b) for b in batches.values()) >= THREAD_AT:
@@ -128,7 +135,9 @@ class AlertPoller:
             alerts, fired, resolved, firing = await asyncio.to_thread(self._diff, batches, switched)
         else:
             alerts, fired, resolved, firing = self._diff(batches, switched)
-        return AlertSnapshot(alerts, fired, resolved, errors, self.clock.now(), firing)
+        return AlertSnapshot(
+            alerts, fired, resolved, errors, self.clock.now(), firing, frozenset(failed)
+        )
 
     def _keep_unreachable(
         self, batches: dict[str, Sequence[Alert]], errors: dict[str, str]

@@ -1,27 +1,37 @@
 """Silences from the console: prefilled requests, a live preview, and facts for the incident log.
 
-Talks to `AlertSource` ports only. Every silence made, extended or expired comes back as a
-`SilenceFact` the UI writes to the incident log.
+Talks to `AlertSource` ports only. Alertmanagers come in clusters (a source's `cluster`
+attribute, else its name): HA peers gossip silences, so a silence is made in one reachable
+member of each cluster that holds a matching alert (the next member when one is down), and
+expired or extended wherever it lives (`Silence.placements`: its id per cluster). Every
+silence made, extended or expired comes back as one `SilenceFact` for the incident log.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from warroom.domain.alerts import (
     Alert,
     AlertFilter,
     Matcher,
+    Placement,
     Silence,
     SilenceRequest,
     matching_alerts,
 )
 from warroom.domain.clock import Clock
-from warroom.domain.errors import ReadOnlySource, SourceBadResponse, SourceError
+from warroom.domain.errors import ReadOnlySource, SourceError
+from warroom.domain.placement import merge_listed, target_clusters
 from warroom.domain.ports import AlertSource
+from warroom.services.polling import bounded
+from warroom.services.silence_fact import SilenceFact
+
+T = TypeVar("T")
 
 # Labels that say which thing is alerting (as opposed to how bad, or who owns it).
 IDENTIFYING_LABELS = (
@@ -109,42 +119,9 @@ def validate(request: SilenceRequest, now: datetime) -> None:
         raise ValueError("the silence must end in the future")
 
 
-@dataclass(frozen=True, slots=True)
-class SilenceFact:
-    """What happened, for the incident log."""
-
-    action: str  # "created" | "extended" | "expired" | "acked" | "ack-extended" | "ack-released"
-    silence_id: str
-    source: str
-    matchers: tuple[Matcher, ...] = ()
-    comment: str = ""
-    created_by: str = ""
-    ends_at: datetime | None = None
-    previous_id: str | None = None
-    matched: int | None = None
-
-    def describe(self) -> str:
-        """One line for the incident log."""
-        parts = [f"silence {self.action}: {self.silence_id}"]
-        if self.previous_id and self.previous_id != self.silence_id:
-            parts.append(f"(was {self.previous_id})")
-        if self.matchers:
-            parts.append("{" + ", ".join(str(m) for m in self.matchers) + "}")
-        if self.ends_at is not None:
-            parts.append(f"until {self.ends_at:%H:%M:%S}Z")
-        if self.matched is not None:
-            parts.append(f"matching {self.matched} alert(s)")
-        if self.created_by:
-            parts.append(f"by {self.created_by}")
-        if self.comment:
-            parts.append(f"— {self.comment}")
-        parts.append(f"[{self.source}]")
-        return " ".join(parts)
-
-
 def pick_source(sources: Sequence[AlertSource], alert: Alert | None = None) -> AlertSource:
-    """Where a silence goes: the first silenceable source that reported the alert (an HA pair
-    replicates it; per-region Alertmanagers each own their alerts), else the first silenceable."""
+    """The first silenceable source that reported the alert, else the first silenceable;
+    raises ReadOnlySource (with what to configure) when none can silence."""
     able = [s for s in sources if s.can_silence]
     if not able:
         if sources:
@@ -159,18 +136,77 @@ def pick_source(sources: Sequence[AlertSource], alert: Alert | None = None) -> A
     return able[0]
 
 
-class SilenceService:
-    """Create, list and expire silences across the configured Alertmanagers."""
+def cluster_of(source: AlertSource) -> str:
+    """The cluster a source belongs to: its `cluster` (configured per Alertmanager), else its
+    own name (a lone Alertmanager is a cluster of one)."""
+    return str(getattr(source, "cluster", "") or source.name)
 
-    def __init__(self, sources: Sequence[AlertSource], clock: Clock) -> None:
+
+@dataclass(slots=True)
+class _Round:
+    """One action over several clusters: what each reached, and what failed."""
+
+    placements: list[Placement] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def check(self, what: str) -> None:
+        if not self.placements:
+            raise SourceError(f"{what} failed everywhere: " + "; ".join(self.failures))
+
+
+class SilenceService:
+    """Create, list, extend and expire silences across the configured Alertmanagers."""
+
+    def __init__(
+        self, sources: Sequence[AlertSource], clock: Clock, timeout_s: float = 5.0
+    ) -> None:
         self.sources = list(sources)
         self.clock = clock
+        self.timeout_s = timeout_s  # each call to one member; the next member gets its own
 
-    def _source(self, name: str) -> AlertSource:
-        for s in self.sources:
-            if s.name == name:
-                return s
-        raise SourceBadResponse(f"no alert source named {name!r}")
+    @property
+    def clusters(self) -> dict[str, str]:
+        """source name -> cluster name, for every source that can silence."""
+        return {s.name: cluster_of(s) for s in self.sources if s.can_silence}
+
+    def _members(self, cluster: str, prefer: Iterable[str] = ()) -> list[AlertSource]:
+        """The cluster's members, those in `prefer` (they answered lately) first."""
+        members = [s for s in self.sources if s.can_silence and cluster_of(s) == cluster]
+        first = set(prefer)
+        return sorted(members, key=lambda s: s.name not in first)
+
+    async def _in_cluster(
+        self,
+        cluster: str,
+        call: Callable[[AlertSource], Awaitable[T]],
+        prefer: Iterable[str] = (),
+    ) -> tuple[T, AlertSource]:
+        """`call` on one member of `cluster`, the next when one fails; raises the last error."""
+        errors = []
+        for member in self._members(cluster, prefer):
+            try:
+                return await bounded(call(member), self.timeout_s, member.name), member
+            except SourceError as exc:
+                errors.append(str(exc))
+        raise SourceError("; ".join(errors) or f"{cluster}: no member can silence")
+
+    async def _each(
+        self,
+        jobs: Sequence[tuple[str, Callable[[AlertSource], Awaitable[str]], Iterable[str]]],
+    ) -> _Round:
+        """Run (cluster, call, preferred members) jobs at once; a call returns the id there."""
+        results = await asyncio.gather(
+            *(self._in_cluster(c, call, prefer) for c, call, prefer in jobs),
+            return_exceptions=True,
+        )
+        done = _Round()
+        for (cluster, _call, _prefer), result in zip(jobs, results, strict=True):
+            if isinstance(result, BaseException):
+                done.failures.append(f"{cluster}: {result}")
+            else:
+                silence_id, member = result
+                done.placements.append(Placement(cluster, silence_id, (member.name,)))
+        return done
 
     async def create(
         self,
@@ -178,64 +214,135 @@ class SilenceService:
         *,
         alert: Alert | None = None,
         alerts: Iterable[Alert] = (),
-        source: str | None = None,
+        only: Sequence[str] = (),
     ) -> SilenceFact:
-        """Create the silence (validated first); `alerts` feeds the matched count in the fact."""
+        """Create the silence (validated first) in one member of every cluster holding an
+        alert it matches (every cluster when none does); `alerts` are every source's.
+        `only` names the clusters instead (an ack made again where it lived)."""
         validate(request, self.clock.now())
-        target = self._source(source) if source else pick_source(self.sources, alert)
-        if not target.can_silence:
-            raise ReadOnlySource(f"{target.name}: cannot silence")
-        silence_id = await target.create_silence(request)
-        matched = len(preview(request.matchers, alerts)) if alerts else None
+        clusters = self.clusters
+        if not clusters:
+            pick_source(self.sources)  # raises ReadOnlySource, saying what to configure
+        alerts = list(alerts)
+        caught = matching_alerts(request.matchers, alerts)
+        if alert is not None and alert not in caught:
+            caught.append(alert)
+        targets = list(only) or target_clusters(caught, clusters)
+        holders = {o for a in caught for o in a.origins}
+
+        def make(member: AlertSource) -> Awaitable[str]:
+            return member.create_silence(request)
+
+        done = await self._each([(c, make, holders) for c in targets])
+        done.check("silence")
+        return self._fact(
+            "extended" if request.id else "created",
+            request,
+            done,
+            matched=len(preview(request.matchers, alerts)) if alerts else None,
+        )
+
+    def _fact(
+        self,
+        action: str,
+        request: SilenceRequest,
+        done: _Round,
+        *,
+        matched: int | None = None,
+        previous: Sequence[Placement] = (),
+        ends_at: datetime | None = None,
+    ) -> SilenceFact:
         return SilenceFact(
-            action="extended" if request.id else "created",
-            silence_id=silence_id,
-            source=target.name,
+            action=action,
+            silence_id=done.placements[0].silence_id,
+            source=", ".join(p.cluster for p in done.placements),
             matchers=request.matchers,
             comment=request.comment,
             created_by=request.created_by,
-            ends_at=request.ends_at,
-            previous_id=request.id,
+            ends_at=ends_at or request.ends_at,
+            previous_id=previous[0].silence_id if previous else request.id,
             matched=matched,
+            placements=tuple(done.placements),
+            failures=tuple(done.failures),
+            previous=tuple(previous),
         )
+
+    def _placements(self, silence: Silence) -> tuple[Placement, ...]:
+        """Where it lives: its placements, or (listed by one source) the clusters of its origins."""
+        if silence.placements:
+            return silence.placements
+        clusters = self.clusters
+        named = dict.fromkeys(clusters[o] for o in silence.origins if o in clusters)
+        return tuple(Placement(c, silence.id, silence.origins) for c in named)
+
+    async def update(
+        self, silence: Silence, *, ends_at: datetime, comment: str | None = None
+    ) -> SilenceFact:
+        """Extend or re-word it in every cluster (one fact). Alertmanager's own semantics: a
+        POST with the id changes it in place when only the end and comment change, else it
+        expires it and makes a new one; the answer's id is the current one either way."""
+        now = self.clock.now()
+        request = SilenceRequest(
+            silence.matchers,
+            silence.starts_at,
+            ends_at,
+            silence.created_by,
+            silence.comment if comment is None else comment,
+        )
+        validate(request, now)
+        placements = self._placements(silence)
+
+        def post(p: Placement) -> Callable[[AlertSource], Awaitable[str]]:
+            own = SilenceRequest(
+                request.matchers, request.starts_at, ends_at, request.created_by,
+                request.comment, id=p.silence_id,
+            )  # fmt: skip
+            return lambda member: member.create_silence(own)
+
+        done = await self._each([(p.cluster, post(p), p.members) for p in placements])
+        done.check("extend")
+        action = "extended" if request.comment == silence.comment else "edited"
+        return self._fact(action, request, done, previous=placements)
 
     async def expire(self, silence: Silence) -> SilenceFact:
-        """Expire in the Alertmanager(s) that listed it."""
-        targets = [s for s in self.sources if s.name in silence.origins and s.can_silence]
-        if not targets:
-            targets = [pick_source(self.sources)]
-        for target in targets:
-            await target.expire_silence(silence.id)
-        return SilenceFact(
-            action="expired",
-            silence_id=silence.id,
-            source=", ".join(t.name for t in targets),
-            matchers=silence.matchers,
-            comment=silence.comment,
-            created_by=silence.created_by,
-            ends_at=self.clock.now(),
-        )
+        """Expire it in every cluster where it lives (one member each: peers gossip it)."""
+        placements = self._placements(silence)
+        if not placements:
+            placements = tuple(
+                Placement(c, silence.id) for c in dict.fromkeys(self.clusters.values())
+            )
+
+        def delete(p: Placement) -> Callable[[AlertSource], Awaitable[str]]:
+            async def call(member: AlertSource) -> str:
+                await member.expire_silence(p.silence_id)
+                return p.silence_id
+
+            return call
+
+        done = await self._each([(p.cluster, delete(p), p.members) for p in placements])
+        done.check("expire")
+        request = SilenceRequest(
+            silence.matchers, silence.starts_at, silence.ends_at, silence.created_by,
+            silence.comment,
+        )  # fmt: skip
+        return self._fact("expired", request, done, ends_at=self.clock.now())
 
     async def list(self) -> tuple[list[Silence], dict[str, str]]:
-        """Active silences from every source (errors per source, never raised), soonest
-        ending first. Returns (silences, errors)."""
+        """Active silences from every source (errors per source, never raised), one per
+        logical silence with where it lives, soonest ending first. Returns (silences, errors)."""
         able = [s for s in self.sources if s.can_silence]
-        results = await asyncio.gather(*(s.list_silences() for s in able), return_exceptions=True)
-        found: dict[str, Silence] = {}
+        results = await asyncio.gather(
+            *(bounded(s.list_silences(), self.timeout_s, s.name) for s in able),
+            return_exceptions=True,
+        )  # a hung Alertmanager is one error, not a view without the others
+        listed: dict[str, list[Silence]] = {}
         errors: dict[str, str] = {}
         for source, result in zip(able, results, strict=True):
             if isinstance(result, SourceError):
                 errors[source.name] = str(result)
-                continue
-            if isinstance(result, BaseException):
+            elif isinstance(result, BaseException):
                 errors[source.name] = f"{type(result).__name__}: {result}"
-                continue
-            for s in result:
-                seen = found.get(s.id)
-                if seen is None:
-                    found[s.id] = s
-                else:
-                    found[s.id] = replace(
-                        seen, origins=tuple(dict.fromkeys((*seen.origins, *s.origins)))
-                    )
-        return sorted(found.values(), key=lambda s: s.ends_at), errors
+            else:
+                listed[source.name] = result
+        merged = merge_listed(listed, self.clusters)
+        return sorted(merged, key=lambda s: s.ends_at), errors

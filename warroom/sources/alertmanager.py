@@ -134,7 +134,7 @@ def silence_body(request: SilenceRequest) -> dict[str, Any]:
 
 class AlertmanagerSource(ThreadedAlertFetch):
     """Alerts and silences from one Alertmanager (API v2): every alert it knows, active,
-    silenced, inhibited and unprocessed."""
+    silenced, inhibited and unprocessed. `cluster` names its HA cluster (peers share one)."""
 
     can_silence = True
 
@@ -142,6 +142,7 @@ class AlertmanagerSource(ThreadedAlertFetch):
         super().__init__()
         self.server = server
         self.name = safe_label(server)
+        self.cluster = server.cluster or self.name
         self._http = _http.HttpEndpoint(server)
         self._last: tuple[bytes, Decoded[Alert]] | None = None  # digest of the last answer
 

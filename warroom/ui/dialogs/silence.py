@@ -1,12 +1,14 @@
-"""The silence dialog: editable matchers with a live count of what they will catch, the
-silence policy's verdict as they change (a refusal takes a typed reason to go ahead), and the
-similar silences the region finds (`show_similar`, attributes down: the dialog waits on nothing).
+"""The silence dialog: editable matchers with a live count of what they will catch and where
+(which Alertmanager clusters the silence is made in), the silence policy's verdict as they
+change (a refusal takes a typed reason to go ahead), a second, explicit confirmation for a
+silence on only broad labels or on many alerts, a group's members, and the similar silences
+the region finds (`show_known`, attributes down: the dialog waits on nothing).
 """
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +20,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from warroom.domain.alerts import Alert, Matcher, Silence, matching_alerts
-from warroom.domain.silence_policy import SilencePolicy, refusals, similar_silences
+from warroom.domain.placement import where_text
+from warroom.domain.silence_policy import (
+    SilencePolicy,
+    refusals,
+    second_look,
+    similar_silences,
+)
 from warroom.domain.untrusted import clip, one_line
 from warroom.ui.dialogs.prompts import DIALOG_CSS, plain
 
@@ -76,8 +84,13 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
         policy: SilencePolicy | None = None,
         form: SilenceForm | None = None,
         refused: str = "",
+        clusters: Mapping[str, str] | None = None,
+        members: Sequence[Alert] = (),
     ) -> None:
         super().__init__()
+        self.clusters = clusters or {}  # source name -> cluster: where the silence will go
+        self.members = tuple(members)  # a group's alerts, listed in the preview
+        self.confirmed: tuple[Matcher, ...] | None = None  # asked once, for these matchers
         self.initial = " ".join(str(m) for m in (form.matchers if form else matchers))
         self.alerts = alerts
         self.minutes = form.minutes if form else minutes
@@ -93,6 +106,8 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
             yield Label(plain(self.title_text), classes="title")
             yield Static("matchers (name=value, name=~regex, name!=value):", classes="hint")
             yield Input(self.initial, id="silence-matchers")
+            if self.members:
+                yield Static(plain(_members_text(self.members)), id="silence-members")
             yield Static("", id="silence-preview")
             yield Input(
                 _format_minutes(self.minutes),
@@ -111,6 +126,7 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
                 id="silence-override",
             )
             yield Static("", id="silence-similar", classes="hint")
+            yield Static("", id="silence-confirm", classes="error")
             yield Static("", id="silence-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Silence", variant="warning", id="silence-ok")
@@ -161,13 +177,20 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
         self._show_similar(matchers)
         caught = matching_alerts(matchers, self.alerts)
         names = sorted({a.name for a in caught})
-        listed = ", ".join(names[:4]) + (" …" if len(names) > 4 else "")
+        listed = ", ".join(clip(one_line(n), 40) for n in names[:4]) + (
+            " …" if len(names) > 4 else ""
+        )
+        where = where_text(caught, self.clusters) if self.clusters else ""
         preview.update(
             plain(
                 f"will silence {len(caught)} firing alert{'s' if len(caught) != 1 else ''}"
                 + (f": {listed}" if listed else "")
+                + (f"\nwhere: {where}" if where else "")
             )
         )
+        if self.confirmed is not None and self.confirmed != matchers:
+            self.confirmed = None  # what was confirmed is not what will be made
+            self.query_one("#silence-confirm", Static).update("")
 
     def _check_policy(self, matchers: Sequence[Matcher]) -> None:
         self.refusals = [r.message for r in refusals(self.policy, matchers, self.alerts)]
@@ -179,9 +202,17 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
         else:
             shown.update("")
 
-    @on(Button.Pressed, "#silence-ok")
     @on(Input.Submitted)
+    def submitted(self) -> None:
+        """Enter saves, but never gives the second confirmation (a bounced Enter must not)."""
+        self._save(explicit=False)
+
+    @on(Button.Pressed, "#silence-ok")
     def action_save(self) -> None:
+        """ctrl+s or the Silence button: the only ways to give the second confirmation."""
+        self._save(explicit=True)
+
+    def _save(self, *, explicit: bool) -> None:
         error = self.query_one("#silence-error", Static)
         try:
             matchers = parse_matchers(self.query_one("#silence-matchers", Input).value)
@@ -201,11 +232,25 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
             error.update(plain(f"{self.refusals[0]}; type an override reason to go ahead"))
             self.query_one("#silence-override", Input).focus()
             return
+        again = second_look(self.policy, matchers, self.alerts)
+        if again and not (explicit and self.confirmed == matchers):
+            self.confirmed = matchers
+            self.query_one("#silence-confirm", Static).update(
+                plain(f"⚠ {again}: press Silence (ctrl+s) again to make it")
+            )
+            return
         self.dismiss(SilenceForm(matchers, minutes, comment, reason if self.refusals else ""))
 
     @on(Button.Pressed, "#silence-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _members_text(members: Sequence[Alert], shown: int = 4) -> str:
+    """`group of 7 alerts: api-1, api-2, api-3, api-4 … and 3 more`."""
+    names = [clip(one_line(a.instance or a.service or a.fingerprint), 30) for a in members]
+    more = f" … and {len(names) - shown} more" if len(names) > shown else ""
+    return f"group of {len(members)} alerts: " + ", ".join(names[:shown]) + more
 
 
 def _format_minutes(minutes: float) -> str:

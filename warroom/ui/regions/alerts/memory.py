@@ -13,14 +13,13 @@ from textual.message import Message
 from textual.widgets import Static
 
 from warroom.domain.alert_history import HistoryIndex
-from warroom.domain.alerts import Silence
 from warroom.domain.errors import WarroomError
 from warroom.domain.tripwire import Tripped
 from warroom.services.alert_memory import AlertMemory
 from warroom.services.polling import AlertSnapshot
 from warroom.services.remedy_memory import RemedyLibrary
 from warroom.ui.dialogs.prompts import Confirm, plain
-from warroom.ui.dialogs.silences_view import SilencesView
+from warroom.ui.dialogs.silences_view import SilenceChoice, SilencesView
 from warroom.ui.messages import RemediesLoaded
 from warroom.ui.regions.base import Region
 
@@ -105,9 +104,12 @@ class MemoryBanner(Static):
         trip = self._trip_or_say()
         if trip is not None:
 
-            def chosen(silence: Silence | None) -> None:
-                if silence is not None:
-                    self.post_message(Requested("expire", silence.id))
+            def chosen(choice: SilenceChoice | None) -> None:
+                if choice is not None and choice.action == "expire":
+                    self.post_message(Requested("expire", choice.silence_id))
+                elif choice is not None:
+                    args = (choice.silence_id, choice.minutes, choice.comment)
+                    self.post_message(Requested("edit_silence", *args))
 
             self.app.push_screen(SilencesView([trip.silence], {}, self.memory.clock.now()), chosen)
 

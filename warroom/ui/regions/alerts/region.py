@@ -7,43 +7,27 @@ the next one scheduled (backing off while it fails). Acks are kept alive on thei
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from warroom.domain.alerts import Alert, AlertFilter, Matcher, Severity, Silence, SilenceRequest
+from warroom.domain.alerts import Alert, AlertFilter, Severity
 from warroom.domain.errors import WarroomError
-from warroom.domain.incident import Entry, EntryKind
-from warroom.domain.untrusted import one_line
+from warroom.domain.incident import Entry
 from warroom.services.ack_keepalive import KEEP_EVERY_S
 from warroom.services.alert_events import alert_events
-from warroom.services.polling import bounded
-from warroom.services.silence_guard import log_override
-from warroom.services.silences import SilenceFact, identifying_matchers
-from warroom.ui.dialogs.silence import SilenceDialog, SilenceForm
-from warroom.ui.dialogs.silences_view import SilencesView
+from warroom.ui.dialogs.prompts import plain
 from warroom.ui.messages import AlertsRefreshed
 from warroom.ui.regions.alerts.alert_list import AlertList
 from warroom.ui.regions.alerts.memory import HistoryLoaded, MemoryBanner, TripwireRaised
-from warroom.ui.regions.base import (
-    SOURCE_TIMEOUT_S,
-    Access,
-    Action,
-    Region,
-    Services,
-    write_entry,
-)
+from warroom.ui.regions.alerts.silencing import Silencer, group_members
+from warroom.ui.regions.alerts.title import alerts_title
+from warroom.ui.regions.base import Access, Action, Region, Services
 
 READ, WRITE = Access.READ, Access.WRITE
-_FACT_KIND = {
-    "acked": EntryKind.ALERT_ACKED,
-    "ack-extended": EntryKind.SILENCE,
-    "ack-released": EntryKind.SILENCE,
-}
 
 
 class AlertsRegion(Region):
@@ -54,6 +38,10 @@ class AlertsRegion(Region):
     DEFAULT_CSS = """
     AlertsRegion > #alert-filter { display: none; height: 3; }
     AlertsRegion > #alert-filter.-visible { display: block; }
+    AlertsRegion > #alert-problems {
+        display: none; height: auto; max-height: 8; overflow-y: auto; color: $error;
+    }
+    AlertsRegion > #alert-problems.-visible { display: block; }
     """
     ACTIONS = (
         Action("slash", "filter", "Filter", READ),
@@ -69,20 +57,23 @@ class AlertsRegion(Region):
         Action("escape", "escape", "Clear the filter", READ, show=False),
     )
     # reached from a dialog (the silences view), not from a key of its own
-    DIALOG_ACTIONS = (Action("", "expire", "Expire a silence", WRITE),)
+    DIALOG_ACTIONS = (
+        Action("", "expire", "Expire a silence", WRITE),
+        Action("", "edit_silence", "Extend or edit a silence", WRITE),
+    )
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.alerts: list[Alert] = []
         self._first = True
         self._timer: Any = None
-        self._listed: dict[str, Silence] = {}  # what the silences view showed, by id
 
     def compose(self) -> ComposeResult:
         yield Input(
             placeholder="filter: words or label=value, enter to apply, esc to clear",
             id="alert-filter",
         )
+        yield Static("", id="alert-problems")  # each failing source's reason, wrapped in full
         yield MemoryBanner(
             self.services.memory,
             self.services.remedies,
@@ -90,10 +81,15 @@ class AlertsRegion(Region):
             id="alert-tripwire",
         )
         yield AlertList(id="alert-list")
+        yield Silencer(self.services, id="alert-silencer")
 
     @property
     def alert_list(self) -> AlertList:
         return self.query_one(AlertList)
+
+    @property
+    def silencer(self) -> Silencer:
+        return self.query_one(Silencer)
 
     @property
     def selected(self) -> Alert | None:
@@ -127,9 +123,13 @@ class AlertsRegion(Region):
     def refreshed(self, message: AlertsRefreshed) -> None:
         snapshot = message.snapshot
         self.alerts = snapshot.alerts
+        self.silencer.alerts = snapshot.alerts
         self.alert_list.show(snapshot.alerts, snapshot.fetched_at)
-        errors = "; ".join(f"{k}: {v}" for k, v in snapshot.errors.items())
-        self.retitle(f"Firing alerts ({snapshot.firing})", f"⚠ {errors}" if errors else "")
+        said = alerts_title(snapshot, self.TITLE)
+        self.retitle(said.title, said.subtitle)
+        problems = self.query_one("#alert-problems", Static)
+        problems.update(plain(said.problems))
+        problems.set_class(bool(said.problems), "-visible")
         if not self._first:  # (on the first, every alert is "new")
             critical = [a for a in snapshot.fired if a.severity is Severity.CRITICAL]
             if critical:
@@ -162,7 +162,7 @@ class AlertsRegion(Region):
             self.notify(f"acks: {exc}", severity="warning", timeout=6, markup=False)
             return
         for fact in facts:
-            self.record_fact(fact)
+            self.silencer.record_fact(fact)
 
     # ------------------------------------------------------------ filter, group, hide
 
@@ -216,7 +216,7 @@ class AlertsRegion(Region):
     def tripwire_raised(self, message: TripwireRaised) -> None:
         self.query_one(MemoryBanner).show_trip(message.trips[0])
         for trip in message.trips:
-            self._listed[trip.silence.id] = trip.silence
+            self.silencer.listed[trip.silence.id] = trip.silence
         if self.ctx.settings.bell:  # on every console, viewers too: a shared screen needs it most
             self.app.bell()
 
@@ -235,162 +235,26 @@ class AlertsRegion(Region):
     def action_toggle_suppressed(self) -> None:
         self.alert_list.show_suppressed = not self.alert_list.show_suppressed
 
-    # ------------------------------------------------------------ silences and acks
-
-    def record_fact(self, fact: SilenceFact) -> None:
-        data: dict[str, Any] = {
-            "silence_id": fact.silence_id,
-            "action": fact.action,
-            "matchers": " ".join(str(m) for m in fact.matchers),
-            "source": fact.source,
-        }
-        kind = _FACT_KIND.get(fact.action, EntryKind.SILENCE)
-        self.post_message(Region.Record(kind, fact.describe(), data))
-
-    def _can_change(self, what: str) -> bool:
-        if not any(s.can_silence for s in self.ctx.sources.alert_sources):
-            self.notify(
-                f"cannot {what}: alerts come from Prometheus, which is read-only "
-                "(configure an Alertmanager)",
-                severity="warning",
-            )
-            return False
-        return True
+    # ------------------------------------------------------------ silences and acks (Silencer)
 
     def action_silence(self) -> None:
-        alert = self.selected
-        if alert is not None and self._can_change("silence"):
-            self._open_silence(list(identifying_matchers(alert)), f"Silence {alert.name}", alert)
+        self.silencer.silence(self.selected, group_members(self.alert_list))
 
     def action_bulk_silence(self) -> None:
-        flt = self.alert_list.filter
-        if not flt.matchers:
-            self.notify("bulk silence needs a label=value filter first (/)", severity="warning")
-        elif self._can_change("silence"):
-            self._open_silence(flt.as_matchers(), "Silence everything matching the filter", None)
-
-    def _open_silence(
-        self,
-        matchers: list[Matcher],
-        title: str,
-        alert: Alert | None,
-        form: SilenceForm | None = None,
-        refused: str = "",
-    ) -> None:
-        def done(answer: SilenceForm | None) -> None:
-            if answer is not None:
-                self._create_silence(answer, alert, title)
-
-        minutes = self.ctx.settings.silence_hours * 60
-        policy = self.ctx.settings.silence_policy
-        dialog = SilenceDialog(
-            matchers, self.alerts, minutes=minutes, title=one_line(title), policy=policy,
-            form=form, refused=refused,
-        )  # fmt: skip
-        self.app.push_screen(dialog, done)
-        self._find_similar(dialog)
-
-    @work(group="silences", exit_on_error=False, description="Find similar silences")
-    async def _find_similar(self, dialog: SilenceDialog) -> None:
-        known = await self.services.guard.known(SOURCE_TIMEOUT_S)
-        if known and dialog.is_attached:
-            dialog.show_known(known, self.ctx.clock.now())
-
-    @work(group="silences", exit_on_error=False, description="Create a silence")
-    async def _create_silence(self, form: SilenceForm, alert: Alert | None, title: str) -> None:
-        now = self.ctx.clock.now()
-        request = SilenceRequest(
-            form.matchers, now, now + timedelta(minutes=form.minutes), self.ctx.author, form.comment
-        )
-        decision = await self.services.guard.verdict(
-            request, self.alerts, override_reason=form.override_reason, timeout_s=SOURCE_TIMEOUT_S
-        )
-        if not decision.allowed:
-            self.notify(decision.message, severity="warning", timeout=8, markup=False)
-            self._open_silence(list(form.matchers), title, alert, form, decision.message)
-            return
-        if decision.override is not None:
-            log = self.services.incident_log
-            write_entry(self, log_override(log, decision.override, request))
-        try:
-            fact = await bounded(
-                self.services.silences.create(request, alert=alert, alerts=self.alerts),
-                SOURCE_TIMEOUT_S,
-                "silence",
-            )
-        except WarroomError as exc:
-            self.notify(f"silence failed: {exc}", severity="error", markup=False)
-            return
-        self.record_fact(fact)
-        matchers = one_line(" ".join(str(m) for m in form.matchers))
-        self.notify(f"silenced: {matchers}", timeout=4, markup=False)
-        self.poll()
+        self.silencer.bulk_silence(self.alert_list.filter)
 
     def action_ack(self) -> None:
-        alert = self.selected
-        if alert is not None and self._can_change("acknowledge"):
-            self._ack(alert)
-
-    @work(group="silences", exit_on_error=False, description="Acknowledge an alert")
-    async def _ack(self, alert: Alert) -> None:
-        incident = self.services.incident_log.incident
-        incident_id = incident.id if incident is not None and incident.is_open else None
-        keeper = self.services.keepalive.keeper
-        try:
-            fact = await bounded(
-                keeper.ack(alert, self.ctx.author, incident_id), SOURCE_TIMEOUT_S, "ack"
-            )
-        except WarroomError as exc:
-            self.notify(f"ack failed: {exc}", severity="error", markup=False)
-            return
-        minutes = self.ctx.settings.ack_minutes
-        text = f"Acknowledged {alert.name} ({alert.service or alert.instance}) for {minutes:g} min"
-        data = {"silence_id": fact.silence_id, "alertname": alert.name}
-        data["fingerprint"] = alert.fingerprint
-        self.post_message(Region.Record(EntryKind.ALERT_ACKED, text, data))
-        self.notify(f"acknowledged {one_line(alert.name)}", timeout=4, markup=False)
-        self.poll()
+        self.silencer.ack(self.selected)
 
     def action_silences(self) -> None:
-        if not any(s.can_silence for s in self.ctx.sources.alert_sources):
-            self.notify(
-                "no Alertmanager configured: there are no silences to list", severity="warning"
-            )
-            return
-        self._show_silences()
-
-    @work(group="silences", exit_on_error=False, description="List silences")
-    async def _show_silences(self) -> None:
-        try:
-            silences, errors = await bounded(
-                self.services.silences.list(), SOURCE_TIMEOUT_S, "silences"
-            )
-        except WarroomError as exc:
-            self.notify(f"silences: {exc}", severity="error", markup=False)
-            return
-
-        self._listed = {s.id: s for s in silences}
-
-        def chosen(silence: Silence | None) -> None:
-            if silence is not None:
-                self.post_message(Region.Requested("expire", silence.id))
-
-        view = SilencesView(silences, errors, self.ctx.clock.now())
-        self.app.push_screen(view, chosen)
+        self.silencer.open_view()
 
     def action_expire(self, silence_id: str) -> None:
-        self._expire(silence_id)
+        self.silencer.expire(silence_id)
 
-    @work(group="silences", exit_on_error=False, description="Expire a silence")
-    async def _expire(self, silence_id: str) -> None:
-        silence = self._listed.get(silence_id)
-        if silence is None:
-            return
-        try:
-            fact = await bounded(self.services.silences.expire(silence), SOURCE_TIMEOUT_S, "expire")
-        except WarroomError as exc:
-            self.notify(f"expire failed: {exc}", severity="error", markup=False)
-            return
-        self.record_fact(fact)
-        self.notify(f"expired silence {silence_id[:8]}", timeout=4, markup=False)
+    def action_edit_silence(self, silence_id: str, minutes: float, comment: str | None) -> None:
+        self.silencer.edit(silence_id, minutes, comment)
+
+    @on(Silencer.Changed)
+    def silences_changed(self) -> None:
         self.poll()
