@@ -107,7 +107,7 @@ def _changes(world: DrillWorld, w: Workload, now_s: float, since_s: float) -> li
         add(
             w.deployed_at_s,
             ChangeKind.DEPLOY,
-            f"revision {w.revision} rolled out (image {w.image}:{w.tag})",
+            f"revision {w.revision} rolled out ({w.image}:{w.tag})",
             f"deploy:{w.revision}",
         )
     rolled_back = False
@@ -122,7 +122,7 @@ def _changes(world: DrillWorld, w: Workload, now_s: float, since_s: float) -> li
                     run.effect_s,
                     ChangeKind.DEPLOY,
                     f"revision {w.revision - 1} rolled out: rollback from {w.revision} "
-                    f"(image {w.image}:{previous_tag})",
+                    f"({w.image}:{previous_tag})",
                     f"rollback:{n}",
                 )
         if _is_on(w, response.restart):

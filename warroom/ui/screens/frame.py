@@ -21,7 +21,9 @@ class FrameScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.region_index = 0
-        self.shown_specs = self.specs or tuple(chosen(getattr(ctx.settings, "layout", None)))
+        self.shown_specs = self.specs or tuple(
+            chosen(getattr(ctx.settings, "layout", None), ctx.sources)
+        )
 
     def on_resize(self) -> None:
         self.set_layout(layout_for(self.size.width, self.size.height))
