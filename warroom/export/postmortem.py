@@ -187,7 +187,13 @@ def _trigger(pm: PostMortem, md: Md, multi: bool) -> list[str]:
     declared = _at(pm, Milestone.DECLARED)
     if declared:
         out.append(item(f"Declared at {utc(declared, multi)} UTC."))
-    out += ["", prompt("What changed just before it started? Why was it not caught sooner?"), ""]
+    if pm.trigger_change:
+        out.append(item(f"Nearest change before it: {md.text(pm.trigger_change)}."))
+        ask = f"What changed just before it started ({md.text(pm.trigger_change)}: was it that?)"
+        out += ["", prompt(f"{ask} Why was it not caught sooner?"), ""]
+    else:
+        ask = "What changed just before it started? Why was it not caught sooner?"
+        out += ["", prompt(ask), ""]
     return out
 
 
