@@ -187,13 +187,10 @@ def _trigger(pm: PostMortem, md: Md, multi: bool) -> list[str]:
     declared = _at(pm, Milestone.DECLARED)
     if declared:
         out.append(item(f"Declared at {utc(declared, multi)} UTC."))
-    if pm.trigger_change:
-        out.append(item(f"Nearest change before it: {md.text(pm.trigger_change)}."))
-        ask = f"What changed just before it started ({md.text(pm.trigger_change)}: was it that?)"
-        out += ["", prompt(f"{ask} Why was it not caught sooner?"), ""]
-    else:
-        ask = "What changed just before it started? Why was it not caught sooner?"
-        out += ["", prompt(ask), ""]
+    ask = "What changed just before it started?"
+    if pm.trigger_change:  # the change the console saw last before the first alert
+        ask = f"What changed just before it started: {md.text(pm.trigger_change)}. Was it that?"
+    out += ["", para(prompt(f"{ask} Why was it not caught sooner?")), ""]
     return out
 
 
