@@ -45,7 +45,7 @@ async def test_the_bad_deploy_is_in_the_region_on_the_sparkline_and_in_the_postm
         await _until(pilot, app, lambda: "revision 14 rolled out" in "\n".join(lines.texts))
         shown = "\n".join(lines.texts)
         assert "deployment/api  revision 14 (previous 13)" in shown
-        assert "02:55:00 ▲ deployment/api: revision 14 rolled out (ops/api:v2.14.0)" in shown
+        assert "02:55:00Z ▲ deployment/api: revision 14 rolled out (ops/api:v2.14.0)" in shown
         panel = screen.query_one("#signal-error_rate", SignalPanel)
         await _until(pilot, app, lambda: any("▲" in t for t in panel.texts))
         (row,) = [t for t in panel.texts if "▲" in t]

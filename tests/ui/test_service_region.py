@@ -113,6 +113,7 @@ async def test_the_region_shows_the_selected_alerts_service_and_follows_the_curs
         text = _region_text(app)
         assert "deployment/api  revision 14 (previous 13) · complete · 3/3 ready" in text
         assert "revision 14 rolled out" in text and "OOMKilled" in text
+        assert "kubernetes · as of 03:00:00Z" in text  # the data's age
         assert "worker-1" not in text
         assert str(region.border_title) == "Service · api"
         assert context.asked[-1] == "api"
@@ -142,6 +143,7 @@ async def test_a_failing_source_is_said_in_the_region_and_its_last_answer_kept(
         text = _region_text(app)
         assert "⚠ kubernetes: kubernetes API: connection refused · last good 3m ago" in text
         assert "api-7f9c-2xkqp" in text  # the last good rows stay
+        assert "as of" not in text  # no answer is fresh
         region = app.screen.query_one("#service-region")
         assert str(region.border_subtitle) == "kubernetes failing"
 
@@ -191,7 +193,7 @@ async def test_the_marks_on_the_signals_are_the_regions_changes_at_their_times(
         listed = [c for c in seen[-1].changes]
         text = _region_text(app)
         for change in listed:  # the list: each change with its time
-            assert f"{change.at:%H:%M:%S} {change.kind.glyph}" in text
+            assert f"{change.at:%H:%M:%SZ} {change.kind.glyph}" in text
         panel = app.screen.query_one("#signal-error_rate", SignalPanel)
         marks = [line for line in panel.texts if line.strip() and set(line) <= set(" ▲✕↻!◆·")]
         assert len(marks) == 1, panel.texts

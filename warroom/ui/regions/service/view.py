@@ -116,7 +116,7 @@ def container_lines(
 
 def change_line(change: Change, looks: Looks = PLAIN) -> Text:
     line = Text()
-    line.append(f"{change.at:%H:%M:%S} ", looks.dim)
+    line.append(f"{change.at.astimezone(UTC):%H:%M:%SZ} ", looks.dim)  # as the log's UTC
     line.append(f"{change.kind.glyph} ", looks.bold)
     subject = one_line(change.subject)
     text = one_line(change.text)
@@ -141,6 +141,8 @@ def context_lines(
         for a in view.failing
     ]
     contexts = [a.context for a in view.answers if a.context is not None]
+    if not contexts and not problems:
+        return [Text("asking the container and pod sources…", looks.dim)]
     rollouts = [r for c in contexts for r in c.rollouts]
     pods = [p for c in contexts for p in c.pods]
     containers = [x for c in contexts for x in c.containers]
@@ -153,6 +155,11 @@ def context_lines(
         tables += container_lines(containers, now, most, looks)
     if not (rollouts or pods or containers) and contexts:
         tables.append(Text("no containers or pods for this service", looks.dim))
+    fresh = [a for a in view.answers if a.context is not None and not a.error]
+    if fresh:  # the data's age: the oldest answer among those that are not failing
+        oldest = min(a.context.fetched_at for a in fresh if a.context is not None)
+        names = ", ".join(one_line(a.name) for a in fresh)
+        tables.append(Text(f"{names} · as of {oldest.astimezone(UTC):%H:%M:%SZ}", looks.dim))
     changes = [Text("Recent changes (newest first)", looks.bold)]
     changes += [change_line(c, looks) for c in view.changes[:CHANGES_SHOWN]]
     if not view.changes:
@@ -193,7 +200,10 @@ class ServiceLines(LineCacheWidget):
 
     def show(self, view: ContextView, now: datetime) -> None:
         self.view, self.now = view, now
+        count = len(self.texts)
         self.rebuild()
+        if len(self.texts) != count:  # its height is its line count: the scroll must know
+            self.refresh(layout=True)
 
     def build_lines(self, width: int) -> list[Text]:
         looks = Looks(
