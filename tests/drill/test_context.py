@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.drill.conftest import CONTRACT, WorldFactory, run_step
+from tests.drill.test_scenarios import MINIMAL as BASE
 from warroom.domain.errors import ConfigError
 from warroom.domain.ports import ServiceContextSource
 from warroom.domain.scope import ServiceScope
@@ -110,25 +111,6 @@ async def test_every_service_when_none_is_in_scope(make_world: WorldFactory) -> 
     world = make_world("error-rate")
     context = await _context(world, None)
     assert context.pods and context.containers  # the api's pods and the worker's containers
-
-
-BASE = """
-name = "mine"
-title = "t"
-description = "d"
-
-[[alerts]]
-name = "A"
-signal = "error_rate"
-above = 5
-labels = { severity = "warning", service = "api" }
-summary = "s"
-
-[[remedies]]
-name = "fix"
-match = 'rollout undo'
-recover = ["error_rate"]
-"""
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.services.test_orchestration import Ticks
 from tests.ui.fakes import FakeContextSource
 from warroom.domain.clock import FrozenClock
 from warroom.domain.incident import EntryKind, IncidentSeverity
@@ -22,16 +23,6 @@ from warroom.services.service_context import (
 from warroom.stores import open_store
 
 T = datetime(2026, 11, 24, 3, tzinfo=UTC)
-
-
-class Ticks:
-    """A monotonic clock that moves only when told."""
-
-    def __init__(self) -> None:
-        self.t = 100.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def _change(minutes_ago: float, key: str, kind: ChangeKind = ChangeKind.DEPLOY) -> Change:
