@@ -251,3 +251,47 @@ async def test_compact_layout_has_a_fifth_tab(tmp_path: Path) -> None:
         service = app.screen.query_one("#service-region")
         assert service.display and service.region.height > 10
         assert "revision 14 rolled out" in screen_text(app)
+
+
+async def _open_incident(tmp_path: Path, clock: FrozenClock) -> None:
+    """An incident already open in the store the console will resume."""
+    from warroom.services.incident_log import IncidentLog
+    from warroom.stores import open_store
+
+    store = open_store(str(tmp_path / "incidents.db"))
+    await store.open()
+    await IncidentLog(store, clock, "dana@bastion").declare("api errors", "P2")
+    await store.close()
+
+
+async def _changes_in_store(tmp_path: Path) -> list[str]:
+    from warroom.domain.incident import EntryKind
+    from warroom.stores import open_store
+
+    store = open_store(str(tmp_path / "incidents.db"))
+    await store.open()
+    try:
+        (summary,) = await store.incidents()
+        entries = await store.entries(summary.id)
+    finally:
+        await store.close()
+    return [str(e.data["key"]) for e in entries if e.kind is EntryKind.CHANGE]
+
+
+@pytest.mark.parametrize("viewer", [False, True], ids=["commander", "viewer"])
+async def test_changes_in_the_window_are_recorded_once_and_never_by_a_viewer(
+    tmp_path: Path, viewer: bool
+) -> None:
+    clock = FrozenClock(T)
+    await _open_incident(tmp_path, clock)
+    for _run in range(2):  # the second run is a restarted console on the same store
+        app = build_test_app(tmp_path, _sources(_context(clock)), clock, viewer=viewer)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _settle(pilot, app)
+            lines = app.screen.query_one("#service-lines")
+            await _until(pilot, app, lambda: "revision 14 rolled out" in "\n".join(lines.texts))  # noqa: B023
+            for _ in range(3):
+                await pilot.press("r")
+                await _settle(pilot, app)
+    recorded = await _changes_in_store(tmp_path)
+    assert recorded == ([] if viewer else ["rev-14", "oom-1"])
