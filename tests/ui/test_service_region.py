@@ -245,7 +245,8 @@ async def test_compact_layout_has_a_fifth_tab(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot, app)
         tabs = str(app.screen.query_one("#region-tabs").render())
-        assert "5 Service" in tabs
+        assert "5 Service" in tabs and "tab: next" in tabs  # five tabs and the hint: 80 columns
+        assert "1 Firing alerts" in tabs and "2 Golden signals" in tabs
         await pilot.press("shift+tab")  # from the alerts back to the last: the Service region
         await _settle(pilot, app)
         service = app.screen.query_one("#service-region")

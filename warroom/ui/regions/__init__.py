@@ -24,6 +24,7 @@ class RegionSpec:
     title: str
     module: str  # the package whose REGION is the Region subclass
     needs: str = ""  # a `Sources` field that must be non-empty, else the region takes no space
+    short: str = ""  # the tab's label when the full titles do not fit (80 columns)
 
     def load(self) -> type[Region]:
         region: type[Region] = importlib.import_module(self.module).REGION
@@ -34,7 +35,7 @@ REGISTRY: list[RegionSpec] = [
     RegionSpec("alerts", "Firing alerts", "warroom.ui.regions.alerts"),
     RegionSpec("signals", "Golden signals", "warroom.ui.regions.signals"),
     RegionSpec("runbook", "Runbook", "warroom.ui.regions.runbook"),
-    RegionSpec("log", "Incident log", "warroom.ui.regions.log"),
+    RegionSpec("log", "Incident log", "warroom.ui.regions.log", short="Log"),
     RegionSpec("service", "Service", "warroom.ui.regions.service", needs="context_sources"),
 ]
 
