@@ -84,7 +84,7 @@ async def test_the_bad_deploy_is_in_the_region_on_the_sparkline_and_in_the_postm
         await _settle(pilot, app)
     exported = out.read_text(encoding="utf-8")
     assert (
-        "| 02:55:00 (logged 03:00:05) | change | deployment/api: revision 14 rolled out "
+        "| 02:55:00 (logged 03:00:00) | change | deployment/api: revision 14 rolled out "
         "(ops/api:v2.14.0) |" in exported
     )
     trigger = exported.split("## Trigger and detection")[1].split("\n## ")[0]

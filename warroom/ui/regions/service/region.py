@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from warroom.domain.alerts import Alert
-from warroom.domain.incident import EntryKind
+from warroom.domain.incident import Entry, EntryKind
 from warroom.services.service_context import ContextView, ServiceContextPoller, change_entry
 from warroom.ui.messages import ServiceChanges
 from warroom.ui.regions.base import SOURCE_TIMEOUT_S, Region, Services
@@ -101,11 +101,20 @@ class ServiceRegion(Region):
             f"{failing} failing" if failing else "",
         )
         self.post_message(ServiceChanges(view.changes))
+        self._record(view)
+        self.schedule(self.ctx.settings.refresh_s)
+
+    def show_entry(self, entry: Entry) -> None:
+        """An incident was declared: the changes already seen in its window go to its log
+        now, not at the next poll."""
+        if entry.kind is EntryKind.DECLARED and self._view is not None:
+            self._record(self._view)
+
+    def _record(self, view: ContextView) -> None:
         log = self.services.incident_log
         for change in self.poller.unrecorded(view.changes, log.incident, log.pre_incident):
             text, data = change_entry(change)
             self.post_message(Region.Record(EntryKind.CHANGE, text, data, at=change.at))
-        self.schedule(self.ctx.settings.refresh_s)
 
     def schedule(self, delay: float) -> None:
         if self._timer is not None:
