@@ -70,21 +70,4 @@ alive  # executors.process_tree: is a pid still running (the process-tree tests 
 _.cut_lines  # executors.step_output: how many lines were cut at the cap (tests assert on it)
 _.section_for  # domain.runbooks: the one-answer lookup (tests, callers); the pane uses covering() to name the others
 
-# --- service context (issue 16): the types its sources and region are being built on
-CHANGE
-context_sources
-DEPLOY
-IMAGE
-DIE
-OOM
-RESTART
-COMMAND
-_.glyph
-_.subject
-_.health
-_.oom_killed
-_.previous_revision
-_.desired
-_.rollouts
-newest_first
 _.retries  # kubernetes.client.Configuration: read by the client, set by the context source

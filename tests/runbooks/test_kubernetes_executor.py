@@ -13,7 +13,8 @@ from kubernetes import client, config
 
 from tests.runbooks.helpers import Sink, rendered
 from tests.runbooks.kube_api import FakeKubeAPI
-from warroom.sources.executors.kubernetes import KubernetesExecutor, parse_kubectl
+from warroom.sources.executors.kubectl_call import parse_kubectl
+from warroom.sources.executors.kubernetes import KubernetesExecutor
 
 
 def test_the_fixture_satisfies_the_strict_client(kube_api: FakeKubeAPI, kubeconfig: str) -> None:

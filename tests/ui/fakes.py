@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from warroom.domain.alerts import Alert, Silence, SilenceRequest, fingerprint_of
+from warroom.domain.clock import Clock
 from warroom.domain.errors import SourceUnavailable
+from warroom.domain.service_context import ServiceContext, newest_first
 from warroom.domain.signals import Sample, SignalSpec
+
+Held = dict[str, Sequence[Any]]  # what a fake context source holds for one service
 
 
 def make_alert(name: str, severity: str, started: datetime, **labels: str) -> Alert:
@@ -95,6 +101,43 @@ class FakeSignalSource:
             raise SourceUnavailable("connection refused")
         value = self.values.get(spec.key, 1.0)
         return [Sample(end - timedelta(seconds=30 * i), value) for i in range(60, 0, -1)]
+
+    async def aclose(self) -> None:
+        return None
+
+
+class FakeContextSource:
+    """A `ServiceContextSource` serving fixed containers, pods, rollouts and changes per
+    service (all of them when no service is asked for); it fails or hangs on demand."""
+
+    def __init__(self, clock: Clock, name: str = "fake-docker", **by_service: Held) -> None:
+        self.name = name
+        self.clock = clock
+        self.by_service = by_service  # service -> {"pods": [...], "changes": [...], ...}
+        self.fail: str | None = None
+        self.hang_s = 0.0
+        self.asked: list[str | None] = []
+
+    async def context(self, service: str | None, since: datetime) -> ServiceContext:
+        self.asked.append(service)
+        if self.hang_s:
+            await asyncio.sleep(self.hang_s)
+        if self.fail:
+            raise SourceUnavailable(self.fail)
+        parts: dict[str, list[Any]] = {}
+        for name, held in self.by_service.items():
+            if service is None or str(service) == name:
+                for key, values in held.items():
+                    parts.setdefault(key, []).extend(values)
+        return ServiceContext(
+            source=self.name,
+            service=service,
+            fetched_at=self.clock.now(),
+            containers=tuple(parts.get("containers", ())),
+            pods=tuple(parts.get("pods", ())),
+            rollouts=tuple(parts.get("rollouts", ())),
+            changes=tuple(newest_first(c for c in parts.get("changes", ()) if c.at >= since)),
+        )
 
     async def aclose(self) -> None:
         return None

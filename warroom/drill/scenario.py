@@ -21,7 +21,12 @@ import msgspec
 from warroom.config.messages import explain, join_path
 from warroom.domain.errors import ConfigError
 from warroom.domain.untrusted import one_line
-from warroom.drill.scenario_schema import AlertSection, ResponseSection, ScenarioFile
+from warroom.drill.scenario_schema import (
+    AlertSection,
+    ResponseSection,
+    ScenarioFile,
+    WorkloadSection,
+)
 
 DEFAULT_SCENARIO = "error-rate"
 
@@ -101,9 +106,32 @@ class StepResponse:
     worsen_s: float = 60.0
     stdout_fixed: tuple[str, ...] | None = None  # printed instead once the remedy has worked
     exit_code_fixed: int | None = None
+    rollback: tuple[str, ...] = ()  # workloads rolled back to their previous revision
+    restart: tuple[str, ...] = ()  # workloads restarted (a remedy's restart ends a crashloop)
 
     def matches(self, command: str) -> bool:
         return self.pattern.search(command) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A simulated deployment (pods, a rollout) or compose service (containers): what the
+    Service region shows. Times in drill seconds; `deployed_at_s` rolled `revision` out over
+    `revision - 1` (`previous_tag`); from `crashloop_at_s` its containers crash and restart."""
+
+    name: str
+    service: str
+    platform: str  # "kubernetes" | "docker"
+    namespace: str
+    image: str
+    tag: str
+    replicas: int = 1
+    revision: int = 1
+    previous_tag: str | None = None
+    deployed_at_s: float | None = None
+    crashloop_at_s: float | None = None
+    exit_code: int = 1
+    oom: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +146,7 @@ class Scenario:
     decoys: tuple[StepResponse, ...] = ()
     diagnostics: tuple[StepResponse, ...] = ()
     services: tuple[str, ...] = ()
+    workloads: tuple[Workload, ...] = ()
 
     def responses(self) -> tuple[StepResponse, ...]:
         """In match order: remedies win over decoys, decoys over diagnostics."""
@@ -228,16 +257,20 @@ def _build(data: ScenarioFile, file: str, fail: Fail) -> Scenario:
     alerts = tuple(_alert(i, a, signals, data.labels, fail) for i, a in enumerate(data.alerts))
     if not alerts:
         raise fail(["alerts"], "a scenario needs at least one [[alerts]] entry")
+    workloads = tuple(_workload(w) for w in data.workloads)
+    known = {w.name for w in workloads}
     remedies = tuple(
-        _response(["remedies", i], r, "remedy", signals, fail) for i, r in enumerate(data.remedies)
+        _response(["remedies", i], r, "remedy", signals, fail, known)
+        for i, r in enumerate(data.remedies)
     )
     if not remedies:
         raise fail(["remedies"], "a scenario needs at least one [[remedies]] entry")
     decoys = tuple(
-        _response(["decoys", i], r, "decoy", signals, fail) for i, r in enumerate(data.decoys)
+        _response(["decoys", i], r, "decoy", signals, fail, known)
+        for i, r in enumerate(data.decoys)
     )
     diagnostics = tuple(
-        _response(["diagnostics", i], r, "diagnostic", signals, fail)
+        _response(["diagnostics", i], r, "diagnostic", signals, fail, known)
         for i, r in enumerate(data.diagnostics)
     )
     services = tuple(data.services) or tuple(
@@ -254,6 +287,25 @@ def _build(data: ScenarioFile, file: str, fail: Fail) -> Scenario:
         decoys=decoys,
         diagnostics=diagnostics,
         services=services,
+        workloads=workloads,
+    )
+
+
+def _workload(w: WorkloadSection) -> Workload:
+    return Workload(
+        name=w.name,
+        service=w.service or w.name,
+        platform=w.platform,
+        namespace=w.namespace,
+        image=w.image,
+        tag=w.tag,
+        replicas=w.replicas,
+        revision=w.revision,
+        previous_tag=w.previous_tag,
+        deployed_at_s=w.deployed_at_s,
+        crashloop_at_s=w.crashloop_at_s,
+        exit_code=w.exit_code,
+        oom=w.oom,
     )
 
 
@@ -288,7 +340,14 @@ def _response(
     role: str,
     signals: Mapping[str, SignalCurve],
     fail: Fail,
+    workloads: set[str] | frozenset[str] = frozenset(),
 ) -> StepResponse:
+    for what in ("rollback", "restart"):
+        for j, name in enumerate(getattr(r, what)):
+            if name not in workloads:
+                raise fail([*where, what, j], f"no workload {name!r} in this scenario")
+    if role == "diagnostic" and (r.rollback or r.restart):
+        raise fail([*where, "restart"], "a diagnostic only prints; it cannot change workloads")
     for key in r.recover:
         if key not in signals:
             raise fail([*where, "recover"], f"no signal {key!r}")
@@ -326,4 +385,6 @@ def _response(
         worsen_s=r.worsen_s,
         stdout_fixed=tuple(r.stdout_fixed) if r.stdout_fixed is not None else None,
         exit_code_fixed=r.exit_code_fixed,
+        rollback=tuple(r.rollback),
+        restart=tuple(r.restart),
     )

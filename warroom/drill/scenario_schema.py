@@ -100,6 +100,8 @@ class ResponseSection(Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     worsen_s: Seconds = 60.0
     stdout_fixed: list[str] | None = None
     exit_code_fixed: ExitCode | None = None
+    rollback: list[str] = field(default_factory=list)  # workloads back to their previous revision
+    restart: list[str] = field(default_factory=list)  # workloads whose containers restart
 
     def __post_init__(self) -> None:
         _text("name", self.name)
@@ -116,6 +118,35 @@ class ResponseSection(Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
                     raise ValueError(f"rows[{j}]: must be a list of {len(self.columns)} values")
 
 
+class WorkloadSection(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """`[[workloads]]`: what the Service region shows for a service: pods and a rollout
+    (kubernetes) or containers (docker), a deploy, a crashloop."""
+
+    name: str
+    service: str | None = None
+    platform: str = "kubernetes"
+    namespace: str = "default"
+    image: str
+    tag: str
+    replicas: Annotated[int, Meta(ge=1, le=50)] = 1
+    revision: Annotated[int, Meta(ge=1, le=1_000_000)] = 1
+    previous_tag: str | None = None
+    deployed_at_s: Offset | None = None
+    crashloop_at_s: Offset | None = None
+    exit_code: ExitCode = 1
+    oom: bool = False
+
+    def __post_init__(self) -> None:
+        if not _NAME.fullmatch(self.name):
+            raise ValueError("name: must be lower-case letters, digits, '-' or '_'")
+        if self.platform not in ("kubernetes", "docker"):
+            raise ValueError("platform: must be kubernetes or docker")
+        _text("image", self.image)
+        _text("tag", self.tag)
+        if self.deployed_at_s is not None and self.previous_tag is None:
+            raise ValueError("previous_tag: a deploy needs the tag it replaced")
+
+
 class ScenarioFile(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """One drill scenario."""
 
@@ -129,6 +160,7 @@ class ScenarioFile(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
     remedies: list[ResponseSection] = field(default_factory=list)
     decoys: list[ResponseSection] = field(default_factory=list)
     diagnostics: list[ResponseSection] = field(default_factory=list)
+    workloads: list[WorkloadSection] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         _text("name", self.name)
@@ -136,3 +168,7 @@ class ScenarioFile(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
             raise ValueError("name: must be lower-case letters, digits, '-' or '_'")
         _text("title", self.title)
         _text("description", self.description)
+        names = [w.name for w in self.workloads]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ValueError(f"workloads[{i}].name: {name!r} is declared twice")

@@ -319,6 +319,7 @@ class DrillWorld:
         return self._sources
 
     def _build_sources(self) -> Sources:
+        from warroom.drill.context import DrillContextSource
         from warroom.drill.sources import (
             DrillAlertSource,
             DrillCatalog,
@@ -333,6 +334,7 @@ class DrillWorld:
             signal_sources={"prometheus": signals, "postgres": signals},
             executors=[DrillExecutor(self)],
             catalog=DrillCatalog(self),
+            context_sources=[DrillContextSource(self)] if self.scenario.workloads else [],
             is_drill=True,
             is_production=False,
         )

@@ -31,6 +31,7 @@ from warroom.domain.milestones import (
     alert_started,
     incident_clock,
 )
+from warroom.export.changes import nearest_change
 from warroom.export.clean import Clean
 from warroom.export.signals_view import (
     WINDOW_MARGIN_S,
@@ -154,6 +155,7 @@ class PostMortem:
     snapshots: list[TimelineRow] = field(default_factory=list)
     alerts: list[AlertInterval] = field(default_factory=list)
     trigger: str = ""
+    trigger_change: str = ""  # "revision 14 rolled out 3 min before the first alert"
     resolution: str = ""
     incident_status: str = ""
 
@@ -377,6 +379,8 @@ def build_postmortem(
     pm.alerts = _alerts(entries, clean)
     first = next((a for a in pm.alerts), None)
     pm.trigger = first.name if first else ""
+    if first is not None:
+        pm.trigger_change = nearest_change(entries, corrected, first.start, clean)
     fix = clock.milestones.get(Milestone.FIX_APPLIED)
     if fix is not None and fix.entry_id:
         fixed = next((e for e in entries if e.id == fix.entry_id), None)

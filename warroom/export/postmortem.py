@@ -187,7 +187,10 @@ def _trigger(pm: PostMortem, md: Md, multi: bool) -> list[str]:
     declared = _at(pm, Milestone.DECLARED)
     if declared:
         out.append(item(f"Declared at {utc(declared, multi)} UTC."))
-    out += ["", prompt("What changed just before it started? Why was it not caught sooner?"), ""]
+    ask = "What changed just before it started?"
+    if pm.trigger_change:  # the change the console saw last before the first alert
+        ask = f"What changed just before it started: {md.text(pm.trigger_change)}. Was it that?"
+    out += ["", para(prompt(f"{ask} Why was it not caught sooner?")), ""]
     return out
 
 

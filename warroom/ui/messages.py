@@ -9,6 +9,7 @@ from textual.message import Message
 from warroom.domain.alerts import Alert
 from warroom.domain.incident import Entry
 from warroom.domain.ports import RenderedStep, StepResult
+from warroom.domain.service_context import Change
 from warroom.services.polling import AlertSnapshot
 
 
@@ -65,3 +66,11 @@ class SignalPinned(Message):
 class RemediesLoaded(Message):
     """Past incidents are read (remedy memory): regions showing the selected alert show it
     again, now with what fixed it before."""
+
+
+@dataclass
+class ServiceChanges(Message):
+    """The Service region's recent changes (newest first): the screen hands them to every
+    region that marks them (the golden signals draw each at its time)."""
+
+    changes: tuple[Change, ...]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from warroom.domain.ports import Sources
     from warroom.ui.regions.base import Region
 
 
@@ -22,6 +23,8 @@ class RegionSpec:
     name: str
     title: str
     module: str  # the package whose REGION is the Region subclass
+    needs: str = ""  # a `Sources` field that must be non-empty, else the region takes no space
+    short: str = ""  # the tab's label when the full titles do not fit (80 columns)
 
     def load(self) -> type[Region]:
         region: type[Region] = importlib.import_module(self.module).REGION
@@ -32,7 +35,8 @@ REGISTRY: list[RegionSpec] = [
     RegionSpec("alerts", "Firing alerts", "warroom.ui.regions.alerts"),
     RegionSpec("signals", "Golden signals", "warroom.ui.regions.signals"),
     RegionSpec("runbook", "Runbook", "warroom.ui.regions.runbook"),
-    RegionSpec("log", "Incident log", "warroom.ui.regions.log"),
+    RegionSpec("log", "Incident log", "warroom.ui.regions.log", short="Log"),
+    RegionSpec("service", "Service", "warroom.ui.regions.service", needs="context_sources"),
 ]
 
 
@@ -46,10 +50,13 @@ def unregister(name: str) -> None:
     REGISTRY[:] = [s for s in REGISTRY if s.name != name]
 
 
-def chosen(layout: Sequence[str] | None) -> list[RegionSpec]:
-    """The regions to show, in order: those the layout names (unknown names ignored), else all."""
+def chosen(layout: Sequence[str] | None, sources: Sources | None = None) -> list[RegionSpec]:
+    """The regions to show, in order: those the layout names (unknown names ignored), else all.
+    Given `sources`, a region whose `needs` is empty there (no docker, no kubeconfig) is left
+    out: absent sources take no space."""
+    available = [s for s in REGISTRY if not s.needs or sources is None or getattr(sources, s.needs)]
     if not layout:
-        return list(REGISTRY)
-    by_name = {s.name: s for s in REGISTRY}
+        return available
+    by_name = {s.name: s for s in available}
     picked = [by_name[n] for n in layout if n in by_name]
-    return picked or list(REGISTRY)
+    return picked or available

@@ -8,9 +8,9 @@ all and, in viewer mode, refuses each write in one place before the region is as
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,6 +31,7 @@ from warroom.domain.incident import (
     SeverityPolicy,
 )
 from warroom.domain.permissions import Access, Permissions
+from warroom.domain.service_context import Change
 from warroom.domain.untrusted import one_line
 from warroom.services.ack_keepalive import AckKeepAlive
 from warroom.services.acks import AckKeeper
@@ -174,11 +175,18 @@ class Region(Vertical):
     class Record(Message):
         """Something happened that belongs in the incident log (the screen writes it)."""
 
-        def __init__(self, kind: EntryKind, text: str, data: dict[str, Any] | None = None):
+        def __init__(
+            self,
+            kind: EntryKind,
+            text: str,
+            data: dict[str, Any] | None = None,
+            at: datetime | None = None,  # when it happened, if not now (a change seen late)
+        ):
             super().__init__()
             self.kind = kind
             self.text = text
             self.data = data
+            self.at = at
 
     class Requested(Message):
         """A dialog's answer asks for an action (say, expire this silence): the screen passes
@@ -205,6 +213,9 @@ class Region(Vertical):
 
     def show_entry(self, entry: Entry) -> None:
         """Attributes down: an entry the store has (this console's or another's)."""
+
+    def show_changes(self, changes: Sequence[Change]) -> None:
+        """Attributes down: the service's recent changes, newest first (the Service region's)."""
 
     def show_unsaved(self, ids: frozenset[str]) -> None:
         """Attributes down: ids of entries shown but not in the store yet (disk full, ...)."""

@@ -21,7 +21,9 @@ class FrameScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.region_index = 0
-        self.shown_specs = self.specs or tuple(chosen(getattr(ctx.settings, "layout", None)))
+        self.shown_specs = self.specs or tuple(
+            chosen(getattr(ctx.settings, "layout", None), ctx.sources)
+        )
 
     def on_resize(self) -> None:
         self.set_layout(layout_for(self.size.width, self.size.height))
@@ -40,12 +42,19 @@ class FrameScreen(Screen[None]):
         for frame in self.query("#regions > .region"):
             if frame.has_class("-current") != (frame.id == current):
                 frame.set_class(frame.id == current, "-current")
+        tabs = self._tabs(tight=False)
+        if tabs.cell_len > self.size.width:  # five regions at 80 columns: short labels
+            tabs = self._tabs(tight=True)
+        self.query_one("#region-tabs", Static).update(tabs)
+
+    def _tabs(self, tight: bool) -> Text:
         tabs = Text()
         for i, spec in enumerate(self.shown_specs):
-            tabs.append(f" {i + 1} {spec.title} ", "reverse bold" if i == self.region_index else "")
-            tabs.append(" ")
-        tabs.append("  tab: next pane", "dim")
-        self.query_one("#region-tabs", Static).update(tabs)
+            title = (spec.short or spec.title) if tight else spec.title
+            tabs.append(f" {i + 1} {title} ", "reverse bold" if i == self.region_index else "")
+            tabs.append("" if tight else " ")
+        tabs.append("  tab: next" if tight else "  tab: next pane", "dim")
+        return tabs
 
     def action_next_region(self) -> None:
         self.show_region(self.region_index + 1)

@@ -25,6 +25,7 @@ from warroom.ui.messages import (
     EntryCommitted,
     FirstAlertsDrawn,
     RemediesLoaded,
+    ServiceChanges,
     SignalPinned,
 )
 from warroom.ui.regions import RegionSpec, chosen
@@ -46,7 +47,6 @@ LAST_ACTIONS = (  # and after them
     Action("r", "refresh", "Refresh", READ, show=False),
     Action("q", "quit", "Quit", READ),
 )
-SCREEN_ACTIONS = (*FIRST_ACTIONS, *LAST_ACTIONS)
 
 
 class WarRoomScreen(FrameScreen):
@@ -57,7 +57,7 @@ class WarRoomScreen(FrameScreen):
         self.incident_log = self.services.incident_log
         self.regions = [spec.load()(self.services) for spec in self.specs]
         self.actions: dict[str, tuple[Region | None, Action]] = {
-            a.name: (None, a) for a in SCREEN_ACTIONS
+            a.name: (None, a) for a in (*FIRST_ACTIONS, *LAST_ACTIONS)
         }
         for region in self.regions:
             for action in (*region.ACTIONS, *region.DIALOG_ACTIONS):
@@ -137,11 +137,16 @@ class WarRoomScreen(FrameScreen):
         self.action_do(message.name, *message.args)
 
     @on(Region.Record)
-    def record(self, message: Region.Record) -> None:
-        """What happened (alerts fired, a step ran, a silence made) goes to the log; a viewer
-        writes nothing to the shared log, not even what it observed."""
+    def record(self, m: Region.Record) -> None:
+        """What happened (alerts fired, a step ran, a silence made, a change seen) goes to the
+        log; a viewer writes nothing to the shared log, not even what it observed."""
         if not self.ctx.viewer:
-            write_entry(self, self.incident_log.record(message.kind, message.text, message.data))
+            write_entry(self, self.incident_log.record(m.kind, m.text, m.data, m.at))
+
+    @on(ServiceChanges)
+    def service_changes(self, message: ServiceChanges) -> None:
+        for region in self.regions:
+            region.show_changes(message.changes)
 
     @on(EntryCommitted)
     def entry_committed(self, message: EntryCommitted) -> None:
@@ -150,9 +155,8 @@ class WarRoomScreen(FrameScreen):
         self.query_one(WarHeader).update_state(header_state(self.ctx, self.incident_log))
 
     @on(SignalPinned)
-    def signal_pinned(self, message: SignalPinned) -> None:
-        log = self.incident_log
-        write_entry(self, log.pin_snapshot(message.name, message.value, message.spark))
+    def signal_pinned(self, m: SignalPinned) -> None:
+        write_entry(self, self.incident_log.pin_snapshot(m.name, m.value, m.spark))
 
     def _tick(self) -> None:
         """Once a second: the header (repainted only when its text changed), the store's
@@ -172,9 +176,8 @@ class WarRoomScreen(FrameScreen):
     # ------------------------------------------------------------ actions: the one gate
 
     def action_do(self, name: str, *args: object) -> None:
-        """Every key, palette entry, click and dialog answer comes here: `Permissions` refuses
-        a viewer's writes and what only the commander does (said once, with the reason);
-        anything else goes to the region that declared it."""
+        """Every key, palette entry, click and dialog answer: `Permissions` refuses (once, with
+        the reason) a viewer's writes and the commander's keys; the rest goes to its region."""
         target, action = self.actions[name]
         what = action.description or name.replace("_", " ")
         incident = self.incident_log.incident
@@ -218,11 +221,9 @@ class WarRoomScreen(FrameScreen):
         self.app.push_screen(HelpScreen(self.BINDINGS, self.ctx.settings.keymap))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """One place for worker failures: say what broke and keep the console alive (the
-        region that owns a poll re-arms it)."""
+        """The one place a worker's failure is said; the region owning a poll re-arms it."""
         if event.state is WorkerState.ERROR:
-            worker = event.worker
-            what = worker.description or worker.name
+            what = (worker := event.worker).description or worker.name
             self.notify(f"{what}: {worker.error}", severity="error", timeout=8, markup=False)
 
     # ------------------------------------------------------------ layout
@@ -244,5 +245,5 @@ def screen_class(specs: tuple[RegionSpec, ...]) -> type[WarRoomScreen]:
 
 def war_room(ctx: ConsoleContext, poller: AlertPoller) -> WarRoomScreen:
     """The one way to make the war room (the app and the boot frame use it)."""
-    specs = tuple(chosen(getattr(ctx.settings, "layout", None)))
+    specs = tuple(chosen(getattr(ctx.settings, "layout", None), ctx.sources))
     return screen_class(specs)(ctx, poller)

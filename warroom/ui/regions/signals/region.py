@@ -7,6 +7,7 @@ every source fails.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from textual import on, work
@@ -16,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from warroom.domain.alerts import Alert
 from warroom.domain.errors import WarroomError
 from warroom.domain.scope import DEFAULT_SCOPE_LABELS, service_scope
+from warroom.domain.service_context import Change
 from warroom.domain.signals import format_value, sparkline_text
 from warroom.services.polling import bounded
 from warroom.ui.dialogs.prompts import Choose
@@ -81,6 +83,11 @@ class SignalsRegion(Region):
     @work(exclusive=True, group="poll-signals", exit_on_error=False, description="Backfill signals")
     async def _start(self) -> None:
         self.post_message(SignalsRefreshed(ok=await self.scope.start()))
+
+    def show_changes(self, changes: Sequence[Change]) -> None:
+        """The Service region's changes: each panel marks those in its window."""
+        for panel in self.query(SignalPanel):
+            panel.show_changes(tuple(changes))
 
     def refresh_now(self) -> None:
         self.poll()

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.content import Content
 
 from warroom.domain.clock import format_age
+from warroom.domain.service_context import Change
 from warroom.domain.signals import (
     Level,
     Series,
@@ -21,6 +22,7 @@ from warroom.domain.signals import (
     time_buckets,
 )
 from warroom.domain.untrusted import one_line
+from warroom.ui.regions.signals.marks import mark_columns, mark_row
 from warroom.ui.widgets.line_cache import LineCacheWidget
 
 _LEVEL_CLASS = {
@@ -38,6 +40,7 @@ class SignalPanel(LineCacheWidget):
         "signal-panel--crit",
         "signal-panel--stale",
         "signal-panel--dim",
+        "signal-panel--mark",
     }
 
     DEFAULT_CSS = """
@@ -57,12 +60,14 @@ class SignalPanel(LineCacheWidget):
     SignalPanel > .signal-panel--crit { color: $error; text-style: bold; }
     SignalPanel > .signal-panel--stale { color: $foreground 40%; }
     SignalPanel > .signal-panel--dim { color: $foreground 60%; }
+    SignalPanel > .signal-panel--mark { color: $accent; text-style: bold; }
     """
 
     def __init__(self, series: Series, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.series = series
         self.now: datetime | None = None
+        self.changes: tuple[Change, ...] = ()  # the Service region's, marked under the sparkline
         # a name from config is any text (`Backlog [SQL]`): plain, never markup
         self.border_title = Content(one_line(series.spec.name))
 
@@ -75,6 +80,18 @@ class SignalPanel(LineCacheWidget):
         self.set_class(series.is_stale, "-stale")
         self.rebuild()
 
+    def show_changes(self, changes: tuple[Change, ...]) -> None:
+        if changes != self.changes:
+            self.changes = changes
+            self.rebuild()
+
+    def _end(self, series: Series, width: int) -> datetime | None:
+        """Where the sparkline's newest complete slot ends (the marks use the same)."""
+        end = self.now or (series.latest.at if series.latest else None)
+        if end is None or width <= 0:
+            return None
+        return end - timedelta(seconds=series.spec.range_s / width)
+
     def _columns(self, series: Series, width: int) -> list[float]:
         """One value per column: completed, clock-aligned time slots of the last `range`.
 
@@ -82,13 +99,10 @@ class SignalPanel(LineCacheWidget):
         sparkline moves once per slot rather than on every refresh: an idle console stays
         quiet on the wire.
         """
-        end = self.now or (series.latest.at if series.latest else None)
-        if end is None or width <= 0:
+        end = self._end(series, width)
+        if end is None:
             return []
-        slot = series.spec.range_s / width
-        return time_buckets(
-            list(series.samples), width, series.spec.range_s, end - timedelta(seconds=slot)
-        )
+        return time_buckets(list(series.samples), width, series.spec.range_s, end)
 
     def build_lines(self, width: int) -> list[Text]:
         series = self.series
@@ -107,6 +121,19 @@ class SignalPanel(LineCacheWidget):
         head.append(f"  {series.trend()}", style)
 
         rows = max(1, (self.content_region.height or 3) - 2)
+        end = self._end(series, width)
+        marks = mark_columns(self.changes, width, spec.range_s, end) if end else {}
+        mark_lines = (
+            [
+                Text(
+                    mark_row(marks, width),
+                    self.get_component_rich_style("signal-panel--mark", partial=True),
+                )
+            ]
+            if marks
+            else []
+        )
+        rows = max(1, rows - len(mark_lines))
         spark_style = style if not stale else dim
         spark_lines = [
             Text(line, spark_style)
@@ -130,4 +157,4 @@ class SignalPanel(LineCacheWidget):
                 thresholds.append(f"crit {format_threshold(spec.critical, spec.unit)}")
             age_text = f"{format_age(age)} ago" if age is not None else "no data yet"
             foot = Text(" · ".join([*thresholds, age_text]), dim)
-        return [head, *spark_lines, foot]
+        return [head, *spark_lines, *mark_lines, foot]
