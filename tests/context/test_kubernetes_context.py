@@ -25,7 +25,8 @@ from warroom.domain.errors import (
     SourceUnavailable,
 )
 from warroom.domain.service_context import ChangeKind, ServiceContextSource
-from warroom.sources.kubernetes_context import KubernetesContextSource, kubernetes_reachable
+from warroom.sources.kubeconfig import kubernetes_reachable
+from warroom.sources.kubernetes_context import KubernetesContextSource
 from warroom.sources.kubernetes_mapping import selector_string
 
 SINCE = datetime(2025, 1, 10, 9, 30, tzinfo=UTC)  # the window: the objects' CREATED is before

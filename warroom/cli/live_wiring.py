@@ -143,7 +143,8 @@ def build_context_sources(
     from warroom.sources.command_changes import CommandChangesSource
     from warroom.sources.docker_context import DockerContextSource, docker_reachable
     from warroom.sources.executors.shell import ShellOptions
-    from warroom.sources.kubernetes_context import KubernetesContextSource, kubernetes_reachable
+    from warroom.sources.kubeconfig import kubernetes_reachable
+    from warroom.sources.kubernetes_context import KubernetesContextSource
 
     found: list[ServiceContextSource] = []
     docker = env.docker or DockerSection()

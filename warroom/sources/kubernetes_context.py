@@ -39,46 +39,13 @@ from warroom.domain.errors import (
 from warroom.domain.service_context import Change, ChangeKind, Pod, Rollout, ServiceContext
 from warroom.sources import kubernetes_mapping as km
 from warroom.sources.blocking import OneAtATime, one_line_text
+from warroom.sources.kubeconfig import load_configuration
 
 DEFAULT_LABELS = ("app.kubernetes.io/name", "app")
-SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 MAX_WORKLOADS = 10
 MAX_PODS = 300
 MAX_EVENTS = 500
 FULL_SEARCH_EVERY = 12  # polls between two searches of every label and kind (a new workload)
-
-
-def kubeconfig_files(kubeconfig: str = "", environ: Mapping[str, str] | None = None) -> list[str]:
-    """The kubeconfig files kubectl would read, in order, those that exist."""
-    env = os.environ if environ is None else environ
-    value = kubeconfig or env.get("KUBECONFIG", "") or "~/.kube/config"
-    paths = [os.path.expanduser(p) for p in value.split(os.pathsep) if p]
-    return [p for p in dict.fromkeys(paths) if os.path.isfile(p)]
-
-
-def in_cluster(environ: Mapping[str, str] | None = None) -> bool:
-    env = os.environ if environ is None else environ
-    return bool(env.get("KUBERNETES_SERVICE_HOST")) and os.path.isfile(f"{SERVICE_ACCOUNT}/token")
-
-
-def kubernetes_reachable(kubeconfig: str = "", environ: Mapping[str, str] | None = None) -> bool:
-    """Cheap, without importing the client: a kubeconfig file exists, or we run in a pod."""
-    return bool(kubeconfig_files(kubeconfig, environ)) or in_cluster(environ)
-
-
-def current_context(files: Sequence[str]) -> str:
-    """kubectl's choice: the first file that sets a non-empty `current-context`."""
-    import yaml
-
-    for path in files:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                data = yaml.safe_load(fh)
-        except (OSError, yaml.YAMLError) as exc:
-            raise SourceUnavailable(f"kubernetes: cannot read kubeconfig {path}: {exc}") from None
-        if isinstance(data, dict) and data.get("current-context"):
-            return str(data["current-context"])
-    return ""
 
 
 class KubernetesContextSource:
@@ -138,40 +105,9 @@ class KubernetesContextSource:
     def _connect(self) -> tuple[Any, Any, Any, str]:
         if self._api is not None:
             return self._api
-        from kubernetes import client, config
+        from kubernetes import client
 
-        cfg = client.Configuration()
-        files = kubeconfig_files(self.kubeconfig, self._environ)
-        namespace = "default"
-        try:
-            if files:
-                chosen = self.context_name or current_context(files)
-                if not chosen:
-                    raise SourceUnavailable(
-                        "kubernetes: no current-context in the kubeconfig; set one or "
-                        "[environments.NAME.kubernetes] context"
-                    )
-                joined = os.pathsep.join(files)
-                config.load_kube_config(
-                    config_file=joined,
-                    context=chosen,
-                    client_configuration=cfg,
-                    persist_config=False,
-                )
-                contexts, _ = config.list_kube_config_contexts(config_file=joined)
-                for ctx in contexts or ():
-                    if ctx.get("name") == chosen:
-                        namespace = (ctx.get("context") or {}).get("namespace") or namespace
-            elif in_cluster(self._environ):
-                config.load_incluster_config(client_configuration=cfg)
-                with open(f"{SERVICE_ACCOUNT}/namespace", encoding="utf-8") as fh:
-                    namespace = fh.read().strip() or namespace
-            else:
-                raise SourceUnavailable("kubernetes: no kubeconfig found and not in a cluster")
-        except SourceError:
-            raise
-        except Exception as exc:
-            raise SourceUnavailable(f"kubernetes: cannot load the kubeconfig: {exc}") from None
+        cfg, namespace = load_configuration(self.kubeconfig, self.context_name, self._environ)
         self._server = str(cfg.host or "")
         cfg.retries = 0  # one try per poll: the next poll is the retry
         api_client = client.ApiClient(cfg)

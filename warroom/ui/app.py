@@ -100,6 +100,7 @@ class WarRoomApp(App[None]):
                 for s in (*sources.alert_sources, *filter(None, [sources.fallback_alerts]))
             ),
             *(s.aclose() for s in {id(s): s for s in sources.signal_sources.values()}.values()),
+            *(s.aclose() for s in sources.context_sources),
         ]
         with contextlib.suppress(Exception):
             await asyncio.wait_for(asyncio.gather(*closers, return_exceptions=True), 5)

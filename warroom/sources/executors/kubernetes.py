@@ -11,35 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warroom.domain.errors import SourceTimeout, SourceUnavailable
 from warroom.domain.ports import OutputSink, RenderedStep, StepResult
 from warroom.domain.runbooks import StepKind
 from warroom.sources.executors.kubectl_call import KubeCall, parse_kubectl
+from warroom.sources.kubeconfig import kubernetes_reachable, load_configuration
 
 if TYPE_CHECKING:
     from warroom.sources.executors.shell import ShellOptions
 
 REVISION = "deployment.kubernetes.io/revision"
 POLL_S = 1.0
-
-
-def find_kubeconfig(explicit: str | None = None) -> str | None:
-    """The kubeconfig kubectl would use: the given path, $KUBECONFIG, ~/.kube/config."""
-    candidates = [explicit] if explicit else []
-    env = os.environ.get("KUBECONFIG", "")
-    candidates += [p for p in env.split(os.pathsep) if p]
-    candidates.append(str(Path.home() / ".kube" / "config"))
-    for c in candidates:
-        if c and os.path.isfile(c):
-            return c
-    return None
 
 
 class KubernetesExecutor:
@@ -56,22 +43,21 @@ class KubernetesExecutor:
         self.request_timeout_s = request_timeout_s
         self.shell_options = shell_options
 
-    def _config(self) -> str | None:
-        return find_kubeconfig(self.kubeconfig)
+    def _reachable(self) -> bool:
+        return kubernetes_reachable(self.kubeconfig or "")
 
     def handles(self, rendered: RenderedStep) -> bool:
         return (
             rendered.step.kind is StepKind.SHELL
             and parse_kubectl(rendered.command) is not None
-            and self._config() is not None
+            and self._reachable()
         )
 
     async def execute(
         self, rendered: RenderedStep, emit: OutputSink, timeout_s: float
     ) -> StepResult:
         call = parse_kubectl(rendered.command)
-        path = self._config()
-        if call is None or path is None:
+        if call is None or not self._reachable():
             from warroom.sources.executors.shell import run_shell
 
             return await run_shell(rendered.command, emit, timeout_s, options=self.shell_options)
@@ -85,7 +71,7 @@ class KubernetesExecutor:
         note, code, cancelled, timed_out = "", None, False, False
         try:
             code = await asyncio.wait_for(
-                asyncio.to_thread(self._do, path, call, out, deadline, stop), timeout_s
+                asyncio.to_thread(self._do, call, out, deadline, stop), timeout_s
             )
         except TimeoutError:
             stop["now"] = True
@@ -111,24 +97,18 @@ class KubernetesExecutor:
 
     def _do(
         self,
-        path: str,
         call: KubeCall,
         out: Callable[[str], None],
         deadline: float,
         stop: dict[str, bool],
     ) -> int:
-        from kubernetes import client, config
+        from kubernetes import client
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError as Urllib3Error
 
-        try:
-            api_client = config.new_client_from_config(config_file=path)
-            _, active = config.list_kube_config_contexts(config_file=path)
-        except Exception as exc:
-            raise SourceUnavailable(f"cannot load kubeconfig {path}: {exc}") from exc
-        namespace = (
-            call.namespace or (active or {}).get("context", {}).get("namespace") or "default"
-        )
+        cfg, default_namespace = load_configuration(self.kubeconfig or "")
+        api_client = client.ApiClient(cfg)
+        namespace = call.namespace or default_namespace
         apps = client.AppsV1Api(api_client)
         core = client.CoreV1Api(api_client)
         t = self.request_timeout_s
