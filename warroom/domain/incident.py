@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from warroom.domain.log_order import goes_last, timeline
+
 
 class IncidentSeverity(StrEnum):
     P0 = "P0"
@@ -102,6 +104,8 @@ class Entry:
 
     `at` is when it happened (may be backdated); `recorded_at` is when it was written. Both UTC.
     `data` carries kind-specific fields (JSON-able): status, role/person, exit code, etc.
+    `console` is the console that wrote it (its own id, kept with the entry wherever it goes);
+    `seq` is the store's commit sequence (None until committed): the shared log's one order.
     """
 
     id: str
@@ -113,6 +117,8 @@ class Entry:
     recorded_at: datetime
     data: Mapping[str, Any] = field(default_factory=dict)
     corrects: str | None = None
+    console: str = ""
+    seq: int | None = None  # set by the store, never part of the stored body
 
     @property
     def backdated(self) -> bool:
@@ -129,6 +135,7 @@ class Entry:
             "recorded_at": self.recorded_at.isoformat(),
             "data": dict(self.data),
             "corrects": self.corrects,
+            "console": self.console,
         }
 
     @classmethod
@@ -143,6 +150,7 @@ class Entry:
             recorded_at=datetime.fromisoformat(raw["recorded_at"]),
             data=dict(raw.get("data") or {}),
             corrects=raw.get("corrects"),
+            console=str(raw.get("console") or ""),
         )
 
 
@@ -156,6 +164,7 @@ def new_entry(
     at: datetime | None = None,
     data: Mapping[str, Any] | None = None,
     corrects: str | None = None,
+    console: str = "",
 ) -> Entry:
     return Entry(
         id=str(uuid.uuid4()),
@@ -167,6 +176,7 @@ def new_entry(
         recorded_at=now,
         data=dict(data or {}),
         corrects=corrects,
+        console=console,
     )
 
 
@@ -186,6 +196,7 @@ def declare(
     alert: str | None = None,
     drill: bool = False,
     incident_id: str | None = None,
+    console: str = "",
 ) -> Entry:
     """The first entry of an incident; declaring makes the author its commander."""
     iid = incident_id or new_incident_id(now)
@@ -203,6 +214,7 @@ def declare(
             "alert": alert,
             "drill": drill,
         },
+        console=console,
     )
 
 
@@ -217,7 +229,8 @@ class ActionItem:
 
 @dataclass(slots=True)
 class Incident:
-    """The current state of one incident, folded from its entries in time order."""
+    """The current state of one incident, folded from its entries in the log's one order
+    (`log_order.timeline`: as the store committed them, backdated ones by their time)."""
 
     id: str
     title: str
@@ -268,7 +281,7 @@ class Incident:
 
     @classmethod
     def from_entries(cls, entries: Iterable[Entry]) -> Incident:
-        ordered = sorted(entries, key=lambda e: (e.at, e.recorded_at, e.id))
+        ordered = timeline(entries)
         declared = next((e for e in ordered if e.kind is EntryKind.DECLARED), None)
         if declared is None:
             raise ValueError("an incident needs a 'declared' entry")
@@ -290,11 +303,14 @@ class Incident:
         return incident
 
     def apply(self, entry: Entry) -> None:
-        """Fold one more entry in (entries arriving live, usually newest)."""
-        if any(e.id == entry.id for e in self.entries):
+        """Fold one more entry in (entries arriving live, usually newest). An entry already
+        held comes again once the store has committed it (its `seq`): it moves to its place."""
+        held = next((i for i, e in enumerate(self.entries) if e.id == entry.id), None)
+        if held is not None and (entry.seq is None or entry.seq == self.entries[held].seq):
             return
-        if self.entries and entry.at < self.entries[-1].at:
-            rebuilt = Incident.from_entries([*self.entries, entry])
+        if held is not None or not goes_last(self.entries, entry):
+            others = [e for e in self.entries if e.id != entry.id]
+            rebuilt = Incident.from_entries([*others, entry])
             for f in fields(self):
                 setattr(self, f.name, getattr(rebuilt, f.name))
             return

@@ -124,7 +124,12 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
     return Services(
         ctx=ctx,
         incident_log=IncidentLog(
-            ctx.store, ctx.clock, ctx.author, policies_for(settings), secrets=ctx.secrets
+            ctx.store,
+            ctx.clock,
+            ctx.author,
+            policies_for(settings),
+            secrets=ctx.secrets,
+            console=ctx.console_id,
         ),
         refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
         keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S),

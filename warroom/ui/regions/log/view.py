@@ -1,10 +1,12 @@
-"""The incident log: timestamped entries, newest last, local time and UTC side by side."""
+"""The incident log: timestamped entries in the shared log's one order (`log_order.timeline`:
+as the store committed them, backdated ones by their time), local time and UTC side by side."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
 from warroom.domain.incident import Entry, EntryKind
+from warroom.domain.log_order import goes_last, timeline
 from warroom.domain.untrusted import inert, one_line
 from warroom.ui.widgets.text_log import TextLog
 
@@ -57,18 +59,30 @@ class IncidentLogView(TextLog):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(max_lines=MAX_ENTRIES, id=id, classes=classes)
-        self._seen: set[str] = set()
-        self._shown: list[Entry] = []  # what the pane holds, oldest first (for a redraw)
+        self._held: dict[str, Entry] = {}
+        self._shown: list[Entry] = []  # what the pane holds, in order (for a redraw)
         self._unsaved: frozenset[str] = frozenset()
 
     def add_entry(self, entry: Entry) -> None:
-        """Show an entry once, even if it arrives again from another console."""
-        if entry.id in self._seen:
+        """Show an entry once, in its place: one that arrives again (from another console, or
+        ours once the store committed it) only moves when it now has its sequence."""
+        held = self._held.get(entry.id)
+        if held is not None and (entry.seq is None or entry.seq == held.seq):
             return
-        self._seen.add(entry.id)
-        self._shown.append(entry)
-        del self._shown[:-MAX_ENTRIES]
-        self.write(format_entry(entry, unsaved=entry.id in self._unsaved))
+        self._held[entry.id] = entry
+        if held is None and goes_last(self._shown, entry):
+            self._shown.append(entry)
+            del self._shown[:-MAX_ENTRIES]
+            self.write(format_entry(entry, unsaved=entry.id in self._unsaved))
+            return
+        others = (e for e in self._shown if e.id != entry.id)
+        self._shown = timeline([*others, entry])[-MAX_ENTRIES:]
+        self._redraw()
+
+    def _redraw(self) -> None:
+        self.clear()
+        for entry in self._shown:
+            self.write(format_entry(entry, unsaved=entry.id in self._unsaved))
 
     def mark_unsaved(self, ids: frozenset[str]) -> None:
         """Entries the store has not got yet are marked NOT SAVED, and unmarked once it has."""
@@ -76,8 +90,5 @@ class IncidentLogView(TextLog):
             return
         changed = ids ^ self._unsaved
         self._unsaved = ids
-        if not any(e.id in changed for e in self._shown):
-            return
-        self.clear()
-        for entry in self._shown:
-            self.write(format_entry(entry, unsaved=entry.id in ids))
+        if any(e.id in changed for e in self._shown):
+            self._redraw()

@@ -1,0 +1,78 @@
+"""The shared log's one order, the same on every console that holds the same entries.
+
+Entries are shown in the order the store committed them (its sequence, `Entry.seq`), not in
+the order they reached a console (NOTIFY, a catch-up after an outage, a flushed queue) nor by
+each console's own clock. A backdated entry ("happened at 14:02") is placed by its `at` among
+the others, as before, and so is one from before the declaration (alerts and steps from before
+the incident, carried into it when it is declared); entries not committed yet (queued while the store is away) come last,
+in the order they were written, and move to their place once the store has them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # incident.py orders its entries with these: no import at run time
+    from warroom.domain.incident import Entry
+
+
+def _committed_key(entry: Entry) -> tuple[bool, int, datetime, str]:
+    seq = entry.seq
+    return (seq is None, seq or 0, entry.recorded_at, entry.id)
+
+
+def _backdated_key(entry: Entry) -> tuple[datetime, bool, int, datetime, str]:
+    return (entry.at, *_committed_key(entry))
+
+
+def _declared_at(entries: Iterable[Entry]) -> datetime | None:
+    return next((e.at for e in entries if e.kind == "declared"), None)
+
+
+def _by_time(entry: Entry, declared_at: datetime | None) -> bool:
+    return entry.backdated or (declared_at is not None and entry.at < declared_at)
+
+
+def timeline(entries: Iterable[Entry]) -> list[Entry]:
+    """Committed order, with backdated entries merged in by their `at` (a deterministic
+    function of the entries alone: two consoles with the same entries show the same lines)."""
+    entries = list(entries)
+    declared_at = _declared_at(entries)
+    main: list[Entry] = []
+    back: list[Entry] = []
+    for entry in entries:
+        (back if _by_time(entry, declared_at) else main).append(entry)
+    if not back:
+        return sorted(main, key=_committed_key)
+    main.sort(key=_committed_key)
+    back.sort(key=_backdated_key)
+    out: list[Entry] = []
+    i = j = 0
+    while i < len(back) and j < len(main):
+        if back[i].at < main[j].at:
+            out.append(back[i])
+            i += 1
+        else:
+            out.append(main[j])
+            j += 1
+    out.extend(back[i:])
+    out.extend(main[j:])
+    return out
+
+
+def goes_last(ordered: Sequence[Entry], entry: Entry) -> bool:
+    """Whether `entry` belongs after every entry of `ordered` (already in `timeline` order),
+    so it can be appended without placing the rest again: the common case of a new entry."""
+    if not ordered:
+        return True
+    declared_at = _declared_at(ordered)
+    if entry.kind == "declared" or _by_time(entry, declared_at):
+        return False
+    key = _committed_key(entry)
+    last_main = next((e for e in reversed(ordered) if not _by_time(e, declared_at)), None)
+    if last_main is not None and _committed_key(last_main) >= key:
+        return False
+    last = ordered[-1]
+    return not _by_time(last, declared_at) or last.at < entry.at
