@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from warroom.domain.incident import Entry, EntryKind, Incident, IncidentSeverity, declare, new_entry
-from warroom.domain.log_order import goes_last, timeline
+from warroom.domain.log_order import BEFORE_INCIDENT, goes_last, timeline
 
 T0 = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
@@ -23,12 +23,14 @@ def _incident_entries() -> list[Entry]:
         declare(title="x", severity=IncidentSeverity.P1, author="a", now=_at(0)), seq=10
     )
     iid = first.incident_id
+    data = {BEFORE_INCIDENT: True}  # carried in when the incident was declared
     before = replace(
-        new_entry(iid, EntryKind.ALERT_FIRED, "fired", author="a", now=_at(-5)), seq=11
+        new_entry(iid, EntryKind.ALERT_FIRED, "fired", author="a", now=_at(-5), data=data), seq=11
     )
     # consoles' clocks disagree: B's note committed after A's, though B's clock says earlier
+    # (even earlier than the declaration)
     a_note = replace(new_entry(iid, EntryKind.NOTE, "a", author="a", now=_at(3)), seq=12)
-    b_note = replace(new_entry(iid, EntryKind.NOTE, "b", author="b", now=_at(2)), seq=13)
+    b_note = replace(new_entry(iid, EntryKind.NOTE, "b", author="b", now=_at(-1)), seq=13)
     back = replace(
         new_entry(iid, EntryKind.NOTE, "happened 2.5", author="a", now=_at(9), at=_at(2.5)),
         seq=14,

@@ -27,23 +27,22 @@ def _backdated_key(entry: Entry) -> tuple[datetime, bool, int, datetime, str]:
     return (entry.at, *_committed_key(entry))
 
 
-def _declared_at(entries: Iterable[Entry]) -> datetime | None:
-    return next((e.at for e in entries if e.kind == "declared"), None)
+BEFORE_INCIDENT = "before_incident"  # `Entry.data` flag: carried in when it was declared
 
 
-def _by_time(entry: Entry, declared_at: datetime | None) -> bool:
-    return entry.backdated or (declared_at is not None and entry.at < declared_at)
+def by_time(entry: Entry) -> bool:
+    """Placed by when it happened, not when it was committed: backdated, or from before the
+    incident (never by comparing clocks: a console's clock may be behind)."""
+    return entry.backdated or bool(entry.data.get(BEFORE_INCIDENT))
 
 
 def timeline(entries: Iterable[Entry]) -> list[Entry]:
     """Committed order, with backdated entries merged in by their `at` (a deterministic
     function of the entries alone: two consoles with the same entries show the same lines)."""
-    entries = list(entries)
-    declared_at = _declared_at(entries)
     main: list[Entry] = []
     back: list[Entry] = []
     for entry in entries:
-        (back if _by_time(entry, declared_at) else main).append(entry)
+        (back if by_time(entry) else main).append(entry)
     if not back:
         return sorted(main, key=_committed_key)
     main.sort(key=_committed_key)
@@ -67,12 +66,11 @@ def goes_last(ordered: Sequence[Entry], entry: Entry) -> bool:
     so it can be appended without placing the rest again: the common case of a new entry."""
     if not ordered:
         return True
-    declared_at = _declared_at(ordered)
-    if entry.kind == "declared" or _by_time(entry, declared_at):
+    if by_time(entry):
         return False
     key = _committed_key(entry)
-    last_main = next((e for e in reversed(ordered) if not _by_time(e, declared_at)), None)
+    last_main = next((e for e in reversed(ordered) if not by_time(e)), None)
     if last_main is not None and _committed_key(last_main) >= key:
         return False
     last = ordered[-1]
-    return not _by_time(last, declared_at) or last.at < entry.at
+    return not by_time(last) or last.at < entry.at
