@@ -163,41 +163,62 @@ class AckKeeper:
     async def tick(self) -> list[SilenceFact]:
         """Extend own ack silences within `extend_within_s` of lapsing. Call it on every refresh
         while the incident is open. A source failing leaves that ack for the next tick."""
+        facts = [await self.extend(silence_id) for silence_id in self.due()]
+        return [f for f in facts if f is not None]
+
+    def due(self) -> list[str]:
+        """The acks within `extend_within_s` of lapsing (or lapsed)."""
         now = self.clock.now()
-        facts: list[SilenceFact] = []
-        for silence_id, ack in list(self._acks.items()):
-            left = (ack.request.ends_at - now).total_seconds()
-            if left > self.extend_within_s:
-                continue
-            source = self._by_name(ack.source)
-            if source is None:
-                continue
-            request = replace(
-                ack.request, id=silence_id, ends_at=now + timedelta(minutes=self.minutes)
-            )
-            if left <= 0:
-                # lapsed (console asleep, clock jump): Alertmanager cannot update an expired
-                # silence in place, so make a new one
-                request = replace(request, id=None, starts_at=now)
-            try:
-                new_id = await source.create_silence(request)
-            except SourceError:
-                continue
-            del self._acks[silence_id]
-            self._acks[new_id] = _Ack(new_id, ack.source, replace(request, id=None), ack.who)
-            facts.append(
-                SilenceFact(
-                    action="ack-extended",
-                    silence_id=new_id,
-                    source=ack.source,
-                    matchers=request.matchers,
-                    comment=request.comment,
-                    created_by=ack.who,
-                    ends_at=request.ends_at,
-                    previous_id=silence_id,
-                )
-            )
-        return facts
+        return [
+            silence_id
+            for silence_id, ack in self._acks.items()
+            if (ack.request.ends_at - now).total_seconds() <= self.extend_within_s
+        ]
+
+    def lease_key(self, silence_id: str) -> str:
+        """What names an ack on every console (its silence id changes when it is re-made)."""
+        ack = self._acks[silence_id]
+        matchers = ",".join(sorted(str(m) for m in ack.request.matchers))
+        return f"ack:{self.incident_id or ''}:{matchers}"
+
+    def ends_at(self, silence_id: str) -> datetime:
+        return self._acks[silence_id].request.ends_at
+
+    def follow(self, silence_id: str, current_id: str, ends_at: datetime) -> None:
+        """Another console extended this ack: remember its silence and end as they are now."""
+        ack = self._acks.pop(silence_id)
+        request = replace(ack.request, ends_at=ends_at)
+        self._acks[current_id] = _Ack(current_id, ack.source, request, ack.who)
+
+    async def extend(self, silence_id: str) -> SilenceFact | None:
+        """Extend one ack by `minutes` from now; None when its source failed (next round)."""
+        now = self.clock.now()
+        ack = self._acks[silence_id]
+        left = (ack.request.ends_at - now).total_seconds()
+        source = self._by_name(ack.source)
+        if source is None:
+            return None
+        request = replace(ack.request, id=silence_id, ends_at=now + timedelta(minutes=self.minutes))
+        if left <= 0:
+            # lapsed (console asleep, clock jump): Alertmanager cannot update an expired
+            # silence in place, so make a new one
+            request = replace(request, id=None, starts_at=now)
+        try:
+            new_id = await source.create_silence(request)
+        except SourceError:
+            return None
+        del self._acks[silence_id]
+        self._acks[new_id] = _Ack(new_id, ack.source, replace(request, id=None), ack.who)
+        return SilenceFact(
+            action="ack-extended",
+            silence_id=new_id,
+            source=ack.source,
+            matchers=request.matchers,
+            comment=request.comment,
+            created_by=ack.who,
+            ends_at=request.ends_at,
+            previous_id=silence_id,
+        )
 
     async def release_all(self) -> list[SilenceFact]:
         """Expire every own ack silence (the incident is resolved). Failures stay in the keeper

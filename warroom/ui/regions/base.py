@@ -132,7 +132,7 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
             console=ctx.console_id,
         ),
         refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
-        keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S),
+        keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S, leases=ctx.store, console=ctx.console_id),
         silences=silences,
         scope=SignalScope(signals),
         memory=memory,
