@@ -38,6 +38,7 @@ from warroom.services.alert_memory import AlertMemory, MaintenancePlan
 from warroom.services.alert_refresh import AlertRefresh
 from warroom.services.incident_log import IncidentLog
 from warroom.services.polling import AlertPoller, SignalPoller
+from warroom.services.presence import PresenceService
 from warroom.services.remedy_memory import RemedyLibrary
 from warroom.services.signal_scope import SignalScope
 from warroom.services.silence_guard import SilenceGuard
@@ -99,6 +100,7 @@ class Services:
     # past incidents: the alert detail's "took part in", and remedy memory for the runbook
     # pane (`remedies.for_alert(alert)`, loaded by the alerts region's `start()`)
     remedies: RemedyLibrary
+    presence: PresenceService  # who else is connected (heartbeats through the store)
 
 
 def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
@@ -138,6 +140,14 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
         memory=memory,
         guard=SilenceGuard(silences, settings.silence_policy, ctx.clock),
         remedies=RemedyLibrary(ctx.store),
+        presence=PresenceService(
+            ctx.store,
+            ctx.clock,
+            ctx.console_id or "console",
+            ctx.author,
+            viewer=ctx.viewer,
+            timeout_s=SOURCE_TIMEOUT_S,
+        ),
     )
 
 
