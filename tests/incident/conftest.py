@@ -13,6 +13,7 @@ from tests.servers.postgres import PostgresServer, running_postgres
 from warroom.stores.sqlite import SqliteStore
 
 if TYPE_CHECKING:
+    from warroom.domain.clock import Clock
     from warroom.domain.ports import AlertSource, IncidentStore
     from warroom.stores.postgres import PostgresStore
     from warroom.ui.app import WarRoomApp
@@ -96,6 +97,7 @@ def console_on(
     console_id: str = "",
     alert_sources: Sequence[AlertSource] | None = None,
     author: str = "bob@two",
+    clock: Clock | None = None,
 ) -> WarRoomApp:
     """The console on `store` with no alerts (or `alert_sources`) and no runbooks: what the
     store tests watch is the incident log pane and the header."""
@@ -114,7 +116,7 @@ def console_on(
             environment="test",
             alert_sources=[FakeAlertSource([])] if alert_sources is None else alert_sources,
         ),
-        clock=FrozenClock(FIXED_TIME),
+        clock=clock or FrozenClock(FIXED_TIME),
         library=load_library([]),
         store=store,
         author=author,
