@@ -131,11 +131,13 @@ class PostgresStore:
             await sql.migrate(conn, self.timeout_s)
             await conn.add_listener(CHANNEL, self.live.on_notify)
             conn.add_termination_listener(self._on_terminated)
-            if not self.live.last_seq:
-                self.live.last_seq = int(
-                    await conn.fetchval(
-                        "SELECT coalesce(max(seq), 0) FROM warroom_entries",
-                        timeout=self.timeout_s,
+            if not self.live.started:
+                self.live.start_at(
+                    int(
+                        await conn.fetchval(
+                            "SELECT coalesce(max(seq), 0) FROM warroom_entries",
+                            timeout=self.timeout_s,
+                        )
                     )
                 )
         except BaseException:

@@ -37,9 +37,17 @@ class Listener:
         self.timeout_s = timeout_s
         self._with_conn = with_conn
         self.last_seq = 0
+        self.floor = 0  # the newest entry when we first connected: older ones are read, not heard
+        self.started = False
         self.seen: set[str] = set()
         self._callbacks: list[Callable[[Entry], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
+
+    def start_at(self, seq: int) -> None:
+        """The first connection: what is in the store already is loaded (`entries`), not
+        delivered; only what comes after is heard."""
+        self.last_seq = self.floor = max(self.last_seq, seq)
+        self.started = True
 
     def subscribe(self, callback: Callable[[Entry], None]) -> None:
         self._callbacks.append(callback)
@@ -68,7 +76,7 @@ class Listener:
 
     async def catch_up(self) -> None:
         """Deliver what was committed while we could not hear it, in sequence order."""
-        since = self.last_seq - CATCH_UP_OVERLAP
+        since = max(self.floor, self.last_seq - CATCH_UP_OVERLAP)
 
         async def work(conn: Any) -> list[Any]:
             return list(
