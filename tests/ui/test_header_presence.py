@@ -3,7 +3,7 @@ heartbeats in a worker), and the fixed slot keeps its place at 160 and 80 column
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,11 +11,12 @@ from textual.app import App, ComposeResult
 
 from tests.incident.conftest import console_on
 from tests.ui.factory import FIXED_TIME
+from tests.ui.test_header_priority import STATE as PRIORITY_STATE
 from warroom.domain.incident import Role
 from warroom.domain.ports import Presence
 from warroom.stores.sqlite import SqliteStore
 from warroom.ui.themes import theme_variable_defaults
-from warroom.ui.widgets.war_header import HeaderState, WarHeader
+from warroom.ui.widgets.war_header import WarHeader
 
 
 async def test_the_header_shows_the_other_consoles_and_their_roles(tmp_path: Path) -> None:
@@ -39,18 +40,12 @@ async def test_the_header_shows_the_other_consoles_and_their_roles(tmp_path: Pat
         assert {p.console for p in mine} >= {"mine"}  # this console's own heartbeat
 
 
-STATE = HeaderState(
-    environment="prod",
-    mode="PRODUCTION",
-    now=datetime(2026, 12, 2, 3, 0, tzinfo=UTC),
-    incident="P1 MITIGATING",
-    incident_id="INC-20261202-0300-ab12",
-    elapsed="42m",
+STATE = replace(
+    PRIORITY_STATE,
     title="Checkout API returns 5xx for every EU customer since the 02:58 deploy " * 4,
-    commander="IC: alice",
     roles="TL: bob",
     cadence="next update due in 7m",
-    store="store offline · 3 queued",
+    overdue=False,
     failing=("am-us1-c", "am-eu1-b"),
     present="carol TL, dave viewer, erin, frank Scribe",
 )

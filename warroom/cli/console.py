@@ -148,7 +148,10 @@ def run_console(
         console_id=identity.id,
     )
     app = build_app(ctx)
-    app.run()
+    try:
+        app.run()
+    finally:
+        identity.release()  # the next console started here may take this id (and its queue)
     raise_if_crashed(app)
     return app.return_code or 0
 

@@ -27,11 +27,6 @@ class ConsoleIdentity:
     path: Path
     fd: int | None
 
-    @property
-    def short(self) -> str:
-        """What people see: enough to tell two consoles apart."""
-        return self.id[:6]
-
     def release(self) -> None:
         if self.fd is not None:
             with contextlib.suppress(OSError):
