@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from warroom.domain.incident import Entry, EntryKind, Incident, IncidentSeverity, declare, new_entry
-from warroom.domain.log_order import BEFORE_INCIDENT, goes_last, timeline
+from warroom.domain.log_order import BEFORE_INCIDENT, goes_last, stays, timeline
 
 T0 = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
@@ -84,3 +84,20 @@ def test_goes_last_agrees_with_the_full_order() -> None:
         ordered = timeline(pick[:-1])
         if goes_last(ordered, pick[-1]):
             assert timeline(pick) == [*ordered, pick[-1]]
+
+
+def test_stays_agrees_with_the_full_order() -> None:
+    """Numbering a queued entry where it stands is decided from its neighbours alone: never
+    where the full order would move it."""
+    rng = random.Random(11)
+    entries = _incident_entries()
+    kept = 0
+    for _ in range(300):
+        pick = timeline(rng.sample(entries, rng.randint(1, len(entries))))
+        index = rng.randrange(len(pick))
+        numbered = replace(pick[index], seq=rng.choice([5, 12, 13, 15, 30]))
+        placed = timeline([*pick[:index], numbered, *pick[index + 1 :]])
+        if stays(pick, index, numbered):
+            kept += 1
+            assert placed == [*pick[:index], numbered, *pick[index + 1 :]]
+    assert kept > 20  # (the case it is for comes up)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from warroom.domain.log_order import goes_last, timeline
+from warroom.domain.log_order import goes_last, stays, timeline
 
 
 class IncidentSeverity(StrEnum):
@@ -306,15 +306,18 @@ class Incident:
         """Fold one more entry in (entries arriving live, usually newest). An entry already
         held comes again once the store has committed it (its `seq`): it moves to its place."""
         held = next((i for i, e in enumerate(self.entries) if e.id == entry.id), None)
-        if held is not None and (entry.seq is None or entry.seq == self.entries[held].seq):
+        if held is None and goes_last(self.entries, entry):
+            self._apply(entry)
             return
-        if held is not None or not goes_last(self.entries, entry):
-            others = [e for e in self.entries if e.id != entry.id]
-            rebuilt = Incident.from_entries([*others, entry])
-            for f in fields(self):
-                setattr(self, f.name, getattr(rebuilt, f.name))
+        if held is not None and entry.seq in (None, self.entries[held].seq):
             return
-        self._apply(entry)
+        if held is not None and stays(self.entries, held, entry):
+            self.entries[held] = entry  # numbered where it already stood: nothing to refold
+            return
+        others = [e for e in self.entries if e.id != entry.id]
+        rebuilt = Incident.from_entries([*others, entry])
+        for f in fields(self):
+            setattr(self, f.name, getattr(rebuilt, f.name))
 
     def _apply(self, entry: Entry) -> None:
         self.entries.append(entry)

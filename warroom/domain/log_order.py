@@ -74,3 +74,17 @@ def goes_last(ordered: Sequence[Entry], entry: Entry) -> bool:
         return False
     last = ordered[-1]
     return not by_time(last) or last.at < entry.at
+
+
+def stays(ordered: Sequence[Entry], index: int, entry: Entry) -> bool:
+    """Whether `entry`, replacing `ordered[index]` (the same entry, now numbered), keeps its
+    place: the committed entries around it still come before and after it. Looks only at
+    its neighbours, so a flushed queue takes its numbers without the log being sorted again."""
+    if by_time(entry) or by_time(ordered[index]):
+        return False
+    key = _committed_key(entry)
+    before = next((e for e in reversed(ordered[:index]) if not by_time(e)), None)
+    after = next((e for e in ordered[index + 1 :] if not by_time(e)), None)
+    return (before is None or _committed_key(before) < key) and (
+        after is None or key < _committed_key(after)
+    )

@@ -149,11 +149,8 @@ class WarRoomScreen(FrameScreen):
         """Which alert sources failed, for the header's fixed slot (the Prometheus fallback
         standing in for them is answering, not failing)."""
         fallback = self.ctx.sources.fallback_alerts
-        self._failing = tuple(
-            name
-            for name, why in message.snapshot.errors.items()
-            if fallback is None or name != fallback.name or not self.alert_poller.using_fallback
-        )
+        standing_in = fallback.name if fallback and self.alert_poller.using_fallback else None
+        self._failing = tuple(name for name in message.snapshot.errors if name != standing_in)
 
     def _header(self) -> HeaderState:
         presence = self.services.presence

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from warroom.domain.incident import Entry, EntryKind
-from warroom.domain.log_order import goes_last, timeline
+from warroom.domain.log_order import goes_last, stays, timeline
 from warroom.domain.untrusted import inert, one_line
 from warroom.ui.widgets.text_log import TextLog
 
@@ -59,24 +59,37 @@ class IncidentLogView(TextLog):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(max_lines=MAX_ENTRIES, id=id, classes=classes)
-        self._held: dict[str, Entry] = {}
+        self._held: dict[str, Entry] = {}  # every entry shown, by id
+        self._placing = False  # a redraw in the log's order is on its way
         self._shown: list[Entry] = []  # what the pane holds, in order (for a redraw)
         self._unsaved: frozenset[str] = frozenset()
 
     def add_entry(self, entry: Entry) -> None:
         """Show an entry once, in its place: one that arrives again (from another console, or
-        ours once the store committed it) only moves when it now has its sequence."""
+        ours once the store committed it) only moves when it now has its sequence. What must
+        be placed among the lines already drawn is placed once per frame, however many come."""
         held = self._held.get(entry.id)
-        if held is not None and (entry.seq is None or entry.seq == held.seq):
+        if held is not None and entry.seq in (None, held.seq):
             return
         self._held[entry.id] = entry
+        if self._placing:
+            return  # the coming redraw places it with the rest
         if held is None and goes_last(self._shown, entry):
             self._shown.append(entry)
             del self._shown[:-MAX_ENTRIES]
             self.write(format_entry(entry, unsaved=entry.id in self._unsaved))
             return
-        others = (e for e in self._shown if e.id != entry.id)
-        self._shown = timeline([*others, entry])[-MAX_ENTRIES:]
+        if held is not None:
+            index = next((i for i, e in enumerate(self._shown) if e.id == entry.id), None)
+            if index is not None and stays(self._shown, index, entry):
+                self._shown[index] = entry  # numbered where it stood: its line is unchanged
+                return
+        self._placing = True
+        self.call_after_refresh(self._place_all)
+
+    def _place_all(self) -> None:
+        self._placing = False
+        self._shown = timeline(self._held.values())[-MAX_ENTRIES:]
         self._redraw()
 
     def _redraw(self) -> None:
