@@ -20,7 +20,7 @@ from tests.incident.conftest import console_on, db_ids
 from tests.servers.postgres import PostgresServer
 from tests.ui.factory import FIXED_TIME
 from warroom.domain.clock import FrozenClock
-from warroom.domain.incident import Entry
+from warroom.domain.incident import Entry, EntryKind
 from warroom.domain.log_order import timeline
 from warroom.stores import open_store
 from warroom.stores.codec import entry_from_json
@@ -82,6 +82,11 @@ async def test_two_screens_through_a_20s_outage_show_the_same_lines(
             view_a = app_a.screen.query_one(IncidentLogView)
             view_b = app_b.screen.query_one(IncidentLogView)
             await _until([pa, pb], lambda: app_a.screen.ctx.store.status.online)
+            # seen before anything was declared: shown, then carried into the incident
+            fired = app_a.screen.incident_log.record(EntryKind.ALERT_FIRED, "HighErrorRate firing")
+            write_entry(app_a.screen, fired)
+            await _until([pa, pb], lambda: any("HighErrorRate" in t for t in view_a.texts))
+            clock_a.advance(60)
             # declared as the log region does it: written in a worker, shown once committed
             write_entry(app_a.screen, app_a.screen.incident_log.declare("Checkout 5xx", "P1"))
             await _until([pa, pb], lambda: app_b.screen.incident_log.incident is not None)
@@ -113,7 +118,7 @@ async def test_two_screens_through_a_20s_outage_show_the_same_lines(
             await asyncio.to_thread(own_postgres.start)
 
             def settled() -> bool:
-                want = len(notes) + 1  # and the declaration
+                want = len(notes) + 2  # and the declaration, and the alert from before
                 return len(view_a.texts) == len(view_b.texts) == want and all(
                     app.screen.ctx.store.status.online and not app.screen.ctx.store.status.queued
                     for app in (app_a, app_b)
@@ -126,10 +131,11 @@ async def test_two_screens_through_a_20s_outage_show_the_same_lines(
             expected = [format_entry(e).plain for e in timeline(await _stored(own_postgres.dsn))]
             assert view_a.texts == expected
             assert "b backdated" in expected[0]  # before the declaration, by its time
+            assert "HighErrorRate" in expected[1] and "DECLARED" in expected[2]  # so is it
             for note in notes:
                 assert sum(note in line for line in view_a.texts) == 1
             ids = await db_ids(own_postgres.dsn)
-            assert len(ids) == len(set(ids)) == len(notes) + 1  # each once, none lost
+            assert len(ids) == len(set(ids)) == len(notes) + 2  # each once, none lost
             for app in (app_a, app_b):  # the state both consoles fold is the same too
                 assert [e.id for e in app.screen.incident_log.incident.entries] == [
                     e.id for e in timeline(await _stored(own_postgres.dsn))

@@ -222,6 +222,8 @@ class IncidentLog:
         carried = [await self.store.append(entry) for entry in carried]
         self._pre.clear()
         self.incident = Incident.from_entries([first, *carried])
+        for entry in carried:  # shown already: now part of the incident, placed by their time
+            self._tell(entry)
         return first
 
     async def note(self, text: str, at: datetime | None = None) -> Entry:
