@@ -69,3 +69,28 @@ async def test_catch_up_by_sequence_after_a_lost_connection(
     finally:
         await a.close()
         await b.close()
+
+
+async def test_malformed_notifications_are_ignored(postgres_dsn: str, tmp_path: Path) -> None:
+    """Anyone allowed to NOTIFY on the channel can send anything: the console ignores what is
+    not an entry and keeps hearing the real ones."""
+    a = _store(postgres_dsn, tmp_path / "a.db")
+    b = _store(postgres_dsn, tmp_path / "b.db")
+    await a.open()
+    await b.open()
+    heard: list[Entry] = []
+    b.subscribe(heard.append)
+    try:
+        conn = await asyncpg.connect(postgres_dsn)
+        try:
+            for payload in ("garbage", '{"s": "x"}', "[1, 2]", '{"e": {"id": 1}}', '{"s": 3}'):
+                await conn.execute("SELECT pg_notify('warroom_entries', $1)", payload)
+        finally:
+            await conn.close()
+        log = IncidentLog(a, FrozenClock(FIXED_TIME), "alice@one", console=a.console_id)
+        first = await log.declare("Still heard", "P2")
+        await wait_until(lambda: len(heard) == 1)
+        assert heard[0].id == first.id and b.status.online
+    finally:
+        await a.close()
+        await b.close()

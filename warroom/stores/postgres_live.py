@@ -59,16 +59,18 @@ class Listener:
                 await task
 
     def on_notify(self, conn: Any, pid: int, channel: str, payload: str) -> None:
-        try:
+        try:  # anyone who may NOTIFY on the channel can send anything: ignore what is not ours
             msg = json.loads(payload)
-        except ValueError:
+            seq = int(msg.get("s") or 0)
+            entry = Entry.from_dict(msg["e"]) if "e" in msg else None
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("ignored a malformed notification on the entries channel")
             return
-        seq = int(msg.get("s") or 0)
         self.last_seq = max(self.last_seq, seq)
         if msg.get("o") == self.console_id:
             return
-        if "e" in msg:
-            self.deliver(replace(Entry.from_dict(msg["e"]), seq=seq or None))
+        if entry is not None:
+            self.deliver(replace(entry, seq=seq or None))
         elif "id" in msg:
             task = asyncio.create_task(self._fetch_and_deliver(str(msg["id"])))
             self._tasks.add(task)
