@@ -17,7 +17,7 @@ from pathlib import Path
 from tests.ui.factory import FIXED_TIME
 from tests.ui.fakes import FakeAlertSource, make_alert
 from warroom.domain.clock import FrozenClock
-from warroom.domain.incident import EntryKind
+from warroom.domain.incident import EntryKind, Incident, IncidentSeverity, declare
 from warroom.services.ack_keepalive import KEEP_EVERY_S, LEASE_S, AckKeepAlive
 from warroom.services.acks import AckKeeper
 from warroom.services.incident_log import IncidentLog
@@ -105,3 +105,18 @@ async def test_without_a_shared_store_the_console_keeps_its_own_acks(tmp_path: P
     clock.advance(MINUTES * 60 - WITHIN_S)
     assert [f.action for f in await keeper.tick()] == ["ack-extended"]
     assert source.silences[0].ends_at == clock.now() + timedelta(minutes=MINUTES)
+
+
+async def test_a_viewer_console_extends_nothing() -> None:
+    """A viewer runs nothing: it never takes an ack's lease nor extends it."""
+    source = FakeAlertSource([])
+    clock = FrozenClock(FIXED_TIME)
+    keeper = AckKeeper([source], clock, minutes=MINUTES, extend_within_s=WITHIN_S)
+    fact = await keeper.ack(make_alert("A", "warning", FIXED_TIME), "dana", None)
+    incident = Incident.from_entries(
+        [declare(title="x", severity=IncidentSeverity.P1, author="dana", now=FIXED_TIME)]
+    )
+    clock.advance(MINUTES * 60 - WITHIN_S)
+    assert await AckKeepAlive(keeper, watch_only=True).keep(incident) == []
+    assert [s.ends_at for s in source.silences] == [fact.ends_at]
+    assert len(await AckKeepAlive(keeper).keep(incident)) == 1  # (a commander's would)

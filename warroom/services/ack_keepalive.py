@@ -38,8 +38,10 @@ class AckKeepAlive:
         *,
         leases: IncidentStore | None = None,
         console: str = "",
+        watch_only: bool = False,
     ) -> None:
         self.keeper = keeper
+        self.watch_only = watch_only  # a viewer's console: extends and releases nothing
         self.timeout_s = timeout_s
         self.leases = leases  # None: this console alone keeps its acks (no shared store)
         self.console = console or uuid.uuid4().hex  # who holds a lease: this console's id
@@ -48,6 +50,8 @@ class AckKeepAlive:
     async def keep(self, incident: Incident | None) -> list[SilenceFact]:
         """One round: adopt, extend or release; raises a one-line SourceError on a timeout."""
         keeper = self.keeper
+        if self.watch_only:
+            return []
         if incident is not None and incident.is_open:
             if keeper.incident_id != incident.id:
                 await bounded(keeper.adopt(incident.id), self.timeout_s, "ack adopt")

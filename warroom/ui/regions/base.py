@@ -134,7 +134,13 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
             console=ctx.console_id,
         ),
         refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
-        keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S, leases=ctx.store, console=ctx.console_id),
+        keepalive=AckKeepAlive(
+            keeper,
+            SOURCE_TIMEOUT_S,
+            leases=ctx.store,
+            console=ctx.console_id,
+            watch_only=ctx.viewer,  # a viewer runs nothing: extends no ack
+        ),
         silences=silences,
         scope=SignalScope(signals),
         memory=memory,
