@@ -101,3 +101,19 @@ def test_stays_agrees_with_the_full_order() -> None:
             kept += 1
             assert placed == [*pick[:index], numbered, *pick[index + 1 :]]
     assert kept > 20  # (the case it is for comes up)
+
+
+def test_what_was_seen_with_no_incident_open_stays_where_it_happened() -> None:
+    """Alerts resolving after the incident was resolved go to this console's buffer (never
+    stored until the next declaration): by their time, not below every later entry."""
+    first, _before, a_note, _b, _back, _queued = _incident_entries()
+    seen = new_entry("", EntryKind.ALERT_RESOLVED, "resolved", author="a", now=_at(4))
+    later = replace(
+        new_entry(first.incident_id, EntryKind.NOTE, "late", author="a", now=_at(6)), seq=40
+    )
+    assert [e.text for e in timeline([later, seen, a_note, first])] == [
+        first.text,
+        "a",
+        "resolved",
+        "late",
+    ]

@@ -32,8 +32,9 @@ BEFORE_INCIDENT = "before_incident"  # `Entry.data` flag: carried in when it was
 
 def by_time(entry: Entry) -> bool:
     """Placed by when it happened, not when it was committed: backdated, or from before the
-    incident (never by comparing clocks: a console's clock may be behind)."""
-    return entry.backdated or bool(entry.data.get(BEFORE_INCIDENT))
+    incident (carried in, flagged; never by comparing clocks: a console's clock may be
+    behind), or seen while none was open (this console's own, never stored until one is)."""
+    return entry.backdated or not entry.incident_id or bool(entry.data.get(BEFORE_INCIDENT))
 
 
 def timeline(entries: Iterable[Entry]) -> list[Entry]:
