@@ -1,7 +1,8 @@
 """Pilot, two consoles on screen at once, as one user on one host, on a real PostgreSQL that is
 stopped for 20 s while both add notes (typed: `n`, text, Enter; one backdated). Afterwards both
 log panes show the same lines in the same order, the store's (committed order, the backdated
-note by its time), and the database holds each note once.
+note by its time), the database holds each note once, and each header names the other
+console.
 
 Their clocks are injected and disagree by 40 s, so only the store's commit order can make the
 two panes agree. Its own PostgreSQL (stopping the session's would hurt other tests)."""
@@ -29,6 +30,7 @@ from warroom.stores.postgres import PostgresStore
 from warroom.ui.dialogs.prompts import TextPrompt
 from warroom.ui.regions.base import write_entry
 from warroom.ui.regions.log.view import IncidentLogView, format_entry
+from warroom.ui.widgets.war_header import WarHeader
 
 OUTAGE_S = 20.0
 USER = "alice@bastion-1"
@@ -136,6 +138,13 @@ async def test_two_screens_through_a_20s_outage_show_the_same_lines(
                 assert sum(note in line for line in view_a.texts) == 1
             ids = await db_ids(own_postgres.dsn)
             assert len(ids) == len(set(ids)) == len(notes) + 2  # each once, none lost
+            # and each header names the other console (same person), though B's clock is behind
+            head_a, head_b = (app.screen.query_one(WarHeader) for app in (app_a, app_b))
+            await _until(
+                [pa, pb],
+                lambda: "with alice" in head_a.texts[0] and "with alice" in head_b.texts[0],
+                guard=400,  # heartbeats every 10 s
+            )
             for app in (app_a, app_b):  # the state both consoles fold is the same too
                 assert [e.id for e in app.screen.incident_log.incident.entries] == [
                     e.id for e in timeline(await _stored(own_postgres.dsn))

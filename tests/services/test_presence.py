@@ -54,3 +54,33 @@ async def test_consoles_see_each_other_with_their_roles_until_they_go_quiet(
     finally:
         for store in stores:
             await store.close()
+
+
+async def test_a_console_whose_clock_is_behind_shows_and_a_gone_one_never_does(
+    tmp_path: Path,
+) -> None:
+    """Missed beats are judged on the reader's clock, by when a heartbeat last changed."""
+    from warroom.domain.ports import Presence
+    from warroom.stores.sqlite import SqliteStore
+
+    store = SqliteStore(tmp_path / "incidents.db")
+    await store.open()
+    try:
+        clock = FrozenClock(FIXED_TIME)
+        behind = FrozenClock(FIXED_TIME)
+        behind.advance(-120)  # two minutes slow
+        gone = FIXED_TIME.replace(hour=FIXED_TIME.hour - 1)
+        await store.heartbeat(Presence("old", "olga@gone", gone))  # quit an hour ago
+        alice = PresenceService(store, clock, "a", "alice@one", every_s=10)
+        dave = PresenceService(store, behind, "d", "dave@slow", every_s=10)
+        await dave.beat(None)
+        assert await alice.beat(None) == []  # a first sight that its clock calls old: not yet
+        for _ in range(2):
+            clock.advance(10)
+            behind.advance(10)
+            await dave.beat(None)
+            assert [p.person for p in await alice.beat(None)] == ["dave@slow"]  # it beats
+        clock.advance(10 * STALE_AFTER + 1)
+        assert [p.person for p in await alice.beat(None)] == []  # it stopped: gone
+    finally:
+        await store.close()
