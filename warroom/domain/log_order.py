@@ -11,6 +11,7 @@ in the order they were written, and move to their place once the store has them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,14 @@ def _backdated_key(entry: Entry) -> tuple[datetime, bool, int, datetime, str]:
 
 
 BEFORE_INCIDENT = "before_incident"  # `Entry.data` flag: carried in when it was declared
+
+
+def carried_into(incident_id: str, entries: Iterable[Entry]) -> list[Entry]:
+    """Entries from before the incident, joining it as it is declared: flagged, so every
+    console places them by when they happened (before the declaration)."""
+    return [
+        replace(e, incident_id=incident_id, data={**e.data, BEFORE_INCIDENT: True}) for e in entries
+    ]
 
 
 def by_time(entry: Entry) -> bool:

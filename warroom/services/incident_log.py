@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,7 +34,7 @@ from warroom.domain.incident import (
     declare,
     new_entry,
 )
-from warroom.domain.log_order import BEFORE_INCIDENT
+from warroom.domain.log_order import carried_into
 from warroom.domain.ports import IncidentStore, StoreStatus
 from warroom.services.entry_redaction import redact_entry, redacted_off_loop
 from warroom.services.escalation import Reminder, due_text, reminders
@@ -213,11 +212,7 @@ class IncidentLog:
             console=self.console,
         )
         horizon = now - timedelta(seconds=PRE_INCIDENT_WINDOW_S)
-        carried = [  # placed by when they happened, before the declaration (`log_order`)
-            replace(e, incident_id=first.incident_id, data={**e.data, BEFORE_INCIDENT: True})
-            for e in self._pre
-            if e.at >= horizon
-        ]
+        carried = carried_into(first.incident_id, [e for e in self._pre if e.at >= horizon])
         first = await self.store.append(redact_entry(first, self.secrets))
         carried = [await self.store.append(entry) for entry in carried]
         self._pre.clear()
