@@ -2,7 +2,7 @@
 
 The one module that asks platformdirs (XDG on Linux), so every place the console reads or
 writes agrees: config in the config dir, the incident store and outboxes in the data dir, crash
-traces in the state dir. The user's folders extend the defaults: a user theme or runbook with
+traces and each console's id in the state dir. The user's folders extend the defaults: a user theme or runbook with
 the same name wins.
 """
 
@@ -47,6 +47,11 @@ def user_state_dir() -> Path:
     from platformdirs import user_state_path
 
     return user_state_path(APP)
+
+
+def console_ids_dir() -> Path:
+    """Each console's own id file (held locked while it runs): never shared by two consoles."""
+    return user_state_dir() / "consoles"
 
 
 def config_file() -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,8 @@ from tests.servers.postgres import PostgresServer, running_postgres
 from warroom.stores.sqlite import SqliteStore
 
 if TYPE_CHECKING:
-    from warroom.domain.ports import IncidentStore
+    from warroom.domain.clock import Clock
+    from warroom.domain.ports import AlertSource, IncidentStore
     from warroom.stores.postgres import PostgresStore
     from warroom.ui.app import WarRoomApp
 
@@ -90,9 +91,16 @@ def offline_store(server: PostgresServer, outbox: Path) -> PostgresStore:
     )
 
 
-def console_on(store: IncidentStore) -> WarRoomApp:
-    """The console on `store` with no alerts and no runbooks: what the store tests watch is
-    the incident log pane and the header."""
+def console_on(
+    store: IncidentStore,
+    *,
+    console_id: str = "",
+    alert_sources: Sequence[AlertSource] | None = None,
+    author: str = "bob@two",
+    clock: Clock | None = None,
+) -> WarRoomApp:
+    """The console on `store` with no alerts (or `alert_sources`) and no runbooks: what the
+    store tests watch is the incident log pane and the header."""
     from tests.ui.factory import FIXED_TIME
     from tests.ui.fakes import FakeAlertSource
     from warroom.config import Settings
@@ -104,10 +112,14 @@ def console_on(store: IncidentStore) -> WarRoomApp:
 
     ctx = ConsoleContext(
         settings=Settings(),
-        sources=Sources(environment="test", alert_sources=[FakeAlertSource([])]),
-        clock=FrozenClock(FIXED_TIME),
+        sources=Sources(
+            environment="test",
+            alert_sources=[FakeAlertSource([])] if alert_sources is None else alert_sources,
+        ),
+        clock=clock or FrozenClock(FIXED_TIME),
         library=load_library([]),
         store=store,
-        author="bob@two",
+        author=author,
+        console_id=console_id,
     )
     return build_app(ctx, boot=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
@@ -10,6 +11,7 @@ from tests.incident.conftest import wait_until
 from tests.incident.fixtures import fixed_entries
 from warroom.domain.clock import SystemClock
 from warroom.domain.incident import Entry, EntryKind, Status
+from warroom.domain.log_order import timeline
 from warroom.services.incident_log import IncidentLog
 from warroom.stores import open_store
 from warroom.stores.postgres import PostgresStore
@@ -39,7 +41,12 @@ async def test_append_is_idempotent_and_lists_incidents(postgres_dsn: str, tmp_p
             await store.append(entry)
         assert await store.count() == len(entries)
         got = await store.entries(entries[0].incident_id)
-        assert got == sorted(entries, key=lambda e: (e.at, e.recorded_at, e.id))
+        # in the order they were committed (the list's), backdated ones placed by their time
+        expected = timeline(replace(e, seq=i) for i, e in enumerate(entries))
+        assert [e.id for e in got] == [e.id for e in expected]
+        assert [replace(e, seq=None) for e in got] == [replace(e, seq=None) for e in expected]
+        seqs = [e.seq for e in got if not e.backdated]
+        assert None not in seqs and seqs == sorted(seqs)
         [summary] = await store.incidents()
         assert (summary.status, summary.severity, summary.entries) == ("resolved", "P1", 19)
         assert await store.open_incident_id() is None

@@ -9,21 +9,24 @@ from pathlib import Path
 
 from tests.incident.fixtures import T0, fixed_entries
 from warroom.domain.incident import EntryKind, IncidentSeverity, declare, new_entry
+from warroom.domain.log_order import timeline
 from warroom.stores import open_store
 from warroom.stores.sqlite import SqliteStore
 
 
-async def test_append_is_idempotent_and_ordered_by_time(sqlite_store: SqliteStore) -> None:
+async def test_append_is_idempotent_and_ordered_as_committed(sqlite_store: SqliteStore) -> None:
+    """The log's order is the store's: commit order (the rowid), backdated entries by time."""
     entries = fixed_entries()
     for entry in reversed(entries):
         await sqlite_store.append(entry)
     for entry in entries[:5]:
-        await sqlite_store.append(entry)  # a retry after a lost acknowledgement
+        again = await sqlite_store.append(entry)  # a retry after a lost acknowledgement
+        assert again.seq is not None and again.seq > len(entries) - 5  # its first number
     got = await sqlite_store.entries(entries[0].incident_id)
-    assert [e.id for e in got] == [
-        e.id for e in sorted(entries, key=lambda e: (e.at, e.recorded_at, e.id))
-    ]
-    assert got == sorted(entries, key=lambda e: (e.at, e.recorded_at, e.id))
+    committed = list(reversed(entries))
+    expected = timeline(replace(e, seq=i + 1) for i, e in enumerate(committed))
+    assert got == expected
+    assert [e.id for e in got] != [e.id for e in entries]  # not by time: as committed
 
 
 async def test_summaries_and_open_incident(sqlite_store: SqliteStore) -> None:

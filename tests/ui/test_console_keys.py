@@ -323,7 +323,7 @@ async def test_ack_is_extended_while_open_and_released_on_resolve(make_app) -> N
         await _settle(pilot, app)
         assert source.silences == []
         log = app.screen.incident_log
-        assert any("ack-extended" in e.text for e in log.incident.entries)
+        assert any(e.text.startswith("ack extended: ") for e in log.incident.entries)
         # after resolution, what the console observes waits for the next incident
         assert any("ack-released" in e.text for e in log.pre_incident)
 

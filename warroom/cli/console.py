@@ -122,14 +122,16 @@ def run_console(
     from warroom.cli.keymap import check_settings_keymap
     from warroom.cli.live_wiring import configured_secrets
     from warroom.config import person_at_keyboard
-    from warroom.paths import runbook_dirs
+    from warroom.paths import console_ids_dir, runbook_dirs
     from warroom.stores import open_store
+    from warroom.stores.console_id import claim_console_id
     from warroom.ui.app import build_app
     from warroom.ui.context import ConsoleContext
 
     check_settings_keymap(settings)  # before anything opens: a bad keymap is one line, exit 2
     url = settings.store if store_url is None else store_url
-    store = open_store(url, start_offline_ok=True)
+    identity = claim_console_id(console_ids_dir())  # held (locked) until this process ends
+    store = open_store(url, start_offline_ok=True, console_id=identity.id)
     history = open_history(settings, url)
     ctx = ConsoleContext(
         settings=settings,
@@ -143,9 +145,13 @@ def run_console(
         scenario=scenario,
         secrets=configured_secrets(settings),
         history=history,
+        console_id=identity.id,
     )
     app = build_app(ctx)
-    app.run()
+    try:
+        app.run()
+    finally:
+        identity.release()  # the next console started here may take this id (and its queue)
     raise_if_crashed(app)
     return app.return_code or 0
 

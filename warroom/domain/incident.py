@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from warroom.domain.log_order import goes_last, stays, timeline
+
 
 class IncidentSeverity(StrEnum):
     P0 = "P0"
@@ -103,6 +105,8 @@ class Entry:
 
     `at` is when it happened (may be backdated); `recorded_at` is when it was written. Both UTC.
     `data` carries kind-specific fields (JSON-able): status, role/person, exit code, etc.
+    `console` is the console that wrote it (its own id, kept with the entry wherever it goes);
+    `seq` is the store's commit sequence (None until committed): the shared log's one order.
     """
 
     id: str
@@ -114,6 +118,8 @@ class Entry:
     recorded_at: datetime
     data: Mapping[str, Any] = field(default_factory=dict)
     corrects: str | None = None
+    console: str = ""
+    seq: int | None = None  # set by the store, never part of the stored body
 
     @property
     def backdated(self) -> bool:
@@ -130,6 +136,7 @@ class Entry:
             "recorded_at": self.recorded_at.isoformat(),
             "data": dict(self.data),
             "corrects": self.corrects,
+            "console": self.console,
         }
 
     @classmethod
@@ -144,6 +151,7 @@ class Entry:
             recorded_at=datetime.fromisoformat(raw["recorded_at"]),
             data=dict(raw.get("data") or {}),
             corrects=raw.get("corrects"),
+            console=str(raw.get("console") or ""),
         )
 
 
@@ -163,6 +171,7 @@ def new_entry(
     at: datetime | None = None,
     data: Mapping[str, Any] | None = None,
     corrects: str | None = None,
+    console: str = "",
 ) -> Entry:
     return Entry(
         id=str(uuid.uuid4()),
@@ -174,6 +183,7 @@ def new_entry(
         recorded_at=now,
         data=dict(data or {}),
         corrects=corrects,
+        console=console,
     )
 
 
@@ -193,6 +203,7 @@ def declare(
     alert: str | None = None,
     drill: bool = False,
     incident_id: str | None = None,
+    console: str = "",
 ) -> Entry:
     """The first entry of an incident; declaring makes the author its commander."""
     iid = incident_id or new_incident_id(now)
@@ -210,6 +221,7 @@ def declare(
             "alert": alert,
             "drill": drill,
         },
+        console=console,
     )
 
 
@@ -224,7 +236,8 @@ class ActionItem:
 
 @dataclass(slots=True)
 class Incident:
-    """The current state of one incident, folded from its entries in time order."""
+    """The current state of one incident, folded from its entries in the log's one order
+    (`log_order.timeline`: as the store committed them, backdated ones by their time)."""
 
     id: str
     title: str
@@ -275,7 +288,7 @@ class Incident:
 
     @classmethod
     def from_entries(cls, entries: Iterable[Entry]) -> Incident:
-        ordered = sorted(entries, key=lambda e: (e.at, e.recorded_at, e.id))
+        ordered = timeline(entries)
         declared = next((e for e in ordered if e.kind is EntryKind.DECLARED), None)
         if declared is None:
             raise ValueError("an incident needs a 'declared' entry")
@@ -297,15 +310,21 @@ class Incident:
         return incident
 
     def apply(self, entry: Entry) -> None:
-        """Fold one more entry in (entries arriving live, usually newest)."""
-        if any(e.id == entry.id for e in self.entries):
+        """Fold one more entry in (entries arriving live, usually newest). An entry already
+        held comes again once the store has committed it (its `seq`): it moves to its place."""
+        held = next((i for i, e in enumerate(self.entries) if e.id == entry.id), None)
+        if held is None and goes_last(self.entries, entry):
+            self._apply(entry)
             return
-        if self.entries and entry.at < self.entries[-1].at:
-            rebuilt = Incident.from_entries([*self.entries, entry])
-            for f in fields(self):
-                setattr(self, f.name, getattr(rebuilt, f.name))
+        if held is not None and entry.seq in (None, self.entries[held].seq):
             return
-        self._apply(entry)
+        if held is not None and stays(self.entries, held, entry):
+            self.entries[held] = entry  # numbered where it already stood: nothing to refold
+            return
+        others = [e for e in self.entries if e.id != entry.id]
+        rebuilt = Incident.from_entries([*others, entry])
+        for f in fields(self):
+            setattr(self, f.name, getattr(rebuilt, f.name))
 
     def _apply(self, entry: Entry) -> None:
         self.entries.append(entry)

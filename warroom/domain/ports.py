@@ -153,17 +153,57 @@ class IncidentSummary:
     drill: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """One console's heartbeat: who sits at it, the roles they hold, whether it only watches.
+    `last_seen` is the writer's clock at the beat (stale after a few missed beats)."""
+
+    console: str
+    person: str
+    last_seen: datetime
+    roles: tuple[str, ...] = ()
+    viewer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who may do one shared chore (extend one ack) until `expires_at`; `note` is what the
+    holder last said about it (JSON text: the ack's current silence and end)."""
+
+    key: str
+    holder: str
+    expires_at: datetime
+    note: str = ""
+
+
 class IncidentStore(Protocol):
     """Append-only storage of timeline entries. `append` returns only once the entry is durable
     (or, when the store cannot write: disk full, read-only, once it is held in memory and listed
-    in `status.unsaved`), and is idempotent on `entry.id`. Entries written by other consoles
-    arrive via `subscribe`."""
+    in `status.unsaved`), and is idempotent on `entry.id`; it returns the entry with the store's
+    commit sequence (`seq`), or as given while it is only queued. Entries written by other
+    consoles arrive via `subscribe`, and a console's own queued entries come again there, with
+    their `seq`, once the store has them.
+
+    Presence and leases are the consoles' small shared state beside the log: `heartbeat`
+    upserts this console's row, `consoles` lists those seen since a time; `claim_lease` takes
+    or renews `key` for `holder` if it is free, expired (before `now`) or already theirs, and
+    returns the lease as it stands after the attempt (held by someone else: not claimed)."""
 
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...
 
-    async def append(self, entry: Entry) -> None: ...
+    async def append(self, entry: Entry) -> Entry: ...
+
+    async def heartbeat(self, presence: Presence) -> None: ...
+
+    async def consoles(self, since: datetime) -> list[Presence]: ...
+
+    async def claim_lease(
+        self, key: str, holder: str, now: datetime, until: datetime, note: str | None = None
+    ) -> Lease:
+        """`note` None keeps the lease's note; a string replaces it (only when claimed)."""
+        ...
 
     async def entries(self, incident_id: str) -> list[Entry]: ...
 

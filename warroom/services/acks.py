@@ -167,34 +167,73 @@ class AckKeeper:
         """Extend own ack silences within `extend_within_s` of lapsing, every cluster at once
         (one fact each). Call it on every refresh while the incident is open. A source failing
         leaves that ack for the next tick."""
+        facts = [await self.extend(key) for key in self.due()]
+        return [f for f in facts if f is not None]
+
+    @property
+    def ack_keys(self) -> list[str]:
+        """One key per ack (the first id it was made with), whatever clusters it lives in."""
+        return list(self._acks)
+
+    def due(self) -> list[str]:
+        """The acks within `extend_within_s` of lapsing (or lapsed)."""
         now = self.clock.now()
-        facts: list[SilenceFact] = []
-        for key, ack in list(self._acks.items()):
-            left = (ack.request.ends_at - now).total_seconds()
-            if left > self.extend_within_s:
-                continue
-            ends_at = now + timedelta(minutes=self.minutes)
-            try:
-                if left > 0:
-                    fact = await self.service.update(ack.silence(), ends_at=ends_at)
-                else:
-                    # lapsed (console asleep, clock jump): Alertmanager cannot update an expired
-                    # silence in place, so make a new one where it lived
-                    again = replace(ack.request, starts_at=now, ends_at=ends_at, id=None)
-                    clusters = [p.cluster for p in ack.placements]
-                    fact = await self.service.create(again, only=clusters)
-                    fact = replace(fact, previous=ack.placements)
-            except SourceError:
-                continue
-            del self._acks[key]
-            kept = {p.cluster for p in fact.placements}
-            placements = (*fact.placements, *(p for p in ack.placements if p.cluster not in kept))
-            request = replace(ack.request, ends_at=ends_at, id=None)
-            if left <= 0:
-                request = replace(request, starts_at=now)
-            self._acks[fact.silence_id] = _Ack(placements, request, ack.who)
-            facts.append(replace(fact, action="ack-extended", created_by=ack.who))
-        return facts
+        return [
+            key
+            for key, ack in self._acks.items()
+            if (ack.request.ends_at - now).total_seconds() <= self.extend_within_s
+        ]
+
+    def lease_key(self, key: str) -> str:
+        """What names an ack on every console (its silence ids change when it is re-made)."""
+        ack = self._acks[key]
+        matchers = ",".join(sorted(str(m) for m in ack.request.matchers))
+        return f"ack:{self.incident_id or ''}:{matchers}"
+
+    def ends_at(self, key: str) -> datetime:
+        return self._acks[key].request.ends_at
+
+    def placements(self, key: str) -> tuple[Placement, ...]:
+        return self._acks[key].placements
+
+    def follow(self, key: str, placements: Sequence[Placement], ends_at: datetime) -> str:
+        """Another console extended this ack: remember its silences and end as they are now;
+        returns the ack's key from now on."""
+        ack = self._acks.pop(key)
+        kept = tuple(placements) or ack.placements
+        new_key = kept[0].silence_id if kept else key
+        self._acks[new_key] = _Ack(kept, replace(ack.request, ends_at=ends_at), ack.who)
+        return new_key
+
+    async def extend(self, key: str) -> SilenceFact | None:
+        """Extend one ack by `minutes` from now in every cluster it lives in; None when that
+        failed everywhere (the next round tries again)."""
+        now = self.clock.now()
+        ack = self._acks[key]
+        left = (ack.request.ends_at - now).total_seconds()
+        ends_at = now + timedelta(minutes=self.minutes)
+        try:
+            if left > 0:
+                fact = await self.service.update(ack.silence(), ends_at=ends_at)
+            else:
+                # lapsed (console asleep, clock jump): Alertmanager cannot update an expired
+                # silence in place, so make a new one where it lived
+                again = replace(ack.request, starts_at=now, ends_at=ends_at, id=None)
+                clusters = [p.cluster for p in ack.placements]
+                fact = await self.service.create(again, only=clusters)
+                fact = replace(fact, previous=ack.placements)
+        except SourceError:
+            return None
+        del self._acks[key]
+        kept = {p.cluster for p in fact.placements}
+        placements = (*fact.placements, *(p for p in ack.placements if p.cluster not in kept))
+        request = replace(ack.request, ends_at=ends_at, id=None)
+        if left <= 0:
+            request = replace(request, starts_at=now)
+        self._acks[placements[0].silence_id if placements else key] = _Ack(
+            placements, request, ack.who
+        )
+        return replace(fact, action="ack-extended", created_by=ack.who)
 
     async def release_all(self) -> list[SilenceFact]:
         """Expire every own ack silence (the incident is resolved), everywhere it lives.

@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +34,7 @@ from warroom.domain.incident import (
     declare,
     new_entry,
 )
+from warroom.domain.log_order import carried_into
 from warroom.domain.ports import IncidentStore, StoreStatus
 from warroom.services.entry_redaction import redact_entry, redacted_off_loop
 from warroom.services.escalation import Reminder, due_text, reminders
@@ -60,10 +60,12 @@ class IncidentLog:
         *,
         secrets: Iterable[str] = (),
         resume_poll_s: float = 1.0,
+        console: str = "",
     ) -> None:
         self.store = store
         self.clock = clock
         self.author = author
+        self.console = console  # this console's id: every entry it writes carries it
         self.policies = policies
         self.secrets = tuple(secrets)
         self.resume_poll_s = resume_poll_s
@@ -150,7 +152,7 @@ class IncidentLog:
 
     async def _commit(self, entry: Entry) -> Entry:
         entry = await redacted_off_loop(entry, self.secrets)
-        await self.store.append(entry)
+        entry = await self.store.append(entry)  # with its commit sequence, once committed
         if self.incident is not None and entry.incident_id == self.incident.id:
             self.incident.apply(entry)
         return entry
@@ -176,6 +178,7 @@ class IncidentLog:
             at=utc(at) if at is not None else None,
             data=data,
             corrects=corrects,
+            console=self.console,
         )
 
     # ------------------------------------------------------------------ actions
@@ -206,15 +209,16 @@ class IncidentLog:
             impact=impact,
             alert=alert,
             drill=drill,
+            console=self.console,
         )
         horizon = now - timedelta(seconds=PRE_INCIDENT_WINDOW_S)
-        carried = [replace(e, incident_id=first.incident_id) for e in self._pre if e.at >= horizon]
-        first = redact_entry(first, self.secrets)
-        await self.store.append(first)
-        for entry in carried:
-            await self.store.append(entry)
+        carried = carried_into(first.incident_id, [e for e in self._pre if e.at >= horizon])
+        first = await self.store.append(redact_entry(first, self.secrets))
+        carried = [await self.store.append(entry) for entry in carried]
         self._pre.clear()
         self.incident = Incident.from_entries([first, *carried])
+        for entry in carried:  # shown already: now part of the incident, placed by their time
+            self._tell(entry)
         return first
 
     async def note(self, text: str, at: datetime | None = None) -> Entry:
@@ -375,7 +379,8 @@ class IncidentLog:
     # ------------------------------------------------------------------ other consoles
 
     def _on_remote(self, entry: Entry) -> None:
-        """An entry another console wrote: fold it in and tell the UI."""
+        """An entry another console wrote, or one of ours the store has committed at last
+        (queued while it was away; now with its sequence): fold it in, tell the UI."""
         incident = self.incident
         if incident is not None and entry.incident_id == incident.id:
             incident.apply(entry)

@@ -46,6 +46,10 @@ class SilenceFact:
 
     def describe(self) -> str:
         """One line for the incident log."""
+        if self.action == "ack-extended":  # every few minutes: short (the ids are in its data)
+            name = next((m.value for m in self.matchers if m.name == "alertname"), "ack")
+            until = f" until {self.ends_at:%H:%M}Z" if self.ends_at is not None else ""
+            return f"ack extended: {name}{until} ({self.created_by}) [{self.source}]"
         if self.placements:
             parts = [f"silence {self.action}: {self.where()}"]
         else:

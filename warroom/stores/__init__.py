@@ -22,10 +22,12 @@ def open_store(
     data_dir: Path | None = None,
     *,
     start_offline_ok: bool = False,
+    console_id: str = "",
 ) -> IncidentStore:
     """Build (not yet open) the store for `--store`/config: "" -> SQLite in the XDG data dir,
     `sqlite:///path` or a plain path -> that SQLite file, `postgresql://...` -> PostgreSQL with
-    its outbox beside the data dir. Call `await store.open()` next."""
+    this console's own outbox (named by `console_id`) in the data dir; without one (the short
+    CLI commands) the shared outbox name of old. Call `await store.open()` next."""
     url = (url_or_empty or "").strip()
     base = Path(data_dir) if data_dir is not None else None
     if url.startswith(("postgresql://", "postgres://")):
@@ -34,8 +36,10 @@ def open_store(
 
         return PostgresStore(
             url,
-            default_outbox_path(url, base),
+            default_outbox_path(url, base, console_id),
             start_offline_ok=start_offline_ok,
+            console_id=console_id,
+            legacy_outbox=default_outbox_path(url, base) if console_id else None,
         )
     from warroom.stores.sqlite import SqliteStore
 

@@ -7,9 +7,13 @@
   (so a console never hears its own echo), the row's sequence number and the entry itself, or only
   its id when the JSON would not fit PostgreSQL's 8000-byte limit; the receiver then fetches it.
 - When the database is unreachable, `append` writes the entry to a durable local outbox (a
-  SQLite file) and returns; a background task reconnects with exponential backoff, flushes the
-  outbox oldest first, then catches up on entries other consoles wrote meanwhile (by sequence
-  number). `status` says offline and how many entries are queued.
+  SQLite file of this console's own, named by its console id) and returns; a background task
+  reconnects with exponential backoff, flushes the outbox oldest first (each flushed entry comes
+  again to the subscribers with its sequence, to take its place in the log), then catches up on
+  everything committed after the last sequence this console heard (its own inserts do not move
+  that mark: another console's entries committed meanwhile have lower numbers than ours).
+  `status` says offline and how many entries are queued.
+- Presence and ack leases: `postgres_shared`.
 
 asyncpg is imported here only; this module is imported only when a postgresql:// store is used.
 """
@@ -18,10 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,11 +34,15 @@ import asyncpg
 
 from warroom.domain.errors import StoreError
 from warroom.domain.incident import Entry
-from warroom.domain.ports import IncidentSummary, StoreStatus
+from warroom.domain.log_order import timeline
+from warroom.domain.ports import IncidentSummary, Lease, Presence, StoreStatus
 from warroom.domain.redaction import redact_dsn
 from warroom.stores import postgres_schema as sql
+from warroom.stores import postgres_shared as shared
 from warroom.stores.codec import entry_from_json, entry_to_json, open_incident
-from warroom.stores.sqlite import SqliteLog
+from warroom.stores.legacy_outbox import adopt_legacy_outbox
+from warroom.stores.postgres_live import Listener
+from warroom.stores.sqlite_log import SqliteLog
 from warroom.stores.trouble import storage_problem
 
 log = logging.getLogger(__name__)
@@ -56,14 +65,19 @@ class PostgresStore:
         start_offline_ok: bool = False,
         health_every_s: float = 2.0,
         backoff_max_s: float = 5.0,
+        console_id: str = "",
+        legacy_outbox: Path | None = None,
     ) -> None:
         self.dsn = dsn
         self.timeout_s = timeout_s
         self.start_offline_ok = start_offline_ok
         self.health_every_s = health_every_s
         self.backoff_max_s = backoff_max_s
-        self.console_id = uuid.uuid4().hex
-        self.outbox = SqliteLog(outbox_path or sql.default_outbox_path(dsn), timeout_s)
+        self.console_id = console_id or uuid.uuid4().hex
+        self.outbox = SqliteLog(
+            outbox_path or sql.default_outbox_path(dsn, console_id=self.console_id), timeout_s
+        )
+        self.legacy_outbox = legacy_outbox  # the one outbox all consoles shared before ids
         self._conn: Any = None  # asyncpg.Connection
         self._conn_lock = asyncio.Lock()
         self._write_lock = asyncio.Lock()
@@ -71,12 +85,9 @@ class PostgresStore:
         self._queued = 0
         self._detail = ""
         self._closed = False
-        self._last_seq = 0
-        self._seen: set[str] = set()
-        self._callbacks: list[Callable[[Entry], None]] = []
+        self.live = Listener(self.console_id, timeout_s, self._with_conn)
         self._recover_task: asyncio.Task[None] | None = None
         self._health_task: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
         self.server_synchronous_commit = ""  # the server's own default, once connected
         self._unsaved: dict[str, Entry] = {}  # the outbox's disk was full / read-only
         self._outbox_problem = ""
@@ -85,6 +96,8 @@ class PostgresStore:
 
     async def open(self) -> None:
         await asyncio.to_thread(self.outbox.open)
+        if self.legacy_outbox is not None:
+            await asyncio.to_thread(adopt_legacy_outbox, self.legacy_outbox, self.outbox)
         self._queued = await asyncio.to_thread(self.outbox.count)
         try:
             await self._connect()
@@ -104,7 +117,8 @@ class PostgresStore:
 
     async def close(self) -> None:
         self._closed = True
-        for task in [self._recover_task, self._health_task, *self._tasks]:
+        await self.live.close()
+        for task in [self._recover_task, self._health_task]:
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -117,13 +131,15 @@ class PostgresStore:
         try:
             self.server_synchronous_commit = await sql.durable_session(conn, self.timeout_s)
             await sql.migrate(conn, self.timeout_s)
-            await conn.add_listener(CHANNEL, self._on_notify)
+            await conn.add_listener(CHANNEL, self.live.on_notify)
             conn.add_termination_listener(self._on_terminated)
-            if not self._last_seq:
-                self._last_seq = int(
-                    await conn.fetchval(
-                        "SELECT coalesce(max(seq), 0) FROM warroom_entries",
-                        timeout=self.timeout_s,
+            if not self.live.started:
+                self.live.start_at(
+                    int(
+                        await conn.fetchval(
+                            "SELECT coalesce(max(seq), 0) FROM warroom_entries",
+                            timeout=self.timeout_s,
+                        )
                     )
                 )
         except BaseException:
@@ -142,15 +158,15 @@ class PostgresStore:
 
     # ------------------------------------------------------------------ writing
 
-    async def append(self, entry: Entry) -> None:
+    async def append(self, entry: Entry) -> Entry:
         async with self._write_lock:
             if self._online and not self._queued:
                 try:
-                    await self._insert([entry])
-                    return
+                    return (await self._insert([entry]))[0]
                 except Exception as exc:
                     self._go_offline(exc)
             await self._queue_locally(entry)
+            return entry
 
     async def _queue_locally(self, entry: Entry) -> None:
         """Into the durable outbox; when its disk is full or read-only, into memory (shown,
@@ -169,10 +185,12 @@ class PostgresStore:
             self._outbox_problem = ""
         self._queued = await asyncio.to_thread(self.outbox.count) + len(self._unsaved)
 
-    async def _insert(self, entries: Sequence[Entry]) -> None:
-        """Insert (idempotent) and notify, in one transaction; raises on any failure."""
+    async def _insert(self, entries: Sequence[Entry]) -> list[Entry]:
+        """Insert (idempotent) and notify, in one transaction; raises on any failure. Returns
+        the entries with their sequence numbers (an entry already there keeps its own)."""
 
-        async def work(conn: Any) -> None:
+        async def work(conn: Any) -> list[Entry]:
+            out = []
             async with conn.transaction():
                 for entry in entries:
                     body = entry_to_json(entry)
@@ -190,10 +208,20 @@ class PostgresStore:
                         timeout=self.timeout_s,
                     )
                     if row is not None:
-                        self._last_seq = max(self._last_seq, int(row["seq"]))
-                    self._seen.add(entry.id)
+                        seq = int(row["seq"])
+                    else:  # written before (a flush cut short): the number it got then
+                        seq = int(
+                            await conn.fetchval(
+                                "SELECT seq FROM warroom_entries WHERE id = $1",
+                                entry.id,
+                                timeout=self.timeout_s,
+                            )
+                        )
+                    out.append(replace(entry, seq=seq))
+            self.live.seen.update(e.id for e in entries)
+            return out
 
-        await self._with_conn(work)
+        return await self._with_conn(work)
 
     async def _with_conn(self, work: Callable[[Any], Awaitable[T]]) -> T:
         async with self._conn_lock:
@@ -226,7 +254,7 @@ class PostgresStore:
                     await self._drop_connection()
                     await self._connect()
                 if await self._flush():
-                    await self._catch_up()
+                    await self.live.catch_up()
                     self._detail = ""
                     return
                 continue  # flushed a batch, more arrived: go again at once
@@ -243,11 +271,12 @@ class PostgresStore:
         pending = await asyncio.to_thread(self.outbox.all_entries)
         for start in range(0, len(pending), 200):
             batch = pending[start : start + 200]
-            await self._insert(batch)
+            committed = await self._insert(batch)
             await asyncio.to_thread(self.outbox.remove, [e.id for e in batch])
+            self.live.tell(committed)
         async with self._write_lock:
             if self._unsaved:  # held in memory (the outbox's disk was full): straight in
-                await self._insert(list(self._unsaved.values()))
+                self.live.tell(await self._insert(list(self._unsaved.values())))
                 self._unsaved.clear()
                 self._outbox_problem = ""
             self._queued = await asyncio.to_thread(self.outbox.count)
@@ -255,23 +284,6 @@ class PostgresStore:
                 self._online = True
                 return True
         return False
-
-    async def _catch_up(self) -> None:
-        """Deliver what other consoles wrote while we could not hear them."""
-
-        async def work(conn: Any) -> list[Any]:
-            return list(
-                await conn.fetch(
-                    "SELECT seq, origin, body FROM warroom_entries WHERE seq > $1 ORDER BY seq",
-                    self._last_seq,
-                    timeout=self.timeout_s,
-                )
-            )
-
-        for row in await self._with_conn(work):
-            self._last_seq = max(self._last_seq, int(row["seq"]))
-            if row["origin"] != self.console_id:
-                self._deliver(entry_from_json(row["body"]))
 
     async def _health_loop(self) -> None:
         while not self._closed:
@@ -288,46 +300,7 @@ class PostgresStore:
     # ------------------------------------------------------------------ live updates
 
     def subscribe(self, callback: Callable[[Entry], None]) -> None:
-        self._callbacks.append(callback)
-
-    def _on_notify(self, conn: Any, pid: int, channel: str, payload: str) -> None:
-        try:
-            msg = json.loads(payload)
-        except ValueError:
-            return
-        self._last_seq = max(self._last_seq, int(msg.get("s") or 0))
-        if msg.get("o") == self.console_id:
-            return
-        if "e" in msg:
-            self._deliver(Entry.from_dict(msg["e"]))
-        elif "id" in msg:
-            task = asyncio.create_task(self._fetch_and_deliver(str(msg["id"])))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _fetch_and_deliver(self, entry_id: str) -> None:
-        async def work(conn: Any) -> Any:
-            return await conn.fetchval(
-                "SELECT body FROM warroom_entries WHERE id = $1", entry_id, timeout=self.timeout_s
-            )
-
-        try:
-            body = await self._with_conn(work)
-        except Exception as exc:
-            log.warning("could not fetch entry %s: %s", entry_id, sql.why(exc))
-            return
-        if body is not None:
-            self._deliver(entry_from_json(body))
-
-    def _deliver(self, entry: Entry) -> None:
-        if entry.id in self._seen:
-            return
-        self._seen.add(entry.id)
-        for callback in list(self._callbacks):
-            try:
-                callback(entry)
-            except Exception:  # a broken subscriber must not stop the others
-                log.exception("incident store subscriber failed")
+        self.live.subscribe(callback)
 
     # ------------------------------------------------------------------ reading
 
@@ -346,14 +319,30 @@ class PostgresStore:
     async def entries(self, incident_id: str) -> list[Entry]:
         timeout = self.timeout_s
         rows = await self._read(lambda c: sql.fetch_entries(c, incident_id, timeout))
-        found = {e.id: e for e in (entry_from_json(r["body"]) for r in rows)}
-        if self._queued:
+        found = {
+            e.id: e for e in (replace(entry_from_json(r["body"]), seq=int(r["seq"])) for r in rows)
+        }
+        if self._queued:  # queued here: not committed, no number yet
             for entry in await asyncio.to_thread(self.outbox.entries, incident_id):
-                found.setdefault(entry.id, entry)
+                found.setdefault(entry.id, replace(entry, seq=None))
             for entry in list(self._unsaved.values()):
                 if entry.incident_id == incident_id:
                     found.setdefault(entry.id, entry)
-        return sorted(found.values(), key=lambda e: (e.at, e.recorded_at, e.id))
+        return timeline(found.values())
+
+    async def heartbeat(self, presence: Presence) -> None:
+        await self._read(lambda c: shared.heartbeat(c, presence, self.timeout_s))
+
+    async def consoles(self, since: datetime) -> list[Presence]:
+        return await self._read(lambda c: shared.consoles(c, since, self.timeout_s))
+
+    async def claim_lease(
+        self, key: str, holder: str, now: datetime, until: datetime, note: str | None = None
+    ) -> Lease:
+        timeout = self.timeout_s
+        return await self._read(
+            lambda c: shared.claim_lease(c, key, holder, now, until, note, timeout)
+        )
 
     async def incidents(self) -> list[IncidentSummary]:
         timeout = self.timeout_s

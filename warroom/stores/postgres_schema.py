@@ -14,6 +14,7 @@ from warroom.domain.errors import StoreError
 from warroom.domain.incident import Entry
 from warroom.domain.ports import IncidentSummary
 from warroom.domain.redaction import redact
+from warroom.stores import postgres_shared
 from warroom.stores.codec import SUMMARY_KINDS, entry_from_json, summarize
 
 NOTIFY_LIMIT = 8000  # bytes; PostgreSQL refuses longer NOTIFY payloads
@@ -39,6 +40,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX IF NOT EXISTS warroom_entries_kind ON warroom_entries (kind, incident_id);
     """,
+    # 3: presence (a heartbeat per console) and leases (one console extends each ack)
+    postgres_shared.SCHEMA,
 )
 
 
@@ -89,7 +92,7 @@ FROM ins
 async def fetch_entries(conn: Any, incident_id: str, timeout_s: float) -> list[Any]:
     return list(
         await conn.fetch(
-            "SELECT body FROM warroom_entries WHERE incident_id = $1 ORDER BY at, recorded_at, id",
+            "SELECT seq, body FROM warroom_entries WHERE incident_id = $1 ORDER BY seq",
             incident_id,
             timeout=timeout_s,
         )
@@ -130,13 +133,16 @@ def _outbox_identity(dsn: str) -> str:
     return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
 
 
-def default_outbox_path(dsn: str, data_dir: Path | None = None) -> Path:
+def default_outbox_path(dsn: str, data_dir: Path | None = None, console_id: str = "") -> Path:
+    """One outbox per database and console: two consoles never share (nor flush) a queue.
+    Without a console id, the name every console used before ids (see `legacy_outbox`)."""
     if data_dir is None:
         from warroom.paths import user_data_dir
 
         data_dir = user_data_dir()
     digest = hashlib.sha256(_outbox_identity(dsn).encode()).hexdigest()[:12]
-    return Path(data_dir) / f"outbox-{digest}.db"
+    own = f"-{console_id[:12]}" if console_id else ""
+    return Path(data_dir) / f"outbox-{digest}{own}.db"
 
 
 def notify_tail(entry: Entry, body: str) -> str:

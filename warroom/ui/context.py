@@ -32,3 +32,4 @@ class ConsoleContext:
     # the alert history beside the store (`stores.history.open_history_store`, not yet open:
     # the console opens it in a worker); None keeps no history ("seen before" stays blank)
     history: AlertHistoryStore | None = None
+    console_id: str = ""  # this console's own id (`stores.console_id`): on every entry it writes

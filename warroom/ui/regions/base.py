@@ -40,6 +40,7 @@ from warroom.services.alert_refresh import AlertRefresh
 from warroom.services.approvals import ApprovalDesk
 from warroom.services.incident_log import IncidentLog
 from warroom.services.polling import AlertPoller, SignalPoller
+from warroom.services.presence import PresenceService
 from warroom.services.remedy_memory import RemedyLibrary
 from warroom.services.roles import RoleDesk
 from warroom.services.signal_scope import SignalScope
@@ -102,6 +103,7 @@ class Services:
     permissions: Permissions  # the one gate's answer: viewer, read/write, the incident's roles
     roles: RoleDesk  # handovers, accepted at the new holder's console
     approvals: ApprovalDesk  # four eyes for destructive steps
+    presence: PresenceService  # who else is connected (heartbeats through the store)
 
 
 def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
@@ -124,7 +126,14 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
         maintenance=plan,
         timeout_s=SOURCE_TIMEOUT_S,
     )
-    log = IncidentLog(ctx.store, ctx.clock, ctx.author, policies_for(settings), secrets=ctx.secrets)
+    log = IncidentLog(
+        ctx.store,
+        ctx.clock,
+        ctx.author,
+        policies_for(settings),
+        secrets=ctx.secrets,
+        console=ctx.console_id,
+    )
     four_eyes = settings.four_eyes
     approvals = ApprovalDesk(
         log,
@@ -139,7 +148,13 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
         ctx=ctx,
         incident_log=log,
         refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
-        keepalive=AckKeepAlive(keeper, SOURCE_TIMEOUT_S),
+        keepalive=AckKeepAlive(
+            keeper,
+            SOURCE_TIMEOUT_S,
+            leases=ctx.store,
+            console=ctx.console_id,
+            watch_only=ctx.viewer,  # a viewer runs nothing: extends no ack
+        ),
         silences=silences,
         scope=SignalScope(signals),
         memory=memory,
@@ -148,6 +163,14 @@ def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
         permissions=Permissions(ctx.author, ctx.viewer, settings.who_changes_status),
         roles=RoleDesk(log, ctx.author),
         approvals=approvals,
+        presence=PresenceService(
+            ctx.store,
+            ctx.clock,
+            ctx.console_id or "console",
+            ctx.author,
+            viewer=ctx.viewer,
+            timeout_s=SOURCE_TIMEOUT_S,
+        ),
     )
 
 

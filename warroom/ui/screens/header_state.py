@@ -1,12 +1,16 @@
-"""What the header says: environment, mode, the incident with its update cadence, who holds
-which role, and the store's health. Built once a second and on every committed entry; the
-header repaints only when the text changed."""
+"""What the header says: environment, mode, who else is connected (and what they hold), the
+incident with its update cadence, who holds which role, and the store's and sources' health.
+Built once a second and on every committed entry; the header repaints only when the text
+changed."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from warroom.domain.handover import pending_holders
 from warroom.domain.incident import Incident, Role
 from warroom.domain.milestones import IncidentTimes, incident_times
+from warroom.domain.ports import Presence
 from warroom.domain.untrusted import one_line
 from warroom.services.incident_log import IncidentLog
 from warroom.ui.context import ConsoleContext
@@ -21,6 +25,7 @@ ROLE_SHORT = {
 }
 
 
+_ROLES = {role.value for role in Role}
 _CLOCKS: dict[tuple[str, int], IncidentTimes] = {}
 
 
@@ -33,7 +38,25 @@ def _times(incident: Incident) -> IncidentTimes:
     return _CLOCKS[key]
 
 
-def header_state(ctx: ConsoleContext, log: IncidentLog | None) -> HeaderState:
+def present_text(others: Iterable[Presence]) -> str:
+    """ "bob TL, carol viewer, alice": each other console's person and what they hold."""
+    out = []
+    for p in others:
+        held = [ROLE_SHORT[Role(r)] for r in p.roles if r in _ROLES]
+        words = [one_line(p.person.split("@")[0]), "/".join(held), "viewer" * p.viewer]
+        out.append(" ".join(w for w in words if w))
+    return ", ".join(out)
+
+
+def header_state(
+    ctx: ConsoleContext,
+    log: IncidentLog | None,
+    *,
+    others: Iterable[Presence] = (),
+    failing: Iterable[str] = (),
+) -> HeaderState:
+    """`others`: the other consoles (`PresenceService.others`); `failing`: the names of the
+    sources that did not answer the last poll."""
     now = ctx.clock.now()
     sources = ctx.sources
     incident_text = cadence = roles = store = title = commander = incident_id = elapsed = ""
@@ -61,7 +84,7 @@ def header_state(ctx: ConsoleContext, log: IncidentLog | None) -> HeaderState:
     if status is not None and status.problem:  # DISK FULL, READ-ONLY: said loudly, with the count
         store = f"STORE {status.problem}: {len(status.unsaved) or status.queued} not saved"
     elif status is not None and not status.online:
-        store = f"store offline, {status.queued} queued"
+        store = f"store offline · {status.queued} queued"
     return HeaderState(
         environment=sources.environment,
         mode=mode_text(drill=sources.is_drill, production=sources.is_production, viewer=ctx.viewer),
@@ -75,4 +98,6 @@ def header_state(ctx: ConsoleContext, log: IncidentLog | None) -> HeaderState:
         commander=commander,
         incident_id=incident_id,
         elapsed=elapsed,
+        failing=tuple(one_line(name) for name in failing),
+        present=present_text(others),
     )

@@ -22,6 +22,7 @@ from warroom.services.polling import AlertPoller
 from warroom.ui.context import ConsoleContext
 from warroom.ui.messages import (
     AlertSelected,
+    AlertsRefreshed,
     EntryCommitted,
     FirstAlertsDrawn,
     RemediesLoaded,
@@ -33,7 +34,7 @@ from warroom.ui.regions.base import Access, Action, Region, services_for, write_
 from warroom.ui.screens.frame import FrameScreen
 from warroom.ui.screens.header_state import header_state
 from warroom.ui.widgets.key_bar import KeyBar
-from warroom.ui.widgets.war_header import WarHeader, drill_banner
+from warroom.ui.widgets.war_header import HeaderState, WarHeader, drill_banner
 
 SIGNALS_WAIT_S = 1.0  # the longest the other regions wait for the first alerts
 READ = Access.READ
@@ -63,6 +64,7 @@ class WarRoomScreen(FrameScreen):
             for action in (*region.ACTIONS, *region.DIALOG_ACTIONS):
                 self.actions[action.name] = (region, action)
         self._started = False
+        self._failing: tuple[str, ...] = ()  # alert sources that did not answer the last poll
         self._reminded: set[str] = set()
         self._selected: Alert | None = None
 
@@ -88,6 +90,7 @@ class WarRoomScreen(FrameScreen):
         self.query_one(WarHeader).set_class(production, "-production")
         self.set_timer(SIGNALS_WAIT_S, self._start_regions)
         self.set_interval(1.0, self._tick)
+        self.set_interval(self.services.presence.every_s, self._beat)
         self.incident_log.on_change = self._remote_entry  # other consoles' entries (any thread)
         self.call_after_refresh(self._resume_incident)  # the store opens once this is drawn
 
@@ -127,10 +130,33 @@ class WarRoomScreen(FrameScreen):
         except (WarroomError, TimeoutError) as exc:
             self.notify(f"incident store: {exc}", severity="error")
             return
+        self._beat()
         if incident is not None:
             for entry in incident.entries:
                 self.post_message(EntryCommitted(entry))
             self.notify(f"resumed {incident.id}: {incident.title}", timeout=4)
+
+    @work(group="presence", exclusive=True, exit_on_error=False, description="Presence")
+    async def _beat(self) -> None:
+        """This console's heartbeat, and who else is here (the header shows them)."""
+        try:
+            await self.services.presence.beat(self.incident_log.incident)
+        except WarroomError:
+            return  # the store is away: its slot says so; the others age out of the header
+
+    @on(AlertsRefreshed)
+    def alerts_refreshed(self, message: AlertsRefreshed) -> None:
+        """Which alert sources failed, for the header's fixed slot (the Prometheus fallback
+        standing in for them is answering, not failing)."""
+        fallback = self.ctx.sources.fallback_alerts
+        standing_in = fallback.name if fallback and self.alert_poller.using_fallback else None
+        self._failing = tuple(name for name in message.snapshot.errors if name != standing_in)
+
+    def _header(self) -> HeaderState:
+        presence = self.services.presence
+        return header_state(
+            self.ctx, self.incident_log, others=presence.others(), failing=self._failing
+        )
 
     @on(Region.Requested)
     def requested(self, message: Region.Requested) -> None:
@@ -152,7 +178,7 @@ class WarRoomScreen(FrameScreen):
     def entry_committed(self, message: EntryCommitted) -> None:
         for region in self.regions:
             region.show_entry(message.entry)
-        self.query_one(WarHeader).update_state(header_state(self.ctx, self.incident_log))
+        self.query_one(WarHeader).update_state(self._header())
 
     @on(SignalPinned)
     def signal_pinned(self, m: SignalPinned) -> None:
@@ -161,7 +187,7 @@ class WarRoomScreen(FrameScreen):
     def _tick(self) -> None:
         """Once a second: the header (repainted only when its text changed), the store's
         unsaved marks and one-time notices, and nudges."""
-        self.query_one(WarHeader).update_state(header_state(self.ctx, self.incident_log))
+        self.query_one(WarHeader).update_state(self._header())
         status = self.incident_log.store_status
         for region in self.regions:
             region.show_unsaved(status.unsaved)

@@ -1,6 +1,9 @@
-"""The header: where we are (environment, mode), what is happening (incident), and the time.
+"""The header: where we are (environment, mode), who else is here, what is happening
+(incident), and the time.
 
-Clocks have minute resolution so an idle console writes almost nothing to the terminal.
+Trouble has a fixed slot at the right of the second line (the store offline with its queue,
+failing sources) that a long title never pushes off. Clocks have minute resolution so an idle
+console writes almost nothing to the terminal.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ class HeaderState:
     elapsed: str = ""  # "42m"
     cadence: str = ""  # "next update in 7m" / "UPDATE OVERDUE 3m"
     overdue: bool = False
-    store: str = ""  # "" when fine, else "offline, 3 queued"
+    store: str = ""  # "" when fine, else "store offline · 3 queued"
+    failing: tuple[str, ...] = ()  # sources that did not answer the last poll (their names)
+    present: str = ""  # the other consoles: "bob TL · carol viewer" ("" when alone)
     roles: str = ""  # the other roles ("TL: bob Comms: carol")
     title: str = ""
     commander: str = ""  # "IC: alice"
@@ -63,11 +68,30 @@ class WarHeader(LineCacheWidget):
         left.append("warroom", title)
         left.append(f" · {s.environment} · ", dim)
         left.append(s.mode, title)
+        spare = width - left.cell_len - len(clock) - 4
+        if s.present and spare >= 12:  # who else is here: gives way to where and when
+            left.append(" · ", dim)
+            left.append(clip(f"with {s.present}", spare), dim)
         pad = max(1, width - left.cell_len - len(clock))
         first = left + Text(" " * pad) + Text(clock, title)
 
         second = self._second_line(width, title, dim, alarm)
         return [first, second]
+
+    def trouble(self, room: int) -> str:
+        """The fixed slot's text: the store's trouble, then the failing sources by name, or
+        how many, or shortest, whichever is the longest that fits in `room`."""
+        s = self.state
+        if not s.failing:
+            return s.store
+        n = len(s.failing)
+        variants = [
+            f"DOWN: {', '.join(s.failing)}",
+            f"{n} source{'s' if n > 1 else ''} DOWN",
+            f"{n} DOWN",
+        ]
+        slots = [" · ".join(p for p in (s.store, v) if p) for v in variants]
+        return next((slot for slot in slots if len(slot) <= room), slots[-1])
 
     def _second_line(self, width: int, title: Style, dim: Style, alarm: Style) -> Text:
         """What matters first keeps its place when the line is short: the store's trouble (at
@@ -76,9 +100,16 @@ class WarHeader(LineCacheWidget):
         the incident's id and its age."""
         s = self.state
         if not s.incident:
+            slot = self.trouble(width // 2)
             line = Text("no incident declared · press d to declare", dim)
-            return _with_store(line, s.store, width, alarm)
-        room = width - (len(s.store) + 3 if s.store else 0)
+            room = width - (len(slot) + 1 if slot else 0)
+            if line.cell_len > room:
+                line.truncate(max(1, room), overflow="ellipsis")
+            return _with_store(line, slot, width, alarm)
+        bare = {"roles": "", "title": "", "id": "", "age": ""}
+        essentials = self._line_of(bare, title, dim, alarm).cell_len
+        slot = self.trouble(min(width - essentials - 3, max(width // 2, 24)))
+        room = width - (len(slot) + 3 if slot else 0)
         optional = {"roles": s.roles, "title": s.title, "id": s.incident_id, "age": s.elapsed}
         for drop in (None, "roles", "title", "id", "age"):
             if drop:
@@ -96,7 +127,7 @@ class WarHeader(LineCacheWidget):
                         break
         if line.cell_len > room:  # even the essentials do not fit: keep the start
             line.truncate(max(1, room), overflow="ellipsis")
-        return _with_store(line, s.store, width, alarm)
+        return _with_store(line, slot, width, alarm)
 
     def _line_of(self, optional: dict[str, str], title: Style, dim: Style, alarm: Style) -> Text:
         s = self.state

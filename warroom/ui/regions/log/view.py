@@ -1,10 +1,12 @@
-"""The incident log: timestamped entries, newest last, local time and UTC side by side."""
+"""The incident log: timestamped entries in the shared log's one order (`log_order.timeline`:
+as the store committed them, backdated ones by their time), local time and UTC side by side."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
 from warroom.domain.incident import Entry, EntryKind
+from warroom.domain.log_order import goes_last, stays, timeline
 from warroom.domain.untrusted import inert, one_line
 from warroom.ui.widgets.text_log import TextLog
 
@@ -57,18 +59,43 @@ class IncidentLogView(TextLog):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(max_lines=MAX_ENTRIES, id=id, classes=classes)
-        self._seen: set[str] = set()
-        self._shown: list[Entry] = []  # what the pane holds, oldest first (for a redraw)
+        self._held: dict[str, Entry] = {}  # every entry shown, by id
+        self._placing = False  # a redraw in the log's order is on its way
+        self._shown: list[Entry] = []  # what the pane holds, in order (for a redraw)
         self._unsaved: frozenset[str] = frozenset()
 
     def add_entry(self, entry: Entry) -> None:
-        """Show an entry once, even if it arrives again from another console."""
-        if entry.id in self._seen:
+        """Show an entry once, in its place: one that arrives again (from another console, or
+        ours once the store committed it) only moves when it now has its sequence. What must
+        be placed among the lines already drawn is placed once per frame, however many come."""
+        held = self._held.get(entry.id)
+        if held is not None and entry.seq in (None, held.seq):
             return
-        self._seen.add(entry.id)
-        self._shown.append(entry)
-        del self._shown[:-MAX_ENTRIES]
-        self.write(format_entry(entry, unsaved=entry.id in self._unsaved))
+        self._held[entry.id] = entry
+        if self._placing:
+            return  # the coming redraw places it with the rest
+        if held is None and goes_last(self._shown, entry):
+            self._shown.append(entry)
+            del self._shown[:-MAX_ENTRIES]
+            self.write(format_entry(entry, unsaved=entry.id in self._unsaved))
+            return
+        if held is not None:
+            index = next((i for i, e in enumerate(self._shown) if e.id == entry.id), None)
+            if index is not None and stays(self._shown, index, entry):
+                self._shown[index] = entry  # numbered where it stood: its line is unchanged
+                return
+        self._placing = True
+        self.call_after_refresh(self._place_all)
+
+    def _place_all(self) -> None:
+        self._placing = False
+        self._shown = timeline(self._held.values())[-MAX_ENTRIES:]
+        self._redraw()
+
+    def _redraw(self) -> None:
+        self.clear()
+        for entry in self._shown:
+            self.write(format_entry(entry, unsaved=entry.id in self._unsaved))
 
     def mark_unsaved(self, ids: frozenset[str]) -> None:
         """Entries the store has not got yet are marked NOT SAVED, and unmarked once it has."""
@@ -76,8 +103,5 @@ class IncidentLogView(TextLog):
             return
         changed = ids ^ self._unsaved
         self._unsaved = ids
-        if not any(e.id in changed for e in self._shown):
-            return
-        self.clear()
-        for entry in self._shown:
-            self.write(format_entry(entry, unsaved=entry.id in ids))
+        if any(e.id in changed for e in self._shown):
+            self._redraw()
