@@ -45,7 +45,7 @@ def big_incident_entries(n: int = N_ENTRIES) -> list[Entry]:
     output), alerts from `alert_events`, status changes and updates, action items, and the
     recorded series of four signals over the window."""
     from warroom.domain.alerts import Alert
-    from warroom.domain.incident import series_entry
+    from warroom.domain.incident_series import series_entry
     from warroom.domain.ports import RenderedStep, StepResult
     from warroom.domain.runbooks import Risk, Step, StepKind
     from warroom.domain.signals import DEFAULT_SIGNALS

@@ -16,8 +16,8 @@ from warroom.domain.incident import (
     IncidentSeverity,
     declare,
     new_entry,
-    series_entry,
 )
+from warroom.domain.incident_series import series_entry
 from warroom.domain.ports import RenderedStep, StepResult
 from warroom.domain.runbooks import Risk, Step, StepKind
 from warroom.domain.signals import DEFAULT_SIGNALS

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from warroom.domain.clock import format_duration
-from warroom.domain.incident import Entry, EntryKind, Incident, series_entry
+from warroom.domain.incident import Entry, EntryKind, Incident
+from warroom.domain.incident_series import series_entry
 from warroom.domain.milestones import IncidentTimes, incident_clock
 from warroom.domain.ports import IncidentStore
 from warroom.domain.signals import SignalSpec

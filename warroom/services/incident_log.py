@@ -77,8 +77,7 @@ class IncidentLog:
         store.subscribe(self._on_remote)
 
     def _now(self) -> datetime:
-        """The clock, but strictly increasing: entries logged in one go (or under a frozen or
-        compressed drill clock) keep the order they were made in, since timelines sort by time."""
+        """The clock, strictly increasing: entries made in one go keep their order by time."""
         now = self.clock.now()
         if self._last_now is not None and now <= self._last_now:
             now = self._last_now + timedelta(microseconds=1)
@@ -379,8 +378,7 @@ class IncidentLog:
     # ------------------------------------------------------------------ other consoles
 
     def _on_remote(self, entry: Entry) -> None:
-        """An entry another console wrote, or one of ours the store has committed at last
-        (queued while it was away; now with its sequence): fold it in, tell the UI."""
+        """Another console's entry, or ours committed at last (with its sequence): fold it in."""
         incident = self.incident
         if incident is not None and entry.incident_id == incident.id:
             incident.apply(entry)
@@ -396,7 +394,6 @@ class IncidentLog:
 
 
 def _text(text: str) -> str:
-    text = text.strip()
-    if not text:
+    if not (text := text.strip()):
         raise WarroomError("empty entry: nothing to log")
     return text

@@ -72,6 +72,7 @@ class AlertPoller:
         self.timeout_s = timeout_s
         self.fallback = fallback
         self.using_fallback = False
+        self.failing: frozenset[str] = frozenset()
         self._known: dict[str, Alert] = {}
         # each source's last answer and when: while a source cannot be read its alerts are
         # unknown, not resolved, so they stay (and are said to be stale) until it answers again
@@ -121,6 +122,7 @@ class AlertPoller:
             self.using_fallback = bool(fallback_batches)
         elif batches and self.using_fallback:
             switched, self.using_fallback = True, False
+        self.failing = frozenset(failed)  # for the header's slot: who did not answer just now
         if errors and not batches:
             # every source failed: keep what we knew rather than "resolving" everything
             known = list(self._known.values())

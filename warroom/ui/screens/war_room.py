@@ -22,7 +22,6 @@ from warroom.services.polling import AlertPoller
 from warroom.ui.context import ConsoleContext
 from warroom.ui.messages import (
     AlertSelected,
-    AlertsRefreshed,
     EntryCommitted,
     FirstAlertsDrawn,
     RemediesLoaded,
@@ -33,6 +32,7 @@ from warroom.ui.regions import RegionSpec, chosen
 from warroom.ui.regions.base import Access, Action, Region, services_for, write_entry
 from warroom.ui.screens.frame import FrameScreen
 from warroom.ui.screens.header_state import header_state
+from warroom.ui.screens.heartbeat import Heartbeat, nudges
 from warroom.ui.widgets.key_bar import KeyBar
 from warroom.ui.widgets.war_header import HeaderState, WarHeader, drill_banner
 
@@ -64,7 +64,6 @@ class WarRoomScreen(FrameScreen):
             for action in (*region.ACTIONS, *region.DIALOG_ACTIONS):
                 self.actions[action.name] = (region, action)
         self._started = False
-        self._failing: tuple[str, ...] = ()  # alert sources that did not answer the last poll
         self._reminded: set[str] = set()
         self._selected: Alert | None = None
 
@@ -77,6 +76,7 @@ class WarRoomScreen(FrameScreen):
         with Grid(id="regions"):
             yield from self.regions
         yield KeyBar()
+        yield Heartbeat(self.services.presence, self.incident_log)
 
     def on_mount(self) -> None:
         env = self.ctx.settings.active_environment
@@ -90,7 +90,6 @@ class WarRoomScreen(FrameScreen):
         self.query_one(WarHeader).set_class(production, "-production")
         self.set_timer(SIGNALS_WAIT_S, self._start_regions)
         self.set_interval(1.0, self._tick)
-        self.set_interval(self.services.presence.every_s, self._beat)
         self.incident_log.on_change = self._remote_entry  # other consoles' entries (any thread)
         self.call_after_refresh(self._resume_incident)  # the store opens once this is drawn
 
@@ -130,33 +129,15 @@ class WarRoomScreen(FrameScreen):
         except (WarroomError, TimeoutError) as exc:
             self.notify(f"incident store: {exc}", severity="error")
             return
-        self._beat()
+        self.query_one(Heartbeat).beat()
         if incident is not None:
             for entry in incident.entries:
                 self.post_message(EntryCommitted(entry))
             self.notify(f"resumed {incident.id}: {incident.title}", timeout=4)
 
-    @work(group="presence", exclusive=True, exit_on_error=False, description="Presence")
-    async def _beat(self) -> None:
-        """This console's heartbeat, and who else is here (the header shows them)."""
-        try:
-            await self.services.presence.beat(self.incident_log.incident)
-        except WarroomError:
-            return  # the store is away: its slot says so; the others age out of the header
-
-    @on(AlertsRefreshed)
-    def alerts_refreshed(self, message: AlertsRefreshed) -> None:
-        """Which alert sources failed, for the header's fixed slot (the Prometheus fallback
-        standing in for them is answering, not failing)."""
-        fallback = self.ctx.sources.fallback_alerts
-        standing_in = fallback.name if fallback and self.alert_poller.using_fallback else None
-        self._failing = tuple(name for name in message.snapshot.errors if name != standing_in)
-
     def _header(self) -> HeaderState:
-        presence = self.services.presence
-        return header_state(
-            self.ctx, self.incident_log, others=presence.others(), failing=self._failing
-        )
+        others, failing = self.services.presence.others(), tuple(sorted(self.alert_poller.failing))
+        return header_state(self.ctx, self.incident_log, others=others, failing=failing)
 
     @on(Region.Requested)
     def requested(self, message: Region.Requested) -> None:
@@ -164,8 +145,7 @@ class WarRoomScreen(FrameScreen):
 
     @on(Region.Record)
     def record(self, m: Region.Record) -> None:
-        """What happened (alerts fired, a step ran, a silence made, a change seen) goes to the
-        log; a viewer writes nothing to the shared log, not even what it observed."""
+        """What happened goes to the log; a viewer writes nothing, not even what it observed."""
         if not self.ctx.viewer:
             write_entry(self, self.incident_log.record(m.kind, m.text, m.data, m.at))
 
@@ -185,19 +165,13 @@ class WarRoomScreen(FrameScreen):
         write_entry(self, self.incident_log.pin_snapshot(m.name, m.value, m.spark))
 
     def _tick(self) -> None:
-        """Once a second: the header (repainted only when its text changed), the store's
-        unsaved marks and one-time notices, and nudges."""
+        """Once a second: the header (repainted if changed), unsaved marks, notices, nudges."""
         self.query_one(WarHeader).update_state(self._header())
         status = self.incident_log.store_status
         for region in self.regions:
             region.show_unsaved(status.unsaved)
-        if status.notice and status.notice not in self._reminded:
-            self._reminded.add(status.notice)
-            self.notify(status.notice, title="Incident store", severity="warning", timeout=20)
-        for reminder in self.incident_log.escalation_reminders():
-            if reminder.key not in self._reminded:
-                self._reminded.add(reminder.key)
-                self.notify(reminder.text, title="Escalation", severity="warning", markup=False)
+        for title, text, timeout in nudges(self.incident_log, self._reminded):
+            self.notify(text, title=title, severity="warning", timeout=timeout, markup=False)
 
     # ------------------------------------------------------------ actions: the one gate
 
