@@ -19,9 +19,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from rich._palettes import STANDARD_PALETTE
 from rich.color import Color, ColorSystem
 
+from tests.e2e.terminal_cells import RGB, contrast, indexed
 from tests.ui.factory import FIXED_TIME
 from tests.ui.fakes import FakeAlertSource, make_alert
 from warroom.domain.alerts import Alert, AlertState
@@ -35,30 +35,14 @@ AA = 4.5
 THEMES = sorted(p.stem for p in default_themes_dir().glob("*.toml"))
 SEVERITIES = ("critical", "warning", "info", "")
 STATES = ("firing", "acked", "silenced", "inhibited", "stale")
-RGB = tuple[int, int, int]
 Cell = tuple[str, RGB, RGB]  # character, foreground, background
 
 
-def luminance(rgb: RGB) -> float:
-    def channel(v: int) -> float:
-        c = v / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: RGB, b: RGB) -> float:
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 def sixteen(rgb: RGB) -> RGB:
-    """The colour a 16-colour terminal shows for `rgb`: Rich's reduction, Rich's palette."""
+    """The colour a 16-colour terminal shows for `rgb`: Rich's reduction, in its palette."""
     number = Color.from_rgb(*rgb).downgrade(ColorSystem.STANDARD).number
     assert number is not None and number < 16
-    t = STANDARD_PALETTE[number]
-    return (t.red, t.green, t.blue)
+    return indexed(number)
 
 
 def _hex(value: str) -> RGB:
