@@ -25,6 +25,7 @@ from tests.e2e.terminal_cells import RGB, contrast, indexed
 from tests.ui.factory import FIXED_TIME
 from tests.ui.fakes import FakeAlertSource, make_alert
 from warroom.domain.alerts import Alert, AlertState
+from warroom.domain.errors import SourceUnavailable
 from warroom.domain.ports import Sources
 from warroom.paths import default_themes_dir
 from warroom.ui.app import WarRoomApp
@@ -184,3 +185,52 @@ async def test_every_severity_state_and_cursor_keeps_aa_contrast(
         await pilot.pause()
         assert not alert_list.has_focus
         _check(app, alert_list, seen, f"{theme} {mode} unfocused")
+
+
+class _FailsAfterFirst(FakeAlertSource):
+    async def fetch_alerts(self) -> list[Alert]:
+        if self.calls:
+            raise SourceUnavailable(f"{self.name}: connection refused")
+        return await super().fetch_alerts()
+
+
+async def test_alerts_only_a_failing_source_holds_are_drawn_stale(make_app) -> None:
+    warn = make_alert("WarnLive", "warning", FIXED_TIME - timedelta(minutes=3), service="api")
+    gone = make_alert("WarnGone", "warning", FIXED_TIME - timedelta(minutes=2), service="db")
+    top = make_alert("CritTop", "critical", FIXED_TIME, service="api")  # the cursor's row
+    sources = Sources(
+        environment="test",
+        alert_sources=[
+            FakeAlertSource([top, warn], name="am-a"),
+            _FailsAfterFirst([gone], name="am-b"),
+        ],
+    )
+    app = make_app(sources)
+
+    def colours() -> dict[str, set[RGB]]:
+        """Each alert's row: the foregrounds of its name's characters."""
+        cells = screen_cells(app.export_screenshot())
+        box = app.screen.query_one(AlertList).content_region
+        found: dict[str, set[RGB]] = {}
+        for name in ("WarnLive", "WarnGone"):
+            for (x, y), (char, _fg, _bg) in cells.items():
+                if not box.contains(x, y):
+                    continue
+                line = "".join(cells.get((x + i, y), (" ",))[0] for i in range(len(name)))
+                if char == name[0] and line == name:
+                    found[name] = {cells[(x + i, y)][1] for i in range(len(name))}
+        return found
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        before = colours()
+        assert before["WarnLive"] == before["WarnGone"]  # both plain warnings
+        await pilot.press("r")  # am-b fails this poll: its alert is kept, as last seen
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        after = colours()
+        assert after["WarnLive"] == before["WarnLive"]
+        assert after["WarnGone"] != before["WarnGone"]  # drawn stale, still listed

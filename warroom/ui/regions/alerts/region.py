@@ -127,6 +127,7 @@ class AlertsRegion(Region):
     def refreshed(self, message: AlertsRefreshed) -> None:
         snapshot = message.snapshot
         self.alerts = snapshot.alerts
+        self.alert_list.mark_stale(snapshot.errors)  # what only a failing source holds
         self.alert_list.show(snapshot.alerts, snapshot.fetched_at)
         errors = "; ".join(f"{k}: {v}" for k, v in snapshot.errors.items())
         self.retitle(f"Firing alerts ({snapshot.firing})", f"⚠ {errors}" if errors else "")
