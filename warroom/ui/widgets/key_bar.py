@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -109,13 +110,13 @@ class KeyBar(Widget):
         palette_key = self.app.COMMAND_PALETTE_BINDING
         width = self.size.width
         hints = self._hints
-        if sum(len(self._label(h)) for h in hints) <= width:
+        if sum(cell_len(self._label(h)) for h in hints) <= width:
             return list(hints), False
         kept = [h for h in hints if h[0] in self._kept]
-        room = width - sum(len(self._label(h)) for h in kept) - len(self.MORE)
+        room = width - sum(cell_len(self._label(h)) for h in kept) - len(self.MORE)
         chosen: set[str] = set()
         for hint in hints:
-            size = len(self._label(hint))
+            size = cell_len(self._label(hint))
             if hint[0] not in self._kept and hint[0] != palette_key and size <= room:
                 chosen.add(hint[0])
                 room -= size
