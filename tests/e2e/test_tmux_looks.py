@@ -17,6 +17,7 @@ import pytest
 
 from tests.e2e.terminal_cells import BOX_DRAWING, Cell, contrast, parse, text
 from tests.e2e.test_tmux_drill import WARROOM, Tmux
+from warroom.paths import default_themes_dir
 from warroom.ui.regions.alerts.row_text import CURSOR_GLYPH
 
 BORDER_MIN = 2.0  # a border is a line, not text: visible, not necessarily AA
@@ -167,3 +168,11 @@ def test_at_80x24_the_key_bar_reaches_update_export_and_quit(tmux: Tmux) -> None
     time.sleep(0.5)
     tmux.keys("y")
     tmux.wait_for(lambda s: "time to acknowledge" in s.lower())
+
+
+@pytest.mark.parametrize("theme", sorted(p.stem for p in default_themes_dir().glob("*.toml")))
+@pytest.mark.parametrize("term", list(TERMINALS))
+def test_every_theme_keeps_borders_and_cursor_visible(tmux: Tmux, theme: str, term: str) -> None:
+    tmux.start([str(WARROOM), "drill", "--seed", "1", "--theme", theme], term=TERMINALS[term])
+    tmux.wait_for(lambda s: "Golden signals" in s and "Error rate" in s and CURSOR_GLYPH in s, 40)
+    _check(tmux, f"{theme} {term}")
