@@ -131,15 +131,35 @@ def test_serve_refuses_a_remote_address_without_allow_remote(tmp_path: Path) -> 
 
 
 def test_serve_on_a_remote_address_warns_there_is_no_authentication(tmp_path: Path) -> None:
+    """192.0.2.1 (TEST-NET-1) is no address of this host: warned, then refused in one line."""
     port = _free_port()
-    proc = _serve(tmp_path, "--host", "0.0.0.0", "--port", str(port), "--allow-remote", "--drill")
+    proc = _serve(tmp_path, "--host", "192.0.2.1", "--port", str(port), "--allow-remote")
+    _out, err = proc.communicate(timeout=30)
+    lines = err.decode().splitlines()
+    assert lines[0] == NO_AUTH_WARNING.format(where=f"192.0.2.1:{port}")
+    assert len(lines) == 2 and lines[1].startswith(f"warroom: cannot listen on 192.0.2.1:{port}")
+    assert proc.returncode == 2
+
+
+def test_serve_says_where_it_listens_never_the_command(tmp_path: Path) -> None:
+    """The command each session runs carries the flags, and a store DSN may hold a password."""
+    port = _free_port()
+    dsn = "postgresql://ic:s3cret-pw@127.0.0.1:1/incidents"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warroom", "serve", "--port", str(port), "--store", dsn],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
-        assert proc.stderr is not None
-        line = proc.stderr.readline().decode()
-        assert line.strip() == NO_AUTH_WARNING.format(where=f"0.0.0.0:{port}")
+        assert proc.stdout is not None
+        said = proc.stdout.readline().decode()
+        assert said.strip().endswith(f"on http://127.0.0.1:{port} (ctrl+c stops)")
     finally:
         proc.terminate()
-        proc.wait(15)
+        out, err = proc.communicate(timeout=15)
+    assert b"s3cret" not in said.encode() + out + err
 
 
 def test_each_session_runs_a_viewer_with_the_flags_given() -> None:

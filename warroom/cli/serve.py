@@ -108,17 +108,33 @@ def run_serve(args: argparse.Namespace) -> int:
             "authentication: add --allow-remote to publish the console there"
         )
     command = shlex.join(console_command(args))
-    from textual_serve.server import Server
-
     where = f"{args.host}:{args.port}"
     if not is_loopback(args.host):
         print(NO_AUTH_WARNING.format(where=where), file=sys.stderr)
-    server = Server(
+    try:
+        _server(command, args).serve()
+    except OSError as exc:  # the address is not this host's, or the port is taken
+        raise ConfigError(f"cannot listen on {where}: {exc.strerror or exc}") from None
+    return 0
+
+
+def _server(command: str, args: argparse.Namespace) -> Any:
+    """textual-serve's server, saying where it listens but never the command it runs (whose
+    flags may carry a store DSN with its password)."""
+    from textual_serve.server import Server
+
+    class WallScreenServer(Server):
+        async def on_startup(self, app: object) -> None:
+            self.console.print(
+                f"warroom serve: the console, read-only, on {self.public_url} (ctrl+c stops)",
+                highlight=False,
+                markup=False,
+            )
+
+    return WallScreenServer(
         command,
         host=args.host,
         port=args.port,
         title="warroom (read-only)",
         public_url=args.public_url,
     )
-    server.serve()
-    return 0
