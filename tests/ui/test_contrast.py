@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 from rich.color import Color, ColorSystem
 
 from tests.e2e.terminal_cells import RGB, contrast, indexed
@@ -54,8 +55,11 @@ def _hex(value: str) -> RGB:
 def screen_cells(svg: str) -> dict[tuple[int, int], Cell]:
     """(column, row) -> (character, fg, bg) for every cell with a character in Textual's SVG
     screenshot (Rich's `export_svg`: a rect per background run, a text per style run)."""
-    char_w = float(re.search(r'<text class="[^"]*" x="[\d.]+" y="[\d.]+" textLength="([\d.]+)"[^>]*>.</text>', svg).group(1))  # type: ignore[union-attr]  # fmt: skip
-    line_h = 1.22 * char_w / 0.61
+    one_cell = re.search(r'textLength="([\d.]+)"[^>]*>[^<]</text>', svg)
+    assert one_cell, "no one-character text in the screenshot"
+    char_w = float(one_cell.group(1))
+    char_h = char_w / 0.61  # Rich's font aspect ratio
+    line_h = char_h * 1.22  # and line height
     fills = {
         m.group(1): _hex(m.group(2)) for m in re.finditer(r"\.(\S+) \{ fill: (#[0-9a-f]{6})", svg)
     }
@@ -69,7 +73,7 @@ def screen_cells(svg: str) -> dict[tuple[int, int], Cell]:
     text = r'<text class="([^"]+)" x="([\d.]+)" y="([\d.]+)" textLength="[\d.]+"[^>]*>(.*?)</text>'
     for m in re.finditer(text, svg):
         x0 = round(float(m.group(2)) / char_w)
-        row = round((float(m.group(3)) - 20) / line_h)
+        row = round((float(m.group(3)) - char_h) / line_h)
         for i, char in enumerate(html.unescape(m.group(4)).replace("\xa0", " ")):
             bg = backgrounds.get((x0 + i, row))
             assert bg is not None, f"no background at {(x0 + i, row)}"
@@ -90,14 +94,8 @@ def _alerts() -> tuple[list[Alert], list[Alert]]:
             if state == "acked":
                 alert = alert.with_ack("ic@bastion", FIXED_TIME - timedelta(minutes=1))
             elif state in ("silenced", "inhibited"):
-                by = ("s-1",)
-                alert = Alert(
-                    **{
-                        **{f: getattr(alert, f) for f in alert.__struct_fields__},
-                        "state": AlertState.SUPPRESSED,
-                        ("silenced_by" if state == "silenced" else "inhibited_by"): by,
-                    }
-                )
+                by = {"silenced_by" if state == "silenced" else "inhibited_by": ("s-1",)}
+                alert = replace(alert, state=AlertState.SUPPRESSED, **by)
             (gone if state == "stale" else live).append(alert)
     return live, gone
 
