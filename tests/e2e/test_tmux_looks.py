@@ -36,13 +36,18 @@ def _frame(tmux: Tmux) -> list[list[Cell]]:
     return parse(tmux.screen(escapes=True))
 
 
-def assert_borders_visible(rows: list[list[Cell]], what: str) -> int:
-    """Every box-drawing character stands out from its background; returns how many."""
+TALL_BORDER = re.compile("[▊▎▔▁]")  # Textual's `tall` borders, as a dialog's inputs have
+
+
+def assert_borders_visible(
+    rows: list[list[Cell]], what: str, chars: re.Pattern[str] = BOX_DRAWING
+) -> int:
+    """Every border character stands out from its background; returns how many."""
     hidden = []
     count = 0
     for y, row in enumerate(rows):
         for x, cell in enumerate(row):
-            if BOX_DRAWING.match(cell.char):
+            if chars.match(cell.char):
                 count += 1
                 ratio = contrast(cell.shown_fg, cell.shown_bg)
                 if cell.shown_fg == cell.shown_bg or ratio < BORDER_MIN:
@@ -94,6 +99,8 @@ def test_a_whole_drill_keeps_borders_and_cursor_visible(tmux: Tmux, term: str) -
     tmux.keys("j", "k")
     tmux.keys("d")
     tmux.wait_for(lambda s: "Declare an incident" in s)
+    inputs = [row for row in _frame(tmux) if text(row).lstrip().startswith("▊")]
+    assert assert_borders_visible(inputs, f"{term} declare's inputs", TALL_BORDER) > 100
     tmux.keys("C-s")
     tmux.wait_for(lambda s: "INVESTIGATING" in s)
     _check(tmux, f"{term} declared")
