@@ -83,6 +83,7 @@ def _check(tmux: Tmux, what: str) -> None:
 TERMINALS = {
     "TERM=screen": ("TERM=screen",),
     "NO_COLOR=1": ("TERM=xterm-256color", "NO_COLOR=1"),
+    "TERM=screen,NO_COLOR=1": ("TERM=screen", "NO_COLOR=1"),
 }
 
 
