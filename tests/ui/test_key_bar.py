@@ -50,3 +50,23 @@ async def test_clicking_a_hint_presses_its_key(tmp_path: Path) -> None:
         await pilot.click(KeyBar, offset=(start + 1, 0))
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_at_80_columns_update_export_quit_and_help_stay(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        line = bar.render().plain
+        assert len(line) <= 80
+        assert line.startswith(" ? Help (more) ")  # help lists what did not fit
+        for hint in ("u Update", "e Export", "q Quit", "/ Filter"):
+            assert hint in line, line
+        assert "Open/Run" not in line and "palette" not in line
+        drawn = [hint[2] for _start, _end, hint in bar.spans]
+        assert drawn.index("Update") < drawn.index("Export") < drawn.index("Quit")
+        # a click on a kept hint still presses its key
+        start, _end, _hint = next(s for s in bar.spans if s[2][2] == "Help")
+        await pilot.click(KeyBar, offset=(start + 1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)

@@ -16,7 +16,7 @@ from warroom.domain.untrusted import one_line
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from warroom.cli import console, drill, incidents, maintenance, receive, runbooks
+    from warroom.cli import console, drill, incidents, maintenance, receive, runbooks, serve
 
     parser = argparse.ArgumentParser(
         prog="warroom",
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     incidents.register(sub)
     receive.register(sub)
     maintenance.register(sub)
+    serve.register(sub)
     return parser
 
 

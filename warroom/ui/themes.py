@@ -32,12 +32,24 @@ WARROOM_VARIABLES = {
 }
 
 
+# a pane's border: the foreground this far over the background. A theme's own dark panel
+# colour is black on black in 16 colours (`TERM=screen`); this stays a visible grey there
+# (ANSI bright black on black, grey on white) and a quiet one in truecolour.
+PANE_BORDER_MIX = 0.35
+
+
 def theme_variable_defaults(theme: Theme) -> dict[str, str]:
     """warroom's variables for a theme that does not set them (Textual's
     `App.get_theme_variable_defaults`): the drill banner in the theme's warning colour,
-    production marked in its error colour."""
+    production marked in its error colour, pane borders a grey between background and text."""
     generated = theme.to_color_system().generate()
-    return {name: generated[source] for name, source in WARROOM_VARIABLES.items()}
+    defaults = {name: generated[source] for name, source in WARROOM_VARIABLES.items()}
+    background, foreground = (
+        Color.parse(generated["background"]),
+        Color.parse(generated["foreground"]),
+    )
+    defaults["pane-border"] = background.blend(foreground, PANE_BORDER_MIX).hex
+    return defaults
 
 
 def _colour_problem(value: object) -> str | None:

@@ -4,10 +4,17 @@ Textual's Footer mounts a widget per key and rebuilds them all whenever the focu
 2-core bastion that is about 140 ms of the console's start-up (before the first alerts can be
 drawn) and a stall on every Tab between panes. This shows the same hints, from the same
 `screen.active_bindings`, as one line of text; a click on a hint presses its key.
+
+When the line is too narrow (80 columns) the keys that matter most (`KEEP`: help, the status
+update, the export, quit) always stay, the others fill what room is left in their order, and
+help says it lists the rest.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -20,6 +27,14 @@ _DIM = Style(dim=True)
 
 class KeyBar(Widget):
     ALLOW_SELECT = False
+    # binding ids that are never dropped for want of room (the first is the one listing all)
+    KEEP: ClassVar[tuple[str, ...]] = (
+        "warroom.help",
+        "warroom.status_update",
+        "warroom.export",
+        "warroom.quit",
+    )
+    MORE = " (more)"  # after the help hint's description when some hints did not fit
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description"}
     DEFAULT_CSS = """
     KeyBar {
@@ -42,6 +57,8 @@ class KeyBar(Widget):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._hints: list[Hint] = []
+        self._kept: set[str] = set()  # keys of the hints in KEEP
+        self._help_key: str | None = None
         self._spans: list[tuple[int, int, Hint]] = []
 
     def on_mount(self) -> None:
@@ -55,6 +72,9 @@ class KeyBar(Widget):
         hints = self.hints()
         if hints != self._hints:
             self._hints = hints
+            ids = {key: b.id for key, (_n, b, _e, _t) in screen.active_bindings.items()}
+            self._kept = {key for key, id_ in ids.items() if id_ in self.KEEP}
+            self._help_key = next((k for k, id_ in ids.items() if id_ == self.KEEP[0]), None)
             self.refresh()
 
     def hints(self) -> list[Hint]:
@@ -79,6 +99,29 @@ class KeyBar(Widget):
         """Where each hint was drawn on the last render: (first cell, end cell, hint)."""
         return list(self._spans)
 
+    @staticmethod
+    def _label(hint: Hint, more: str = "") -> str:
+        _key, shown, description, _enabled = hint
+        return f" {shown} " + (f"{description}{more} " if description else "")
+
+    def _fitting(self) -> tuple[list[Hint], bool]:
+        """The hints that fit the width, in their order, and whether any were left out: the
+        kept ones always, the palette's key only when everything else fits."""
+        palette_key = self.app.COMMAND_PALETTE_BINDING
+        width = self.size.width
+        hints = self._hints
+        if sum(cell_len(self._label(h)) for h in hints) <= width:
+            return list(hints), False
+        kept = [h for h in hints if h[0] in self._kept]
+        room = width - sum(cell_len(self._label(h)) for h in kept) - len(self.MORE)
+        chosen: set[str] = set()
+        for hint in hints:
+            size = cell_len(self._label(hint))
+            if hint[0] not in self._kept and hint[0] != palette_key and size <= room:
+                chosen.add(hint[0])
+                room -= size
+        return [h for h in hints if h[0] in self._kept or h[0] in chosen], True
+
     def render(self) -> Text:
         """The hints from the left; the command palette's key at the right edge, as Footer."""
         key_style = self.get_component_rich_style("key-bar--key")
@@ -86,9 +129,10 @@ class KeyBar(Widget):
         palette_key = self.app.COMMAND_PALETTE_BINDING
         line = Text(no_wrap=True, overflow="crop", end="")
         self._spans = []
-        for hint in self._hints:
-            key, shown, description, enabled = hint
-            label = f" {shown} " + (f"{description} " if description else "")
+        hints, cut = self._fitting()
+        for hint in hints:
+            key, shown, _description, enabled = hint
+            label = self._label(hint, self.MORE if cut and key == self._help_key else "")
             if key == palette_key:
                 line.append(" " * max(1, self.size.width - line.cell_len - len(label)))
             start = line.cell_len

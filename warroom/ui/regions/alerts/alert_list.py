@@ -9,10 +9,11 @@ the rows come from `domain.alert_view`, and from `THREAD_AT` alerts on they are 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from rich.style import Style
+from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -34,7 +35,14 @@ from warroom.domain.alert_view import (
 from warroom.domain.alerts import Alert, AlertFilter
 from warroom.domain.clock import format_age
 from warroom.ui.messages import AlertSelected, FirstAlertsDrawn
-from warroom.ui.regions.alerts.row_text import row_text, seen_text, style_class
+from warroom.ui.regions.alerts.row_text import (
+    COMPONENT_CLASSES,
+    CURSOR_GLYPH,
+    ROW_CSS,
+    row_text,
+    seen_text,
+    style_class,
+)
 from warroom.ui.widgets.line_cache import text_strip
 
 
@@ -50,27 +58,8 @@ class AlertList(ScrollView, can_focus=True):
         Binding("end", "last", show=False),
     ]
 
-    COMPONENT_CLASSES = {
-        "alert-list--critical",
-        "alert-list--warning",
-        "alert-list--info",
-        "alert-list--muted",
-        "alert-list--cursor",
-        "alert-list--flash",
-        "alert-list--divider",
-    }
-
-    DEFAULT_CSS = """
-    AlertList { background: $surface; }
-    AlertList > .alert-list--critical { color: $error; text-style: bold; }
-    AlertList > .alert-list--warning { color: $warning; }
-    AlertList > .alert-list--info { color: $foreground 70%; }
-    AlertList > .alert-list--muted { color: $foreground 45%; }
-    AlertList > .alert-list--cursor { background: $accent 30%; }
-    AlertList:focus > .alert-list--cursor { background: $accent 55%; text-style: bold; }
-    AlertList > .alert-list--flash { background: $error 40%; }
-    AlertList > .alert-list--divider { color: $foreground 50%; text-style: italic; }
-    """
+    COMPONENT_CLASSES = COMPONENT_CLASSES
+    DEFAULT_CSS = ROW_CSS
 
     grouped: reactive[bool] = reactive(False)
     show_suppressed: reactive[bool] = reactive(True)
@@ -92,6 +81,7 @@ class AlertList(ScrollView, can_focus=True):
         self._filtering = False
         self.show_origins = False  # set when several Alertmanagers feed the list
         self.history: HistoryIndex | None = None  # "seen before", summarised per visible row
+        self._stale_origins: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------ data in
 
@@ -200,6 +190,17 @@ class AlertList(ScrollView, can_focus=True):
         self.history = index
         self._age_cache.clear()
         self.refresh()
+
+    def mark_stale(self, origins: Iterable[str]) -> None:
+        """The Alertmanagers that could not be read: an alert only they hold is drawn stale
+        (kept as last seen, not known to be firing)."""
+        stale = frozenset(origins)
+        if stale != self._stale_origins:
+            self._stale_origins = stale
+            self.refresh()
+
+    def _is_stale(self, alert: Alert | None) -> bool:
+        return bool(alert and alert.origins and self._stale_origins.issuperset(alert.origins))
 
     def flash(self, fingerprints: set[str], seconds: float = 4.0) -> None:
         """Draw the eye to newly firing critical alerts."""
@@ -339,7 +340,9 @@ class AlertList(ScrollView, can_focus=True):
         selected = i == self._cursor
         flashing = row.alert is not None and row.alert.fingerprint in self._flashing
         seen = seen_text(self.history, row.alert)
-        text = row_text(row, age, width, self._now, self.show_origins, seen)
+        # the cursor is marked by a glyph as well as by reverse video: never by colour alone
+        text = Text(CURSOR_GLYPH if selected else " " * len(CURSOR_GLYPH))
+        text.append_text(row_text(row, age, width - len(text), self._now, self.show_origins, seen))
         style = self._style_for(row)
         if flashing:
             style += self.get_component_rich_style("alert-list--flash", partial=True)
@@ -349,7 +352,8 @@ class AlertList(ScrollView, can_focus=True):
         return text_strip(text, width, self.rich_style)
 
     def _style_for(self, row: AlertRow) -> Style:
-        return self.get_component_rich_style(style_class(row), partial=True)
+        name = "alert-list--stale" if self._is_stale(row.alert) else style_class(row)
+        return self.get_component_rich_style(name, partial=True)
 
     # ------------------------------------------------------------ moving
 

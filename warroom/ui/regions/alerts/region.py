@@ -124,6 +124,7 @@ class AlertsRegion(Region):
         snapshot = message.snapshot
         self.alerts = snapshot.alerts
         self.silencer.alerts = snapshot.alerts
+        self.alert_list.mark_stale(snapshot.failed)  # what only a failing source holds
         self.alert_list.show(snapshot.alerts, snapshot.fetched_at)
         said = alerts_title(snapshot, self.TITLE)
         self.retitle(said.title, said.subtitle)

@@ -13,6 +13,38 @@ from warroom.domain.alerts import Alert, Severity
 from warroom.domain.clock import format_age
 from warroom.domain.untrusted import clip, one_line
 
+CURSOR_GLYPH = "▶ "
+
+COMPONENT_CLASSES = {
+    "alert-list--critical",
+    "alert-list--warning",
+    "alert-list--info",
+    "alert-list--muted",
+    "alert-list--stale",
+    "alert-list--cursor",
+    "alert-list--flash",
+    "alert-list--divider",
+}
+
+# Every severity and state keeps 4.5:1 (WCAG AA) in each shipped theme, in 16 colours and
+# under NO_COLOR (tests/ui/test_contrast.py measures it from the screen). The cursor is
+# reverse video plus a glyph: it keeps the row's own contrast whatever the colours, and is
+# never told by colour alone. Under NO_COLOR (greys only) critical is bold foreground.
+ROW_CSS = """
+AlertList { background: $surface; }
+AlertList > .alert-list--critical { color: $error; text-style: bold; }
+AlertList > .alert-list--warning { color: $warning; }
+AlertList > .alert-list--info { color: $foreground 85%; }
+AlertList > .alert-list--muted { color: $foreground 66%; }
+AlertList > .alert-list--stale { color: $foreground 66%; }
+AlertList > .alert-list--cursor { text-style: reverse; }
+AlertList:focus > .alert-list--cursor { text-style: reverse bold; }
+AlertList > .alert-list--flash { color: $background; background: $error; text-style: bold; }
+AlertList > .alert-list--divider { color: $foreground 66%; text-style: italic; }
+AlertList:nocolor > .alert-list--critical { color: $foreground; }
+AlertList:nocolor > .alert-list--flash { color: $background; background: $foreground; }
+"""
+
 _SEV_CLASS = {
     Severity.CRITICAL: "alert-list--critical",
     Severity.WARNING: "alert-list--warning",

@@ -47,7 +47,7 @@ class SignalPanel(LineCacheWidget):
     SignalPanel {
         height: 1fr;
         min-height: 5;
-        border: round $panel;
+        border: round $pane-border;
         border-title-color: $foreground;
         padding: 0 1;
         background: $surface;
