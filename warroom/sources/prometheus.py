@@ -238,8 +238,11 @@ class PrometheusAlertSource(ThreadedAlertFetch):
         self.name = safe_label(server)
         self._http = _http.HttpEndpoint(server)
 
-    def _fetch_and_parse(self, cancel: Cancel | None) -> tuple[list[Alert], str]:
-        body = self._http.fetch("GET", _ALERTS_PATH, cancel)
+    def _fetch_and_parse(self, cancel: Cancel | None, early: bool) -> tuple[list[Alert], str]:
+        if early:
+            body = self._http.fetch_early(_ALERTS_PATH, cancel)
+        else:
+            body = self._http.fetch("GET", _ALERTS_PATH, cancel)
         shape = f"unexpected shape in {_ALERTS_PATH}"
         raw = decode_answer(_PROM_ANSWER, body, self.name, _ALERTS_PATH, shape).data.alerts
         origins = (self.name,)
