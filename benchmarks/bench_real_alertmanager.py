@@ -173,8 +173,9 @@ async def _until(check: Any, what: str) -> float:
 
 def _live_sources(am: str, prom: str) -> tuple[Any, Any, Any]:
     """Settings, clock and live sources as `warroom.cli.console.run_live` makes them, the
-    alerts' first fetch begun before anything of the UI is imported."""
-    from warroom.cli.live_wiring import build_live_sources, prefetch_alerts
+    alerts' first fetch and the signals' first queries begun before anything of the UI is
+    imported."""
+    from warroom.cli.live_wiring import build_live_sources, prefetch
     from warroom.config import EnvironmentConfig, ServerConfig, Settings
     from warroom.domain.clock import SystemClock
 
@@ -186,7 +187,7 @@ def _live_sources(am: str, prom: str) -> tuple[Any, Any, Any]:
     settings = Settings(environments={"bench": env}, environment="bench", bell=False)
     clock = SystemClock()
     sources = build_live_sources(settings, clock)
-    prefetch_alerts(sources)
+    prefetch(settings, sources)
     return settings, clock, sources
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -16,6 +17,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
 from warroom.domain.errors import ConfigError
 from warroom.domain.ports import AlertSource, SignalSource, Sources
+from warroom.domain.scope import DEFAULT_SCOPE_LABELS
 
 if TYPE_CHECKING:
     from warroom.domain.clock import Clock
@@ -202,3 +204,34 @@ def prefetch_alerts(sources: Sources) -> None:
         prefetch = getattr(source, "prefetch", None)
         if prefetch is not None:
             prefetch()
+
+
+def prefetch(settings: Settings, sources: Sources, timeout_s: float = 5.0) -> None:
+    """What the console shows first, asked for now, before the UI is imported: the alerts, and
+    each golden signal's first history and value. Each goes out through the standard library
+    in a thread, so none waits for the app, nor the app for httpx or requests to be imported.
+
+    The signals start in the scope of the alert the list selects first (its service), so
+    their first queries wait for the first alerts (at most `timeout_s`), in their thread."""
+    prefetch_alerts(sources)
+    env = settings.active_environment
+    labels = env.scope_labels if env is not None else DEFAULT_SCOPE_LABELS
+
+    def scope() -> str | None:
+        from warroom.domain.alert_view import first_listed
+        from warroom.domain.alerts import merge_alerts
+        from warroom.domain.scope import service_scope
+
+        deadline = time.monotonic() + timeout_s
+        batches = {
+            source.name: source.prefetched(max(0.0, deadline - time.monotonic()))
+            for source in sources.alert_sources
+            if hasattr(source, "prefetched")
+        }
+        first = first_listed(merge_alerts(batches))
+        return service_scope(first.labels, labels) if first is not None else None
+
+    for name, source in sources.signal_sources.items():
+        begin = getattr(source, "prefetch", None)
+        if begin is not None:
+            begin([spec for spec in settings.signals if spec.source == name], scope)

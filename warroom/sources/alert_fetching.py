@@ -47,6 +47,17 @@ class ThreadedAlertFetch:
         self._first = (first, cancel)
         threading.Thread(target=run, name=f"first fetch: {self.name}", daemon=True).start()
 
+    def prefetched(self, timeout_s: float) -> list[Alert]:
+        """The prefetch's alerts once they are in, left for the first poll; [] when none was
+        begun, it failed or it is not in within `timeout_s`."""
+        first = self._first
+        if first is None:
+            return []
+        try:
+            return first[0].result(timeout_s)
+        except BaseException:  # (the first poll says what went wrong)
+            return []
+
     async def fetch_alerts(self) -> list[Alert]:
         """The alerts, fetched and parsed in a thread (a storm's answer is tens of megabytes);
         cancelling the await stops both."""
