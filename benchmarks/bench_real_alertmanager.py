@@ -257,8 +257,11 @@ def child_main(args: argparse.Namespace) -> None:
     if args.child == "bare":
         seconds = asyncio.run(_bare_child())
     else:
+        from warroom.cli.interpreter import collector_tuned  # as `warroom` runs the console
+
         full = args.child == "full"
-        seconds = asyncio.run(_console_child(args.am, args.prom, int(args.alerts), full))
+        with collector_tuned():
+            seconds = asyncio.run(_console_child(args.am, args.prom, int(args.alerts), full))
     Path(os.environ["BENCH_OUT"]).write_text(json.dumps(seconds))
 
 
