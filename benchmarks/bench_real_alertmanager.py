@@ -175,7 +175,7 @@ def _live_sources(am: str, prom: str) -> tuple[Any, Any, Any]:
     """Settings, clock and live sources as `warroom.cli.console.run_live` makes them, the
     alerts' first fetch and the signals' first queries begun before anything of the UI is
     imported."""
-    from warroom.cli.live_wiring import build_live_sources, prefetch
+    from warroom.cli.live_wiring import build_live_sources
     from warroom.config import EnvironmentConfig, ServerConfig, Settings
     from warroom.domain.clock import SystemClock
 
@@ -186,8 +186,7 @@ def _live_sources(am: str, prom: str) -> tuple[Any, Any, Any]:
     )
     settings = Settings(environments={"bench": env}, environment="bench", bell=False)
     clock = SystemClock()
-    sources = build_live_sources(settings, clock)
-    prefetch(settings, sources)
+    sources = build_live_sources(settings, clock, prefetch=True)
     return settings, clock, sources
 
 

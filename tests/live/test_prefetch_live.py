@@ -26,7 +26,7 @@ pytestmark = pytest.mark.integration
 CODE = """
 import asyncio, json, sys
 from datetime import UTC, datetime
-from warroom.cli.live_wiring import build_live_sources, prefetch
+from warroom.cli.live_wiring import build_live_sources
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
 from warroom.domain.errors import SourceError
 from warroom.domain.scope import service_scope
@@ -39,8 +39,7 @@ env = EnvironmentConfig(
 )
 (spec,) = [s for s in DEFAULT_SIGNALS if s.key == "queue_depth"]
 settings = Settings(environments={"x": env}, environment="x", signals=(spec,))
-sources = build_live_sources(settings)
-prefetch(settings, sources)
+sources = build_live_sources(settings, prefetch=True)
 prom = sources.signal_sources["prometheus"]
 
 async def main():

@@ -25,7 +25,7 @@ def _settings(server: Server) -> Settings:
 async def test_the_first_poll_gets_the_prefetched_answer(server: Server) -> None:
     server.answers["/api/v2/alerts"] = Answer(json.dumps(storm_alerts(20)).encode())
     sources = build_live_sources(_settings(server))
-    prefetch_alerts(sources)
+    prefetch_alerts(sources.alert_sources)
     assert await asyncio.to_thread(wait_until, lambda: len(server.seen) == 1)
     (source,) = sources.alert_sources
     first = await source.fetch_alerts()
@@ -37,7 +37,7 @@ async def test_the_first_poll_gets_the_prefetched_answer(server: Server) -> None
 async def test_a_cancelled_first_poll_stops_the_prefetch(server: Server) -> None:
     server.answers["/api/v2/alerts"] = Answer(b"[]", trickle_s=0.2)
     sources = build_live_sources(_settings(server))
-    prefetch_alerts(sources)
+    prefetch_alerts(sources.alert_sources)
     (source,) = sources.alert_sources
     task = asyncio.create_task(source.fetch_alerts())
     assert await asyncio.to_thread(wait_until, lambda: bool(server.seen))
@@ -58,7 +58,7 @@ from warroom.cli.live_wiring import build_live_sources, prefetch_alerts
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
 env = EnvironmentConfig(name="x", alertmanagers=(ServerConfig(url={server.url!r}, name="am"),))
 sources = build_live_sources(Settings(environments={{"x": env}}, environment="x"))
-prefetch_alerts(sources)
+prefetch_alerts(sources.alert_sources)
 alerts = asyncio.run(sources.alert_sources[0].fetch_alerts())
 print(len(alerts), *sorted(m for m in ("httpx", "requests") if m in sys.modules))
 """
