@@ -211,8 +211,9 @@ async def test_missing_token_env_names_the_variable_not_a_value(
 ) -> None:
     monkeypatch.delenv("WARROOM_NO_SUCH_TOKEN", raising=False)
     cfg = ServerConfig(url="http://127.0.0.1:9", name="am", token_env="WARROOM_NO_SUCH_TOKEN")
-    with pytest.raises(SourceAuthError, match="am: token_env WARROOM_NO_SUCH_TOKEN is not set"):
-        await am_fetch(cfg)
+    for fetch in (am_fetch, am_prefetched):
+        with pytest.raises(SourceAuthError, match="am: token_env WARROOM_NO_SUCH_TOKEN is not"):
+            await fetch(cfg)
     with pytest.raises(SourceAuthError, match="token_env WARROOM_NO_SUCH_TOKEN"):
         await prom_sample(cfg)
 
@@ -250,6 +251,23 @@ async def test_a_plain_http_redirect_is_followed(stub: StubServer) -> None:
     assert await am_fetch(ServerConfig(url=stub.url, name="stub")) == []
     assert [r.path.split("?")[0] for r in stub.requests] == [
         "/api/v2/alerts",
+        "/moved/api/v2/alerts",
+    ]
+
+
+@pytest.mark.parametrize("fetch", [am_fetch, am_prefetched], ids=["httpx", "prefetched"])
+async def test_a_relative_redirect_under_a_path_prefix_is_followed(
+    stub: StubServer, fetch: Call
+) -> None:
+    """An Alertmanager behind a path (`/am`) redirecting to a path of its own host."""
+    stub.reply(
+        "/am/api/v2/alerts",
+        Reply(status=307, body=b"", headers={"Location": "/moved/api/v2/alerts?active=true"}),
+    )
+    stub.reply("/moved/api/v2/alerts", Reply(body=b"[]"))
+    assert await fetch(ServerConfig(url=f"{stub.url}/am", name="stub")) == []
+    assert [r.path.split("?")[0] for r in stub.requests] == [
+        "/am/api/v2/alerts",
         "/moved/api/v2/alerts",
     ]
 

@@ -95,6 +95,7 @@ def get_bounded(
 ) -> bytes | Redirect:
     """The decoded body of `GET path?params`, within the server's bounds, or where the server
     redirects to. Raises only SourceError."""
+    headers = _headers(server)  # (a secret that cannot be read is said before connecting)
     parts = urlsplit(server.url)
     target = parts.path.rstrip("/") + path + (f"?{urlencode(params)}" if params else "")
     watch = Watch(cancel)
@@ -104,15 +105,17 @@ def get_bounded(
     timer.start()
     stop_on_cancel = cancel.on_set(lambda: watch.fire("cancelled")) if cancel else None
     conn = _connection(server)
+    connected = False
     try:
         conn.connect()
+        connected = True
         watch.add(conn.sock)
-        conn.request("GET", target, headers=_headers(server))
+        conn.request("GET", target, headers=headers)
         response = conn.getresponse()
         status = response.status
         location = response.getheader("location")
         if status in _REDIRECTS and location:
-            return Redirect(urljoin(f"{server.url.rstrip('/')}{target}", location))
+            return Redirect(urljoin(f"{parts.scheme}://{parts.netloc}{target}", location))
         drain = _Drain(response, label, watch, began, server.deadline_s)
         if not 200 <= status < 300:
             raise on_error(status, drain.read(ERROR_BODY_BYTES))
@@ -131,7 +134,7 @@ def get_bounded(
             raise late(label, server.deadline_s) from None
         if watch.why == "cancelled":
             raise Cancelled(f"{label}: cancelled") from None
-        raise _error(exc, label, server.timeout_s, secrets) from None
+        raise _error(exc, label, server.timeout_s, secrets, connected) from None
     finally:
         timer.cancel()
         if stop_on_cancel is not None:
@@ -179,14 +182,18 @@ class _Drain:
         return b"".join(chunks)
 
 
-def _error(exc: Exception, label: str, timeout_s: float, secrets: Iterable[str]) -> SourceError:
+def _error(
+    exc: Exception, label: str, timeout_s: float, secrets: Iterable[str], connected: bool
+) -> SourceError:
     """A stdlib exception as the one-line SourceError `http.map_httpx_error` would give."""
     detail = clip(" ".join(one_line(redact(str(exc) or type(exc).__name__, secrets)).split()), 120)
     if isinstance(exc, TimeoutError):
+        if not connected:
+            return SourceTimeout(f"{label}: could not connect within {timeout_s:g}s")
         return SourceTimeout(f"{label}: no answer within {timeout_s:g}s")
     if isinstance(exc, ssl.SSLError):
         return SourceUnavailable(f"{label}: TLS error ({detail})")
-    if isinstance(exc, ConnectionRefusedError | ConnectionResetError):
+    if not connected or isinstance(exc, ConnectionRefusedError):
         return SourceUnavailable(f"{label}: cannot connect ({detail})")
     if isinstance(exc, http.client.HTTPException):
         return SourceUnavailable(f"{label}: connection dropped ({detail})")
