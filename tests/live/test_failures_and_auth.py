@@ -61,29 +61,27 @@ async def prom_alerts(cfg: ServerConfig) -> Any:
         await source.aclose()
 
 
-async def am_prefetched(cfg: ServerConfig) -> Any:
-    """The first fetch begun by the CLI before the UI exists (stdlib `http_quick`)."""
-    source = AlertmanagerSource(cfg)
-    source.prefetch()
-    try:
-        return await source.fetch_alerts()
-    finally:
-        await source.aclose()
+def prefetched(kind: Callable[[ServerConfig], AlertmanagerSource | PrometheusAlertSource]) -> Call:
+    """The first fetch as the CLI begins it, before the UI exists (stdlib `http_quick`)."""
+
+    async def call(cfg: ServerConfig) -> Any:
+        source = kind(cfg)
+        source.prefetch()
+        try:
+            return await source.fetch_alerts()
+        finally:
+            await source.aclose()
+
+    return call
 
 
-async def prom_alerts_prefetched(cfg: ServerConfig) -> Any:
-    source = PrometheusAlertSource(cfg)
-    source.prefetch()
-    try:
-        return await source.fetch_alerts()
-    finally:
-        await source.aclose()
+am_prefetched = prefetched(AlertmanagerSource)
 
 
 CALLS: dict[str, tuple[Call, str]] = {
     "am-alerts": (am_fetch, "/api/v2/alerts"),
     "am-alerts-prefetched": (am_prefetched, "/api/v2/alerts"),
-    "prom-alerts-prefetched": (prom_alerts_prefetched, "/api/v1/alerts"),
+    "prom-alerts-prefetched": (prefetched(PrometheusAlertSource), "/api/v1/alerts"),
     "am-silence": (am_silence, "/api/v2/silences"),
     "prom-query": (prom_sample, "/api/v1/query"),
     "prom-alerts": (prom_alerts, "/api/v1/alerts"),

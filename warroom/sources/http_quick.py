@@ -143,23 +143,16 @@ def get_bounded(
             conn.close()
 
 
+@dataclass(frozen=True, slots=True)
 class _Drain:
     """Up to `limit` decoded bytes of a response body, checking the deadline and `cancel`
     between reads (the watchdog wakes a read blocked on the socket)."""
 
-    def __init__(
-        self,
-        response: http.client.HTTPResponse,
-        label: str,
-        watch: Watch,
-        began: float,
-        deadline_s: float,
-    ) -> None:
-        self.response = response
-        self.label = label
-        self.watch = watch
-        self.began = began
-        self.deadline_s = deadline_s
+    response: http.client.HTTPResponse
+    label: str
+    watch: Watch
+    began: float
+    deadline_s: float
 
     def read(self, limit: int) -> bytes:
         inflate = Inflate(self.response.getheader("content-encoding") or "", self.label)
