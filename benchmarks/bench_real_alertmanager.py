@@ -10,9 +10,11 @@ real Prometheus for the golden signals, each measured beside a peer in the same 
    Textual app's first frame (benchmarks/apps/minimal.py), interleaved.
 
 Servers are started as the suite starts them (tests/servers/prometheus.py). Every
-measured program is a fresh interpreter (or amtool's binary) spawned by this one; the console
-and the bare app run headless at 160x48 and stamp their own frames (`App._display`), timed
-from the spawn (the parent passes its wall-clock spawn time).
+measured program is a fresh interpreter (or amtool's binary) spawned by this one, loading
+bytecode as an installed console does (`pty_harness.as_installed`); the console and the bare
+app run headless at 160x48 and stamp their own frames (`App._display`), timed from the spawn
+(the parent passes its wall-clock spawn time). The console's child wires it as `warroom` does:
+the first answers prefetched with its sources, the collector tuned (`cli/interpreter.py`).
 Knobs (environment): BENCH_REAL_RUNS (5), BENCH_REAL_ALERTS (10000).
 Run alone: `python -m benchmarks.bench_real_alertmanager`.
 """
@@ -310,7 +312,8 @@ def storm_rows(runs: int, n: int) -> list[Row]:
             _ms(console_ms),
             "ms",
             f"<= amtool ({_ms(tool_ms)} ms)",
-            f"fresh interpreter, headless 160x48, boot frame then the war room, until the first "
+            f"fresh interpreter (bytecode as installed), headless 160x48, boot frame then the "
+            f"war room, until the first "
             f"frame after the list holds all {n:,}; median of {runs}, interleaved with amtool: "
             f"{_listed(console)} ms",
         ),
