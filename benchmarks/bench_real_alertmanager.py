@@ -313,8 +313,8 @@ def storm_rows(runs: int, n: int) -> list[Row]:
             "ms",
             f"<= amtool ({_ms(tool_ms)} ms)",
             f"fresh interpreter (bytecode as installed), headless 160x48, boot frame then the "
-            f"war room, until the first "
-            f"frame after the list holds all {n:,}; median of {runs}, interleaved with amtool: "
+            f"war room, until the first frame after the list holds all {n:,}; median of {runs}, "
+            "interleaved with amtool: "
             f"{_listed(console)} ms",
         ),
         row(
