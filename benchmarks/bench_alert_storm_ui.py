@@ -96,7 +96,7 @@ async def _until(predicate: Callable[[], bool], limit_s: float, what: str) -> No
 def _console_app(url: str, tmp: Path) -> Any:
     """The real console, built as `warroom.cli.console` builds it, with live sources (without
     the boot frame, so the war room itself is timed from app start)."""
-    from warroom.cli.live_wiring import build_live_sources, prefetch_alerts
+    from warroom.cli.live_wiring import build_live_sources
     from warroom.config import EnvironmentConfig, ServerConfig, Settings
     from warroom.domain.clock import SystemClock
     from warroom.paths import default_runbooks_dir
@@ -112,8 +112,7 @@ def _console_app(url: str, tmp: Path) -> Any:
     )
     settings = Settings(environments={"storm": env}, environment="storm", refresh_s=1.0, bell=False)
     clock = SystemClock()
-    sources = build_live_sources(settings, clock)
-    prefetch_alerts(sources)  # as `warroom.cli.console.run_live`
+    sources = build_live_sources(settings, clock, prefetch=True)  # as `cli.console.run_live`
     ctx = ConsoleContext(
         settings=settings,
         sources=sources,

@@ -81,3 +81,27 @@ def test_a_closed_pipe_is_silent(tmp_path: Path, command: list[str]) -> None:
     os.close(write)
     assert result.stderr == ""
     assert result.returncode in (0, EXIT_BROKEN_PIPE)
+
+
+def test_the_console_runs_with_a_tuned_collector_and_restores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one interpreter setting (warroom/cli/interpreter.py): young collections less often
+    while the console runs, the collector never disabled, the setting restored when it ends,
+    also when it crashes."""
+    import gc
+
+    from warroom.cli.interpreter import YOUNG_EVERY
+
+    before = gc.get_threshold()
+    seen: list[tuple[tuple[int, int, int], bool]] = []
+
+    def console(args: object) -> int:
+        seen.append((gc.get_threshold(), gc.isenabled()))
+        raise RuntimeError("crash")
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # (the crash trace)
+    monkeypatch.setattr("warroom.cli.console.run_live", console)
+    assert main([]) == EXIT_CRASH
+    assert seen == [((YOUNG_EVERY, *before[1:]), True)]
+    assert gc.get_threshold() == before

@@ -21,6 +21,7 @@ from benchmarks.pty_harness import (
     KEY_DOWN,
     MarkerTimeout,
     PtyApp,
+    as_installed,
     cpu_seconds,
     describe_rows,
     python_argv,
@@ -156,6 +157,19 @@ def test_terminal_env_drops_settings_that_change_drawing(monkeypatch: pytest.Mon
     assert env["TERM"] == "xterm-256color"
     assert "NO_COLOR" not in env and "TEXTUAL_DEVTOOLS" not in env and "COLUMNS" not in env
     assert env["WARROOM_REFRESH_S"] == "1"
+
+
+def test_children_load_bytecode_as_an_installed_console_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An inherited PYTHONDONTWRITEBYTECODE would make every measured spawn compile warroom
+    from source while the peer's Textual loads bytecode: the children get a shared cache."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = terminal_env()
+    again = as_installed({"PYTHONDONTWRITEBYTECODE": "1"})
+    assert "PYTHONDONTWRITEBYTECODE" not in env and "PYTHONDONTWRITEBYTECODE" not in again
+    assert Path(env["PYTHONPYCACHEPREFIX"]).is_dir()
+    assert again["PYTHONPYCACHEPREFIX"] == env["PYTHONPYCACHEPREFIX"]
 
 
 def test_repaints_say_which_rows_were_redrawn() -> None:

@@ -61,8 +61,27 @@ async def prom_alerts(cfg: ServerConfig) -> Any:
         await source.aclose()
 
 
+def prefetched(kind: Callable[[ServerConfig], AlertmanagerSource | PrometheusAlertSource]) -> Call:
+    """The first fetch as the CLI begins it, before the UI exists (stdlib `http_quick`)."""
+
+    async def call(cfg: ServerConfig) -> Any:
+        source = kind(cfg)
+        source.prefetch()
+        try:
+            return await source.fetch_alerts()
+        finally:
+            await source.aclose()
+
+    return call
+
+
+am_prefetched = prefetched(AlertmanagerSource)
+
+
 CALLS: dict[str, tuple[Call, str]] = {
     "am-alerts": (am_fetch, "/api/v2/alerts"),
+    "am-alerts-prefetched": (am_prefetched, "/api/v2/alerts"),
+    "prom-alerts-prefetched": (prefetched(PrometheusAlertSource), "/api/v1/alerts"),
     "am-silence": (am_silence, "/api/v2/silences"),
     "prom-query": (prom_sample, "/api/v1/query"),
     "prom-alerts": (prom_alerts, "/api/v1/alerts"),
@@ -190,8 +209,9 @@ async def test_missing_token_env_names_the_variable_not_a_value(
 ) -> None:
     monkeypatch.delenv("WARROOM_NO_SUCH_TOKEN", raising=False)
     cfg = ServerConfig(url="http://127.0.0.1:9", name="am", token_env="WARROOM_NO_SUCH_TOKEN")
-    with pytest.raises(SourceAuthError, match="am: token_env WARROOM_NO_SUCH_TOKEN is not set"):
-        await am_fetch(cfg)
+    for fetch in (am_fetch, am_prefetched):
+        with pytest.raises(SourceAuthError, match="am: token_env WARROOM_NO_SUCH_TOKEN is not"):
+            await fetch(cfg)
     with pytest.raises(SourceAuthError, match="token_env WARROOM_NO_SUCH_TOKEN"):
         await prom_sample(cfg)
 
@@ -229,6 +249,23 @@ async def test_a_plain_http_redirect_is_followed(stub: StubServer) -> None:
     assert await am_fetch(ServerConfig(url=stub.url, name="stub")) == []
     assert [r.path.split("?")[0] for r in stub.requests] == [
         "/api/v2/alerts",
+        "/moved/api/v2/alerts",
+    ]
+
+
+@pytest.mark.parametrize("fetch", [am_fetch, am_prefetched], ids=["httpx", "prefetched"])
+async def test_a_relative_redirect_under_a_path_prefix_is_followed(
+    stub: StubServer, fetch: Call
+) -> None:
+    """An Alertmanager behind a path (`/am`) redirecting to a path of its own host."""
+    stub.reply(
+        "/am/api/v2/alerts",
+        Reply(status=307, body=b"", headers={"Location": "/moved/api/v2/alerts?active=true"}),
+    )
+    stub.reply("/moved/api/v2/alerts", Reply(body=b"[]"))
+    assert await fetch(ServerConfig(url=f"{stub.url}/am", name="stub")) == []
+    assert [r.path.split("?")[0] for r in stub.requests] == [
+        "/am/api/v2/alerts",
         "/moved/api/v2/alerts",
     ]
 

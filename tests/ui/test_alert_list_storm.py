@@ -357,6 +357,18 @@ def test_the_fast_rows_agree_with_the_domain_filter_and_grouping(expected: list[
         ], text
 
 
+def test_the_first_listed_alert_is_the_first_row(expected: list[Alert]) -> None:
+    """`first_listed` (whose service the signals are prefetched for) is the alert on the
+    list's first line, found without sorting; None when every alert is quiet (a divider)."""
+    from warroom.domain.alert_view import first_listed
+
+    quiet = [a for a in expected if _quiet(a)]
+    for alerts in (expected, list(reversed(expected)), expected[:7], quiet, []):
+        rows = build_rows(AlertIndex(list(alerts)), View())
+        assert first_listed(alerts) is (rows[0].alert if rows else None)
+    assert quiet and first_listed(quiet) is None
+
+
 async def test_a_storm_is_filtered_in_a_thread_and_keys_answer_meanwhile(
     expected: list[Alert],
 ) -> None:

@@ -39,11 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Every way out is one line: a known error (exit 2), Ctrl-C (130), a
     closed pipe (141, silent) or a crash (70, with where the full trace was written)."""
     from warroom.cli.crash import quiet_broken_pipe, report_crash
+    from warroom.cli.interpreter import collector_tuned
 
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
-        code = int(args.handler(args) or 0)
+        with collector_tuned():
+            code = int(args.handler(args) or 0)
         sys.stdout.flush()  # a closed pipe shows up here, not in the interpreter's exit
         return code
     except WarroomError as exc:

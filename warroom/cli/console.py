@@ -100,12 +100,12 @@ def run_live(args: argparse.Namespace) -> int:
 
         print(NO_CONFIG_HELP.format(config=default_config_path()), file=sys.stderr, end="")
         return 2
-    from warroom.cli.live_wiring import build_live_sources, prefetch_alerts
+    from warroom.cli.live_wiring import build_live_sources
     from warroom.domain.clock import SystemClock
 
     clock = SystemClock()
-    sources = build_live_sources(settings, clock)
-    prefetch_alerts(sources)  # the answer is on its way while the UI is imported
+    # the first answers are on their way while the rest and the UI are imported
+    sources = build_live_sources(settings, clock, prefetch=True)
     return run_console(settings, sources, clock)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -17,11 +18,14 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from warroom.config import EnvironmentConfig, ServerConfig, Settings
 from warroom.config.context_schema import DockerSection, KubernetesSection
 from warroom.domain.errors import ConfigError
-from warroom.domain.ports import AlertSource, SignalSource, Sources
-from warroom.domain.service_context import ServiceContextSource
+from warroom.domain.scope import DEFAULT_SCOPE_LABELS
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from warroom.domain.clock import Clock
+    from warroom.domain.ports import AlertSource, SignalSource, Sources
+    from warroom.domain.service_context import ServiceContextSource
 
 
 def settings_from_urls(
@@ -65,10 +69,15 @@ def _flag_server(url: str, base: ServerConfig | None) -> ServerConfig:
     return ServerConfig(url=url)
 
 
-def build_live_sources(settings: Settings, clock: Clock | None = None) -> Sources:
+def build_live_sources(
+    settings: Settings, clock: Clock | None = None, *, prefetch: bool = False
+) -> Sources:
     """Sources for `settings.active_environment`: one AlertmanagerSource per Alertmanager (or the
     read-only Prometheus alert fallback when none is configured), Prometheus and PostgreSQL
-    signal sources, the service catalog, and whether this is production."""
+    signal sources, the service catalog, and whether this is production.
+
+    With `prefetch` (the console), what it shows first is asked for as soon as the sources that
+    answer it exist, before the executors and the rest are even imported (`_prefetch`)."""
     env = settings.active_environment
     if env is None:
         raise ConfigError(
@@ -107,6 +116,9 @@ def build_live_sources(settings: Settings, clock: Clock | None = None) -> Source
 
         signal_sources["postgres"] = PostgresSignals(env.postgres, clock=clock)
 
+    if prefetch:
+        _prefetch(settings, alert_sources, signal_sources)
+    from warroom.domain.ports import Sources
     from warroom.sources.executors import build_executors
 
     secrets = configured_secrets(settings)  # step output and its full-output file, redacted
@@ -257,10 +269,46 @@ def dsn_passwords(dsn: str) -> list[str]:
     return [v for p in found if p for v in {p, unquote(p)}]
 
 
-def prefetch_alerts(sources: Sources) -> None:
+def prefetch_alerts(alert_sources: Sequence[AlertSource]) -> None:
     """Begin every alert source's first fetch now, before the UI is imported: Alertmanager
     builds a storm's answer while Textual loads (measured in benchmarks/bench_real_alertmanager)."""
-    for source in sources.alert_sources:
+    for source in alert_sources:
         prefetch = getattr(source, "prefetch", None)
         if prefetch is not None:
             prefetch()
+
+
+def _prefetch(
+    settings: Settings,
+    alert_sources: Sequence[AlertSource],
+    signal_sources: dict[str, SignalSource],
+    timeout_s: float = 5.0,
+) -> None:
+    """What the console shows first, asked for now, before the UI is imported: the alerts, and
+    each golden signal's first history and value. Each goes out through the standard library
+    in a thread, so none waits for the app, nor the app for httpx or requests to be imported.
+
+    The signals start in the scope of the alert the list selects first (its service), so
+    their first queries wait for the first alerts (at most `timeout_s`), in their thread."""
+    prefetch_alerts(alert_sources)
+    env = settings.active_environment
+    labels = env.scope_labels if env is not None else DEFAULT_SCOPE_LABELS
+
+    def scope() -> str | None:
+        from warroom.domain.alert_view import first_listed
+        from warroom.domain.alerts import merge_alerts
+        from warroom.domain.scope import service_scope
+
+        deadline = time.monotonic() + timeout_s
+        batches = {
+            source.name: source.prefetched(max(0.0, deadline - time.monotonic()))
+            for source in alert_sources
+            if hasattr(source, "prefetched")
+        }
+        first = first_listed(merge_alerts(batches))
+        return service_scope(first.labels, labels) if first is not None else None
+
+    for name, source in signal_sources.items():
+        begin = getattr(source, "prefetch", None)
+        if begin is not None:
+            begin([spec for spec in settings.signals if spec.source == name], scope)

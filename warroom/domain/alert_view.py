@@ -80,6 +80,19 @@ def sorted_positions(keys: list[Any]) -> list[int]:
     return list(heapq.merge(*runs, key=key))
 
 
+def _order(a: Alert) -> tuple[Any, ...]:
+    """Where an alert stands in the list: most severe, oldest, name, fingerprint."""
+    return (a.severity, a.starts_at, a.name, a.fingerprint)
+
+
+def first_listed(alerts: Sequence[Alert]) -> Alert | None:
+    """The alert on the list's first line with no filter (the one it selects first): the
+    first active alert in `AlertIndex` order, found without sorting; None when every alert is
+    silenced or inhibited (the first line is then the divider)."""
+    active = (a for a in alerts if not (a.is_silenced or a.is_inhibited))
+    return min(active, key=_order, default=None)
+
+
 class AlertIndex:
     """The alerts of one refresh, sorted once (severity, age, name, fingerprint, as
     `sort_alerts`); the inputs a filter needs are prepared the first time one asks."""
@@ -88,7 +101,7 @@ class AlertIndex:
 
     def __init__(self, alerts: list[Alert]) -> None:
         self.alerts = alerts
-        keys = [(a.severity, a.starts_at, a.name, a.fingerprint) for a in alerts]
+        keys = [_order(a) for a in alerts]
         ordered = [alerts[i] for i in sorted_positions(keys)]
         self.sorted = ordered
         self.quiet = [a.is_silenced or a.is_inhibited for a in ordered]

@@ -50,6 +50,12 @@ DEFAULT_POLICIES: Mapping[IncidentSeverity, SeverityPolicy] = {
     IncidentSeverity.P2: SeverityPolicy(30 * 60, 8 * 3600, "Operations team", 30 * 60),
     IncidentSeverity.P3: SeverityPolicy(2 * 3600, 24 * 3600, "Next business day", 60 * 60),
 }
+Policies = Mapping[IncidentSeverity, SeverityPolicy]
+
+
+def policy_for(severity: IncidentSeverity, policies: Policies) -> SeverityPolicy:
+    """The configured policy for `severity`, else the default (a config may set only some)."""
+    return policies.get(severity, DEFAULT_POLICIES[severity])
 
 
 class Status(StrEnum):

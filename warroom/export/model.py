@@ -19,9 +19,9 @@ from warroom.domain.incident import (
     Entry,
     EntryKind,
     Incident,
-    IncidentSeverity,
+    Policies,
     Role,
-    SeverityPolicy,
+    policy_for,
 )
 from warroom.domain.milestones import (
     IncidentClock,
@@ -289,13 +289,13 @@ def build_postmortem(
     *,
     now: datetime,
     signals: Mapping[str, Any] | None = None,
-    policies: Mapping[IncidentSeverity, SeverityPolicy] = DEFAULT_POLICIES,
+    policies: Policies = DEFAULT_POLICIES,
     secrets: Iterable[str] = (),
 ) -> PostMortem:
     """The model every writer renders."""
     clean = Clean(secrets)
     clean.prime(e.text for e in incident.entries if e.kind is not EntryKind.SERIES)
-    policy = policies.get(incident.severity, DEFAULT_POLICIES[incident.severity])
+    policy = policy_for(incident.severity, policies)
     entries = sorted(incident.entries, key=lambda e: (e.at, e.recorded_at, e.id))
     corrected = incident.corrected_ids()
     clock = incident_clock(incident)

@@ -146,8 +146,11 @@ class AlertmanagerSource(ThreadedAlertFetch):
         self._http = _http.HttpEndpoint(server)
         self._last: tuple[bytes, Decoded[Alert]] | None = None  # digest of the last answer
 
-    def _fetch_and_parse(self, cancel: Cancel | None) -> tuple[list[Alert], str]:
-        body = self._http.fetch("GET", _ALERTS_PATH, cancel, params=_ALERTS_QUERY)
+    def _fetch_and_parse(self, cancel: Cancel | None, early: bool) -> tuple[list[Alert], str]:
+        if early:
+            body = self._http.fetch_early(_ALERTS_PATH, cancel, _ALERTS_QUERY)
+        else:
+            body = self._http.fetch("GET", _ALERTS_PATH, cancel, params=_ALERTS_QUERY)
         decoded = self._parse_alerts(body, cancel)
         return list(decoded.items), decoded.warning("alerts")
 

@@ -303,6 +303,25 @@ class HttpEndpoint:
         except Exception as exc:
             raise map_httpx_error(exc, self.name, self.server.timeout_s, self.secrets) from None
 
+    def fetch_early(
+        self, path: str, cancel: Cancel | None = None, params: dict[str, str] | None = None
+    ) -> bytes:
+        """`fetch("GET", path, ...)` before httpx is imported (the CLI's prefetch): the same
+        bounds and errors through `http_quick`; a redirect is followed by `fetch`."""
+        from warroom.sources.http_quick import Redirect, get_bounded
+
+        got = get_bounded(
+            self.server,
+            path,
+            params,
+            label=self.name,
+            max_bytes=self.max_bytes,
+            cancel=cancel,
+            secrets=self.secrets,
+            on_error=self._status_error,
+        )
+        return self.fetch("GET", got.location, cancel) if isinstance(got, Redirect) else got
+
     def _status_error(self, status: int, body: bytes) -> SourceError:
         return status_error(self.name, status, body.decode("utf-8", "replace"), self.secrets)
 

@@ -82,7 +82,7 @@ async def run_cancellable(work: Callable[[Cancel], T]) -> T:
         raise
 
 
-class _Watch:
+class Watch:
     """The sockets of one call, shut down when its deadline passes or it is cancelled."""
 
     def __init__(self, cancel: Cancel | None) -> None:
@@ -94,13 +94,16 @@ class _Watch:
     def trace(self, event: str, info: dict[str, Any]) -> None:
         if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
             stream = info.get("return_value")
-            sock = stream.get_extra_info("socket") if stream is not None else None
-            if isinstance(sock, socket.socket):
-                with self._lock:
-                    self._sockets.append(sock)
-                    fired = bool(self.why)
-                if fired:
-                    self._shut(sock)
+            self.add(stream.get_extra_info("socket") if stream is not None else None)
+
+    def add(self, sock: object) -> None:
+        """A socket of this call (shut at once if the watch already fired)."""
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                fired = bool(self.why)
+            if fired:
+                self._shut(sock)
 
     def fire(self, why: str) -> None:
         with self._lock:
@@ -117,7 +120,7 @@ class _Watch:
             sock.shutdown(socket.SHUT_RDWR)
 
 
-class _Inflate:
+class Inflate:
     """Content-Encoding undone chunk by chunk, never giving more bytes than asked for."""
 
     def __init__(self, encoding: str, label: str) -> None:
@@ -162,7 +165,7 @@ def read_bounded(
     """The decoded body of one call, within `max_bytes` and `deadline_s`. A non-2xx answer
     raises `on_error(status, first bytes of its body)`. Library exceptions propagate (the
     caller maps them), except when the watchdog caused them: then SourceTimeout/Cancelled."""
-    watch = _Watch(cancel)
+    watch = Watch(cancel)
     began = time.monotonic()
     timer = threading.Timer(deadline_s, watch.fire, args=("deadline",))
     timer.daemon = True
@@ -178,10 +181,10 @@ def read_bounded(
             length = response.headers.get("content-length", "")
             encoding = response.headers.get("content-encoding", "")
             if length.isdigit() and not encoding and int(length) > max_bytes:
-                raise _too_big(label, max_bytes)
+                raise too_big(label, max_bytes)
             body = _drain(response, max_bytes + 1, label, watch, began, deadline_s)
             if len(body) > max_bytes:
-                raise _too_big(label, max_bytes)
+                raise too_big(label, max_bytes)
             return body
         finally:
             response.close()
@@ -189,7 +192,7 @@ def read_bounded(
         raise
     except Exception:
         if watch.why == "deadline":
-            raise _late(label, deadline_s) from None
+            raise late(label, deadline_s) from None
         if watch.why == "cancelled":
             raise Cancelled(f"{label}: cancelled") from None
         raise
@@ -202,19 +205,19 @@ def _drain(
     response: httpx.Response,
     limit: int,
     label: str,
-    watch: _Watch,
+    watch: Watch,
     began: float,
     deadline_s: float,
 ) -> bytes:
     """Up to `limit` decoded bytes of the body (stops reading there)."""
-    inflate = _Inflate(response.headers.get("content-encoding", ""), label)
+    inflate = Inflate(response.headers.get("content-encoding", ""), label)
     chunks: list[bytes] = []
     total = 0
     for raw in response.iter_raw():
         if watch.cancel is not None and watch.cancel.is_set():
             raise Cancelled(f"{label}: cancelled")
         if time.monotonic() - began > deadline_s:
-            raise _late(label, deadline_s)
+            raise late(label, deadline_s)
         data = inflate.feed(raw, limit - total)
         chunks.append(data)
         total += len(data)
@@ -227,11 +230,11 @@ def _nothing() -> None:
     pass
 
 
-def _too_big(label: str, max_bytes: int) -> SourceBadResponse:
+def too_big(label: str, max_bytes: int) -> SourceBadResponse:
     return SourceBadResponse(
         f"{label}: answer larger than {max_bytes / 1e6:g} MB decoded (max_answer_mb); refused"
     )
 
 
-def _late(label: str, deadline_s: float) -> SourceTimeout:
+def late(label: str, deadline_s: float) -> SourceTimeout:
     return SourceTimeout(f"{label}: no complete answer within {deadline_s:g}s (deadline_s)")

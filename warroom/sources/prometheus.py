@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Future
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 READ_ONLY_MESSAGE = "Prometheus alerts are read-only: configure an Alertmanager to silence"
+_EARLY: ContextVar[bool] = ContextVar("early", default=False)  # in the prefetch's thread
 
 
 def _float(value: Any) -> float:
@@ -64,6 +68,10 @@ class PrometheusSignals:
         self._conn: PrometheusConnect | None = None
         self._secrets = secret_values(server)
         self._answered: dict[tuple[str, ...], str] = {}  # candidates -> the one with data
+        self._early: tuple[Future[tuple[datetime, str | None]], dict[Any, Future[Any]]] | None = (
+            None
+        )
+        self._endpoint: _http.HttpEndpoint | None = None
 
     # ------------------------------------------------------------ plumbing
 
@@ -121,10 +129,96 @@ class PrometheusSignals:
             raise SourceBadResponse(f"{self.name}: unexpected query result shape") from None
 
     async def _instant(self, query: str) -> Any:
+        if _EARLY.get():
+            return await self._get_early("/api/v1/query", {"query": query})
         return await self._run(lambda c: c.custom_query(query))
 
     async def _range(self, query: str, start: datetime, end: datetime, step: str) -> Any:
+        if _EARLY.get():  # the parameters as prometheus-api-client sends them
+            bounds = {"start": str(round(start.timestamp())), "end": str(round(end.timestamp()))}
+            return await self._get_early(
+                "/api/v1/query_range", {"query": query, **bounds, "step": step}
+            )
         return await self._run(lambda c: c.custom_query_range(query, start, end, step))
+
+    # ------------------------------------------------------------ the first queries, early
+
+    def prefetch(
+        self, specs: Sequence[SignalSpec], scope: Callable[[], str | None] = lambda: None
+    ) -> None:
+        """Begin each panel's first history and sample now, in a thread, through the standard
+        library (`HttpEndpoint.fetch_early`), before the UI is ready: the first values then
+        wait neither for requests' import nor for the alerts to be drawn. `scope()` (called in
+        that thread; it may wait for the first alerts) is the service the console starts in.
+        A panel's first `history` / `sample` in that scope takes the answer; a failure is not
+        kept (that call asks again, through prometheus-api-client)."""
+        if self._early is not None:
+            return
+        scoped: Future[tuple[datetime, str | None]] = Future()
+        futures: dict[tuple[str, str], Future[Any]] = {}
+        for spec in specs:
+            futures[("history", spec.key)] = Future()
+            futures[("sample", spec.key)] = Future()
+        self._early = (scoped, futures)
+
+        async def one(spec: SignalSpec, kind: str, call: Awaitable[Any]) -> None:
+            future = futures[(kind, spec.key)]
+            try:
+                future.set_result(await call)
+            except Exception as exc:  # (kept for whoever asks: it then asks again)
+                future.set_exception(exc)
+
+        async def every(service: str | None, end: datetime) -> None:
+            _EARLY.set(True)
+            await asyncio.gather(
+                *(one(s, "history", self.history(s, service, end)) for s in specs),
+                *(one(s, "sample", self.sample(s, service)) for s in specs),
+            )
+
+        def run() -> None:
+            try:
+                service = scope()
+            except BaseException as exc:
+                scoped.set_exception(exc)
+                return
+            end = datetime.now(UTC)
+            scoped.set_result((end, service))
+            asyncio.run(every(service, end))
+
+        threading.Thread(target=run, name=f"first queries: {self.name}", daemon=True).start()
+
+    async def _get_early(self, path: str, params: dict[str, str]) -> Any:
+        """`data.result` of one GET, as prometheus-api-client returns it."""
+        if self._endpoint is None:
+            self._endpoint = _http.HttpEndpoint(self.server)
+        endpoint = self._endpoint
+
+        def work() -> Any:
+            return msgspec.json.decode(endpoint.fetch_early(path, None, params))["data"]["result"]
+
+        return await asyncio.to_thread(work)
+
+    async def _prefetched(
+        self, kind: str, spec: SignalSpec, service: str | None, end: datetime | None = None
+    ) -> Any:
+        """The prefetched answer for this panel's first call, or None: its scope not known yet,
+        asked for another scope, for a range ending more than a step later, already taken,
+        or failed."""
+        early = self._early
+        if early is None or not early[0].done() or _EARLY.get():
+            return None  # (a scope still unknown is not waited for: the alerts are late)
+        try:  # shielded: a cancelled poll leaves the thread's futures alone
+            began, scope = early[0].result()
+            if service != scope:
+                return None
+            future = early[1].pop((kind, spec.key), None)
+            if future is None:
+                return None
+            if end is not None and not 0 <= (end - began).total_seconds() <= max(1, spec.step_s):
+                return None
+            return await asyncio.shield(asyncio.wrap_future(future))
+        except Exception:
+            return None
 
     def _queries(self, spec: SignalSpec, service: str | None) -> tuple[tuple[str, ...], list[str]]:
         """(the candidates, in the order to try them): the one that last had data first, so
@@ -147,6 +241,9 @@ class PrometheusSignals:
     async def sample(self, spec: SignalSpec, service: str | None) -> Sample:
         """The panel's current value (the worst series if several). No series at all raises
         SourceBadResponse("no data ...") so the panel says so instead of showing a zero."""
+        early = await self._prefetched("sample", spec, service)
+        if early is not None:
+            return early
         candidates, ordered = self._queries(spec, service)
         for query in ordered:
             result = await self._instant(query)
@@ -160,6 +257,9 @@ class PrometheusSignals:
 
     async def history(self, spec: SignalSpec, service: str | None, end: datetime) -> list[Sample]:
         """The last `range_s` at `step_s`, worst series per step. No data gives []."""
+        early = await self._prefetched("history", spec, service, end)
+        if early is not None:
+            return early
         start = end - timedelta(seconds=spec.range_s)
         step = f"{max(1, spec.step_s)}s"
         candidates, ordered = self._queries(spec, service)
@@ -198,6 +298,8 @@ class PrometheusSignals:
         return await self._run(both)
 
     async def aclose(self) -> None:
+        if self._endpoint is not None:  # (a client only if the prefetch was redirected)
+            await self._endpoint.aclose()
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await asyncio.to_thread(conn.close)
@@ -238,8 +340,11 @@ class PrometheusAlertSource(ThreadedAlertFetch):
         self.name = safe_label(server)
         self._http = _http.HttpEndpoint(server)
 
-    def _fetch_and_parse(self, cancel: Cancel | None) -> tuple[list[Alert], str]:
-        body = self._http.fetch("GET", _ALERTS_PATH, cancel)
+    def _fetch_and_parse(self, cancel: Cancel | None, early: bool) -> tuple[list[Alert], str]:
+        if early:
+            body = self._http.fetch_early(_ALERTS_PATH, cancel)
+        else:
+            body = self._http.fetch("GET", _ALERTS_PATH, cancel)
         shape = f"unexpected shape in {_ALERTS_PATH}"
         raw = decode_answer(_PROM_ANSWER, body, self.name, _ALERTS_PATH, shape).data.alerts
         origins = (self.name,)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.screen import Screen
+from textual.types import NoActiveAppError
 from textual.widgets import Static
 
 from warroom.ui.context import ConsoleContext
@@ -24,6 +25,16 @@ class FrameScreen(Screen[None]):
         self.shown_specs = self.specs or tuple(
             chosen(getattr(ctx.settings, "layout", None), ctx.sources)
         )
+        # the layout for the terminal as it is, in the styles of the first frame: set after
+        # mount, the class change would restyle and lay out the whole screen once more
+        try:
+            width, height = self.app.size
+        except NoActiveAppError:  # (made outside a running app: the first resize sets it)
+            return
+        self.add_class(layout_for(width, height), update=False)
+
+    def on_mount(self) -> None:
+        self.show_region(self.region_index, focus=False)
 
     def on_resize(self) -> None:
         self.set_layout(layout_for(self.size.width, self.size.height))
