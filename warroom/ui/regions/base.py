@@ -48,6 +48,7 @@ from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
 from warroom.ui.messages import EntryCommitted
 
 __all__ = [
+    "JUMP_ACTIONS",
     "SOURCE_TIMEOUT_S",
     "Access",
     "Action",
@@ -71,16 +72,24 @@ class Action:
     show: bool = True
     priority: bool = False
     reserved: str = ""
+    args: tuple[int, ...] = ()  # passed to `action_<name>` (the jump keys: which pane)
 
     def binding(self) -> Binding:
+        args = "".join(f", {a!r}" for a in self.args)
         return Binding(
             self.key,
-            f"do('{self.name}')",
+            f"do('{self.name}'{args})",
             self.description,
             show=self.show,
             priority=self.priority,
-            id=f"warroom.{self.name}",
+            id="_".join(["warroom." + self.name, *map(str, self.args)]),
         )
+
+
+# `1`-`5`: straight to that pane in every layout (in the tabbed one, its tab); the screen's
+JUMP_ACTIONS = tuple(
+    Action(str(n), "jump", f"Pane {n}", Access.READ, show=False, args=(n,)) for n in range(1, 6)
+)
 
 
 @dataclass(slots=True)

@@ -52,3 +52,8 @@ class FrameScreen(Screen[None]):
 
     def action_previous_region(self) -> None:
         self.show_region(self.region_index - 1)
+
+    def action_jump(self, number: int) -> None:
+        """`1`-`5`: pane `number` in any layout (the tabbed one shows its tab); none: nothing."""
+        if 1 <= number <= len(self.shown_specs):
+            self.show_region(number - 1)

@@ -28,7 +28,7 @@ from warroom.ui.messages import (
     SignalPinned,
 )
 from warroom.ui.regions import RegionSpec, chosen
-from warroom.ui.regions.base import Access, Action, Region, services_for, write_entry
+from warroom.ui.regions.base import JUMP_ACTIONS, Access, Action, Region, services_for, write_entry
 from warroom.ui.screens.frame import FrameScreen
 from warroom.ui.screens.header_state import header_state
 from warroom.ui.widgets.key_bar import KeyBar
@@ -40,6 +40,7 @@ FIRST_ACTIONS = (  # the screen's own keys, before the regions' in the key bar a
     Action("question_mark", "help", "Help", READ),
     Action("tab", "next_region", "Next pane", READ, show=False, priority=True),
     Action("shift+tab", "previous_region", "Prev pane", READ, show=False, priority=True),
+    *JUMP_ACTIONS,  # `1`-`5`: FrameScreen.action_jump
 )
 LAST_ACTIONS = (  # and after them
     Action("enter", "run_step", "Open/Run", READ),  # open is a read; the run asks again

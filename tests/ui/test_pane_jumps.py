@@ -1,0 +1,50 @@
+"""`1`-`5` jump straight to a pane in every layout: the 2x2 grid, three columns, and the tabbed
+compact layout (where a jump switches the tab); a number with no pane does nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.ui.factory import FIXED_TIME, build_test_app, screen_text
+from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
+from warroom.domain.ports import Sources
+
+
+def _app(tmp_path: Path):  # type: ignore[no-untyped-def]
+    alert = make_alert("ServiceDown", "critical", FIXED_TIME - timedelta(minutes=3), service="api")
+    sources = Sources(
+        environment="test",
+        alert_sources=[FakeAlertSource([alert])],
+        signal_sources={"prometheus": FakeSignalSource({"error_rate": 1.0})},
+    )
+    return build_test_app(tmp_path, sources)
+
+
+@pytest.mark.parametrize(
+    ("size", "layout"), [((160, 48), "-grid"), ((240, 60), "-columns"), ((100, 30), "-compact")]
+)
+async def test_number_keys_jump_to_panes_in_every_layout(tmp_path: Path, size, layout) -> None:  # type: ignore[no-untyped-def]
+    app = _app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause(1.1)
+        screen = app.screen
+        assert screen.has_class(layout)
+        for key, name in (("4", "log"), ("2", "signals"), ("3", "runbook"), ("1", "alerts")):
+            await pilot.press(key)
+            await pilot.pause()
+            region = screen.region_named(name)
+            assert region is not None and region.has_focus_within, (key, name)
+            assert region.has_class("-current")
+            if layout == "-compact":  # one pane shown: the one jumped to, its tab marked
+                text = screen_text(app)
+                assert region.TITLE in text
+                others = [r.TITLE for r in screen.regions if r is not region]
+                assert not any(f"╭─ {title}" in text for title in others), (key, text)
+        await pilot.press("4", "5")  # four panes: `5` leaves the log where it is
+        await pilot.pause()
+        assert screen.region_named("log").has_focus_within
