@@ -10,10 +10,9 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from tests.ui.factory import FIXED_TIME, build_test_app, choose, screen_text
-from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
+from tests.ui.factory import FIXED_TIME, choose, screen_text
+from tests.ui.pane_helpers import one_alert_app, settle
 from warroom.domain.incident import EntryKind
-from warroom.domain.ports import Sources
 from warroom.ui.dialogs.prompts import Choose, Confirm, TextPrompt
 from warroom.ui.regions.log.view import IncidentLogView
 from warroom.ui.screens.war_room import WarRoomScreen
@@ -21,32 +20,16 @@ from warroom.ui.screens.war_room import WarRoomScreen
 LONG = " ".join(f"word{i:03d}" for i in range(60))  # several lines of any pane
 
 
-def _app(tmp_path: Path):  # type: ignore[no-untyped-def]
-    alert = make_alert("ServiceDown", "critical", FIXED_TIME - timedelta(minutes=3), service="api")
-    sources = Sources(
-        environment="test",
-        alert_sources=[FakeAlertSource([alert])],
-        signal_sources={"prometheus": FakeSignalSource({"error_rate": 1.0})},
-    )
-    return build_test_app(tmp_path, sources)
-
-
-async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def _declare_and_note(pilot, app, *notes: str) -> None:  # type: ignore[no-untyped-def]
-    await _settle(pilot, app)
+    await settle(pilot, app)
     await pilot.press("d")
     await pilot.click("#declare-ok")
-    await _settle(pilot, app)
+    await settle(pilot, app)
     for note in notes:
         await pilot.press("n")
         app.screen.query_one(Input).value = note
         await pilot.press("enter")
-        await _settle(pilot, app)
+        await settle(pilot, app)
 
 
 def _entries(app):  # type: ignore[no-untyped-def]
@@ -61,7 +44,7 @@ def _cursor_line(app) -> str:  # type: ignore[no-untyped-def]
 
 
 async def test_ids_shown_and_the_cursor_walks_entries_without_wrapping(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+    app = one_alert_app(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         notes = [f"note number {i}" for i in range(30)]
         await _declare_and_note(pilot, app, *notes)
@@ -91,7 +74,7 @@ async def test_ids_shown_and_the_cursor_walks_entries_without_wrapping(tmp_path:
 
 
 async def test_enter_offers_correct_and_reply_prefilled(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+    app = one_alert_app(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await _declare_and_note(pilot, app, "db failover at 02:55", "paged the dba")
         await pilot.press("4", "k", "enter")  # the older note
@@ -102,7 +85,7 @@ async def test_enter_offers_correct_and_reply_prefilled(tmp_path: Path) -> None:
         prompt = app.screen.query_one(Input)
         assert prompt.value == f"correct {target.id[:6]}: "
         await pilot.press(*"failover at 02:51", "enter")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         correction = next(e for e in _entries(app) if e.kind is EntryKind.CORRECTION)
         assert correction.kind is EntryKind.CORRECTION and correction.corrects == target.id
         assert "correction tester     corrects" in screen_text(app)  # (it wraps in the pane)
@@ -114,12 +97,12 @@ async def test_enter_offers_correct_and_reply_prefilled(tmp_path: Path) -> None:
         await choose(pilot, app, "reply")
         assert app.screen.query_one(Input).value == f"re {declared.id[:6]}: "
         await pilot.press(*"ack, on it", "enter")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         assert any(e.text == f"re {declared.id[:6]}: ack, on it" for e in _entries(app))
 
 
 async def test_long_entries_fold_to_two_lines_until_enter_shows_all(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+    app = one_alert_app(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await _declare_and_note(pilot, app, LONG, "short one")
         text = screen_text(app)
@@ -139,14 +122,14 @@ async def test_long_entries_fold_to_two_lines_until_enter_shows_all(tmp_path: Pa
 
 
 async def test_a_correction_fits_its_column(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+    app = one_alert_app(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await _declare_and_note(pilot, app, "first")
         first = _entries(app)[-1]
         await pilot.press("n")
         app.screen.query_one(Input).value = f"correct {first.id[:6]}: second"
         await pilot.press("enter")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         rows = {
             kind: next(line for line in screen_text(app).splitlines() if f" {kind} " in line)
             for kind in ("note", "correction")
@@ -157,7 +140,7 @@ async def test_a_correction_fits_its_column(tmp_path: Path) -> None:
 
 
 async def test_a_backdate_on_another_day_says_the_date_and_asks(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+    app = one_alert_app(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await _declare_and_note(pilot, app)
         now = FIXED_TIME.astimezone()
@@ -170,7 +153,7 @@ async def test_a_backdate_on_another_day_says_the_date_and_asks(tmp_path: Path) 
             assert isinstance(app.screen, Confirm)
             assert f"{yesterday:%A %d %B %Y}" in app.screen.question
             await pilot.press(answer)
-            await _settle(pilot, app)
+            await settle(pilot, app)
             notes = [e for e in _entries(app) if "replica lag" in e.text]
             assert len(notes) == (answer == "y")
         (note,) = notes
@@ -180,6 +163,6 @@ async def test_a_backdate_on_another_day_says_the_date_and_asks(tmp_path: Path) 
         await pilot.press("n")
         app.screen.query_one(Input).value = f"@{now:%H:%M} paged the dba"
         await pilot.press("enter")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         assert not isinstance(app.screen, Confirm)
         assert any(e.text == "paged the dba" for e in _entries(app))

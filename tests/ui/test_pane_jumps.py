@@ -3,35 +3,21 @@ compact layout (where a jump switches the tab); a number with no pane does nothi
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.ui.factory import FIXED_TIME, build_test_app, screen_text
-from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
-from warroom.domain.ports import Sources
-
-
-def _app(tmp_path: Path):  # type: ignore[no-untyped-def]
-    alert = make_alert("ServiceDown", "critical", FIXED_TIME - timedelta(minutes=3), service="api")
-    sources = Sources(
-        environment="test",
-        alert_sources=[FakeAlertSource([alert])],
-        signal_sources={"prometheus": FakeSignalSource({"error_rate": 1.0})},
-    )
-    return build_test_app(tmp_path, sources)
+from tests.ui.factory import screen_text
+from tests.ui.pane_helpers import one_alert_app, started
 
 
 @pytest.mark.parametrize(
     ("size", "layout"), [((160, 48), "-grid"), ((240, 60), "-columns"), ((100, 30), "-compact")]
 )
 async def test_number_keys_jump_to_panes_in_every_layout(tmp_path: Path, size, layout) -> None:  # type: ignore[no-untyped-def]
-    app = _app(tmp_path)
+    app = one_alert_app(tmp_path)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause(1.1)
+        await started(pilot, app)
         screen = app.screen
         assert screen.has_class(layout)
         for key, name in (("4", "log"), ("2", "signals"), ("3", "runbook"), ("1", "alerts")):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tests.ui.factory import FIXED_TIME, build_test_app, screen_text
 from tests.ui.fakes import FakeAlertSource, make_alert
+from tests.ui.pane_helpers import settle, started
 from warroom.domain.clock import FrozenClock
 from warroom.domain.incident import EntryKind
 from warroom.domain.ports import Sources
@@ -63,12 +64,6 @@ def _app(tmp_path: Path, shapes: dict[str, Callable[[float], float]]):  # type: 
     return build_test_app(tmp_path, sources, clock, refresh_s=600.0)
 
 
-async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def _entries(app):  # type: ignore[no-untyped-def]
     incident = app.screen.incident_log.incident
     return list(incident.entries) if incident else []
@@ -82,9 +77,9 @@ def _panel_text(app, key: str) -> str:  # type: ignore[no-untyped-def]
 async def test_the_trend_speaks_for_the_last_minute_and_says_so(tmp_path: Path) -> None:
     app = _app(tmp_path, {"error_rate": falling_error_rate, "latency_p95": lambda ago: 0.4})
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot, app)
         await pilot.pause(1.1)  # the regions start once the alerts are drawn (or after 1 s)
-        await _settle(pilot, app)
+        await settle(pilot, app)
         # the last ten minutes average far above the ten before: the old arrow said ↑
         error = _panel_text(app, "error_rate")
         assert "0.4 %" in error and "↓ 1m" in error and "↑" not in error.splitlines()[0]
@@ -112,12 +107,10 @@ async def test_panels_take_the_focus_move_with_j_k_and_p_pins_the_focused(
 ) -> None:
     app = _app(tmp_path, {"error_rate": falling_error_rate})
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
-        await pilot.pause(1.1)
-        await _settle(pilot, app)
+        await started(pilot, app)
         await pilot.press("d")  # pins are entries of an incident
         await pilot.click("#declare-ok")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         await pilot.press("2")  # the signals region, its first panel
         assert isinstance(app.focused, SignalPanel)
         assert app.focused.id == "signal-error_rate"
@@ -130,14 +123,14 @@ async def test_panels_take_the_focus_move_with_j_k_and_p_pins_the_focused(
         await pilot.press("k")
         assert app.focused.id == "signal-connections"
         await pilot.press("p")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         pinned = [e for e in _entries(app) if e.kind is EntryKind.SNAPSHOT]
         assert [e.data["signal"] for e in pinned] == ["Connections"]
         # a click focuses a panel too, and p pins that one
         await pilot.click("#signal-latency_p95")
         assert app.focused.id == "signal-latency_p95"
         await pilot.press("p")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         pinned = [e for e in _entries(app) if e.kind is EntryKind.SNAPSHOT]
         assert [e.data["signal"] for e in pinned] == ["Connections", "p95 latency"]
         assert "pinned" in screen_text(app) and "p95 latency:" in screen_text(app)
@@ -147,9 +140,7 @@ async def test_the_sparkline_draws_its_thresholds_and_its_scale(tmp_path: Path) 
     # error rate: warn 5 %, critical 10 %; a signal at 7 % sits between the two lines
     app = _app(tmp_path, {"error_rate": lambda ago: 7.0})
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
-        await pilot.pause(1.1)
-        await _settle(pilot, app)
+        await started(pilot, app)
         lines = _panel_text(app, "error_rate").splitlines()
         chart = lines[1:-1]
         assert chart[0].rstrip().endswith("│10%")  # the top of the scale is critical: 10 %
@@ -162,9 +153,7 @@ async def test_the_sparkline_draws_its_thresholds_and_its_scale(tmp_path: Path) 
     (tmp_path / "q").mkdir()
     quiet = _app(tmp_path / "q", {"error_rate": lambda ago: 0.5})
     async with quiet.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, quiet)
-        await pilot.pause(1.1)
-        await _settle(pilot, quiet)
+        await started(pilot, quiet)
         chart = _panel_text(quiet, "error_rate").splitlines()[1:-1]
         lined = [row for row in chart if set(row.split("│")[0]) == {LINE}]
         assert len(lined) == 2  # a quiet signal: both lines drawn whole, above its bars
