@@ -243,7 +243,8 @@ class IncidentLogView(TextLog):
             return
         page = max(1, self.scrollable_content_region.height - 1)
         target = self._starts[min(index, len(self._starts) - 1)] + direction * page
-        self._set_cursor(bisect_right(self._starts, max(0, target)) - 1)
+        landed = bisect_right(self._starts, max(0, target)) - 1
+        self._set_cursor(landed if landed != index else index + direction)  # (a long one)
 
     def action_open(self) -> None:
         entry = self.cursor_entry
