@@ -34,3 +34,14 @@ async def test_number_keys_jump_to_panes_in_every_layout(tmp_path: Path, size, l
         await pilot.press("4", "5")  # four panes: `5` leaves the log where it is
         await pilot.pause()
         assert screen.region_named("log").has_focus_within
+
+
+async def test_digits_typed_into_the_alert_filter_stay_there(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    app = one_alert_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot, app)
+        await pilot.press("slash", *"instance=api-3")
+        box = app.screen.query_one("#alert-filter", Input)
+        assert app.focused is box and box.value == "instance=api-3"

@@ -86,7 +86,7 @@ class Action:
         )
 
 
-# `1`-`5`: straight to that pane in every layout (in the tabbed one, its tab); the screen's
+# `1`-`5`: straight to that pane in every layout (in the tabbed one, its tab): screen keys
 JUMP_ACTIONS = tuple(
     Action(str(n), "jump", f"Pane {n}", Access.READ, show=False, args=(n,)) for n in range(1, 6)
 )
