@@ -72,23 +72,22 @@ class Action:
     show: bool = True
     priority: bool = False
     reserved: str = ""
-    args: tuple[int, ...] = ()  # passed to `action_<name>` (the jump keys: which pane)
 
     def binding(self) -> Binding:
-        args = "".join(f", {a!r}" for a in self.args)
         return Binding(
             self.key,
-            f"do('{self.name}'{args})",
+            f"do('{self.name}')",
             self.description,
             show=self.show,
             priority=self.priority,
-            id="_".join(["warroom." + self.name, *map(str, self.args)]),
+            id=f"warroom.{self.name}",
         )
 
 
-# `1`-`5`: straight to that pane in every layout (in the tabbed one, its tab): screen keys
+# `1`-`5`: straight to that pane in every layout (in the tabbed one, its tab); the screen's
+# keys (`FrameScreen.action_jump_<n>`), after the others so Enter and the rest keep their place
 JUMP_ACTIONS = tuple(
-    Action(str(n), "jump", f"Pane {n}", Access.READ, show=False, args=(n,)) for n in range(1, 6)
+    Action(str(n), f"jump_{n}", f"Pane {n}", Access.READ, show=False) for n in range(1, 6)
 )
 
 

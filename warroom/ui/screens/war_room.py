@@ -40,12 +40,12 @@ FIRST_ACTIONS = (  # the screen's own keys, before the regions' in the key bar a
     Action("question_mark", "help", "Help", READ),
     Action("tab", "next_region", "Next pane", READ, show=False, priority=True),
     Action("shift+tab", "previous_region", "Prev pane", READ, show=False, priority=True),
-    *JUMP_ACTIONS,  # `1`-`5`: FrameScreen.action_jump
 )
 LAST_ACTIONS = (  # and after them
     Action("enter", "run_step", "Open/Run", READ),  # open is a read; the run asks again
     Action("r", "refresh", "Refresh", READ, show=False),
     Action("q", "quit", "Quit", READ),
+    *JUMP_ACTIONS,  # `1`-`5`: FrameScreen.action_jump_<n>
 )
 SCREEN_ACTIONS = (*FIRST_ACTIONS, *LAST_ACTIONS)
 
