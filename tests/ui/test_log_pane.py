@@ -166,3 +166,36 @@ async def test_a_backdate_on_another_day_says_the_date_and_asks(tmp_path: Path) 
         await settle(pilot, app)
         assert not isinstance(app.screen, Confirm)
         assert any(e.text == "paged the dba" for e in _entries(app))
+
+
+async def test_a_viewer_can_open_an_entry_but_correct_and_reply_are_refused(
+    tmp_path: Path,
+) -> None:
+    from warroom.domain.clock import FrozenClock
+    from warroom.domain.incident import IncidentSeverity
+    from warroom.services.incident_log import IncidentLog
+    from warroom.stores import open_store
+
+    store = open_store(str(tmp_path / "incidents.db"))  # a commander's console wrote these
+    await store.open()
+    log = IncidentLog(store, FrozenClock(FIXED_TIME), "dana@bastion")
+    await log.declare("checkout down", IncidentSeverity.P1, "api", "no payments")
+    await log.note(LONG)
+    written = len(log.incident.entries)  # type: ignore[union-attr]
+    await store.close()
+    app = one_alert_app(tmp_path, viewer=True)
+    notes: list[str] = []
+    app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("4", "enter")
+        assert isinstance(app.screen, Choose)
+        await choose(pilot, app, "fold")  # reading all of it is a read
+        assert "word059" in screen_text(app)
+        for what in ("correct", "reply"):
+            await pilot.press("enter")
+            await choose(pilot, app, what)
+            await settle(pilot, app)
+            assert not isinstance(app.screen, TextPrompt)
+            assert notes[-1].startswith("viewer mode: Note is a change")
+        assert len(_entries(app)) == written  # nothing more
