@@ -158,3 +158,24 @@ async def test_the_sparkline_draws_its_thresholds_and_its_scale(tmp_path: Path) 
         lined = [row for row in chart if set(row.split("│")[0]) == {LINE}]
         assert len(lined) == 2  # a quiet signal: both lines drawn whole, above its bars
         assert lined[0].rstrip().endswith("│10%") and lined[1].rstrip().endswith("│5%")
+
+
+def test_chart_lines_for_a_lower_is_worse_signal_and_a_narrow_panel() -> None:
+    from rich.style import Style
+
+    from warroom.ui.regions.signals.spark_chart import AXIS, ChartStyles, chart_lines
+
+    styles = ChartStyles(Style(), Style(color="yellow"), Style(color="red"), Style(dim=True))
+    spec = SignalSpec("rps", "Requests/s", "q", warn=50.0, critical=20.0, higher_is_worse=False)
+    rows = chart_lines([100.0] * 20, 20 + AXIS, 10, spec, styles)
+    plain = [line.plain for line in rows]
+    assert all(len(line) == 20 + AXIS for line in plain)
+    assert plain[0].endswith("│100  ")  # the scale's top: the peak, rounded
+    assert plain[-1].endswith("│0    ")
+    assert [line.rstrip()[-3:] for line in plain if line.rstrip().endswith(("│50", "│20"))] == [
+        "│50",
+        "│20",
+    ]  # warn above critical: lower is worse
+    assert all(LINE not in line for line in plain)  # the bars fill both rows: above them
+    narrow = chart_lines([1.0, 2.0, 3.0], 8, 3, spec, styles)
+    assert all(len(line.plain) == 8 and "│" not in line.plain for line in narrow)  # bars only

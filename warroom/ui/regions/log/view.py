@@ -120,7 +120,7 @@ class IncidentLogView(TextLog):
         self._open: set[str] = set()  # entries shown in full
         self._long: set[str] = set()  # entries longer than FOLD_LINES at this width
         self._cursor = -1  # index into `_shown`; -1 follows the newest
-        self._starts: list[int] = []  # first wrapped line of each entry
+        self._starts_at: list[int] | None = []  # first wrapped line of each entry (None: stale)
 
     # ------------------------------------------------------------ entries
 
@@ -184,8 +184,14 @@ class IncidentLogView(TextLog):
         return [*lines[: FOLD_LINES - 1], last.append_text(more)]
 
     def _resized(self) -> None:
-        self._starts = [0, *accumulate(self._counts)][: len(self._counts)]
+        self._starts_at = None  # recounted when next read: a resume writes thousands at once
         super()._resized()
+
+    @property
+    def _starts(self) -> list[int]:
+        if self._starts_at is None:
+            self._starts_at = [0, *accumulate(self._counts)][: len(self._counts)]
+        return self._starts_at
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
