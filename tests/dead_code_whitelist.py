@@ -28,6 +28,8 @@ comment_only  # shell_syntax: a field of the parsed line
 # --- public seams the tests read (the screen's state, through the widget's own API)
 unregister  # ui.regions: a test's (or plugin's) region leaves the registry again
 _.filter_pending  # AlertList: a storm's rows for a new filter are still being built
+_.select_on_focus  # NotePrompt (log region): Textual's Input reads it; a prefill is typed after
+_.cursor_position  # NotePrompt (log region): Textual's Input reads it (the cursor at the end)
 _.filtered_alerts  # AlertList: every alert the filter passes, not only the visible lines
 _.row_count  # AlertList
 _.texts  # TextLog and LineCacheWidget: what the pane shows, as plain text

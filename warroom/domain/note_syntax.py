@@ -5,13 +5,17 @@
 - `decision: text`                    a decision
 - `action: text owner=bob due=12-01`  an action item (owner and due optional)
 - `correct 3f2a9c: text`              a correction pointing at the entry whose id starts so
+- `re 3f2a9c: text`                   a reply: a note, kept as typed (the id says to what)
+
+A backdated time is the latest such time not in the future: `@23:59` typed at 00:10 is
+yesterday, which `lands_on_another_day` says so the console can show the date and ask.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from warroom.domain.incident import EntryKind
 
@@ -27,6 +31,13 @@ class NoteInput:
     owner: str = ""
     due: str = ""
     corrects: str = ""
+
+    def lands_on_another_day(self, now: datetime) -> date | None:
+        """The local day a backdated note falls on, when that is not today's."""
+        if self.at is None:
+            return None
+        day = self.at.astimezone().date()
+        return day if day != now.astimezone().date() else None
 
 
 def parse_note(raw: str, now: datetime) -> NoteInput:

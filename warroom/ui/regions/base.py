@@ -50,6 +50,7 @@ from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
 from warroom.ui.messages import EntryCommitted
 
 __all__ = [
+    "JUMP_ACTIONS",
     "SOURCE_TIMEOUT_S",
     "Access",
     "Action",
@@ -83,6 +84,13 @@ class Action:
             priority=self.priority,
             id=f"warroom.{self.name}",
         )
+
+
+# `1`-`5`: straight to that pane in every layout (in the tabbed one, its tab); the screen's
+# keys (`FrameScreen.action_jump_<n>`), after the others so Enter and the rest keep their place
+JUMP_ACTIONS = tuple(
+    Action(str(n), f"jump_{n}", f"Pane {n}", Access.READ, show=False) for n in range(1, 6)
+)
 
 
 @dataclass(slots=True)

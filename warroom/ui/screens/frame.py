@@ -72,3 +72,24 @@ class FrameScreen(Screen[None]):
 
     def action_previous_region(self) -> None:
         self.show_region(self.region_index - 1)
+
+    def action_jump(self, number: int) -> None:
+        """`1`-`5`: pane `number` in any layout (the tabbed one shows its tab); none: nothing."""
+        if 1 <= number <= len(self.shown_specs):
+            self.show_region(number - 1)
+
+    # each key is one named action (`do('jump_3')`), so each jump has its own
+    def action_jump_1(self) -> None:
+        self.action_jump(1)
+
+    def action_jump_2(self) -> None:
+        self.action_jump(2)
+
+    def action_jump_3(self) -> None:
+        self.action_jump(3)
+
+    def action_jump_4(self) -> None:
+        self.action_jump(4)
+
+    def action_jump_5(self) -> None:
+        self.action_jump(5)

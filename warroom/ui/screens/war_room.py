@@ -29,7 +29,7 @@ from warroom.ui.messages import (
     SignalPinned,
 )
 from warroom.ui.regions import RegionSpec, chosen
-from warroom.ui.regions.base import Access, Action, Region, services_for, write_entry
+from warroom.ui.regions.base import JUMP_ACTIONS, Access, Action, Region, services_for, write_entry
 from warroom.ui.screens.frame import FrameScreen
 from warroom.ui.screens.header_state import header_state
 from warroom.ui.screens.heartbeat import Heartbeat, nudges
@@ -47,6 +47,7 @@ LAST_ACTIONS = (  # and after them
     Action("enter", "run_step", "Open/Run", READ),  # open is a read; the run asks again
     Action("r", "refresh", "Refresh", READ, show=False),
     Action("q", "quit", "Quit", READ),
+    *JUMP_ACTIONS,  # `1`-`5`: FrameScreen.action_jump_<n>
 )
 
 
@@ -189,8 +190,7 @@ class WarRoomScreen(FrameScreen):
 
     def action_run_step(self) -> None:
         """Enter: from the alert list to its runbook; in the runbook, run the step (a write)."""
-        runbook = self.region_named("runbook")
-        if runbook is None:
+        if (runbook := self.region_named("runbook")) is None:
             return
         if runbook.has_focus_within:
             self.action_do("run_selected_step")

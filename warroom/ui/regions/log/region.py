@@ -11,14 +11,15 @@ from collections import deque
 from dataclasses import replace
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
+from textual.widgets import Input
 
 from warroom.domain.alerts import Alert, Severity
 from warroom.domain.incident import Entry, EntryKind, Incident, IncidentSeverity, Role, Status
-from warroom.domain.note_syntax import parse_note
+from warroom.domain.note_syntax import NoteInput, parse_note
 from warroom.domain.signals import Series
-from warroom.domain.untrusted import one_line
+from warroom.domain.untrusted import clip, one_line
 from warroom.ui.dialogs.prompts import (
     Choose,
     Confirm,
@@ -29,10 +30,11 @@ from warroom.ui.dialogs.prompts import (
 )
 from warroom.ui.regions.base import Access, Action, Region, Services, write_entry
 from warroom.ui.regions.log.consent import CONSENT_ACTIONS, CONSENT_DIALOG_ACTIONS, Consent
-from warroom.ui.regions.log.view import IncidentLogView
+from warroom.ui.regions.log.view import IncidentLogView, short_id
 
 READ, WRITE = Access.READ, Access.WRITE
 STATUS, ROLES = "changes the status", "hands over roles"  # what only the commander does
+TYPED = {EntryKind.NOTE, EntryKind.DECISION, EntryKind.ACTION_ITEM, EntryKind.CORRECTION}
 
 
 class LogRegion(Consent):
@@ -71,7 +73,10 @@ class LogRegion(Consent):
         self.consent_start()
 
     def show_entry(self, entry: Entry) -> None:
-        self.query_one(IncidentLogView).add_entry(entry)
+        view = self.query_one(IncidentLogView)
+        view.add_entry(entry)
+        if entry.kind in TYPED and entry.author == self.ctx.author:
+            view.follow()  # what this person just wrote is shown, wherever the cursor was
         self.consent_entry(entry)
 
     def show_unsaved(self, ids: frozenset[str]) -> None:
@@ -114,51 +119,77 @@ class LogRegion(Consent):
 
         self.app.push_screen(DeclareDialog(title, severity, services), declared)
 
-    def action_note(self) -> None:
+    def action_note(self, value: str = "") -> None:
+        """`n`, or correct/reply from an entry (`value` prefilled: `correct 3f2a9c: `)."""
+
         def noted(raw: str | None) -> None:
             if not raw:
                 return
+            now = self.ctx.clock.now()
             try:
-                note = parse_note(raw, self.ctx.clock.now())
+                note = parse_note(raw, now)
             except ValueError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
-            log = self.incident_log
-            if note.kind is EntryKind.DECISION:
-                self._write_entry(log.decision(note.text, at=note.at))
-            elif note.kind is EntryKind.ACTION_ITEM:
-                self._write_entry(log.action_item(note.text, owner=note.owner, due=note.due))
-            elif note.kind is EntryKind.CORRECTION:
-                incident = log.incident
-                target = (
-                    next(
-                        (
-                            e.id
-                            for e in reversed(incident.entries)
-                            if e.id.startswith(note.corrects)
-                        ),
-                        None,
-                    )
-                    if incident
-                    else None
-                )
-                if target is None:
-                    self.notify(
-                        f"no entry id starts with {one_line(note.corrects)}",
-                        severity="error",
-                        markup=False,
-                    )
-                    return
-                self._write_entry(log.correct(target, note.text))
-            else:
-                self._write_entry(log.note(note.text, at=note.at))
+            day = note.lands_on_another_day(now)
+            if day is None or note.at is None:
+                self._write_note(note)
+                return
+            when = f"{note.at.astimezone():%H:%M} on {day:%A %d %B %Y}"
+            today = f"{now.astimezone():%A %d %B %H:%M}"
+            question = Confirm(
+                f"Backdate to {when}?",
+                f"That is not today ({today}). No: nothing is written; "
+                "write the note again with the time you meant.",
+            )
+            self.app.push_screen(question, lambda yes: self._write_note(note) if yes else None)
 
+        hint = "a note · @14:02 backdates · decision: … · action: … owner=bob due=…"
+        self.app.push_screen(NotePrompt("Add to the log", value=value, placeholder=hint), noted)
+
+    def _write_note(self, note: NoteInput) -> None:
+        log = self.incident_log
+        if note.kind is EntryKind.DECISION:
+            self._write_entry(log.decision(note.text, at=note.at))
+        elif note.kind is EntryKind.ACTION_ITEM:
+            self._write_entry(log.action_item(note.text, owner=note.owner, due=note.due))
+        elif note.kind is EntryKind.CORRECTION:
+            incident = log.incident
+            entries = reversed(incident.entries) if incident else ()
+            target = next((e.id for e in entries if e.id.startswith(note.corrects)), None)
+            if target is None:
+                self.notify(
+                    f"no entry id starts with {one_line(note.corrects)}",
+                    severity="error",
+                    markup=False,
+                )
+                return
+            self._write_entry(log.correct(target, note.text))
+        else:
+            self._write_entry(log.note(note.text, at=note.at))
+
+    @on(IncidentLogView.EntryChosen)
+    def entry_chosen(self, message: IncidentLogView.EntryChosen) -> None:
+        """`enter` on an entry: show it all (or fold it), correct it, reply to it. Correct and
+        reply open the note prompt prefilled, through the gate (they write)."""
+        message.stop()
+        entry = message.entry
+        short = short_id(entry.id)
+        options = [("fold", "Show all / fold")] if message.folded else []
+        options += [("correct", f"Correct it (correct {short}: …)")]
+        options += [("reply", f"Reply to it (re {short}: …)")]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "fold":
+                self.query_one(IncidentLogView).toggle_open(entry.id)
+            elif choice == "correct":
+                self.post_message(Region.Requested("note", f"correct {short}: "))
+            elif choice == "reply":
+                self.post_message(Region.Requested("note", f"re {short}: "))
+
+        title = f"Entry {short} · {entry.kind.value} by {entry.author.split('@')[0]}"
         self.app.push_screen(
-            TextPrompt(
-                "Add to the log",
-                placeholder="a note · @14:02 backdates · decision: … · action: … owner=bob due=…",
-            ),
-            noted,
+            Choose(f"{title}\n\n{clip(one_line(entry.text), 300)}", options), chosen
         )
 
     def action_set_status(self) -> None:
@@ -311,6 +342,16 @@ class LogRegion(Consent):
             )
             return
         self.app.call_from_thread(self.notify, f"post-mortem written to {path}", timeout=6)
+
+
+class NotePrompt(TextPrompt):
+    """The note prompt: a prefilled start (`correct 3f2a9c: `) is typed after, not replaced
+    (a prompt's Input selects its value on focus, so the first key would erase it)."""
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        field.select_on_focus = False
+        field.cursor_position = len(field.value)
 
 
 def _pyperclip_copy(text: str) -> None:

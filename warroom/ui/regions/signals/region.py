@@ -12,6 +12,8 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.events import DescendantFocus
 from textual.worker import Worker, WorkerState
 
 from warroom.domain.alerts import Alert
@@ -37,6 +39,12 @@ class SignalsRegion(Region):
         Action("v", "pick_service", "Service", Access.READ, show=False),
         Action("p", "pin", "Pin signal", Access.WRITE, show=False),
     )
+    BINDINGS = [  # between the panels, in reading order; the ends stop
+        Binding("j,down,right", "move_panel(1)", "Next panel", show=False),
+        Binding("k,up,left", "move_panel(-1)", "Previous panel", show=False),
+        Binding("home", "move_panel(-99)", "First panel", show=False),
+        Binding("end", "move_panel(99)", "Last panel", show=False),
+    ]
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
@@ -44,6 +52,7 @@ class SignalsRegion(Region):
         self._started = False
         self._timer: Any = None
         self._follow_timer: Any = None
+        self._chosen: SignalPanel | None = None  # the panel last focused: what `p` pins
 
     def compose(self) -> ComposeResult:
         for spec in self.ctx.settings.signals:
@@ -138,10 +147,23 @@ class SignalsRegion(Region):
         options = [("", "all services"), *((s, s) for s in services)]
         self.app.push_screen(Choose("Signals for which service?", options), chosen)
 
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if isinstance(event.widget, SignalPanel):
+            self._chosen = event.widget
+
+    def action_move_panel(self, delta: int) -> None:
+        panels = list(self.query(SignalPanel))
+        if not panels:
+            return
+        at = panels.index(self._chosen) if self._chosen in panels else 0
+        panels[min(max(at + delta, 0), len(panels) - 1)].focus()
+
     def action_pin(self) -> None:
+        """Pins the focused panel (or the one last focused here; the first before any)."""
         focused = self.screen.focused
         panels = list(self.query(SignalPanel))
-        panel = focused if isinstance(focused, SignalPanel) else (panels[0] if panels else None)
+        panel = focused if isinstance(focused, SignalPanel) else self._chosen
+        panel = panel if panel in panels else (panels[0] if panels else None)
         if panel is None:
             return
         series = panel.series

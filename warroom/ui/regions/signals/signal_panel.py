@@ -18,11 +18,11 @@ from warroom.domain.signals import (
     Series,
     format_threshold,
     format_value,
-    sparkline_rows,
     time_buckets,
 )
 from warroom.domain.untrusted import one_line
 from warroom.ui.regions.signals.marks import mark_columns, mark_row
+from warroom.ui.regions.signals.spark_chart import ChartStyles, bar_columns, chart_lines
 from warroom.ui.widgets.line_cache import LineCacheWidget
 
 _LEVEL_CLASS = {
@@ -33,7 +33,9 @@ _LEVEL_CLASS = {
 }
 
 
-class SignalPanel(LineCacheWidget):
+class SignalPanel(LineCacheWidget, can_focus=True):
+    """Focusable (tab, a click, `2` then j/k): `p` pins the focused panel."""
+
     COMPONENT_CLASSES = {
         "signal-panel--ok",
         "signal-panel--warn",
@@ -55,6 +57,9 @@ class SignalPanel(LineCacheWidget):
     SignalPanel.-crit { border: round $error; border-title-color: $error; }
     SignalPanel.-warn { border: round $warning; border-title-color: $warning; }
     SignalPanel.-stale { border: round $foreground 30%; }
+    SignalPanel:focus { border: heavy $accent; border-title-style: bold reverse; }
+    SignalPanel.-warn:focus { border: heavy $warning; }
+    SignalPanel.-crit:focus { border: heavy $error; }
     SignalPanel > .signal-panel--ok { color: $success; }
     SignalPanel > .signal-panel--warn { color: $warning; text-style: bold; }
     SignalPanel > .signal-panel--crit { color: $error; text-style: bold; }
@@ -118,32 +123,20 @@ class SignalPanel(LineCacheWidget):
         head = Text()
         head.append(value, style)
         head.append(f"  {level.word}", style)
-        head.append(f"  {series.trend()}", style)
+        head.append(f"  {series.trend().label}", style)
 
         rows = max(1, (self.content_region.height or 3) - 2)
-        end = self._end(series, width)
-        marks = mark_columns(self.changes, width, spec.range_s, end) if end else {}
-        mark_lines = (
-            [
-                Text(
-                    mark_row(marks, width),
-                    self.get_component_rich_style("signal-panel--mark", partial=True),
-                )
-            ]
-            if marks
-            else []
-        )
+        bars = bar_columns(width)  # the sparkline's columns (the scale takes the rest)
+        end = self._end(series, bars)
+        marks = mark_columns(self.changes, bars, spec.range_s, end) if end else {}
+        mark_style = self.get_component_rich_style("signal-panel--mark", partial=True)
+        mark_lines = [Text(mark_row(marks, bars), mark_style)] if marks else []
         rows = max(1, rows - len(mark_lines))
-        spark_style = style if not stale else dim
-        spark_lines = [
-            Text(line, spark_style)
-            for line in sparkline_rows(
-                self._columns(series, width),
-                width,
-                rows,
-                ceiling=spec.warn if spec.higher_is_worse else None,
-            )
-        ]
+        warn = self.get_component_rich_style("signal-panel--warn", partial=True)
+        crit = self.get_component_rich_style("signal-panel--crit", partial=True)
+        styles = ChartStyles(style if not stale else dim, warn, crit, dim)
+        columns = self._columns(series, bars)
+        spark_lines = chart_lines(columns, width, rows, spec, styles)
 
         age = series.age_seconds(self.now) if self.now else None
         if stale:
