@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from rich.style import Style
 from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -29,9 +28,10 @@ from warroom.domain.alert_view import (
     View,
     build_rows,
     find_key,
+    group_of,
     index_for,
 )
-from warroom.domain.alerts import Alert, AlertFilter
+from warroom.domain.alerts import Alert, AlertFilter, AlertGroup
 from warroom.domain.clock import format_age
 from warroom.ui.messages import AlertSelected, FirstAlertsDrawn
 from warroom.ui.regions.alerts.row_text import row_text, seen_text, style_class
@@ -73,6 +73,7 @@ class AlertList(ScrollView, can_focus=True):
     """
 
     grouped: reactive[bool] = reactive(False)
+    group_label: reactive[str] = reactive("alertname")  # what `grouped` groups by
     show_suppressed: reactive[bool] = reactive(True)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -96,10 +97,9 @@ class AlertList(ScrollView, can_focus=True):
     # ------------------------------------------------------------ data in
 
     def show(self, alerts: list[Alert], now: datetime) -> None:
-        """New alerts from a refresh. The same alerts again (the usual case) cost one list
-        comparison and repaint only the ages that changed. From `thread_at` alerts on, the
-        comparison and the sort run in a thread so keys keep answering; the rows change when
-        it is done (the latest `show()` wins)."""
+        """New alerts from a refresh. The same again costs one comparison and repaints the ages
+        that changed; from `thread_at` alerts on, comparing and sorting run in a thread (keys
+        keep answering; the latest `show()` wins)."""
         self._shown += 1
         if len(alerts) >= self.thread_at:
             # handed over in an attribute, not as the worker's argument: a finished Worker can
@@ -168,9 +168,8 @@ class AlertList(ScrollView, can_focus=True):
         return self._filtering
 
     def _refilter(self) -> None:
-        """The rows again for a new filter or toggle: at once, or for a storm in a thread (the
-        first free-word filter reads every alert; 100,000 of them take about a second), the
-        old rows staying on screen until then and keys answering meanwhile."""
+        """The rows again for a new filter or toggle: at once, or for a storm in a thread (a
+        first free-word filter of 100,000 takes ~1 s), the old rows shown and keys answering."""
         if len(self._index.sorted) < self.thread_at:
             self._rebuild(force=True)
             return
@@ -215,6 +214,8 @@ class AlertList(ScrollView, can_focus=True):
         self._cursor = 0
         self._refilter()
 
+    watch_group_label = watch_grouped
+
     def watch_show_suppressed(self) -> None:
         self._refilter()
 
@@ -236,6 +237,14 @@ class AlertList(ScrollView, can_focus=True):
         return None
 
     @property
+    def highlighted_group(self) -> AlertGroup | None:
+        # the group under the cursor (its members as the row counts them), None on an alert
+        row = self._rows[self._cursor] if 0 <= self._cursor < len(self._rows) else None
+        return group_of(self._index, self._view(), row) if row is not None else None
+
+    hidden = property(lambda self: str(self._index.hidden))  # what the firing count leaves out
+
+    @property
     def row_count(self) -> int:
         return len(self._rows)
 
@@ -252,7 +261,7 @@ class AlertList(ScrollView, can_focus=True):
     # ------------------------------------------------------------ rows
 
     def _view(self) -> View:
-        return View(self._filter, self.grouped, self.show_suppressed)
+        return View(self._filter, self.grouped, self.show_suppressed, self.group_label)
 
     def _build_rows(
         self, index: AlertIndex | None = None, view: View | None = None
@@ -339,17 +348,14 @@ class AlertList(ScrollView, can_focus=True):
         selected = i == self._cursor
         flashing = row.alert is not None and row.alert.fingerprint in self._flashing
         seen = seen_text(self.history, row.alert)
-        text = row_text(row, age, width, self._now, self.show_origins, seen)
-        style = self._style_for(row)
+        text = row_text(row, age, width, self._now, self.show_origins, seen, self.group_label)
+        style = self.get_component_rich_style(style_class(row), partial=True)
         if flashing:
             style += self.get_component_rich_style("alert-list--flash", partial=True)
         if selected:
             style += self.get_component_rich_style("alert-list--cursor", partial=True)
         text.stylize(style)
         return text_strip(text, width, self.rich_style)
-
-    def _style_for(self, row: AlertRow) -> Style:
-        return self.get_component_rich_style(style_class(row), partial=True)
 
     # ------------------------------------------------------------ moving
 

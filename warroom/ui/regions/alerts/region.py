@@ -129,7 +129,9 @@ class AlertsRegion(Region):
         self.alerts = snapshot.alerts
         self.alert_list.show(snapshot.alerts, snapshot.fetched_at)
         errors = "; ".join(f"{k}: {v}" for k, v in snapshot.errors.items())
-        self.retitle(f"Firing alerts ({snapshot.firing})", f"⚠ {errors}" if errors else "")
+        hidden = f" · {self.alert_list.hidden}" if self.alert_list.hidden else ""
+        title = f"Firing alerts ({snapshot.firing}{hidden})"
+        self.retitle(title, f"⚠ {errors}" if errors else "")
         if not self._first:  # (on the first, every alert is "new")
             critical = [a for a in snapshot.fired if a.severity is Severity.CRITICAL]
             if critical:
@@ -191,20 +193,11 @@ class AlertsRegion(Region):
             self.alert_list.focus()
 
     def action_detail(self) -> None:
-        """The selected alert in full (the list cuts long values to its columns), its history
-        strip and the past incidents it fired in."""
-        from warroom.ui.dialogs.alert_detail import AlertDetail, AlertMemoryView
+        """The selected alert in full, the silences and inhibitions that apply, its history."""
+        from warroom.ui.regions.alerts.detail import open_detail
 
-        alert = self.selected
-        if alert is not None:
-            index = self.services.memory.index
-            memory = AlertMemoryView(
-                index.for_fingerprint(alert.fingerprint),
-                index.for_group(alert.name, alert.service),
-                tuple(index.strip(alert.fingerprint)),
-                tuple(self.services.remedies.incidents_for(alert)),
-            )
-            self.app.push_screen(AlertDetail(alert, self.ctx.clock.now(), memory))
+        if self.selected is not None:
+            open_detail(self, self.selected, self._listed)
 
     # ------------------------------------------------------------ memory and the tripwire
 
@@ -227,10 +220,9 @@ class AlertsRegion(Region):
         self.query_one(MemoryBanner).ask_expire()
 
     def action_group(self) -> None:
-        self.alert_list.grouped = not self.alert_list.grouped
-        self.notify(
-            "grouped by alertname" if self.alert_list.grouped else "one line per alert", timeout=2
-        )
+        from warroom.ui.regions.alerts.grouping import ask_group_by
+
+        ask_group_by(self, self.alert_list)
 
     def action_toggle_suppressed(self) -> None:
         self.alert_list.show_suppressed = not self.alert_list.show_suppressed
