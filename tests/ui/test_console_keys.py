@@ -319,6 +319,8 @@ async def test_ack_is_extended_while_open_and_released_on_resolve(make_app) -> N
         assert extended.ends_at == FIXED_TIME + timedelta(minutes=28)
         await pilot.press("t")
         await choose(pilot, app, Status.RESOLVED.value)
+        assert isinstance(app.screen, Confirm) and "alerts still fire" in app.screen.question
+        await pilot.press("y")  # (the fake Alertmanager applies no silence: they all fire)
         await _settle(pilot, app)
         alerts.keep_acks()
         await _settle(pilot, app)

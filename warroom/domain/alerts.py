@@ -154,6 +154,15 @@ def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
     return sorted(alerts, key=lambda a: (a.severity, a.starts_at, a.name, a.fingerprint))
 
 
+def unsuppressed(alerts: Iterable[Alert]) -> list[Alert]:
+    """The alerts firing and neither silenced nor inhibited, most urgent first."""
+    return sort_alerts(
+        a
+        for a in alerts
+        if a.state is not AlertState.RESOLVED and not (a.is_silenced or a.is_inhibited)
+    )
+
+
 def merge_alerts(batches: Mapping[str, Sequence[Alert]]) -> list[Alert]:
     """Merge alerts from several Alertmanagers, de-duplicated by fingerprint.
 

@@ -14,8 +14,8 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 
-from warroom.domain.alerts import Alert, Severity
-from warroom.domain.incident import Entry, EntryKind, Incident, IncidentSeverity, Role, Status
+from warroom.domain.alerts import Alert
+from warroom.domain.incident import Entry, EntryKind, Incident, Role, Status
 from warroom.domain.note_syntax import parse_note
 from warroom.domain.signals import Series
 from warroom.domain.untrusted import one_line
@@ -29,6 +29,7 @@ from warroom.ui.dialogs.prompts import (
 )
 from warroom.ui.regions.base import Access, Action, Region, Services, write_entry
 from warroom.ui.regions.log.consent import CONSENT_ACTIONS, CONSENT_DIALOG_ACTIONS, Consent
+from warroom.ui.regions.log.guards import ask_before_resolving, declare_from, declare_severity
 from warroom.ui.regions.log.view import IncidentLogView
 
 READ, WRITE = Access.READ, Access.WRITE
@@ -85,17 +86,13 @@ class LogRegion(Consent):
                 severity="warning",
             )
             return
-        alert = self.alert
+        alert = declare_from(self.services.refresh.poller.known, self.alert)
         title = (
             f"{alert.name}: {alert.summary}"
             if alert and alert.summary
             else (alert.name if alert else "")
         )
-        severity = (
-            IncidentSeverity.P1
-            if alert and alert.severity is Severity.CRITICAL
-            else IncidentSeverity.P2
-        )
+        severity = declare_severity(alert)
         services = alert.service if alert else ""
 
         def declared(form: DeclareForm | None) -> None:
@@ -112,7 +109,8 @@ class LogRegion(Consent):
                 )
             )
 
-        self.app.push_screen(DeclareDialog(title, severity, services), declared)
+        policies = self.incident_log.policies
+        self.app.push_screen(DeclareDialog(title, severity, services, policies), declared)
 
     def action_note(self) -> None:
         def noted(raw: str | None) -> None:
@@ -168,8 +166,10 @@ class LogRegion(Consent):
             return
 
         def chosen(value: str | None) -> None:
-            if value:
-                self.post_message(Region.Requested("apply_status", value))
+            if value:  # resolving while alerts fire asks first
+                alerts = self.services.refresh.poller.known
+                request = Region.Requested("apply_status", value)
+                ask_before_resolving(self, value, alerts, lambda: self.post_message(request))
 
         self.app.push_screen(
             Choose("Status", [(s.value, s.value) for s in Status if s is not incident.status]),
