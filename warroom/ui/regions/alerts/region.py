@@ -80,7 +80,8 @@ class AlertsRegion(Region):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="filter: words or label=value, enter to apply, esc to clear",
+            placeholder="filter: words, label=value, @state=active|suppressed|silenced|acked, "
+            "@receiver=NAME · enter applies, esc clears",
             id="alert-filter",
         )
         yield MemoryBanner(
