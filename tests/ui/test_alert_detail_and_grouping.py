@@ -10,10 +10,9 @@ from datetime import timedelta
 from msgspec.structs import replace
 from rich.color import ColorSystem
 
-from tests.ui.factory import FIXED_TIME, screen_text
-from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
+from tests.ui.factory import FIXED_TIME, alert_sources, screen_text, settle
+from tests.ui.fakes import FakeAlertSource, make_alert
 from warroom.domain.alerts import Alert, AlertState, Matcher, Silence
-from warroom.domain.ports import Sources
 from warroom.ui.dialogs.alert_detail import AlertDetail, FieldLine, safe_link
 from warroom.ui.dialogs.prompts import TextPrompt
 from warroom.ui.regions.alerts.alert_list import AlertList
@@ -73,16 +72,7 @@ def _alerts() -> tuple[list[Alert], Silence]:
 def _app(make_app, alerts: list[Alert], silences: list[Silence]):  # type: ignore[no-untyped-def]
     source = FakeAlertSource(alerts)
     source.silences = list(silences)
-    signals = FakeSignalSource({"error_rate": 1.0})
-    return make_app(
-        Sources(environment="test", alert_sources=[source], signal_sources={"prometheus": signals})
-    )
-
-
-async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    return make_app(alert_sources(source))
 
 
 async def _select(pilot, alert_list: AlertList, name: str, service: str = "") -> None:  # type: ignore[no-untyped-def]
@@ -119,11 +109,11 @@ async def test_the_detail_shows_every_field_links_and_copies(make_app) -> None:
     alerts, silence = _alerts()
     app = _app(make_app, alerts, [silence])
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot, app)
         alert_list = app.screen.query_one(AlertList)
         await _select(pilot, alert_list, "DBDown")
         await pilot.press("i")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         detail = app.screen
         assert isinstance(detail, AlertDetail)
         text = screen_text(app)
@@ -170,11 +160,11 @@ async def test_the_detail_resolves_silences_and_inhibitions_and_unsafe_links_sta
     alerts, silence = _alerts()
     app = _app(make_app, alerts, [silence])
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot, app)
         alert_list = app.screen.query_one(AlertList)
         await _select(pilot, alert_list, "Latency", "web")
         await pilot.press("i")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         detail = app.screen
         assert isinstance(detail, AlertDetail) and detail.alert.service == "web"
         text = screen_text(app)
@@ -187,7 +177,7 @@ async def test_the_detail_resolves_silences_and_inhibitions_and_unsafe_links_sta
 
         await _select(pilot, alert_list, "APIErrors")
         await pilot.press("i")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         text = screen_text(app)
         assert f"{alerts[0].fingerprint} = DBDown db" in text
 
@@ -211,14 +201,14 @@ async def test_g_groups_by_any_label_and_none_ungroups(make_app) -> None:
     alerts, silence = _alerts()
     app = _app(make_app, alerts, [silence])
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot, app)
         alert_list = app.screen.query_one(AlertList)
         await pilot.press("g")
         prompt = app.screen
         assert isinstance(prompt, TextPrompt)
         assert "labels: alertname" in screen_text(app) and "team" in screen_text(app)
         await pilot.press("ctrl+u", *"team", "enter")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         assert alert_list.grouped and alert_list.group_label == "team"
         firing = [(r.alert.name, r.group, r.count) for r in alert_list.rows[:2] if r.alert]
         assert firing == [("DBDown", None, 1), ("Latency", "edge", 2)]
@@ -231,7 +221,7 @@ async def test_g_groups_by_any_label_and_none_ungroups(make_app) -> None:
         await pilot.press("g", "ctrl+u", *"not a label", "enter")
         assert alert_list.group_label == "team"  # refused, said
         await pilot.press("g", "enter")  # offers "none" while grouped
-        await _settle(pilot, app)
+        await settle(pilot, app)
         assert not alert_list.grouped
         assert all(r.count == 1 for r in alert_list.rows)
 
@@ -240,10 +230,10 @@ async def test_state_and_receiver_filters_and_the_hidden_count_in_the_title(make
     alerts, silence = _alerts()
     app = _app(make_app, alerts, [silence])
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot, app)
         region = app.screen.query_one(AlertsRegion)
         title = str(region.border_title)
-        assert "Firing alerts (3 · 1 acked, 1 silenced, 1 inhibited hidden)" in title
+        assert "Firing alerts (3) · 1 acked, 1 silenced, 1 inhibited hidden" in title
         alert_list = app.screen.query_one(AlertList)
 
         def shown() -> set[str]:

@@ -9,11 +9,10 @@ from datetime import timedelta
 from msgspec.structs import replace
 from textual.widgets import Input, Select, Static
 
-from tests.ui.factory import FIXED_TIME, choose, screen_text
-from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
+from tests.ui.factory import FIXED_TIME, alert_sources, choose, screen_text, settle
+from tests.ui.fakes import FakeAlertSource, make_alert
 from warroom.domain.alerts import Alert, AlertState
 from warroom.domain.incident import IncidentSeverity, Status
-from warroom.domain.ports import Sources
 from warroom.ui.dialogs.prompts import Confirm, DeclareDialog
 from warroom.ui.regions.alerts.alert_list import AlertList
 
@@ -33,25 +32,12 @@ def _alerts() -> list[Alert]:
     ]
 
 
-def _app(make_app, source: FakeAlertSource):  # type: ignore[no-untyped-def]
-    signals = FakeSignalSource({"error_rate": 1.0})
-    return make_app(
-        Sources(environment="test", alert_sources=[source], signal_sources={"prometheus": signals})
-    )
-
-
-async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_declare_starts_from_the_most_severe_firing_alert_and_shows_the_levels(
     make_app,
 ) -> None:
-    app = _app(make_app, FakeAlertSource(_alerts()))
+    app = make_app(alert_sources(FakeAlertSource(_alerts())))
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot, app)
         alert_list = app.screen.query_one(AlertList)
         while alert_list.highlighted is None or alert_list.highlighted.name != "Disk":
             await pilot.press("down")
@@ -75,9 +61,9 @@ async def test_declare_starts_from_the_most_severe_firing_alert_and_shows_the_le
 
 async def test_declare_from_the_cursor_when_nothing_fires_unsilenced(make_app) -> None:
     quiet = [a for a in _alerts() if a.name == "Ancient"]
-    app = _app(make_app, FakeAlertSource(quiet))
+    app = make_app(alert_sources(FakeAlertSource(quiet)))
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot, app)
         await pilot.press("down", "d")  # (the list opens on its divider)
         dialog = app.screen
         assert isinstance(dialog, DeclareDialog)
@@ -86,12 +72,12 @@ async def test_declare_from_the_cursor_when_nothing_fires_unsilenced(make_app) -
 
 async def test_resolving_while_alerts_fire_asks_naming_how_many(make_app) -> None:
     source = FakeAlertSource(_alerts())
-    app = _app(make_app, source)
+    app = make_app(alert_sources(source))
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot, app)
         await pilot.press("d")
         await pilot.click("#declare-ok")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         log = app.screen.incident_log
         assert log.incident is not None and log.incident.is_open
 
@@ -102,34 +88,34 @@ async def test_resolving_while_alerts_fire_asks_naming_how_many(make_app) -> Non
         assert question.question == "4 alerts still fire. Resolve the incident anyway?"
         assert "CRIT DBDown db2" in question.detail and "Ancient" not in question.detail
         await pilot.press("n")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         assert log.incident.status is not Status.RESOLVED
 
         await pilot.press("t")
         await choose(pilot, app, Status.MITIGATING.value)  # no question for anything else
-        await _settle(pilot, app)
+        await settle(pilot, app)
         assert log.incident.status is Status.MITIGATING
 
         await pilot.press("t")
         await choose(pilot, app, Status.RESOLVED.value)
         await pilot.press("y")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         assert log.incident.status is Status.RESOLVED
 
 
 async def test_resolving_once_every_alert_is_gone_does_not_ask(make_app) -> None:
     source = FakeAlertSource(_alerts())
-    app = _app(make_app, source)
+    app = make_app(alert_sources(source))
     async with app.run_test(size=(160, 48)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot, app)
         await pilot.press("d")
         await pilot.click("#declare-ok")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         source.alerts = [a for a in source.alerts if a.name == "Ancient"]  # the rest resolved
         await pilot.press("r")
-        await _settle(pilot, app)
+        await settle(pilot, app)
         await pilot.press("t")
         await choose(pilot, app, Status.RESOLVED.value)
-        await _settle(pilot, app)
+        await settle(pilot, app)
         assert not isinstance(app.screen, Confirm)
         assert app.screen.incident_log.incident.status is Status.RESOLVED

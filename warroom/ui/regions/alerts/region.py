@@ -131,7 +131,7 @@ class AlertsRegion(Region):
         self.alert_list.show(snapshot.alerts, snapshot.fetched_at)
         errors = "; ".join(f"{k}: {v}" for k, v in snapshot.errors.items())
         hidden = f" · {self.alert_list.hidden}" if self.alert_list.hidden else ""
-        title = f"Firing alerts ({snapshot.firing}{hidden})"
+        title = f"Firing alerts ({snapshot.firing}){hidden}"
         self.retitle(title, f"⚠ {errors}" if errors else "")
         if not self._first:  # (on the first, every alert is "new")
             critical = [a for a in snapshot.fired if a.severity is Severity.CRITICAL]
