@@ -30,6 +30,7 @@ unregister  # ui.regions: a test's (or plugin's) region leaves the registry agai
 _.filter_pending  # AlertList: a storm's rows for a new filter are still being built
 _.filtered_alerts  # AlertList: every alert the filter passes, not only the visible lines
 _.row_count  # AlertList
+_.highlighted_group  # AlertList: the grouped row's members and common labels (a group silence)
 _.texts  # TextLog and LineCacheWidget: what the pane shows, as plain text
 FrozenClock  # domain.clock: the injected clock of tests and snapshots
 _.advance  # FrozenClock

@@ -38,7 +38,6 @@ def _alerts() -> tuple[list[Alert], Silence]:
         generator_url=GENERATOR,
         origins=("am-eu", "am-us"),
         receivers=("pager",),
-        updated_at=t - timedelta(minutes=1),
     )
     latency = replace(
         make_alert("Latency", "warning", t - timedelta(minutes=8), service="web", team="edge"),

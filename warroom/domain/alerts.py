@@ -95,7 +95,6 @@ class Alert(msgspec.Struct, gc=False):
     acked_by: str | None = None
     acked_at: datetime | None = None
     receivers: tuple[str, ...] = ()  # Alertmanager's `receivers` (names), for `@receiver=`
-    updated_at: datetime | None = None  # Alertmanager's `updatedAt`, when it gives one
 
     @property
     def severity(self) -> Severity:
@@ -257,11 +256,9 @@ def matching_alerts(matchers: Sequence[Matcher], alerts: Iterable[Alert]) -> lis
     return [a for a in alerts if all(m.matches(alert_labels(a)) for m in matchers)]
 
 
-FILTER_STATES = ("active", "suppressed", "silenced", "inhibited", "acked", "unprocessed")
-
-
 def filter_values(alert: Alert, what: str) -> tuple[str, ...]:
-    """What `@state=` (`FILTER_STATES`: an acked alert is also silenced and suppressed) or
+    """What `@state=` (active, suppressed, silenced, inhibited, acked, unprocessed: an acked
+    alert is also silenced and suppressed) or
     `@receiver=` compares, karma-style: a term matches when any of these values does."""
     if what == "receiver":
         return alert.receivers

@@ -57,7 +57,6 @@ class _WireAlert(msgspec.Struct, gc=False):
     status: _Status = _ACTIVE
     generatorURL: str | None = ""
     receivers: tuple[_Receiver, ...] | None = ()
-    updatedAt: datetime | None = None
 
 
 _WIRE = msgspec.json.Decoder(_WireAlert)
@@ -80,7 +79,6 @@ def _alert(wire: _WireAlert, origins: tuple[str, ...]) -> Alert:
         origins=origins,
         generator_url=wire.generatorURL or "",
         receivers=_receiver_names(wire.receivers or ()),
-        updated_at=as_utc(wire.updatedAt) if wire.updatedAt is not None else None,
     )
 
 

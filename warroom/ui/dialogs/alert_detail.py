@@ -107,6 +107,7 @@ def detail_fields(
     alert: Alert,
     silences: Mapping[str, Silence] | None = None,
     inhibitors: Mapping[str, Alert] | None = None,
+    updated: datetime | None = None,
 ) -> list[Field]:
     """Everything known of one alert, a field per line, in the order shown. A silence or an
     inhibiting alert not (yet) known is shown by its id."""
@@ -117,8 +118,8 @@ def detail_fields(
         Field("alert", "state", alert.state.value),
         Field("alert", "starts", f"{alert.starts_at:%Y-%m-%d %H:%M:%S %Z}"),
     ]
-    if alert.updated_at is not None:
-        fields.append(Field("alert", "updated", f"{alert.updated_at:%Y-%m-%d %H:%M:%S %Z}"))
+    if updated is not None:  # (Alertmanager's updatedAt moves on every re-send: not kept)
+        fields.append(Field("alert", "updated", f"{updated:%Y-%m-%d %H:%M:%S %Z} (last poll)"))
     fields.append(Field("alert", "fingerprint", alert.fingerprint))
     fields += [Field("alert", "alertmanager", origin) for origin in alert.origins]
     fields += [Field("alert", "receiver", receiver) for receiver in alert.receivers]
@@ -187,12 +188,14 @@ class AlertDetail(ModalScreen[None]):
         *,
         silences: Mapping[str, Silence] | None = None,
         inhibitors: Mapping[str, Alert] | None = None,
+        updated: datetime | None = None,
     ) -> None:
         super().__init__()
         self.alert = alert
         self.now = now
         self.memory = memory
-        self.fields = detail_fields(alert, silences, inhibitors)
+        self.fields = detail_fields(alert, silences, inhibitors, updated)
+        self.updated = updated
         self.inhibitors = inhibitors
 
     def compose(self) -> ComposeResult:
@@ -215,7 +218,7 @@ class AlertDetail(ModalScreen[None]):
 
     def show_silences(self, silences: Mapping[str, Silence]) -> None:
         """The silences looked up after opening: their matchers, comment and creator."""
-        self.fields = detail_fields(self.alert, silences, self.inhibitors)
+        self.fields = detail_fields(self.alert, silences, self.inhibitors, self.updated)
         for line, item in zip(self.query(FieldLine), self.fields, strict=False):
             if line.item != item:
                 line.show(item)

@@ -31,8 +31,9 @@ def open_detail(region: AlertsRegion, alert: Alert, known: dict[str, Silence]) -
         {a.fingerprint: a for a in region.alerts if a.fingerprint in wanted} if wanted else {}
     )
     silences = {sid: known[sid] for sid in alert.silenced_by if sid in known}
+    now = region.ctx.clock.now()
     dialog = AlertDetail(
-        alert, region.ctx.clock.now(), memory, silences=silences, inhibitors=inhibitors
+        alert, now, memory, silences=silences, inhibitors=inhibitors, updated=region.fetched_at
     )
     region.app.push_screen(dialog)
     if any(sid not in silences for sid in alert.silenced_by):

@@ -7,7 +7,7 @@ the next one scheduled (backing off while it fails). Acks are kept alive on thei
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from textual import on, work
@@ -74,6 +74,7 @@ class AlertsRegion(Region):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.alerts: list[Alert] = []
+        self.fetched_at: datetime | None = None  # of `alerts`: the detail's "updated"
         self._first = True
         self._timer: Any = None
         self._listed: dict[str, Silence] = {}  # what the silences view showed, by id
@@ -127,7 +128,7 @@ class AlertsRegion(Region):
     @on(AlertsRefreshed)
     def refreshed(self, message: AlertsRefreshed) -> None:
         snapshot = message.snapshot
-        self.alerts = snapshot.alerts
+        self.alerts, self.fetched_at = snapshot.alerts, snapshot.fetched_at
         self.alert_list.show(snapshot.alerts, snapshot.fetched_at)
         errors = "; ".join(f"{k}: {v}" for k, v in snapshot.errors.items())
         hidden = f" · {self.alert_list.hidden}" if self.alert_list.hidden else ""
