@@ -250,3 +250,23 @@ async def test_state_and_receiver_filters_and_the_hidden_count_in_the_title(make
         assert shown() == {"Latency", "APIErrors"}
         await pilot.press("escape")
         assert sum(1 for r in alert_list.rows if r.alert) == len(alerts)
+
+
+async def test_a_viewer_opens_the_detail_copies_and_groups(make_app) -> None:
+    """Reading, copying and grouping are reads: a viewer on a shared screen may do them."""
+    alerts, silence = _alerts()
+    source = FakeAlertSource(alerts)
+    source.silences = [silence]
+    app = make_app(alert_sources(source), viewer=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, app)
+        alert_list = app.screen.query_one(AlertList)
+        await _select(pilot, alert_list, "DBDown")
+        await pilot.press("i")
+        await settle(pilot, app)
+        assert isinstance(app.screen, AlertDetail)
+        await pilot.press("y")
+        assert app.clipboard == "DBDown"
+        await pilot.press("escape", "g", "ctrl+u", *"severity", "enter")
+        await settle(pilot, app)
+        assert alert_list.grouped and alert_list.group_label == "severity"
