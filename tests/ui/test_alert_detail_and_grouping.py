@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from msgspec.structs import replace
 from rich.color import ColorSystem
 
@@ -270,3 +271,19 @@ async def test_a_viewer_opens_the_detail_copies_and_groups(make_app) -> None:
         await pilot.press("escape", "g", "ctrl+u", *"severity", "enter")
         await settle(pilot, app)
         assert alert_list.grouped and alert_list.group_label == "severity"
+
+
+def test_the_local_clipboard_is_used_only_on_a_desktop_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over SSH only OSC 52 copies (pyperclip would run xclip against nothing)."""
+    from warroom.ui.dialogs.clipboard import has_local_clipboard
+
+    for name in ("SSH_CONNECTION", "SSH_TTY", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert not has_local_clipboard()
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert has_local_clipboard()
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+    assert not has_local_clipboard()

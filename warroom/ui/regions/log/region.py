@@ -19,6 +19,7 @@ from warroom.domain.incident import Entry, EntryKind, Incident, Role, Status
 from warroom.domain.note_syntax import parse_note
 from warroom.domain.signals import Series
 from warroom.domain.untrusted import one_line
+from warroom.ui.dialogs.clipboard import copy_text
 from warroom.ui.dialogs.prompts import (
     Choose,
     Confirm,
@@ -227,14 +228,7 @@ class LogRegion(Consent):
             def accepted(final: str | None) -> None:
                 if not final:
                     return
-                self.app.copy_to_clipboard(final)  # OSC 52: over SSH and through tmux
-                # a local clipboard too; pyperclip may run xclip/xsel, so never on the UI loop
-                self.run_worker(
-                    lambda: _pyperclip_copy(final),
-                    thread=True,
-                    group="clipboard",
-                    exit_on_error=False,
-                )
+                copy_text(self, final)  # OSC 52, and a local clipboard off the loop
                 self._write_entry(self.incident_log.status_update(kind, final))
                 self.notify("status update copied to the clipboard and logged", timeout=4)
 
@@ -311,13 +305,3 @@ class LogRegion(Consent):
             )
             return
         self.app.call_from_thread(self.notify, f"post-mortem written to {path}", timeout=6)
-
-
-def _pyperclip_copy(text: str) -> None:
-    """OSC 52 (already sent) works over SSH and tmux; pyperclip covers a local desktop too."""
-    try:
-        import pyperclip
-
-        pyperclip.copy(text)
-    except Exception:  # no clipboard on a headless bastion: OSC 52 has it covered
-        pass
