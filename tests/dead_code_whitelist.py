@@ -32,6 +32,7 @@ _.select_on_focus  # NotePrompt (log region): Textual's Input reads it; a prefil
 _.cursor_position  # NotePrompt (log region): Textual's Input reads it (the cursor at the end)
 _.filtered_alerts  # AlertList: every alert the filter passes, not only the visible lines
 _.row_count  # AlertList
+_.highlighted_group  # AlertList: the grouped row's members and common labels (a group silence)
 _.texts  # TextLog and LineCacheWidget: what the pane shows, as plain text
 FrozenClock  # domain.clock: the injected clock of tests and snapshots
 _.advance  # FrozenClock

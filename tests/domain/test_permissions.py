@@ -39,6 +39,10 @@ from warroom.domain.permissions import Access, Permissions, same_person
 T0 = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
 
+# an answer written after its offer (entries not yet committed are ordered by when written)
+LATER = T0 + timedelta(seconds=5)
+
+
 def _incident(*more: Entry) -> Incident:
     first = declare(
         title="db down", severity=IncidentSeverity.P1, author="alice@one", now=T0, incident_id="I"
@@ -100,7 +104,7 @@ def test_a_handover_is_pending_until_the_new_holder_accepts() -> None:
     assert offered_to("carol", incident.entries) == []
     assert pending_holders(incident) == {Role.COMMANDER: "alice → bob (pending)"}
     # the commander may not act as bob; bob's answer is what changes the role
-    accept = _entry(EntryKind.ROLE, "bob@laptop", handover_answer(pending, True))
+    accept = _entry(EntryKind.ROLE, "bob@laptop", handover_answer(pending, True), at=LATER)
     incident.apply(accept)
     assert incident.commander == "bob"
     assert pending_handovers(incident.entries) == []
@@ -111,7 +115,7 @@ def test_a_declined_handover_leaves_the_role_where_it_was() -> None:
     offer = _entry(EntryKind.ROLE, "alice@one", offer_data(Role.TECH_LEAD, "bob", None))
     incident = _incident(offer)
     [pending] = pending_handovers(incident.entries)
-    incident.apply(_entry(EntryKind.ROLE, "bob", handover_answer(pending, False)))
+    incident.apply(_entry(EntryKind.ROLE, "bob", handover_answer(pending, False), at=LATER))
     assert Role.TECH_LEAD not in incident.roles
     assert pending_handovers(incident.entries) == []
 

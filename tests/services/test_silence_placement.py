@@ -11,12 +11,11 @@ import pytest
 from msgspec.structs import replace
 
 from tests.ui.fakes import FakeAlertSource, make_alert
-from warroom.domain.alerts import Alert, Matcher, Silence, SilenceRequest
+from warroom.domain.alerts import Alert, Matcher, Silence, SilenceRequest, common_matchers
 from warroom.domain.clock import FrozenClock
 from warroom.domain.errors import SourceError, SourceUnavailable
 from warroom.domain.placement import (
     clusters_holding,
-    common_matchers,
     merge_listed,
     target_clusters,
     where_text,

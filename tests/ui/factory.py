@@ -84,3 +84,21 @@ async def choose(pilot: Any, app: WarRoomApp, value: str) -> None:
     options.focus()
     await pilot.press("home", *["down"] * ids.index(value), "enter")
     await pilot.pause()
+
+
+async def settle(pilot: Any, app: WarRoomApp) -> None:
+    """Until the workers a key press started are done and their answers drawn."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def alert_sources(source: Any) -> Any:
+    """`Sources` with this alert source and a quiet signal source (the regions need one)."""
+    from tests.ui.fakes import FakeSignalSource
+    from warroom.domain.ports import Sources
+
+    signals = FakeSignalSource({"error_rate": 1.0})
+    return Sources(
+        environment="test", alert_sources=[source], signal_sources={"prometheus": signals}
+    )

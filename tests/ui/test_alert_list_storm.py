@@ -27,6 +27,7 @@ from warroom.domain.alerts import (
     Alert,
     AlertFilter,
     AlertState,
+    group_by_label,
     group_by_name,
     sort_alerts,
 )
@@ -355,6 +356,18 @@ def test_the_fast_rows_agree_with_the_domain_filter_and_grouping(expected: list[
         assert [(r.alert.name, r.count) for r in grouped if r.alert] == [
             (g.name, g.count) for g in groups
         ], text
+        for label in ("service", "pod", "severity"):  # grouping by any label, as group_by_label
+            view = View(flt, grouped=True, show_suppressed=False, group_label=label)
+            by_label = group_by_label((a for a in want if not _quiet(a)), label)
+            assert [(r.alert.fingerprint, r.count) for r in build_rows(index, view) if r.alert] == [
+                (g.alerts[0].fingerprint, g.count) for g in by_label
+            ], (text, label)
+    for text in ("@state=active", "@state=suppressed payments", "@state!=silenced"):
+        flt = AlertFilter.parse(text)
+        rows = build_rows(index, View(flt, show_suppressed=True))
+        assert [r.alert.fingerprint for r in rows if r.alert] == _expected_fps(
+            flt.apply(expected)
+        ), text
 
 
 def test_the_first_listed_alert_is_the_first_row(expected: list[Alert]) -> None:

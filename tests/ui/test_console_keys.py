@@ -88,10 +88,11 @@ async def test_move_group_filter_and_help(make_app) -> None:
         assert alert_list.highlighted.service == "api"
         await pilot.press("down", "k")
         assert alert_list.highlighted.service == "api"
-        await pilot.press("g")
+        await pilot.press("g", "enter")  # the prompt offers alertname
         assert alert_list.grouped and alert_list.row_count == 3
         assert alert_list.rows[0].count == 2
-        await pilot.press("g")
+        await pilot.press("g", "enter")  # and, once grouped, "none"
+        assert not alert_list.grouped
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"service=api")
@@ -318,6 +319,8 @@ async def test_ack_is_extended_while_open_and_released_on_resolve(make_app) -> N
         assert extended.ends_at == FIXED_TIME + timedelta(minutes=28)
         await pilot.press("t")
         await choose(pilot, app, Status.RESOLVED.value)
+        assert isinstance(app.screen, Confirm) and "alerts still fire" in app.screen.question
+        await pilot.press("y")  # (the fake Alertmanager applies no silence: they all fire)
         await _settle(pilot, app)
         alerts.keep_acks()
         await _settle(pilot, app)
@@ -397,8 +400,8 @@ async def test_keymap_remaps_by_binding_id_and_palette_lists_actions(make_app) -
         await _settle(pilot, app)
         alert_list = app.screen.query_one(AlertList)
         await pilot.press("g")
-        assert not alert_list.grouped
-        await pilot.press("G")
+        assert not alert_list.grouped and not isinstance(app.screen, TextPrompt)
+        await pilot.press("G", "enter")
         assert alert_list.grouped
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Declare", "Silence", "Ack", "Export"} <= set(commands)

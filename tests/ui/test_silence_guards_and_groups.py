@@ -75,7 +75,7 @@ async def test_s_on_a_group_row_silences_the_group_after_a_second_look(make_app:
     app = make_app(_sources(source))
     async with app.run_test(size=(160, 48)) as pilot:
         await _settle(pilot, app)
-        await pilot.press("g")
+        await pilot.press("g", "enter")  # group by the label the prompt offers: alertname
         await _settle(pilot, app)
         assert app.screen.query_one(AlertList).rows[0].count == 25
         await pilot.press("s")
@@ -261,3 +261,35 @@ async def test_an_ack_held_by_two_clusters_lands_in_both_or_says_where_not(
         assert len(eu1.silences) == 1 and us1.silences == []
         last = [t for t in _log(app) if t.startswith("Acknowledged QueueStuck")][-1]
         assert "NOT in us1: am-us1: 503 Service Unavailable" in last
+
+
+async def test_s_on_a_group_by_another_label_silences_that_group(make_app: Any) -> None:
+    """Grouped by `team` (not the alert name), `s` on the group row silences the team's firing
+    alerts of every name, by the labels they share, and nothing of the other team."""
+    started = FIXED_TIME - timedelta(minutes=10)
+    edge = [
+        make_alert("HighLatency", "warning", started, service="gw", team="edge", instance="gw-1"),
+        make_alert("TLSExpiry", "warning", started, service="gw", team="edge", instance="gw-2"),
+    ]
+    other = [make_alert("DiskFull", "critical", started, service="db", team="dba")]
+    source = FakeAlertSource([*edge, *other])
+    app = make_app(_sources(source))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("g")
+        await _settle(pilot, app)
+        app.screen.query_one(Input).value = "team"
+        await pilot.press("enter")
+        await _settle(pilot, app)
+        alert_list = app.screen.query_one(AlertList)
+        row = next(i for i, r in enumerate(alert_list.rows) if r.count == 2)
+        while alert_list.cursor != row:
+            await pilot.press("j" if alert_list.cursor < row else "k")
+        await pilot.press("s")
+        await _settle(pilot, app)
+        dialog = app.screen
+        assert isinstance(dialog, SilenceDialog)
+        matchers = dialog.query_one("#silence-matchers", Input).value
+        assert 'team="edge"' in matchers and 'service="gw"' in matchers
+        assert "alertname" not in matchers and "instance" not in matchers
+        assert "will silence 2 firing alerts" in _text(app, "#silence-preview")

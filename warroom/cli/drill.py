@@ -69,10 +69,13 @@ def run_drill(args: argparse.Namespace) -> int:
     for line in quit_summary(world, store, settings):
         print(line)
     print(f"  incident log        {store}")
-    print(
-        f"  post-mortem         {_warroom_command()} postmortem export --store {shlex.quote(store)}"
-    )
+    print(f"  post-mortem         {postmortem_command(store)}")
     return code
+
+
+def postmortem_command(store: str) -> str:
+    """The quit summary's command, to be typed as printed (in the directory it ran from)."""
+    return f"{_warroom_command()} postmortem export --store {shlex.quote(store)}"
 
 
 def _warroom_command() -> str:

@@ -10,11 +10,19 @@ distinct label value, and typing that narrows a filter searches only the previou
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from warroom.domain.alerts import Alert, AlertFilter, Matcher
+from warroom.domain.alerts import (
+    Alert,
+    AlertFilter,
+    AlertGroup,
+    Matcher,
+    filter_values,
+    group_key,
+    special_matches,
+)
 
 THREAD_AT = 20_000  # alerts: from here on the list compares, sorts and filters in a thread
 SORT_RUN = 4_096  # keys sorted in one call (see sorted_positions)
@@ -25,26 +33,28 @@ class AlertRow:
     """One line of the list: an alert, a group of alerts, or a divider. Never changed once
     made (not `frozen` only because that makes construction 3x slower, see `Alert`)."""
 
-    alert: Alert | None
+    alert: Alert | None  # a group's most urgent member
     count: int = 1
     indent: bool = False
     divider: str = ""
+    group: str | None = None  # a group row (count > 1): the grouping label's value
 
     @property
     def key(self) -> str:
         if self.divider:
             return "divider:" + self.divider
         assert self.alert is not None
-        return ("group:" + self.alert.name) if self.count > 1 else self.alert.fingerprint
+        return ("group:" + (self.group or "")) if self.count > 1 else self.alert.fingerprint
 
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """What the rows show: the filter and the two toggles."""
+    """What the rows show: the filter, the two toggles and the label groups are made by."""
 
     filter: AlertFilter = field(default_factory=AlertFilter)
     grouped: bool = False
     show_suppressed: bool = True
+    group_label: str = "alertname"
 
 
 def narrows(new: AlertFilter, old: AlertFilter) -> bool:
@@ -53,6 +63,7 @@ def narrows(new: AlertFilter, old: AlertFilter) -> bool:
     new word."""
     return bool(old) and (
         all(m in new.matchers for m in old.matchers)
+        and all(m in new.specials for m in old.specials)
         and all(any(w in nw for nw in new.words) for w in old.words)
     )
 
@@ -97,7 +108,7 @@ class AlertIndex:
     """The alerts of one refresh, sorted once (severity, age, name, fingerprint, as
     `sort_alerts`); the inputs a filter needs are prepared the first time one asks."""
 
-    __slots__ = ("_hay", "_memo", "alerts", "any_inhibited", "quiet", "rows", "sorted")
+    __slots__ = ("_hay", "_memo", "alerts", "any_inhibited", "hidden", "quiet", "rows", "sorted")
 
     def __init__(self, alerts: list[Alert]) -> None:
         self.alerts = alerts
@@ -107,6 +118,7 @@ class AlertIndex:
         self.quiet = [a.is_silenced or a.is_inhibited for a in ordered]
         self.rows = [AlertRow(a) for a in ordered]
         self.any_inhibited = any(a.inhibited_by for a in ordered)
+        self.hidden = hidden_text(a for a, q in zip(ordered, self.quiet, strict=True) if q)
         self._hay: list[str] | None = None
         self._memo: tuple[AlertFilter, list[int]] | None = None
 
@@ -123,6 +135,8 @@ class AlertIndex:
         )
         for matcher in flt.matchers:
             kept = self._by_matcher(matcher, kept)
+        for special in flt.specials:
+            kept = self._by_special(special, kept)
         if flt.words:
             hay = self._haystacks()
             words = flt.words
@@ -151,6 +165,19 @@ class AlertIndex:
                 out.append(i)
         return out
 
+    def _by_special(self, matcher: Matcher, kept: Sequence[int]) -> list[int]:
+        ordered = self.sorted
+        answers: dict[tuple[str, ...], bool] = {}
+        out = []
+        for i in kept:
+            values = filter_values(ordered[i], matcher.name)
+            hit = answers.get(values)
+            if hit is None:
+                hit = answers[values] = special_matches(matcher, values)
+            if hit:
+                out.append(i)
+        return out
+
     def _haystacks(self) -> list[str]:
         """What free words search, as `AlertFilter.accepts` builds it (lower-cased)."""
         if self._hay is None:
@@ -166,6 +193,19 @@ class AlertIndex:
                 for a in self.sorted
             ]
         return self._hay
+
+
+def hidden_text(alerts: Iterable[Alert]) -> str:
+    """What the firing count leaves out, for the title: "3 acked, 2 silenced, 1 inhibited
+    hidden" (an ack is a silence, counted once, as acked); "" when nothing is."""
+    counts = {"acked": 0, "silenced": 0, "inhibited": 0}
+    for alert in alerts:
+        if alert.is_silenced:
+            counts["acked" if alert.is_acked else "silenced"] += 1
+        elif alert.is_inhibited:
+            counts["inhibited"] += 1
+    shown = [f"{n:,} {what}" for what, n in counts.items() if n]
+    return ", ".join(shown) + " hidden" if shown else ""
 
 
 def index_for(alerts: list[Alert], current: AlertIndex) -> AlertIndex:
@@ -185,16 +225,18 @@ def build_rows(index: AlertIndex, view: View) -> list[AlertRow]:
     folded: set[str] = set()
     rows: list[AlertRow]
     if view.grouped:
-        groups: dict[str, list[int]] = {}  # name -> [first position, count], sorted order
+        label = view.group_label
+        groups: dict[str, list[int]] = {}  # value -> [first position, count], sorted order
         for i in active:
-            group = groups.get(ordered[i].name)
+            value = group_key(ordered[i], label)
+            group = groups.get(value)
             if group is None:
-                groups[ordered[i].name] = [i, 1]
+                groups[value] = [i, 1]
             else:
                 group[1] += 1
         rows = [
-            alert_rows[i] if count == 1 else AlertRow(ordered[i], count=count)
-            for i, count in groups.values()
+            alert_rows[i] if count == 1 else AlertRow(ordered[i], count=count, group=value)
+            for value, (i, count) in groups.items()
         ]
     elif not index.any_inhibited:
         rows = [alert_rows[i] for i in active]
@@ -224,3 +266,18 @@ def build_rows(index: AlertIndex, view: View) -> list[AlertRow]:
             rows.append(AlertRow(None, divider=f"silenced / inhibited ({len(quiet_rows)})"))
             rows.extend(quiet_rows)
     return rows
+
+
+def group_of(index: AlertIndex, view: View, row: AlertRow) -> AlertGroup | None:
+    """The group a grouped row stands for, with every member the filter lets through and
+    that is neither silenced nor inhibited (what `build_rows` counted), most urgent first;
+    None for a row that is not a group."""
+    if row.group is None or row.count <= 1:
+        return None
+    ordered, quiet, label = index.sorted, index.quiet, view.group_label
+    members = tuple(
+        ordered[i]
+        for i in index.matching(view.filter)
+        if not quiet[i] and group_key(ordered[i], label) == row.group
+    )
+    return AlertGroup(row.group, members, label) if members else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +9,8 @@ from enum import IntEnum, StrEnum
 
 import msgspec
 from msgspec.structs import replace
+
+from warroom.domain.matchers import TERM, Matcher
 
 
 class Severity(IntEnum):
@@ -93,6 +94,7 @@ class Alert(msgspec.Struct, gc=False):
     generator_url: str = ""
     acked_by: str | None = None
     acked_at: datetime | None = None
+    receivers: tuple[str, ...] = ()  # Alertmanager's `receivers` (names), for `@receiver=`
 
     @property
     def severity(self) -> Severity:
@@ -151,6 +153,15 @@ def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
     return sorted(alerts, key=lambda a: (a.severity, a.starts_at, a.name, a.fingerprint))
 
 
+def unsuppressed(alerts: Iterable[Alert]) -> list[Alert]:
+    """The alerts firing and neither silenced nor inhibited, most urgent first."""
+    return sort_alerts(
+        a
+        for a in alerts
+        if a.state is not AlertState.RESOLVED and not (a.is_silenced or a.is_inhibited)
+    )
+
+
 def merge_alerts(batches: Mapping[str, Sequence[Alert]]) -> list[Alert]:
     """Merge alerts from several Alertmanagers, de-duplicated by fingerprint.
 
@@ -176,14 +187,19 @@ def merge_alerts(batches: Mapping[str, Sequence[Alert]]) -> list[Alert]:
                 state=state,
                 silenced_by=tuple(dict.fromkeys((*seen.silenced_by, *alert.silenced_by))),
                 inhibited_by=tuple(dict.fromkeys((*seen.inhibited_by, *alert.inhibited_by))),
+                receivers=tuple(dict.fromkeys((*seen.receivers, *alert.receivers))),
             )
     return list(merged.values())
 
 
 @dataclass(frozen=True, slots=True)
 class AlertGroup:
+    """The alerts sharing one value of the grouping label (`name`; "" when they lack it), most
+    urgent first: what `s` on a group row silences (`matchers`, from `common_labels`)."""
+
     name: str
     alerts: tuple[Alert, ...]
+    label: str = "alertname"
 
     @property
     def severity(self) -> Severity:
@@ -193,64 +209,54 @@ class AlertGroup:
     def count(self) -> int:
         return len(self.alerts)
 
+    @property
+    def common_labels(self) -> dict[str, str]:
+        """The labels (alertname included) every member has with the same value."""
+        first, *rest = (alert_labels(a) for a in self.alerts)
+        return {k: v for k, v in first.items() if all(o.get(k) == v for o in rest)}
 
-def group_by_name(alerts: Iterable[Alert]) -> list[AlertGroup]:
-    """Group by alertname; groups ordered like their most urgent member."""
+    @property
+    def matchers(self) -> tuple[Matcher, ...]:
+        """What `s` on the group silences: `common_matchers` of its members (the silence
+        dialog's preview says what else shares those labels)."""
+        return common_matchers(self.alerts)
+
+
+def common_matchers(alerts: Sequence[Alert]) -> tuple[Matcher, ...]:
+    """Equality matchers on every label (alertname first) that all `alerts` share with one
+    value: a group's silence catches the group and what joins it later, nothing unrelated."""
+    if not alerts:
+        return ()
+    first = alerts[0]
+    shared = {"alertname": first.name, **first.labels}
+    for alert in alerts[1:]:
+        labels = {"alertname": alert.name, **alert.labels}
+        shared = {k: v for k, v in shared.items() if labels.get(k) == v}
+    names = sorted(k for k, v in shared.items() if v and k != "alertname")
+    lead = [Matcher("alertname", shared["alertname"])] if shared.get("alertname") else []
+    return (*lead, *(Matcher(k, shared[k]) for k in names))
+
+
+def group_key(alert: Alert, label: str) -> str:
+    """The value an alert is grouped under: `alert_labels(alert)[label]`, "" when absent."""
+    return alert.name if label == "alertname" else alert.labels.get(label, "")
+
+
+def group_by_label(alerts: Iterable[Alert], label: str) -> list[AlertGroup]:
+    """Group by one label, as Alertmanager's group-by; groups ordered like their most
+    urgent member (alerts without the label form the group "")."""
     buckets: dict[str, list[Alert]] = {}
     for alert in sort_alerts(alerts):
-        buckets.setdefault(alert.name, []).append(alert)
-    return [AlertGroup(name, tuple(members)) for name, members in buckets.items()]
+        buckets.setdefault(group_key(alert, label), []).append(alert)
+    return [AlertGroup(value, tuple(members), label) for value, members in buckets.items()]
+
+
+def group_by_name(alerts: Iterable[Alert]) -> list[AlertGroup]:
+    """Group by alertname (the default grouping)."""
+    return group_by_label(alerts, "alertname")
 
 
 # ---------------------------------------------------------------- filtering
-
-_TERM = re.compile(
-    r'(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?P<op>=~|!~|!=|=)(?P<value>"[^"]*"|\S+)|(?P<text>"[^"]*"|\S+)'
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Matcher:
-    """An Alertmanager-style matcher: `name=value`, `name!=value`, `name=~re`, `name!~re`."""
-
-    name: str
-    value: str
-    is_regex: bool = False
-    is_equal: bool = True
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        actual = labels.get(self.name, "")
-        if self.is_regex:
-            try:
-                hit = re.fullmatch(self.value, actual) is not None
-            except re.error:
-                hit = False
-        else:
-            hit = actual == self.value
-        return hit if self.is_equal else not hit
-
-    def __str__(self) -> str:
-        op = (
-            ("=~" if self.is_equal else "!~") if self.is_regex else ("=" if self.is_equal else "!=")
-        )
-        return f'{self.name}{op}"{self.value}"'
-
-    @classmethod
-    def parse(cls, text: str) -> Matcher:
-        """Parse `name=value` (quotes optional); raises ValueError with a one-line reason."""
-        m = _TERM.fullmatch(text.strip())
-        if not m or not m.group("key"):
-            raise ValueError(
-                f"not a matcher: {text!r} (expected name=value, name!=value, name=~regex)"
-            )
-        op = m.group("op")
-        value = m.group("value").strip('"')
-        if "~" in op:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"bad regex in {text!r}: {exc}") from None
-        return cls(m.group("key"), value, is_regex="~" in op, is_equal=not op.startswith("!"))
 
 
 def alert_labels(alert: Alert) -> dict[str, str]:
@@ -265,34 +271,66 @@ def matching_alerts(matchers: Sequence[Matcher], alerts: Iterable[Alert]) -> lis
     return [a for a in alerts if all(m.matches(alert_labels(a)) for m in matchers)]
 
 
+def filter_values(alert: Alert, what: str) -> tuple[str, ...]:
+    """What `@state=` (active, suppressed, silenced, inhibited, acked, unprocessed: an acked
+    alert is also silenced and suppressed) or
+    `@receiver=` compares, karma-style: a term matches when any of these values does."""
+    if what == "receiver":
+        return alert.receivers
+    states: tuple[str, ...] = (alert.state.value,)
+    if alert.silenced_by:
+        states += ("silenced",)
+    if alert.inhibited_by:
+        states += ("inhibited",)
+    return (*states, "acked") if alert.acked_by is not None else states
+
+
+def special_matches(matcher: Matcher, values: tuple[str, ...]) -> bool:
+    """A `@state`/`@receiver` term against an alert's values: `=`/`=~` when any value
+    matches, `!=`/`!~` when none does."""
+    positive = Matcher(matcher.name, matcher.value, matcher.is_regex)
+    hit = any(positive.matches({matcher.name: v}) for v in values)
+    return hit if matcher.is_equal else not hit
+
+
 @dataclass(frozen=True, slots=True)
 class AlertFilter:
-    """The `/` filter: free words match name, labels and summary; `k=v` terms are matchers."""
+    """The `/` filter: free words match name, labels and summary; `k=v` terms are matchers;
+    `@state=`/`@receiver=` terms (`specials`, named without the `@`) test what is not a
+    label."""
 
     words: tuple[str, ...] = ()
     matchers: tuple[Matcher, ...] = ()
     text: str = ""
+    specials: tuple[Matcher, ...] = ()
 
     @classmethod
     def parse(cls, text: str) -> AlertFilter:
         words: list[str] = []
         matchers: list[Matcher] = []
-        for m in _TERM.finditer(text):
-            if m.group("key"):
-                try:
-                    matchers.append(Matcher.parse(m.group(0)))
+        specials: list[Matcher] = []
+        for m in TERM.finditer(text):
+            key = m.group("key")
+            if key:
+                special = key in ("@state", "@receiver")
+                try:  # (a term that does not parse is searched for as a word)
+                    term = Matcher.parse(m.group(0)[1:] if special else m.group(0))
                 except ValueError:
                     words.append(m.group(0).lower())
+                    continue
+                (specials if special else matchers).append(term)
             else:
                 words.append(m.group("text").strip('"').lower())
-        return cls(tuple(words), tuple(matchers), text.strip())
+        return cls(tuple(words), tuple(matchers), text.strip(), tuple(specials))
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.matchers)
+        return bool(self.words or self.matchers or self.specials)
 
     def accepts(self, alert: Alert) -> bool:
         labels = alert_labels(alert)
         if not all(m.matches(labels) for m in self.matchers):
+            return False
+        if not all(special_matches(m, filter_values(alert, m.name)) for m in self.specials):
             return False
         if not self.words:
             return True

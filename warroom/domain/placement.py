@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from warroom.domain.alerts import Alert, Matcher, Placement, Silence
+from warroom.domain.alerts import Alert, Placement, Silence
 
 
 def clusters_holding(alerts: Iterable[Alert], clusters: Mapping[str, str]) -> dict[str, int]:
@@ -96,18 +96,3 @@ def merge_listed(
                 )
             )
     return merged
-
-
-def common_matchers(alerts: Sequence[Alert]) -> tuple[Matcher, ...]:
-    """Equality matchers on every label (alertname first) that all `alerts` share with one
-    value: a group's silence catches the group and what joins it later, nothing unrelated."""
-    if not alerts:
-        return ()
-    first = alerts[0]
-    shared = {"alertname": first.name, **first.labels}
-    for alert in alerts[1:]:
-        labels = {"alertname": alert.name, **alert.labels}
-        shared = {k: v for k, v in shared.items() if labels.get(k) == v}
-    names = sorted(k for k, v in shared.items() if v and k != "alertname")
-    lead = [Matcher("alertname", shared["alertname"])] if shared.get("alertname") else []
-    return (*lead, *(Matcher(k, shared[k]) for k in names))

@@ -141,6 +141,11 @@ class AlertPoller:
             alerts, fired, resolved, errors, self.clock.now(), firing, frozenset(failed)
         )
 
+    @property
+    def known(self) -> list[Alert]:
+        """The alerts as last polled (what fires now), for the guards that ask about them."""
+        return list(self._known.values())
+
     def _keep_unreachable(
         self, batches: dict[str, Sequence[Alert]], errors: dict[str, str]
     ) -> None:

@@ -39,6 +39,13 @@ class _Status(msgspec.Struct, gc=False, frozen=True):
 _ACTIVE = _Status()
 
 
+class _Receiver(msgspec.Struct, gc=False, frozen=True):
+    name: str = ""
+
+
+_RECEIVERS: dict[tuple[_Receiver, ...], tuple[str, ...]] = {}  # shared: a storm has a few
+
+
 class _WireAlert(msgspec.Struct, gc=False):
     """One `/api/v2/alerts` item, as much of it as an Alert keeps (the rest is skipped
     unread). `gc=False`: it holds no container that could form a cycle."""
@@ -49,6 +56,7 @@ class _WireAlert(msgspec.Struct, gc=False):
     fingerprint: str = ""
     status: _Status = _ACTIVE
     generatorURL: str | None = ""
+    receivers: tuple[_Receiver, ...] | None = ()
 
 
 _WIRE = msgspec.json.Decoder(_WireAlert)
@@ -70,7 +78,18 @@ def _alert(wire: _WireAlert, origins: tuple[str, ...]) -> Alert:
         inhibited_by=status.inhibitedBy or (),
         origins=origins,
         generator_url=wire.generatorURL or "",
+        receivers=_receiver_names(wire.receivers or ()),
     )
+
+
+def _receiver_names(receivers: tuple[_Receiver, ...]) -> tuple[str, ...]:
+    """The receivers' names, one tuple shared by every alert routed the same way."""
+    names = _RECEIVERS.get(receivers)
+    if names is None:
+        names = tuple(r.name for r in receivers if r.name)
+        if len(_RECEIVERS) < 1024:
+            _RECEIVERS[receivers] = names
+    return names
 
 
 def decode_alerts(body: bytes, origin: str, cancel: Cancel | None = None) -> Decoded[Alert]:

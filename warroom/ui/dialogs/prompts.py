@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 # Button, Select and TextArea are imported where a dialog is composed: the console's first
 # frame needs none of them.
 
-from warroom.domain.incident import IncidentSeverity
+from warroom.domain.clock import format_age
+from warroom.domain.incident import DEFAULT_POLICIES, IncidentSeverity, SeverityPolicy
 from warroom.domain.untrusted import inert, one_line
 
 
@@ -129,15 +131,32 @@ class DeclareForm:
     impact: str
 
 
+def severity_line(severity: IncidentSeverity, policy: SeverityPolicy) -> str:
+    """ "P1 · respond within 15m · resolve within 2h · updates every 15m · Technical leads"."""
+    return (
+        f"{severity.value} · respond within {format_age(policy.response_s)} · resolve "
+        f"within {format_age(policy.resolution_s)} · updates every "
+        f"{format_age(policy.update_every_s)} · {policy.escalation}"
+    )
+
+
 class DeclareDialog(ModalScreen[DeclareForm | None]):
+    """The severity is chosen seeing what each level commits to: the response times of the
+    incident log's policies (`domain.incident.DEFAULT_POLICIES` unless configured)."""
+
     DEFAULT_CSS = DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Declare")]
 
     def __init__(
-        self, title: str = "", severity: IncidentSeverity = IncidentSeverity.P1, services: str = ""
+        self,
+        title: str = "",
+        severity: IncidentSeverity = IncidentSeverity.P1,
+        services: str = "",
+        policies: Mapping[IncidentSeverity, SeverityPolicy] = DEFAULT_POLICIES,
     ) -> None:
         super().__init__()
         self.initial = (title, severity, services)
+        self.policies = {s: policies.get(s, DEFAULT_POLICIES[s]) for s in IncidentSeverity}
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Button, Select
@@ -147,11 +166,13 @@ class DeclareDialog(ModalScreen[DeclareForm | None]):
             yield Label("Declare an incident", classes="title")
             yield Input(value=one_line(title), placeholder="title", id="declare-title")
             yield Select(
-                [(f"{s.value}", s) for s in IncidentSeverity],
+                [(severity_line(s, p), s) for s, p in self.policies.items()],
                 value=severity,
                 allow_blank=False,
                 id="declare-severity",
             )
+            levels = "\n".join(severity_line(s, p) for s, p in self.policies.items())
+            yield Static(plain(levels), classes="hint", id="declare-levels")
             yield Input(
                 value=one_line(services),
                 placeholder="services affected (comma separated)",

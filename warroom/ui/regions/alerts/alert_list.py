@@ -30,9 +30,10 @@ from warroom.domain.alert_view import (
     View,
     build_rows,
     find_key,
+    group_of,
     index_for,
 )
-from warroom.domain.alerts import Alert, AlertFilter
+from warroom.domain.alerts import Alert, AlertFilter, AlertGroup
 from warroom.domain.clock import format_age
 from warroom.ui.messages import AlertSelected, FirstAlertsDrawn
 from warroom.ui.regions.alerts.row_text import (
@@ -50,18 +51,19 @@ class AlertList(ScrollView, can_focus=True):
     """Attributes down (`show(alerts)`), messages up (`AlertSelected`, `FirstAlertsDrawn`)."""
 
     BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("pagedown", "page_down", show=False),
-        Binding("pageup", "page_up", show=False),
-        Binding("home", "first", show=False),
-        Binding("end", "last", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("home", "move(-1000000)", show=False),  # the ends: the cursor stops there
+        Binding("end", "move(1000000)", show=False),
     ]
 
     COMPONENT_CLASSES = COMPONENT_CLASSES
     DEFAULT_CSS = ROW_CSS
 
     grouped: reactive[bool] = reactive(False)
+    group_label: reactive[str] = reactive("alertname")  # what `grouped` groups by
     show_suppressed: reactive[bool] = reactive(True)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -86,10 +88,9 @@ class AlertList(ScrollView, can_focus=True):
     # ------------------------------------------------------------ data in
 
     def show(self, alerts: list[Alert], now: datetime) -> None:
-        """New alerts from a refresh. The same alerts again (the usual case) cost one list
-        comparison and repaint only the ages that changed. From `thread_at` alerts on, the
-        comparison and the sort run in a thread so keys keep answering; the rows change when
-        it is done (the latest `show()` wins)."""
+        """New alerts from a refresh. The same again costs one comparison and repaints the ages
+        that changed; from `thread_at` alerts on, comparing and sorting run in a thread (keys
+        keep answering; the latest `show()` wins)."""
         self._shown += 1
         if len(alerts) >= self.thread_at:
             # handed over in an attribute, not as the worker's argument: a finished Worker can
@@ -158,9 +159,8 @@ class AlertList(ScrollView, can_focus=True):
         return self._filtering
 
     def _refilter(self) -> None:
-        """The rows again for a new filter or toggle: at once, or for a storm in a thread (the
-        first free-word filter reads every alert; 100,000 of them take about a second), the
-        old rows staying on screen until then and keys answering meanwhile."""
+        """The rows again for a new filter or toggle: at once, or for a storm in a thread (a
+        first free-word filter of 100,000 takes ~1 s), the old rows shown and keys answering."""
         if len(self._index.sorted) < self.thread_at:
             self._rebuild(force=True)
             return
@@ -216,6 +216,8 @@ class AlertList(ScrollView, can_focus=True):
         self._cursor = 0
         self._refilter()
 
+    watch_group_label = watch_grouped
+
     def watch_show_suppressed(self) -> None:
         self._refilter()
 
@@ -237,6 +239,14 @@ class AlertList(ScrollView, can_focus=True):
         return None
 
     @property
+    def highlighted_group(self) -> AlertGroup | None:
+        # the group under the cursor (its members as the row counts them), None on an alert
+        row = self._rows[self._cursor] if 0 <= self._cursor < len(self._rows) else None
+        return group_of(self._index, self._view(), row) if row is not None else None
+
+    hidden = property(lambda self: str(self._index.hidden))  # what the firing count leaves out
+
+    @property
     def row_count(self) -> int:
         return len(self._rows)
 
@@ -253,7 +263,7 @@ class AlertList(ScrollView, can_focus=True):
     # ------------------------------------------------------------ rows
 
     def _view(self) -> View:
-        return View(self._filter, self.grouped, self.show_suppressed)
+        return View(self._filter, self.grouped, self.show_suppressed, self.group_label)
 
     def _build_rows(
         self, index: AlertIndex | None = None, view: View | None = None
@@ -342,7 +352,11 @@ class AlertList(ScrollView, can_focus=True):
         seen = seen_text(self.history, row.alert)
         # the cursor is marked by a glyph as well as by reverse video: never by colour alone
         text = Text(CURSOR_GLYPH if selected else " " * len(CURSOR_GLYPH))
-        text.append_text(row_text(row, age, width - len(text), self._now, self.show_origins, seen))
+        text.append_text(
+            row_text(
+                row, age, width - len(text), self._now, self.show_origins, seen, self.group_label
+            )
+        )
         style = self._style_for(row)
         if flashing:
             style += self.get_component_rich_style("alert-list--flash", partial=True)
@@ -372,23 +386,11 @@ class AlertList(ScrollView, can_focus=True):
         self.refresh_line(index)
         self._post_highlight()
 
-    def action_cursor_down(self) -> None:
-        self._move_to(self._cursor + 1)
+    def action_move(self, delta: int) -> None:
+        self._move_to(self._cursor + delta)
 
-    def action_cursor_up(self) -> None:
-        self._move_to(self._cursor - 1)
-
-    def action_page_down(self) -> None:
-        self._move_to(self._cursor + max(1, self.size.height - 1))
-
-    def action_page_up(self) -> None:
-        self._move_to(self._cursor - max(1, self.size.height - 1))
-
-    def action_first(self) -> None:
-        self._move_to(0)
-
-    def action_last(self) -> None:
-        self._move_to(len(self._rows) - 1)
+    def action_page(self, direction: int) -> None:
+        self._move_to(self._cursor + direction * max(1, self.size.height - 1))
 
     def on_click(self, event: events.Click) -> None:
         self._move_to(int(self.scroll_offset.y) + event.y)

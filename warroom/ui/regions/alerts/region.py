@@ -7,6 +7,7 @@ the next one scheduled (backing off while it fails). Acks are kept alive on thei
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from textual import on, work
@@ -65,12 +66,14 @@ class AlertsRegion(Region):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.alerts: list[Alert] = []
+        self.fetched_at: datetime | None = None  # of `alerts`: the detail's "updated"
         self._first = True
         self._timer: Any = None
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="filter: words or label=value, enter to apply, esc to clear",
+            placeholder="filter: words, label=value, @state=active|suppressed|silenced|acked, "
+            "@receiver=NAME · enter applies, esc clears",
             id="alert-filter",
         )
         yield Static("", id="alert-problems")  # each failing source's reason, wrapped in full
@@ -122,12 +125,13 @@ class AlertsRegion(Region):
     @on(AlertsRefreshed)
     def refreshed(self, message: AlertsRefreshed) -> None:
         snapshot = message.snapshot
-        self.alerts = snapshot.alerts
+        self.alerts, self.fetched_at = snapshot.alerts, snapshot.fetched_at
         self.silencer.alerts = snapshot.alerts
         self.alert_list.mark_stale(snapshot.failed)  # what only a failing source holds
         self.alert_list.show(snapshot.alerts, snapshot.fetched_at)
         said = alerts_title(snapshot, self.TITLE)
-        self.retitle(said.title, said.subtitle)
+        hidden = f" · {self.alert_list.hidden}" if self.alert_list.hidden else ""
+        self.retitle(said.title + hidden, said.subtitle)
         problems = self.query_one("#alert-problems", Static)
         problems.update(plain(said.problems))
         problems.set_class(bool(said.problems), "-visible")
@@ -192,20 +196,11 @@ class AlertsRegion(Region):
             self.alert_list.focus()
 
     def action_detail(self) -> None:
-        """The selected alert in full (the list cuts long values to its columns), its history
-        strip and the past incidents it fired in."""
-        from warroom.ui.dialogs.alert_detail import AlertDetail, AlertMemoryView
+        """The selected alert in full, the silences and inhibitions that apply, its history."""
+        from warroom.ui.regions.alerts.detail import open_detail
 
-        alert = self.selected
-        if alert is not None:
-            index = self.services.memory.index
-            memory = AlertMemoryView(
-                index.for_fingerprint(alert.fingerprint),
-                index.for_group(alert.name, alert.service),
-                tuple(index.strip(alert.fingerprint)),
-                tuple(self.services.remedies.incidents_for(alert)),
-            )
-            self.app.push_screen(AlertDetail(alert, self.ctx.clock.now(), memory))
+        if self.selected is not None:
+            open_detail(self, self.selected, self.silencer.listed)
 
     # ------------------------------------------------------------ memory and the tripwire
 
@@ -228,10 +223,9 @@ class AlertsRegion(Region):
         self.query_one(MemoryBanner).ask_expire()
 
     def action_group(self) -> None:
-        self.alert_list.grouped = not self.alert_list.grouped
-        self.notify(
-            "grouped by alertname" if self.alert_list.grouped else "one line per alert", timeout=2
-        )
+        from warroom.ui.regions.alerts.grouping import ask_group_by
+
+        ask_group_by(self, self.alert_list)
 
     def action_toggle_suppressed(self) -> None:
         self.alert_list.show_suppressed = not self.alert_list.show_suppressed

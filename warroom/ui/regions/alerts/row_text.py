@@ -87,7 +87,13 @@ def seen_text(index: HistoryIndex | None, alert: Alert | None) -> str | None:
 
 
 def row_text(
-    row: AlertRow, age: str, width: int, now: datetime, show_origins: bool, seen: str | None = None
+    row: AlertRow,
+    age: str,
+    width: int,
+    now: datetime,
+    show_origins: bool,
+    seen: str | None = None,
+    group_label: str = "alertname",
 ) -> Text:
     if row.divider:
         return Text(f"── {row.divider} " + "─" * max(0, width - len(row.divider) - 4))
@@ -96,7 +102,8 @@ def row_text(
     sev = f"{alert.severity.symbol} {alert.severity.word}"
     name = ("  ↳ " if row.indent else "") + alert.name
     if row.count > 1:
-        name = f"{alert.name} ×{row.count}"
+        value = alert.name if group_label == "alertname" else f"{group_label}={row.group or '∅'}"
+        name = f"{value} ×{row.count}"
     where = alert.service
     if alert.instance and alert.instance != where:
         where = f"{where}/{alert.instance}" if where else alert.instance

@@ -18,10 +18,16 @@ from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
-from warroom.domain.alerts import Alert, AlertFilter, Matcher, Silence, SilenceRequest
+from warroom.domain.alerts import (
+    Alert,
+    AlertFilter,
+    Matcher,
+    Silence,
+    SilenceRequest,
+    common_matchers,
+)
 from warroom.domain.errors import WarroomError
 from warroom.domain.incident import EntryKind
-from warroom.domain.placement import common_matchers
 from warroom.domain.untrusted import clip, one_line
 from warroom.services.polling import bounded
 from warroom.services.silence_guard import log_override
@@ -41,20 +47,12 @@ _FACT_KIND = {
 
 
 def group_members(alert_list: AlertList) -> list[Alert]:
-    """The alerts of the highlighted group row (firing, under the filter), or [] when the
-    cursor is on a single alert."""
-    rows, cursor = alert_list.rows, alert_list.cursor
-    if not 0 <= cursor < len(rows):
+    """The firing alerts of the highlighted group row, whatever label the list groups by, or
+    [] when the cursor is on a single alert."""
+    group = alert_list.highlighted_group
+    if group is None or len(group.alerts) <= 1:
         return []
-    row = rows[cursor]
-    if row.alert is None or row.count <= 1:
-        return []
-    name = row.alert.name
-    return [
-        a
-        for a in alert_list.filtered_alerts
-        if a.name == name and not (a.is_silenced or a.is_inhibited)
-    ]
+    return [a for a in group.alerts if not (a.is_silenced or a.is_inhibited)]
 
 
 class Silencer(Widget):

@@ -15,11 +15,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from warroom.domain.alerts import Alert, Severity
-from warroom.domain.incident import Entry, EntryKind, Incident, IncidentSeverity, Role, Status
+from warroom.domain.alerts import Alert
+from warroom.domain.incident import Entry, EntryKind, Incident, Role, Status
 from warroom.domain.note_syntax import NoteInput, parse_note
 from warroom.domain.signals import Series
 from warroom.domain.untrusted import clip, one_line
+from warroom.ui.dialogs.clipboard import copy_text
 from warroom.ui.dialogs.prompts import (
     Choose,
     Confirm,
@@ -30,6 +31,7 @@ from warroom.ui.dialogs.prompts import (
 )
 from warroom.ui.regions.base import Access, Action, Region, Services, write_entry
 from warroom.ui.regions.log.consent import CONSENT_ACTIONS, CONSENT_DIALOG_ACTIONS, Consent
+from warroom.ui.regions.log.guards import ask_before_resolving, declare_from, declare_severity
 from warroom.ui.regions.log.view import IncidentLogView, short_id
 
 READ, WRITE = Access.READ, Access.WRITE
@@ -90,17 +92,13 @@ class LogRegion(Consent):
                 severity="warning",
             )
             return
-        alert = self.alert
+        alert = declare_from(self.services.refresh.poller.known, self.alert)
         title = (
             f"{alert.name}: {alert.summary}"
             if alert and alert.summary
             else (alert.name if alert else "")
         )
-        severity = (
-            IncidentSeverity.P1
-            if alert and alert.severity is Severity.CRITICAL
-            else IncidentSeverity.P2
-        )
+        severity = declare_severity(alert)
         services = alert.service if alert else ""
 
         def declared(form: DeclareForm | None) -> None:
@@ -117,7 +115,8 @@ class LogRegion(Consent):
                 )
             )
 
-        self.app.push_screen(DeclareDialog(title, severity, services), declared)
+        policies = self.incident_log.policies
+        self.app.push_screen(DeclareDialog(title, severity, services, policies), declared)
 
     def action_note(self, value: str = "") -> None:
         """`n`, or correct/reply from an entry (`value` prefilled: `correct 3f2a9c: `)."""
@@ -199,8 +198,10 @@ class LogRegion(Consent):
             return
 
         def chosen(value: str | None) -> None:
-            if value:
-                self.post_message(Region.Requested("apply_status", value))
+            if value:  # resolving while alerts fire asks first
+                alerts = self.services.refresh.poller.known
+                request = Region.Requested("apply_status", value)
+                ask_before_resolving(self, value, alerts, lambda: self.post_message(request))
 
         self.app.push_screen(
             Choose("Status", [(s.value, s.value) for s in Status if s is not incident.status]),
@@ -258,14 +259,7 @@ class LogRegion(Consent):
             def accepted(final: str | None) -> None:
                 if not final:
                     return
-                self.app.copy_to_clipboard(final)  # OSC 52: over SSH and through tmux
-                # a local clipboard too; pyperclip may run xclip/xsel, so never on the UI loop
-                self.run_worker(
-                    lambda: _pyperclip_copy(final),
-                    thread=True,
-                    group="clipboard",
-                    exit_on_error=False,
-                )
+                copy_text(self, final)  # OSC 52, and a local clipboard off the loop
                 self._write_entry(self.incident_log.status_update(kind, final))
                 self.notify("status update copied to the clipboard and logged", timeout=4)
 
@@ -352,13 +346,3 @@ class NotePrompt(TextPrompt):
         field = self.query_one(Input)
         field.select_on_focus = False
         field.cursor_position = len(field.value)
-
-
-def _pyperclip_copy(text: str) -> None:
-    """OSC 52 (already sent) works over SSH and tmux; pyperclip covers a local desktop too."""
-    try:
-        import pyperclip
-
-        pyperclip.copy(text)
-    except Exception:  # no clipboard on a headless bastion: OSC 52 has it covered
-        pass
