@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from warroom.domain.shell_syntax.scan import _HEREDOC
+from warroom.domain.shell_syntax.scan import _HEREDOC, close_single
 
 
 def split_simple_commands(text: str) -> list[str]:
@@ -25,10 +25,9 @@ def command_parts(text: str) -> list[tuple[str, str]]:
         c = text[i]
         top = stack[-1] if stack else None
         if top == "'":
-            current.append(c)
-            if c == "'":
-                stack.pop()
-            i += 1
+            j = close_single(text, i, stack)
+            current.append(text[i:j])
+            i = j
             continue
         if top == '"':
             if c == "\\":

@@ -38,6 +38,16 @@ class ScanResult:
     comment_only: bool = False
 
 
+def close_single(text: str, i: int, stack: list[str]) -> int:
+    """Past single-quoted text going on at `i` (nothing is special before the closing `'`),
+    its frame popped off `stack` once closed; the end of the text when it never is."""
+    j = text.find("'", i)
+    if j < 0:
+        return len(text)
+    stack.pop()
+    return j + 1
+
+
 def scan(text: str, offsets: tuple[int, ...] = ()) -> ScanResult:
     """Scan `text` as shell; report whether it ends at a top-level command boundary and the
     quoting context at each of `offsets`."""
@@ -122,9 +132,10 @@ def scan(text: str, offsets: tuple[int, ...] = ()) -> ScanResult:
         top = stack[-1] if stack else None
         c = text[i]
         if top == "'":
-            if c == "'":
-                stack.pop()
-            i += 1
+            inside = context_of() if want else SINGLE
+            j = close_single(text, i, stack)
+            contexts.update((k, inside) for k in want if i < k < j)
+            i = j
             continue
         if top == '"':
             if c == "\\":
