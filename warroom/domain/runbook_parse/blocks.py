@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from warroom.domain.runbook_parse.spans import code_spans
 
+MAX_NESTING = 20  # quotes and list items deeper than this read as text (markdown-it's limit)
+
 
 @dataclass(slots=True)
 class Token:
@@ -172,6 +174,8 @@ class _Scanner:
         return any(_rx.match(rest) for kind, _rx in _HTML_START if kind < 7)
 
     def _line(self, ln: int, line: str) -> None:
+        if not self.boxes and self._plain_line(ln, line):
+            return
         matched, rest = self._match(line)
         leaf = self.leaf
         if matched < len(self.boxes):
@@ -186,12 +190,35 @@ class _Scanner:
             fresh = fresh or opened
         self._leaf_line(ln, rest, fresh)
 
+    def _plain_line(self, ln: int, line: str) -> bool:
+        """The common lines outside any container, read without trying every block rule: a
+        line of prose (a letter first, no `|`: it can start nothing else), a blank line after
+        prose, a line inside a fence that cannot close it."""
+        leaf = self.leaf
+        if leaf is None or leaf.kind == "paragraph":
+            if line[:1].isalpha() and "|" not in line:
+                if leaf is None:
+                    self.leaf = _Leaf("paragraph", ln, [line])
+                else:
+                    leaf.lines.append(line)
+                return True
+            if not line:
+                self._close_leaf(ln)
+                return True
+            return False
+        if leaf.kind == "fence":
+            text = line.lstrip(" ")
+            if len(line) - len(text) > 3 or not text.startswith(leaf.fence[0] * 3):
+                leaf.lines.append(_strip(line, leaf.indent))
+                return True
+        return False
+
     def _open_boxes(self, ln: int, rest: str, keep: int) -> tuple[str, bool]:
         """Block quotes and list items that start on this line (a new item of the list
         whose item the line did not continue is its sibling: the list goes on)."""
         opened = False
         closed = False
-        while _indent(rest) < 4:
+        while _indent(rest) < 4 and len(self.boxes) < MAX_NESTING:
             m = _QUOTE.match(rest)
             if m:
                 self._close_leaf(ln)
@@ -389,5 +416,7 @@ class _Scanner:
 
 
 def tokens(text: str) -> Iterator[Token]:
-    """The page's blocks as markdown-it-shaped tokens, in page order."""
+    """The page's blocks as markdown-it-shaped tokens, in page order (line ends made `\n`
+    and NUL bytes U+FFFD first, as CommonMark says)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
     yield from _Scanner(text).run()

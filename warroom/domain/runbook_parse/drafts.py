@@ -41,3 +41,4 @@ class Counters:
 
     scanned_chars: int = 0
     capped_steps: int = 0
+    inline_steps: int = 0

@@ -90,7 +90,7 @@ class ShellReader:
     def complete(self, text: str) -> bool:
         self.counters.scanned_chars += len(text)
         # the scanner does not see `name() {` as opening a group; the body alone it does
-        return shell_syntax.scan(_FUNCTION_HEAD.sub("", text, count=1)).complete
+        return shell_syntax.is_complete(_FUNCTION_HEAD.sub("", text, count=1))
 
     def too_long(self, lines: list[str], line: int) -> Draft:
         text = "\n".join(lines)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from warroom.domain.runbook_parse import alert_names as names
 from warroom.domain.runbook_parse.blocks import Token, tokens
 from warroom.domain.runbook_parse.commands import reads_as_command
-from warroom.domain.runbook_parse.drafts import MAX_STEP_CHARS, Counters, Draft
+from warroom.domain.runbook_parse.drafts import MAX_STEP_CHARS, MAX_STEP_LINES, Counters, Draft
 from warroom.domain.runbook_parse.headings import loose_phase, plain_title, slug
 from warroom.domain.runbook_parse.queries import (
     read_http,
@@ -35,7 +35,7 @@ from warroom.domain.runbook_parse.shell_blocks import (
     prompted_lines,
 )
 from warroom.domain.runbooks import RunbookIssue, StepKind
-from warroom.domain.shell_syntax import scan
+from warroom.domain.shell_syntax import is_complete
 from warroom.domain.untrusted import clip, one_line
 
 _RUNBOOK_HEADING = re.compile(
@@ -44,6 +44,12 @@ _RUNBOOK_HEADING = re.compile(
     re.IGNORECASE,
 )
 SQL_LANGUAGES = frozenset({"sql", "psql", "postgresql", "pgsql", "plpgsql", "postgres", "mysql"})
+RUNNABLE_LANGUAGES = (
+    SQL_LANGUAGES
+    | (SHELL_LANGUAGES - TRANSCRIPT_LANGUAGES)
+    | {"promql", "prometheus", "prom", "http", "rest"}
+)
+MAX_INLINE_STEPS = 500  # a page's prose names a few commands; a page of thousands is no runbook
 
 
 @dataclass(slots=True)
@@ -249,11 +255,18 @@ class Walker:
         line = inline.map[0] + 1 if inline.map else 1
         desc: str | None = None  # the paragraph as a description: made once, not once per span
         for child in inline.children or []:
+            if self.w.counters.inline_steps >= MAX_INLINE_STEPS:
+                if self.w.counters.inline_steps == MAX_INLINE_STEPS:
+                    self.w.counters.inline_steps += 1
+                    self.w.error(
+                        line, f"over {MAX_INLINE_STEPS} commands in prose; the rest stay prose"
+                    )
+                return
             code = child.content.strip() if child.type == "code_inline" else ""
             if not code or len(code) > MAX_STEP_CHARS or not reads_as_command(code, strict=True):
                 continue
             self.w.counters.scanned_chars += len(code)
-            if not scan(code).complete:
+            if not is_complete(code):
                 continue
             kind = StepKind.TEXT if self.session_depth else StepKind.SHELL
             if desc is None:
@@ -261,6 +274,7 @@ class Walker:
             self._add(
                 [Draft(kind, code, line, desc, self.label_phase, language="inline", inline=True)]
             )
+            self.w.counters.inline_steps += 1
 
     def _table(self, toks: list[Token], i: int) -> int:
         """Alert tables: a column headed "Alert" names alerts; a `#anchor` link in the row
@@ -302,6 +316,9 @@ class Walker:
         if tok.map:
             self.w.fence_lines.update(range(tok.map[0], tok.map[1]))
         content = tok.content.rstrip("\n")
+        if len(content) > MAX_STEP_CHARS:
+            self._add([self._too_long(content, language, start)])
+            return
         lines = content.split("\n")
         drafts: list[Draft] = []
         shell_like = language in SHELL_LANGUAGES or language == ""
@@ -327,6 +344,20 @@ class Walker:
         if drafts[0].description is None and self.label:
             drafts[0].description = self.label
         self._add(drafts)
+
+    def _too_long(self, content: str, language: str, start: int) -> Draft:
+        """A block longer than any step may be: shown as text from its head, never split
+        (splitting 5 MB into steps was the slow part); said when it would have run."""
+        head = content[:MAX_STEP_CHARS]
+        lines = head.split("\n", MAX_STEP_LINES)[:MAX_STEP_LINES]
+        runnable = language in RUNNABLE_LANGUAGES or (
+            language in SHELL_LANGUAGES | {""}
+            and (bool(prompted_lines(lines, language)) or looks_like_commands(lines, language))
+        )
+        if runnable:
+            self.w.error(start, f"block longer than {MAX_STEP_CHARS} characters; shown as text")
+            self.w.counters.capped_steps += 1
+        return Draft(StepKind.TEXT, head + "\n…", start, description=self.label)
 
     def _shell(self, lines: list[str], language: str, start: int) -> list[Draft]:
         if self.session_depth:  # typed inside a shell an earlier block opened

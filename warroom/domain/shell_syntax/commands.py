@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
+from warroom.domain.shell_syntax.memo import memo
 from warroom.domain.shell_syntax.scan import _HEREDOC, close_single
 
 
@@ -16,6 +17,11 @@ def split_simple_commands(text: str) -> list[str]:
 
 def command_parts(text: str) -> list[tuple[str, str]]:
     """`split_simple_commands` with the separator that ends each part (`|`, `&&`, `$(`, …)."""
+    return list(_command_parts(text))
+
+
+@memo()
+def _command_parts(text: str) -> tuple[tuple[str, str], ...]:
     parts: list[str] = []
     seps: list[str] = []
     current: list[str] = []
@@ -76,7 +82,7 @@ def command_parts(text: str) -> list[tuple[str, str]]:
         i += 1
     parts.append("".join(current))
     seps.append("")
-    return [(p.strip(), sep) for p, sep in zip(parts, seps, strict=True) if p.strip()]
+    return tuple((p.strip(), sep) for p, sep in zip(parts, seps, strict=True) if p.strip())
 
 
 def closing(text: str, i: int) -> int:

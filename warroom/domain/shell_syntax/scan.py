@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from warroom.domain.shell_syntax.memo import memo
+
 _OPENERS = {"if": "if", "for": "loop", "while": "loop", "until": "loop", "select": "loop"}
 _CLOSERS = {"fi": "if", "done": "loop", "esac": "case"}
 _CMD_AGAIN = {"then", "do", "else", "elif", "!", "time"}
@@ -325,6 +327,7 @@ def _skip_heredocs(
     return i, True
 
 
+@memo()
 def is_complete(text: str) -> bool:
     """True when `text` is whole: no open quote, compound statement, heredoc or continuation."""
     result = scan(text)

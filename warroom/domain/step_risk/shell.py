@@ -14,6 +14,7 @@ import re
 from warroom.domain import shell_syntax
 from warroom.domain.runbooks import Risk
 from warroom.domain.shell_syntax import programs as known
+from warroom.domain.shell_syntax.memo import memo
 from warroom.domain.step_risk.base import D, R, W, positional, words_of, worst
 from warroom.domain.step_risk.lists import DESTRUCTIVE_COMMANDS, READ_COMMANDS, WRITE_COMMANDS
 from warroom.domain.step_risk.platforms import PLATFORMS
@@ -33,6 +34,7 @@ _BUILTINS_READ = known.word_set(
 )
 
 
+@memo()
 def classify_shell(command: str) -> Risk:
     """The risk of a shell script (several lines, pipes, substitutions, heredocs)."""
     command = _PLACEHOLDER.sub("placeholder", _MUSTACHE.sub("placeholder", command))
