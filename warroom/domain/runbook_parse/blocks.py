@@ -14,9 +14,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from warroom.domain.runbook_parse.drafts import Counters
 from warroom.domain.runbook_parse.spans import code_spans
 
-MAX_NESTING = 20  # quotes and list items deeper than this read as text (markdown-it's limit)
+MAX_NESTING = 10  # quotes and list items deeper than this read as text (runbooks use 1-4)
 
 
 @dataclass(slots=True)
@@ -121,7 +122,8 @@ class _Leaf:
 
 
 class _Scanner:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, counters: Counters) -> None:
+        self.counters = counters
         self.lines = text.split("\n")
         if self.lines and self.lines[-1] == "":
             self.lines.pop()
@@ -174,6 +176,7 @@ class _Scanner:
         return any(_rx.match(rest) for kind, _rx in _HTML_START if kind < 7)
 
     def _line(self, ln: int, line: str) -> None:
+        self.counters.block_looks += 1 + len(self.boxes)
         if not self.boxes and self._plain_line(ln, line):
             return
         matched, rest = self._match(line)
@@ -370,7 +373,7 @@ class _Scanner:
 
     def _heading(self, start: int, end: int, level: int, content: str) -> None:
         self.out.append(Token("heading_open", f"h{level}", [start, end]))
-        kids = [Token("code_inline", content=c) for c in code_spans(content)]
+        kids = [Token("code_inline", content=c) for c in code_spans(content, self.counters)]
         self.out.append(Token("inline", map=[start, end], content=content, children=kids))
         self.out.append(Token("heading_close", f"h{level}"))
 
@@ -387,7 +390,7 @@ class _Scanner:
             content = "\n".join(leaf.lines[skip:]).strip()
             where = [leaf.start + skip, end]
             self.out.append(Token("paragraph_open", map=where))
-            kids = [Token("code_inline", content=c) for c in code_spans(content)]
+            kids = [Token("code_inline", content=c) for c in code_spans(content, self.counters)]
             self.out.append(Token("inline", map=where, content=content, children=kids))
             self.out.append(Token("paragraph_close"))
         elif leaf.kind == "fence":
@@ -415,8 +418,8 @@ class _Scanner:
         self.out.append(Token("table_close"))
 
 
-def tokens(text: str) -> Iterator[Token]:
+def tokens(text: str, counters: Counters | None = None) -> Iterator[Token]:
     """The page's blocks as markdown-it-shaped tokens, in page order (line ends made `\n`
     and NUL bytes U+FFFD first, as CommonMark says)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
-    yield from _Scanner(text).run()
+    yield from _Scanner(text, counters or Counters()).run()

@@ -42,3 +42,5 @@ class Counters:
     scanned_chars: int = 0
     capped_steps: int = 0
     inline_steps: int = 0
+    block_looks: int = 0  # lines and open containers the block scanner looked at
+    span_looks: int = 0  # backtick runs, escapes and tags the code-span reader looked at

@@ -11,13 +11,15 @@ from __future__ import annotations
 import bisect
 import re
 
+from warroom.domain.runbook_parse.drafts import Counters
+
 _RUN = re.compile(r"`+")
 _TAG = re.compile(
     r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>]*|[A-Za-z][\w-]*(?:\s[^<>`]*)?/?|/[A-Za-z][\w-]*\s*)>"
 )
 
 
-def code_spans(text: str) -> list[str]:
+def code_spans(text: str, counters: Counters | None = None) -> list[str]:
     """The contents of the code spans in `text`, in order (newlines read as spaces, one
     space trimmed from each end when both ends have one)."""
     if "`" not in text:
@@ -28,7 +30,9 @@ def code_spans(text: str) -> list[str]:
         by_length.setdefault(length, []).append(start)
     out: list[str] = []
     i, n = 0, len(text)
+    looks = 0
     while i < n:
+        looks += 1
         j = _next_special(text, i)
         if j < 0:
             break
@@ -52,6 +56,8 @@ def code_spans(text: str) -> list[str]:
             body = body[1:-1]
         out.append(body)
         i = close + length
+    if counters is not None:
+        counters.span_looks += looks
     return out
 
 

@@ -119,7 +119,7 @@ class Walker:
 
     def walk(self) -> Walk:
         body = self._front_matter()
-        toks = list(tokens(body))
+        toks = list(tokens(body, self.w.counters))
         i, in_item = 0, 0
         while i < len(toks):
             tok = toks[i]
