@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from warroom.domain.runbook_parse import MAX_STEP_CHARS, parse_runbook_full
 from warroom.domain.runbook_parse.blocks import MAX_NESTING
-from warroom.domain.runbook_parse.drafts import MAX_STEP_LINES
-from warroom.domain.runbook_parse.walk import MAX_INLINE_STEPS
+from warroom.domain.runbook_parse.drafts import MAX_INLINE_STEPS, MAX_STEP_LINES
 from warroom.domain.runbooks import StepKind
 
 FIVE_MB = 5 * 1024 * 1024

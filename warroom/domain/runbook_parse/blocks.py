@@ -14,6 +14,23 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from warroom.domain.runbook_parse.block_rules import (
+    ATX,
+    ATX_START,
+    DELIM_ROW,
+    FENCE,
+    HR,
+    HTML_END,
+    HTML_START,
+    ITEM,
+    QUOTE,
+    REFERENCE,
+    SETEXT,
+    columns_of,
+    drop_columns,
+    is_blank,
+    row_cells,
+)
 from warroom.domain.runbook_parse.drafts import Counters
 from warroom.domain.runbook_parse.spans import code_spans
 
@@ -28,75 +45,6 @@ class Token:
     content: str = ""
     info: str = ""
     children: list[Token] | None = None
-
-
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_ATX_START = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
-_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
-_HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_QUOTE = re.compile(r"^ {0,3}> ?")
-_ITEM = re.compile(r"^( {0,3})([-+*]|(\d{1,9})[.)])([ \t]+|$)")
-_REFERENCE = re.compile(
-    r"^ {0,3}\[[^\]]+\]:[ \t]*\S+(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*$"
-)
-_DELIM_ROW = re.compile(r"^ {0,3}[|:-][|: \t-]*$")
-_HTML_END = {1: re.compile(r"</(?:script|pre|style|textarea)>", re.I), 2: re.compile("-->"),
-             3: re.compile(r"\?>"), 4: re.compile(">"), 5: re.compile(r"\]\]>")}  # fmt: skip
-_HTML_TAGS = (
-    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|"
-    "details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|"
-    "head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|"
-    "option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul"
-)
-_HTML_START = [
-    (1, re.compile(r"^ {0,3}<(?:script|pre|style|textarea)(?:\s|>|$)", re.I)),
-    (2, re.compile(r"^ {0,3}<!--")),
-    (3, re.compile(r"^ {0,3}<\?")),
-    (4, re.compile(r"^ {0,3}<![A-Za-z]")),
-    (5, re.compile(r"^ {0,3}<!\[CDATA\[")),
-    (6, re.compile(rf"^ {{0,3}}</?(?:{_HTML_TAGS})(?:\s|/?>|$)", re.I)),
-    (7, re.compile(r"^ {0,3}(?:<[A-Za-z][\w-]*(?:\s[^<>]*)?/?>|</[A-Za-z][\w-]*\s*>)\s*$")),
-]
-
-
-def _indent(line: str) -> int:
-    """Columns of leading white space (a tab runs to the next multiple of 4)."""
-    col = 0
-    for ch in line:
-        if ch == " ":
-            col += 1
-        elif ch == "\t":
-            col += 4 - col % 4
-        else:
-            break
-    return col
-
-
-def _strip(line: str, cols: int) -> str:
-    """`line` without its first `cols` columns of white space (a split tab leaves spaces)."""
-    col = i = 0
-    while i < len(line) and col < cols and line[i] in " \t":
-        width = 1 if line[i] == " " else 4 - col % 4
-        if col + width > cols:
-            return " " * (col + width - cols) + line[i + 1 :]
-        col += width
-        i += 1
-    return line[i:]
-
-
-def _blank(line: str) -> bool:
-    return not line.strip(" \t")
-
-
-def _cells(line: str) -> list[str]:
-    """A table row's cells: split on `|` not escaped, outer pipes dropped, each trimmed."""
-    parts = re.split(r"(?<!\\)\|", line.strip())
-    if parts and parts[0].strip() == "":
-        parts.pop(0)
-    if parts and parts[-1].strip() == "":
-        parts.pop()
-    return [p.replace("\\|", "|").strip() for p in parts]
 
 
 @dataclass(slots=True)
@@ -144,14 +92,14 @@ class _Scanner:
         """How many open containers `line` continues, and what is left of it."""
         for k, box in enumerate(self.boxes):
             if box.quote:
-                m = _QUOTE.match(line)
+                m = QUOTE.match(line)
                 if not m:
                     return k, line
                 line = line[m.end() :]
-            elif _blank(line):
+            elif is_blank(line):
                 line = ""
-            elif _indent(line) >= box.indent:
-                line = _strip(line, box.indent)
+            elif columns_of(line) >= box.indent:
+                line = drop_columns(line, box.indent)
             else:
                 return k, line
         return len(self.boxes), line
@@ -166,14 +114,14 @@ class _Scanner:
     def _starts_block(self, rest: str, *, outside: bool = False) -> bool:
         """Whether `rest` opens a block that ends a paragraph (so it is no lazy line); a list
         item `outside` the paragraph's container always does (it is no interruption)."""
-        if _blank(rest) or _indent(rest) >= 4:
-            return _blank(rest)
-        if _ATX_START.match(rest) or _FENCE.match(rest) or _HR.match(rest) or _QUOTE.match(rest):
+        if is_blank(rest) or columns_of(rest) >= 4:
+            return is_blank(rest)
+        if ATX_START.match(rest) or FENCE.match(rest) or HR.match(rest) or QUOTE.match(rest):
             return True
-        m = _ITEM.match(rest)
-        if m and (outside or (not _blank(rest[m.end() :]) and m.group(3) in {None, "1"})):
+        m = ITEM.match(rest)
+        if m and (outside or (not is_blank(rest[m.end() :]) and m.group(3) in {None, "1"})):
             return True
-        return any(_rx.match(rest) for kind, _rx in _HTML_START if kind < 7)
+        return any(_rx.match(rest) for kind, _rx in HTML_START if kind < 7)
 
     def _line(self, ln: int, line: str) -> None:
         self.counters.block_looks += 1 + len(self.boxes)
@@ -212,7 +160,7 @@ class _Scanner:
         if leaf.kind == "fence":
             text = line.lstrip(" ")
             if len(line) - len(text) > 3 or not text.startswith(leaf.fence[0] * 3):
-                leaf.lines.append(_strip(line, leaf.indent))
+                leaf.lines.append(drop_columns(line, leaf.indent))
                 return True
         return False
 
@@ -221,8 +169,8 @@ class _Scanner:
         whose item the line did not continue is its sibling: the list goes on)."""
         opened = False
         closed = False
-        while _indent(rest) < 4 and len(self.boxes) < MAX_NESTING:
-            m = _QUOTE.match(rest)
+        while columns_of(rest) < 4 and len(self.boxes) < MAX_NESTING:
+            m = QUOTE.match(rest)
             if m:
                 self._close_leaf(ln)
                 if not closed:
@@ -231,21 +179,21 @@ class _Scanner:
                 self.boxes.append(_Box(True))
                 rest, opened = rest[m.end() :], True
                 continue
-            m = _ITEM.match(rest)
-            if not m or _HR.match(rest):
+            m = ITEM.match(rest)
+            if not m or HR.match(rest):
                 break
             after = rest[m.end() :]
             in_para = self.leaf is not None and self.leaf.kind == "paragraph" and not opened
             if (
                 in_para
                 and keep == len(self.boxes)
-                and (_blank(after) or (m.group(3) and m.group(3) != "1"))
+                and (is_blank(after) or (m.group(3) and m.group(3) != "1"))
             ):
                 break
             self._close_leaf(ln)
             ordered, marker = bool(m.group(3)), m.group(2)[-1]
             width = len(m.group(1)) + len(m.group(2))
-            pad = _indent(rest[width:]) if not _blank(after) else 1
+            pad = columns_of(rest[width:]) if not is_blank(after) else 1
             pad = 1 if pad > 4 else max(pad, 1)
             sibling = None
             if not closed:
@@ -264,7 +212,7 @@ class _Scanner:
                 self.out.append(Token(kind, map=[ln, ln + 1]))
             self.out.append(Token("list_item_open", map=[ln, ln + 1]))
             self.boxes.append(_Box(False, width + pad, ordered, marker))
-            rest = "" if _blank(after) else _strip(rest[width:], pad)
+            rest = "" if is_blank(after) else drop_columns(rest[width:], pad)
             opened = True
         if not closed and keep < len(self.boxes):
             self._close_boxes(keep, ln)
@@ -282,26 +230,26 @@ class _Scanner:
             ):
                 self._close_leaf(ln + 1)
             else:
-                leaf.lines.append(_strip(rest, leaf.indent))
+                leaf.lines.append(drop_columns(rest, leaf.indent))
             return
         if leaf and leaf.kind == "html":
-            if leaf.html >= 6 and _blank(rest):
+            if leaf.html >= 6 and is_blank(rest):
                 self._close_leaf(ln)
                 return
             leaf.lines.append(rest)
-            if leaf.html < 6 and _HTML_END[leaf.html].search(rest):
+            if leaf.html < 6 and HTML_END[leaf.html].search(rest):
                 self._close_leaf(ln + 1)
             return
-        if _blank(rest):
+        if is_blank(rest):
             if leaf and leaf.kind == "code":
-                leaf.lines.append(_strip(rest, 4))
+                leaf.lines.append(drop_columns(rest, 4))
             else:
                 self._close_leaf(ln)
             return
-        indent = _indent(rest)
+        indent = columns_of(rest)
         if leaf and leaf.kind == "code":
             if indent >= 4:
-                leaf.lines.append(_strip(rest, 4))
+                leaf.lines.append(drop_columns(rest, 4))
                 return
             self._close_leaf(ln)
             leaf = None
@@ -310,7 +258,7 @@ class _Scanner:
                 leaf.lines.append(rest)
                 return
             self._close_leaf(ln)
-            self.leaf = _Leaf("code", ln, [_strip(rest, 4)])
+            self.leaf = _Leaf("code", ln, [drop_columns(rest, 4)])
             return
         if leaf and leaf.kind == "table":
             if ln == leaf.start + 1:
@@ -321,35 +269,35 @@ class _Scanner:
             self._close_leaf(ln)
             leaf = None
         in_para = leaf is not None and leaf.kind == "paragraph"
-        if in_para and not fresh and _SETEXT.match(rest) and leaf is not None:
+        if in_para and not fresh and SETEXT.match(rest) and leaf is not None:
             self.leaf = None
             level = 1 if rest.strip()[0] == "=" else 2
             self._heading(leaf.start, ln + 1, level, "\n".join(leaf.lines).strip())
             return
-        m = _ATX.match(rest)
+        m = ATX.match(rest)
         if m:
             self._close_leaf(ln)
             self._heading(ln, ln + 1, len(m.group(1)), (m.group(2) or "").strip())
             return
-        m = _FENCE.match(rest)
+        m = FENCE.match(rest)
         if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
             self._close_leaf(ln)
             self.leaf = _Leaf("fence", ln, fence=m.group(2), indent=len(m.group(1)))
             self.leaf.info = m.group(3).strip()
             return
-        if _HR.match(rest):
+        if HR.match(rest):
             self._close_leaf(ln)
             return
-        for kind, rx in _HTML_START:
+        for kind, rx in HTML_START:
             if rx.match(rest) and not (kind == 7 and in_para):
                 self._close_leaf(ln)
                 self.leaf = _Leaf("html", ln, [rest], html=kind)
-                if kind < 6 and _HTML_END[kind].search(rest[rest.index("<") + 2 :]):
+                if kind < 6 and HTML_END[kind].search(rest[rest.index("<") + 2 :]):
                     self._close_leaf(ln + 1)
                 return
         if self._table_starts(ln, rest):
             self._close_leaf(ln)
-            self.leaf = _Leaf("table", ln, [rest], columns=len(_cells(rest)))
+            self.leaf = _Leaf("table", ln, [rest], columns=len(row_cells(rest)))
             return
         if in_para and leaf is not None:
             leaf.lines.append(rest)
@@ -361,15 +309,15 @@ class _Scanner:
         if "|" not in rest or ln + 1 >= len(self.lines):
             return False
         matched, below = self._match(self.lines[ln + 1])
-        if matched < len(self.boxes) or not _DELIM_ROW.match(below) or _indent(below) >= 4:
+        if matched < len(self.boxes) or not DELIM_ROW.match(below) or columns_of(below) >= 4:
             return False
         head = below.strip()
         if head[0] == "-" and len(head) > 1 and head[1] in " \t":
             return False
-        delims = _cells(below)
+        delims = row_cells(below)
         if not delims or not all(re.fullmatch(r":?-+:?", d) for d in delims):
             return False
-        return len(delims) == len(_cells(rest))
+        return len(delims) == len(row_cells(rest))
 
     def _heading(self, start: int, end: int, level: int, content: str) -> None:
         self.out.append(Token("heading_open", f"h{level}", [start, end]))
@@ -383,7 +331,7 @@ class _Scanner:
             return
         if leaf.kind == "paragraph":
             skip = 0  # link reference definitions (`[x]: https://…`) are no paragraph
-            while skip < len(leaf.lines) and _REFERENCE.match(leaf.lines[skip]):
+            while skip < len(leaf.lines) and REFERENCE.match(leaf.lines[skip]):
                 skip += 1
             if skip == len(leaf.lines):
                 return
@@ -398,7 +346,7 @@ class _Scanner:
             self.out.append(Token("fence", map=[leaf.start, end], content=body, info=leaf.info))
         elif leaf.kind == "code":
             lines = leaf.lines
-            while lines and _blank(lines[-1]):
+            while lines and is_blank(lines[-1]):
                 lines.pop()
             body = "".join(x + "\n" for x in lines)
             where = [leaf.start, leaf.start + len(lines)]
@@ -409,7 +357,7 @@ class _Scanner:
     def _table(self, leaf: _Leaf) -> None:
         self.out.append(Token("table_open", map=[leaf.start, leaf.start + len(leaf.lines) + 1]))
         for k, row in enumerate(leaf.lines):
-            cells = _cells(row)
+            cells = row_cells(row)
             if k:
                 cells = (cells + [""] * leaf.columns)[: leaf.columns]
             self.out.append(Token("tr_open"))

@@ -14,6 +14,7 @@ def word_set(text: str) -> frozenset[str]:
 
 MAX_STEP_CHARS = 64_000  # a step longer than this is shown as text, never run
 MAX_STEP_LINES = 200
+MAX_INLINE_STEPS = 500  # a page's prose names a few commands; thousands make no runbook
 
 
 @dataclass(slots=True)

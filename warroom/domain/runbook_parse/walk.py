@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from warroom.domain.runbook_parse import alert_names as names
 from warroom.domain.runbook_parse.blocks import Token, tokens
 from warroom.domain.runbook_parse.commands import reads_as_command
-from warroom.domain.runbook_parse.drafts import MAX_STEP_CHARS, MAX_STEP_LINES, Counters, Draft
+from warroom.domain.runbook_parse.drafts import MAX_INLINE_STEPS, MAX_STEP_CHARS, Counters, Draft
 from warroom.domain.runbook_parse.headings import loose_phase, plain_title, slug
 from warroom.domain.runbook_parse.queries import (
     read_http,
@@ -29,8 +29,10 @@ from warroom.domain.runbook_parse.scripts import (
 )
 from warroom.domain.runbook_parse.shell_blocks import (
     SHELL_LANGUAGES,
+    SQL_LANGUAGES,
     TRANSCRIPT_LANGUAGES,
     ShellReader,
+    block_would_run,
     looks_like_commands,
     prompted_lines,
 )
@@ -43,13 +45,6 @@ _RUNBOOK_HEADING = re.compile(
     r"investigat\w*|symptoms?|possible causes?|causes?)\b",
     re.IGNORECASE,
 )
-SQL_LANGUAGES = frozenset({"sql", "psql", "postgresql", "pgsql", "plpgsql", "postgres", "mysql"})
-RUNNABLE_LANGUAGES = (
-    SQL_LANGUAGES
-    | (SHELL_LANGUAGES - TRANSCRIPT_LANGUAGES)
-    | {"promql", "prometheus", "prom", "http", "rest"}
-)
-MAX_INLINE_STEPS = 500  # a page's prose names a few commands; a page of thousands is no runbook
 
 
 @dataclass(slots=True)
@@ -346,18 +341,12 @@ class Walker:
         self._add(drafts)
 
     def _too_long(self, content: str, language: str, start: int) -> Draft:
-        """A block longer than any step may be: shown as text from its head, never split
-        (splitting 5 MB into steps was the slow part); said when it would have run."""
-        head = content[:MAX_STEP_CHARS]
-        lines = head.split("\n", MAX_STEP_LINES)[:MAX_STEP_LINES]
-        runnable = language in RUNNABLE_LANGUAGES or (
-            language in SHELL_LANGUAGES | {""}
-            and (bool(prompted_lines(lines, language)) or looks_like_commands(lines, language))
-        )
-        if runnable:
+        """A block longer than any step may be: its head shown as text, never split (that
+        was the slow part), said when it would have run."""
+        if block_would_run(content[:MAX_STEP_CHARS], language):
             self.w.error(start, f"block longer than {MAX_STEP_CHARS} characters; shown as text")
             self.w.counters.capped_steps += 1
-        return Draft(StepKind.TEXT, head + "\n…", start, description=self.label)
+        return Draft(StepKind.TEXT, content[:MAX_STEP_CHARS] + "\n…", start, description=self.label)
 
     def _shell(self, lines: list[str], language: str, start: int) -> list[Draft]:
         if self.session_depth:  # typed inside a shell an earlier block opened
