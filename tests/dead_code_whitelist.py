@@ -68,6 +68,8 @@ descriptions  # config.reference: each field's doc, read by the test that no fie
 _.related_alerts  # domain.milestones: the alerts a clock was derived from (export and tests)
 _.scanned_chars  # runbook_parse: counters that prove parsing stays linear (tests assert on them)
 _.capped_steps  # the same
+_.block_looks  # the same: lines and containers the block scanner looked at
+_.span_looks  # the same: what the code-span reader looked at
 _.query_for  # domain.signals SignalSpec: one panel query for one label (CLI export tests, oracles)
 alive  # executors.process_tree: is a pid still running (the process-tree tests prove none is)
 _.cut_lines  # executors.step_output: how many lines were cut at the cap (tests assert on it)

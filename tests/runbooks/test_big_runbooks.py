@@ -4,7 +4,8 @@ counted (no wall clock here; `benchmarks/bench_runbook_parse.py` times it)."""
 from __future__ import annotations
 
 from warroom.domain.runbook_parse import MAX_STEP_CHARS, parse_runbook_full
-from warroom.domain.runbook_parse.drafts import MAX_STEP_LINES
+from warroom.domain.runbook_parse.blocks import MAX_NESTING
+from warroom.domain.runbook_parse.drafts import MAX_INLINE_STEPS, MAX_STEP_LINES
 from warroom.domain.runbooks import StepKind
 
 FIVE_MB = 5 * 1024 * 1024
@@ -66,3 +67,56 @@ def test_a_huge_untagged_line_is_judged_by_its_head_and_capped() -> None:
     shown = parse_runbook_full(prose, "big.md")
     assert [s.kind for s in shown.runbook.sections[0].steps] == [StepKind.TEXT]
     assert shown.runbook.errors == [] and shown.counters.capped_steps == 0
+
+
+def _shapes() -> dict[str, str]:
+    """Pages of one shape each, about 1 MB: deep lists and quotes, many small sections, a
+    table, a paragraph of stray backticks."""
+    nest = "".join("  " * d + "- > item `ls -la` text\n" for d in range(60))
+    units = {
+        "lists nested 60 deep": nest,
+        "quotes nested 100 deep": ">" * 100 + " `kubectl get pods`\n",
+        "alert headings with phases": "## KubePodCrashLooping\n\n### Diagnosis\n\ntext\n\n",
+        "a table": "| KubePodCrashLooping | [go](#x) | `kubectl get pods` |\n",
+        "stray backticks": "a ` b `` c ``` d \\` e <x`y> ",
+    }
+    head = {"a table": "| Alert | Link | Check |\n|---|---|---|\n"}
+    return {
+        name: head.get(name, "# DeepNestFiring\n\n") + unit * (ONE_MB // len(unit))
+        for name, unit in units.items()
+    }
+
+
+def test_the_block_scanner_looks_at_each_line_a_bounded_number_of_times() -> None:
+    """Whatever the shape, a line is looked at once per container open around it, and at
+    most `MAX_NESTING` containers are ever open: linear in the page, never quadratic."""
+    for name, text in _shapes().items():
+        counters = parse_runbook_full(text, "big.md").counters
+        lines = text.count("\n") + 1
+        assert counters.block_looks <= (MAX_NESTING + 2) * lines, name
+        backticks = text.count("`") + text.count("\\") + text.count("<")
+        assert counters.span_looks <= backticks + lines, name
+
+
+def test_a_block_longer_than_a_step_is_one_text_step_said_once() -> None:
+    commands = "# BigBlockFiring\n\n```bash\n" + "kubectl get pods -n shop\n" * 10_000 + "```\n"
+    result = parse_runbook_full(commands, "big.md")
+    (step,) = result.runbook.sections[0].steps
+    assert step.kind is StepKind.TEXT and step.command.endswith("\n…")
+    assert len(step.command) <= MAX_STEP_CHARS + 2
+    assert result.counters.scanned_chars == 0 and result.counters.capped_steps == 1
+    ((issue),) = result.runbook.errors
+    assert issue.line == 4 and f"block longer than {MAX_STEP_CHARS}" in issue.message
+    output = "# BigBlockFiring\n\n```\n" + "NAME   READY   STATUS\n" * 10_000 + "```\n"
+    shown = parse_runbook_full(output, "big.md")
+    assert [s.kind for s in shown.runbook.sections[0].steps] == [StepKind.TEXT]
+    assert shown.runbook.errors == []
+
+
+def test_prose_naming_thousands_of_commands_gives_the_first_few_hundred() -> None:
+    text = "# ProseFiring\n\n" + "Check `kubectl get pods -n a` then. " * 2_000 + "\n"
+    result = parse_runbook_full(text, "big.md")
+    steps = result.runbook.sections[0].steps
+    assert len(steps) == MAX_INLINE_STEPS and all(s.inline for s in steps)
+    ((issue),) = result.runbook.errors
+    assert f"over {MAX_INLINE_STEPS} commands in prose" in issue.message

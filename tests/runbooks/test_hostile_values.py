@@ -11,6 +11,7 @@ it must come out byte for byte.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from tests.runbooks import sandbox
 from tests.runbooks.helpers import Sink, step
 from warroom.domain.errors import RunbookError
 from warroom.domain.placeholders import UnsafeValue, render_step
+from warroom.domain.placeholders.values import shown
+from warroom.domain.ports import RenderedStep
 from warroom.domain.runbooks import Risk, StepKind
 from warroom.sources.executors.sql import SqlExecutor
 
@@ -160,38 +163,64 @@ def _rows(dsn: str) -> str:
 
 
 def test_the_table_is_big_enough() -> None:
-    assert len(PAYLOADS) * len(CONTEXTS) >= 300
+    assert len(set(PAYLOADS)) == len(PAYLOADS) >= 300
+    assert len(CONTEXTS) >= 70
     assert len(PAYLOADS) * 4 + len(RISK_CHANGING) >= 100
+
+
+def _refusal_says_why(exc: UnsafeValue, value: str) -> None:
+    """One line that names the value and what is wrong with it where it sits."""
+    message = str(exc)
+    assert "\n" not in message and message.startswith("refused <"), message
+    assert exc.value == value and shown(value) in message, message
+    assert len(exc.reason.split()) >= 3 and exc.reason in message, message
 
 
 @pytest.mark.parametrize("context", CONTEXTS, ids=[c.name for c in CONTEXTS])
 def test_hostile_values_never_run(context: Context, tmp_path: Path, users_db: str) -> None:
+    """Every value in this context: refused with its reason, or run in the sandbox (all of a
+    context's commands in one bash, each in its own subshell) with nothing touched."""
     box = sandbox.build(tmp_path / "box", sandbox.pg_env(users_db))
     before, rows = box.snapshot(), _rows(users_db)
     template = context.template.replace("$V_VALUE", "$V")
-    kind = StepKind.SHELL
+    accepted: list[tuple[str, str]] = []
     for payload in PAYLOADS:
         value = _value(payload, box.marker)
-        s = step(template, kind)
         try:
-            rendered = render_step(s, {"v": value, "V": value})
+            rendered = render_step(step(template), {"v": value, "V": value})
         except UnsafeValue as exc:
-            reason = str(exc)
-            assert "\n" not in reason and reason.startswith("refused <"), reason
-            assert exc.reason and exc.value == value
+            _refusal_says_why(exc, value)
             continue
-        proc = box.run(rendered.command)
-        where = f"{context.name}: {value!r} -> {rendered.command!r}\n{proc.stdout}{proc.stderr}"
-        assert not box.marker.exists(), where
-        assert box.snapshot() == before, where
-        assert all(
-            (box.work / arg).resolve().is_relative_to(box.work.resolve())
-            for arg in box.rm_arguments()
-            if not arg.startswith("-")
-        ), where
+        accepted.append((value, rendered.command))
+    ran = box.run_all([command for _, command in accepted], tmp_path / "batch")
+    if box.marker.exists() or box.snapshot() != before or _rm_escaped(box):
+        pytest.fail(f"{context.name}: {_culprit(context, accepted, tmp_path, users_db)}")
+    for (value, _), one in zip(accepted, ran, strict=True):
         if context.echo is not None:
-            assert context.echo.format(v=value) + "\n" in proc.stdout, where
+            where = f"{context.name}: {value!r} -> {one.command!r}\n{one.stdout}{one.stderr}"
+            assert context.echo.format(v=value) + "\n" in one.stdout, where
     assert _rows(users_db) == rows
+
+
+def _rm_escaped(box: sandbox.Sandbox) -> list[str]:
+    """What `rm` was asked to delete outside the working directory."""
+    work = box.work.resolve()
+    return [
+        arg
+        for arg in box.rm_arguments()
+        if not arg.startswith("-") and not (work / arg).resolve().is_relative_to(work)
+    ]
+
+
+def _culprit(context: Context, accepted: list[tuple[str, str]], tmp_path: Path, dsn: str) -> str:
+    """The first command that, run alone in a fresh sandbox, touches something."""
+    for k, (value, command) in enumerate(accepted):
+        box = sandbox.build(tmp_path / f"alone{k}", sandbox.pg_env(dsn))
+        before = box.snapshot()
+        proc = box.run(command.replace(str(tmp_path / "box"), str(box.root)))
+        if box.marker.exists() or box.snapshot() != before or _rm_escaped(box):
+            return f"{value!r} -> {command!r}\n{proc.stdout}{proc.stderr}"
+    return "a command touched the sandbox, but none does alone"
 
 
 SQL_TEMPLATES = [
@@ -207,17 +236,33 @@ SQL_TEMPLATES = [
 
 @pytest.mark.parametrize("template", SQL_TEMPLATES)
 async def test_hostile_values_in_sql_steps_are_data(template: str, users_db: str) -> None:
+    """Every value: refused, or sent as a bind parameter beside the same statement text an
+    honest value gets (then the server never reads it as SQL). The statements whose text does
+    depend on the value, and the first table's values, really run against PostgreSQL."""
     rows = _rows(users_db)
     executor = SqlExecutor(users_db)
+    honest = render_step(step(template, StepKind.SQL), {"v": "alice"})
+    first_table = set(sandbox.CLASSIC_VALUES)
+    to_run = []
     for payload in PAYLOADS:
         value = _value(payload, Path("/nonexistent/m"))
         try:
             rendered = render_step(step(template, StepKind.SQL), {"v": value})
         except UnsafeValue as exc:
-            assert "\n" not in str(exc) and exc.value == value, str(exc)
+            _refusal_says_why(exc, value)
             continue
-        await executor.execute(rendered, Sink(), 10)
-        assert _rows(users_db) == rows, (template, value, rendered.command)
+        as_data = rendered.command == honest.command and value in rendered.params
+        if not as_data or payload in first_table:
+            to_run.append(rendered)
+    gate = asyncio.Semaphore(8)  # a few connections at once: the server forks one per run
+
+    async def run(rendered: RenderedStep) -> None:
+        async with gate:
+            await executor.execute(rendered, Sink(), 10)
+
+    await asyncio.gather(*(run(r) for r in to_run))
+    assert _rows(users_db) == rows, (template, [r.command for r in to_run])
+    assert len(to_run) >= len(first_table) // 2
 
 
 RISK_CHANGING = [

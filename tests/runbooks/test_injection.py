@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.runbooks.helpers import Sink, step
-from tests.runbooks.sandbox import HOSTILE_VALUES
+from tests.runbooks.sandbox import CLASSIC_VALUES
 from warroom.domain.placeholders import UnsafeValue, render_step
 from warroom.domain.runbooks import Risk
 from warroom.services.steps import StepRunner
 from warroom.sources.executors.shell import ShellExecutor
 
-PAYLOADS = HOSTILE_VALUES
+PAYLOADS = CLASSIC_VALUES  # the executor path; the whole table runs in test_hostile_values
 
 TEMPLATES = {
     "plain": "printf '%s\\n' <value>",

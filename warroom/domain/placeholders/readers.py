@@ -32,6 +32,7 @@ from warroom.domain.shell_syntax.programs import (
     WRAPPER_OPTIONS,
     XARGS_OPTIONS,
     word_set,
+    wrapper_options,
 )
 
 _VERSIONED = re.compile(r"(python|perl|ruby|node|php|lua)[\d.]*$")
@@ -213,26 +214,19 @@ def _watch(args: list[str], i: int, sent: str, start: bool) -> Verdict:
 
 def _wrapper(prog: str, words: list[str], idx: int, sent: str, start: bool) -> Verdict:
     opts = _WRAPPERS[prog]
-    j = 1
-    while j < len(words):
-        w = words[j]
-        if prog == "env" and re.match(r"^[A-Za-z_]\w*=", w):
-            if j == idx:
+    options, j = wrapper_options(prog, words, opts, 1)
+    for k in options:
+        w = words[k]
+        if not w.startswith("-"):  # env's NAME=value
+            if k == idx:
                 return Verdict("arg")
-            j += 1
             continue
-        if w == "--":
-            j += 1
-            break
-        if not w.startswith("-") or w == "-":
-            break
-        if j == idx or (w in opts and j + 1 == idx):
+        if k == idx or (w in opts and k + 1 == idx):
             if prog == "env" and (w.startswith("-S") or w == "--split-string"):
                 return Verdict("refuse", "env -S splits it into a command line")
-            return Verdict("arg", start=start and j == idx)
+            return Verdict("arg", start=start and k == idx)
         if prog == "sudo" and w in {"-s", "-i", "--shell", "--login"}:
-            return Verdict("shell", " ".join(words[j + 1 :])) if idx > j else Verdict("arg")
-        j += 2 if w in opts else 1
+            return Verdict("shell", " ".join(words[k + 1 :])) if idx > k else Verdict("arg")
     if prog in {"timeout", "chrt", "taskset"} and j < len(words):
         if j == idx:
             return Verdict("arg", start=start)

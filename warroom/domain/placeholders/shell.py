@@ -237,6 +237,7 @@ def _for_consumer(
 
 def quote_for(ctx: str, literal: str, name: str) -> str:
     """Text that reads as `literal` in the quoting context `ctx` of one shell."""
+    check.no_nul(name, literal)
     if ctx == sx.PLAIN:
         return shlex.quote(literal)
     if ctx == sx.DOUBLE:

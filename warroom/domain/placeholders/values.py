@@ -32,10 +32,15 @@ def shown(value: str) -> str:
     return repr(clip(one_line(value), 60))
 
 
-def argument(name: str, value: str, *, word_start: bool) -> None:
-    """A value that becomes (part of) one program argument."""
+def no_nul(name: str, value: str) -> None:
+    """Bash drops NUL bytes from a script and no argument can hold one: never what was sent."""
     if "\x00" in value:
         raise UnsafeValue(name, value, "a NUL byte cannot be passed to a program")
+
+
+def argument(name: str, value: str, *, word_start: bool) -> None:
+    """A value that becomes (part of) one program argument."""
+    no_nul(name, value)
     if not value.strip():
         raise UnsafeValue(name, value, "an empty value would drop the argument it fills")
     if word_start and value.startswith("-"):

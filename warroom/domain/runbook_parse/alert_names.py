@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from warroom.domain.runbook_parse.drafts import word_set
+from warroom.domain.shell_syntax.memo import memo
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ALERT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.\-]*$")  # what an explicit label may name
@@ -64,6 +65,7 @@ _CONDITION = re.compile(
 _PARTS = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|[0-9_]|$)|[A-Z][a-z]+|[A-Z]+|[a-z]+|[0-9]+")
 
 
+@memo()
 def is_alert_like(name: str, *, strict: bool = False) -> bool:
     """`KubePodCrashLooping`, `etcdMembersDown`; not `PostgreSQL`, `NotReady`, `CPUs`.
 
@@ -143,6 +145,16 @@ _WORD_NAMED = re.compile(
 
 
 def heading_alerts(raw_title: str, *, page_title: bool = False) -> list[str]:
+    """The alerts a heading names (see `_heading_alerts`), a list of the caller's own."""
+    return list(_heading_alerts(raw_title, page_title))
+
+
+@memo()
+def _heading_alerts(raw_title: str, page_title: bool) -> tuple[str, ...]:
+    return tuple(_find_heading_alerts(raw_title, page_title))
+
+
+def _find_heading_alerts(raw_title: str, page_title: bool) -> list[str]:
     """The alerts a heading names, in every common form; [] for any other heading.
 
     `KubePodCrashLooping`, `` `etcdMembersDown` ``, `API Down (`APIDown`)`, `Runbook: X`,

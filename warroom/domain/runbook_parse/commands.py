@@ -11,6 +11,7 @@ import re
 
 from warroom.domain.runbook_parse.drafts import word_set
 from warroom.domain.shell_syntax import split_simple_commands
+from warroom.domain.shell_syntax.memo import memo
 
 KNOWN_COMMANDS = word_set("""kubectl oc helm kustomize k9s kubectx kubens minikube kind eksctl aws gcloud az doctl
     docker podman crictl ctr nerdctl docker-compose systemctl journalctl service ls cat grep
@@ -110,6 +111,7 @@ def defined_function(command: str) -> str | None:
     return (m.group(1) or m.group(2)) if m else None
 
 
+@memo()
 def reads_as_command(line: str, *, strict: bool = False) -> bool:
     """A known command (or, unless strict, a plausible program name) first, or an assignment.
 
@@ -247,6 +249,7 @@ def _kube(args: list[str]) -> tuple[bool, bool]:
     return False, False
 
 
+@memo()
 def terminal_use(command: str) -> tuple[bool, bool]:
     """(needs the real terminal, opens a shell the next lines are typed into)."""
     interactive = opens = False

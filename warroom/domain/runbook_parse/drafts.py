@@ -14,6 +14,7 @@ def word_set(text: str) -> frozenset[str]:
 
 MAX_STEP_CHARS = 64_000  # a step longer than this is shown as text, never run
 MAX_STEP_LINES = 200
+MAX_INLINE_STEPS = 500  # a page's prose names a few commands; thousands make no runbook
 
 
 @dataclass(slots=True)
@@ -41,3 +42,6 @@ class Counters:
 
     scanned_chars: int = 0
     capped_steps: int = 0
+    inline_steps: int = 0
+    block_looks: int = 0  # lines and open containers the block scanner looked at
+    span_looks: int = 0  # backtick runs, escapes and tags the code-span reader looked at

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from warroom.domain.shell_syntax.memo import memo
+
 PHASES = (
     ("Diagnosis", r"diagnos\w*|triage|assess\w*|troubleshoot\w*"),
     ("Investigation", r"investigat\w*"),
@@ -26,6 +28,7 @@ _PHASE_HEADING = re.compile(
 )
 
 
+@memo()
 def plain_title(raw: str) -> str:
     """A heading's text as shown: links by their text, no emphasis marks or backticks."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw)

@@ -80,6 +80,25 @@ def looks_like_commands(lines: list[str], language: str) -> bool:
     return False
 
 
+SQL_LANGUAGES = frozenset({"sql", "psql", "postgresql", "pgsql", "plpgsql", "postgres", "mysql"})
+RUNNABLE_LANGUAGES = (
+    SQL_LANGUAGES
+    | (SHELL_LANGUAGES - TRANSCRIPT_LANGUAGES)
+    | {"promql", "prometheus", "prom", "http", "rest"}
+)
+
+
+def block_would_run(head: str, language: str) -> bool:
+    """Whether a block starting with `head` would have become runnable steps: its language
+    says so, or (untagged, console) its first lines read as commands or prompts."""
+    if language in RUNNABLE_LANGUAGES:
+        return True
+    lines = head.split("\n", MAX_STEP_LINES)[:MAX_STEP_LINES]
+    return language in SHELL_LANGUAGES | {""} and (
+        bool(prompted_lines(lines, language)) or looks_like_commands(lines, language)
+    )
+
+
 class ShellReader:
     """One shell-like block into drafts (before scripts are joined)."""
 
@@ -90,7 +109,7 @@ class ShellReader:
     def complete(self, text: str) -> bool:
         self.counters.scanned_chars += len(text)
         # the scanner does not see `name() {` as opening a group; the body alone it does
-        return shell_syntax.scan(_FUNCTION_HEAD.sub("", text, count=1)).complete
+        return shell_syntax.is_complete(_FUNCTION_HEAD.sub("", text, count=1))
 
     def too_long(self, lines: list[str], line: int) -> Draft:
         text = "\n".join(lines)

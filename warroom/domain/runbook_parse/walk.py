@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-from markdown_it import MarkdownIt
 
 from warroom.domain.runbook_parse import alert_names as names
+from warroom.domain.runbook_parse.blocks import Token, tokens
 from warroom.domain.runbook_parse.commands import reads_as_command
-from warroom.domain.runbook_parse.drafts import MAX_STEP_CHARS, Counters, Draft
+from warroom.domain.runbook_parse.drafts import MAX_INLINE_STEPS, MAX_STEP_CHARS, Counters, Draft
 from warroom.domain.runbook_parse.headings import loose_phase, plain_title, slug
 from warroom.domain.runbook_parse.queries import (
     read_http,
@@ -31,22 +29,22 @@ from warroom.domain.runbook_parse.scripts import (
 )
 from warroom.domain.runbook_parse.shell_blocks import (
     SHELL_LANGUAGES,
+    SQL_LANGUAGES,
     TRANSCRIPT_LANGUAGES,
     ShellReader,
+    block_would_run,
     looks_like_commands,
     prompted_lines,
 )
 from warroom.domain.runbooks import RunbookIssue, StepKind
-from warroom.domain.shell_syntax import scan
+from warroom.domain.shell_syntax import is_complete
 from warroom.domain.untrusted import clip, one_line
 
-_md = MarkdownIt("commonmark").enable("table")
 _RUNBOOK_HEADING = re.compile(
     r"^(?:meaning|impact|diagnos\w*|mitigat\w*|resolution|remediation|troubleshoot\w*|"
     r"investigat\w*|symptoms?|possible causes?|causes?)\b",
     re.IGNORECASE,
 )
-SQL_LANGUAGES = frozenset({"sql", "psql", "postgresql", "pgsql", "plpgsql", "postgres", "mysql"})
 
 
 @dataclass(slots=True)
@@ -116,13 +114,13 @@ class Walker:
 
     def walk(self) -> Walk:
         body = self._front_matter()
-        tokens = _md.parse(body)
+        toks = list(tokens(body, self.w.counters))
         i, in_item = 0, 0
-        while i < len(tokens):
-            tok = tokens[i]
+        while i < len(toks):
+            tok = toks[i]
             try:
                 if tok.type == "heading_open":
-                    self._heading(tok, tokens[i + 1].content)
+                    self._heading(tok, toks[i + 1].content)
                     i += 3
                     continue
                 if tok.type in {"bullet_list_open", "ordered_list_open"}:
@@ -133,12 +131,12 @@ class Walker:
                     in_item += 1
                 elif tok.type == "list_item_close":
                     in_item -= 1
-                elif tok.type == "paragraph_open" and i + 1 < len(tokens):
-                    self._paragraph(tokens[i + 1], list_item=in_item > 0)
+                elif tok.type == "paragraph_open" and i + 1 < len(toks):
+                    self._paragraph(toks[i + 1], list_item=in_item > 0)
                 elif tok.type in {"fence", "code_block"}:
                     self._block(tok)
                 elif tok.type == "table_open":
-                    i = self._table(tokens, i)
+                    i = self._table(toks, i)
                     continue
             except Exception as exc:  # one odd part never hides the rest of the page
                 line = (tok.map[0] + 1) if tok.map else 1
@@ -181,7 +179,7 @@ class Walker:
         self.w.claim(-1, found)
         return "\n".join(["" for _ in range(end + 1)] + lines[end + 1 :])
 
-    def _heading(self, tok: Any, content: str) -> None:
+    def _heading(self, tok: Token, content: str) -> None:
         level = int(tok.tag[1:]) if tok.tag[1:].isdigit() else 1
         line = tok.map[0] + 1 if tok.map else 1
         title = plain_title(content.strip())
@@ -210,7 +208,7 @@ class Walker:
         if self.session_depth and level <= self.session_level:
             self.session_depth = 0
 
-    def _paragraph(self, inline: Any, *, list_item: bool) -> None:
+    def _paragraph(self, inline: Token, *, list_item: bool) -> None:
         content = inline.content
         if self.alert_heading is not None:  # only the first paragraph under `## Alert`
             self.w.claim(self.alert_heading, names.paragraph_names(content))
@@ -247,16 +245,23 @@ class Walker:
             return False
         return bool(re.search(r"\balerts?\b", context, re.IGNORECASE))
 
-    def _inline_commands(self, inline: Any) -> None:
+    def _inline_commands(self, inline: Token) -> None:
         """ "Check `kubectl describe pod <pod>`": inline code that is a whole command is a step."""
         line = inline.map[0] + 1 if inline.map else 1
         desc: str | None = None  # the paragraph as a description: made once, not once per span
         for child in inline.children or []:
+            if self.w.counters.inline_steps >= MAX_INLINE_STEPS:
+                if self.w.counters.inline_steps == MAX_INLINE_STEPS:
+                    self.w.counters.inline_steps += 1
+                    self.w.error(
+                        line, f"over {MAX_INLINE_STEPS} commands in prose; the rest stay prose"
+                    )
+                return
             code = child.content.strip() if child.type == "code_inline" else ""
             if not code or len(code) > MAX_STEP_CHARS or not reads_as_command(code, strict=True):
                 continue
             self.w.counters.scanned_chars += len(code)
-            if not scan(code).complete:
+            if not is_complete(code):
                 continue
             kind = StepKind.TEXT if self.session_depth else StepKind.SHELL
             if desc is None:
@@ -264,14 +269,15 @@ class Walker:
             self._add(
                 [Draft(kind, code, line, desc, self.label_phase, language="inline", inline=True)]
             )
+            self.w.counters.inline_steps += 1
 
-    def _table(self, tokens: list[Any], i: int) -> int:
+    def _table(self, toks: list[Token], i: int) -> int:
         """Alert tables: a column headed "Alert" names alerts; a `#anchor` link in the row
         ties the alert to that heading."""
-        rows: list[list[Any]] = []
-        row: list[Any] = []
-        while i < len(tokens) and tokens[i].type != "table_close":
-            t = tokens[i]
+        rows: list[list[Token]] = []
+        row: list[Token] = []
+        while i < len(toks) and toks[i].type != "table_close":
+            t = toks[i]
             if t.type == "tr_open":
                 row = []
             elif t.type == "inline":
@@ -297,7 +303,7 @@ class Walker:
                 self.w.links += [(name, anchor.lower()) for anchor in anchors]
         return i + 1
 
-    def _block(self, tok: Any) -> None:
+    def _block(self, tok: Token) -> None:
         fenced = tok.type == "fence"
         info = (tok.info or "").strip().split(None, 1) if fenced else []
         language = (info[0].lower() if info else "").strip("{}.")
@@ -305,6 +311,9 @@ class Walker:
         if tok.map:
             self.w.fence_lines.update(range(tok.map[0], tok.map[1]))
         content = tok.content.rstrip("\n")
+        if len(content) > MAX_STEP_CHARS:
+            self._add([self._too_long(content, language, start)])
+            return
         lines = content.split("\n")
         drafts: list[Draft] = []
         shell_like = language in SHELL_LANGUAGES or language == ""
@@ -330,6 +339,14 @@ class Walker:
         if drafts[0].description is None and self.label:
             drafts[0].description = self.label
         self._add(drafts)
+
+    def _too_long(self, content: str, language: str, start: int) -> Draft:
+        """A block longer than any step may be: its head shown as text, never split (that
+        was the slow part), said when it would have run."""
+        if block_would_run(content[:MAX_STEP_CHARS], language):
+            self.w.error(start, f"block longer than {MAX_STEP_CHARS} characters; shown as text")
+            self.w.counters.capped_steps += 1
+        return Draft(StepKind.TEXT, content[:MAX_STEP_CHARS] + "\n…", start, description=self.label)
 
     def _shell(self, lines: list[str], language: str, start: int) -> list[Draft]:
         if self.session_depth:  # typed inside a shell an earlier block opened

@@ -12,6 +12,7 @@ from warroom.domain.shell_syntax.commands import (
     split_simple_commands,
     strip_heredocs,
 )
+from warroom.domain.shell_syntax.programs import wrapper_options
 from warroom.domain.shell_syntax.scan import (
     ARITH,
     BACKTICK,
@@ -44,4 +45,5 @@ __all__ = [
     "scan",
     "split_simple_commands",
     "strip_heredocs",
+    "wrapper_options",
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import shlex
 
-from warroom.domain.shell_syntax.scan import _HEREDOC
+from warroom.domain.shell_syntax.memo import memo
+from warroom.domain.shell_syntax.scan import _HEREDOC, close_single
 
 
 def split_simple_commands(text: str) -> list[str]:
@@ -16,6 +17,11 @@ def split_simple_commands(text: str) -> list[str]:
 
 def command_parts(text: str) -> list[tuple[str, str]]:
     """`split_simple_commands` with the separator that ends each part (`|`, `&&`, `$(`, …)."""
+    return list(_command_parts(text))
+
+
+@memo()
+def _command_parts(text: str) -> tuple[tuple[str, str], ...]:
     parts: list[str] = []
     seps: list[str] = []
     current: list[str] = []
@@ -25,10 +31,9 @@ def command_parts(text: str) -> list[tuple[str, str]]:
         c = text[i]
         top = stack[-1] if stack else None
         if top == "'":
-            current.append(c)
-            if c == "'":
-                stack.pop()
-            i += 1
+            j = close_single(text, i, stack)
+            current.append(text[i:j])
+            i = j
             continue
         if top == '"':
             if c == "\\":
@@ -77,7 +82,7 @@ def command_parts(text: str) -> list[tuple[str, str]]:
         i += 1
     parts.append("".join(current))
     seps.append("")
-    return [(p.strip(), sep) for p, sep in zip(parts, seps, strict=True) if p.strip()]
+    return tuple((p.strip(), sep) for p, sep in zip(parts, seps, strict=True) if p.strip())
 
 
 def closing(text: str, i: int) -> int:

@@ -6,6 +6,10 @@ so both skip the same option values on the way to the wrapped command.
 
 from __future__ import annotations
 
+import re
+
+_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
+
 
 def word_set(text: str) -> frozenset[str]:
     """A set of words written as one string: option tables stay readable and short."""
@@ -42,3 +46,26 @@ WRAPPER_OPTIONS: dict[str, frozenset[str]] = {
     **{name: frozenset() for name in ("nohup", "setsid", "command", "builtin", "unbuffer")},
     **{name: frozenset() for name in ("chrt", "taskset", "caffeinate")},
 }
+
+
+def wrapper_options(
+    prog: str, words: list[str], opts: frozenset[str], start: int
+) -> tuple[list[int], int]:
+    """Where a wrapper's own options (and `env`'s NAME=value words) stand in `words` from
+    `start`, and where the command it wraps starts: the renderer and the risk rules skip the
+    same words. An option in `opts` takes the next word as its value; a `--` ends them."""
+    found: list[int] = []
+    j = start
+    while j < len(words):
+        w = words[j]
+        if prog == "env" and _ASSIGNMENT.match(w):
+            found.append(j)
+            j += 1
+            continue
+        if w == "--":
+            return found, j + 1
+        if not w.startswith("-") or w == "-":
+            break
+        found.append(j)
+        j += 2 if w in opts else 1
+    return found, j

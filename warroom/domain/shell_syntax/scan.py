@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from warroom.domain.shell_syntax.memo import memo
+
 _OPENERS = {"if": "if", "for": "loop", "while": "loop", "until": "loop", "select": "loop"}
 _CLOSERS = {"fi": "if", "done": "loop", "esac": "case"}
 _CMD_AGAIN = {"then", "do", "else", "elif", "!", "time"}
@@ -36,6 +38,16 @@ class ScanResult:
     unclosed: list[str] = field(default_factory=list)
     contexts: dict[int, str] = field(default_factory=dict)
     comment_only: bool = False
+
+
+def close_single(text: str, i: int, stack: list[str]) -> int:
+    """Past single-quoted text going on at `i` (nothing is special before the closing `'`),
+    its frame popped off `stack` once closed; the end of the text when it never is."""
+    j = text.find("'", i)
+    if j < 0:
+        return len(text)
+    stack.pop()
+    return j + 1
 
 
 def scan(text: str, offsets: tuple[int, ...] = ()) -> ScanResult:
@@ -122,9 +134,10 @@ def scan(text: str, offsets: tuple[int, ...] = ()) -> ScanResult:
         top = stack[-1] if stack else None
         c = text[i]
         if top == "'":
-            if c == "'":
-                stack.pop()
-            i += 1
+            inside = context_of() if want else SINGLE
+            j = close_single(text, i, stack)
+            contexts.update((k, inside) for k in want if i < k < j)
+            i = j
             continue
         if top == '"':
             if c == "\\":
@@ -314,6 +327,7 @@ def _skip_heredocs(
     return i, True
 
 
+@memo()
 def is_complete(text: str) -> bool:
     """True when `text` is whole: no open quote, compound statement, heredoc or continuation."""
     result = scan(text)

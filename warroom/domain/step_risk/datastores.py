@@ -86,21 +86,20 @@ def _redis(args: list[str], inner: Inner) -> Risk:
     return W
 
 
+# the admin tools that read with --list/--describe and change with --create/--alter/--delete
+_KAFKA_ADMIN_TOOLS = word_set("""topics configs acls consumer-groups log-dirs features
+    metadata-quorum client-metrics streams-application-reset""")
+_KAFKA_TOOLS = _KAFKA_ADMIN_TOOLS | word_set("""reassign-partitions delete-records storage
+    get-offsets broker-api-versions dump-log run-class console-consumer console-producer
+    leader-election preferred-replica-election producer-perf-test consumer-perf-test
+    verifiable-producer""")
+
+
 def _kafka(tool: str) -> Callable[[list[str], Inner], Risk]:
     def classify(args: list[str], inner: Inner) -> Risk:
         flags = {a.split("=", 1)[0] for a in args if a.startswith("--")}
         name = tool.removesuffix(".sh").removeprefix("kafka-")
-        if name in {
-            "topics",
-            "configs",
-            "acls",
-            "consumer-groups",
-            "log-dirs",
-            "features",
-            "metadata-quorum",
-            "client-metrics",
-            "streams-application-reset",
-        }:
+        if name in _KAFKA_ADMIN_TOOLS:
             if flags & {"--delete", "--delete-offsets", "--remove"}:
                 return D
             if "--reset-offsets" in flags:
@@ -123,11 +122,15 @@ def _kafka(tool: str) -> Callable[[list[str], Inner], Risk]:
     return classify
 
 
+_ETCDCTL_OPTS = word_set(
+    "--endpoints --cacert --cert --key --user -w --write-out --command-timeout"
+)
+_PG_CTL_OPTS = word_set("-D --pgdata -m --mode -l --log -o -w -t --timeout")
+_PATRONICTL_OPTS = word_set("-c --config-file -d --dcs-url -k --insecure")
+
+
 def _etcdctl(args: list[str], inner: Inner) -> Risk:
-    pos = positional(
-        args,
-        word_set("--endpoints --cacert --cert --key --user -w --write-out --command-timeout"),
-    )
+    pos = positional(args, _ETCDCTL_OPTS)
     if not pos:
         return R
     head = " ".join(pos[:2])
@@ -157,17 +160,14 @@ def _etcdctl(args: list[str], inner: Inner) -> Risk:
 
 
 def _pg_ctl(args: list[str], inner: Inner) -> Risk:
-    pos = positional(
-        args,
-        word_set("-D --pgdata -m --mode -l --log -o -w -t --timeout"),
-    )
+    pos = positional(args, _PG_CTL_OPTS)
     if pos[:1] in (["status"],):
         return R
     return D if pos[:1] in (["stop"], ["kill"], ["promote"]) else W
 
 
 def _patronictl(args: list[str], inner: Inner) -> Risk:
-    pos = positional(args, word_set("-c --config-file -d --dcs-url -k --insecure"))
+    pos = positional(args, _PATRONICTL_OPTS)
     if not pos or pos[0] in {"list", "topology", "history", "show-config", "version", "query"}:
         return R if not pos or pos[0] != "query" else W
     return D if pos[0] in {"remove", "reinit", "failover"} else W
@@ -179,33 +179,5 @@ DATASTORE_HANDLERS: dict[str, Callable[[list[str], Inner], Risk]] = {
     "pg_ctl": _pg_ctl,
     "pg_ctlcluster": _pg_ctl,
     "patronictl": _patronictl,
-    **{
-        f"kafka-{t}{sfx}": _kafka(f"kafka-{t}{sfx}")
-        for t in (
-            "topics",
-            "configs",
-            "acls",
-            "consumer-groups",
-            "log-dirs",
-            "features",
-            "metadata-quorum",
-            "reassign-partitions",
-            "delete-records",
-            "storage",
-            "get-offsets",
-            "broker-api-versions",
-            "dump-log",
-            "run-class",
-            "console-consumer",
-            "console-producer",
-            "leader-election",
-            "preferred-replica-election",
-            "client-metrics",
-            "streams-application-reset",
-            "producer-perf-test",
-            "consumer-perf-test",
-            "verifiable-producer",
-        )
-        for sfx in ("", ".sh")
-    },
+    **{f"kafka-{t}{sfx}": _kafka(f"kafka-{t}{sfx}") for t in _KAFKA_TOOLS for sfx in ("", ".sh")},
 }

@@ -13,14 +13,8 @@ import re
 
 from warroom.domain import shell_syntax
 from warroom.domain.runbooks import Risk
-from warroom.domain.shell_syntax.programs import (
-    SHELLS,
-    SSH_OPTIONS,
-    WATCH_OPTIONS,
-    WRAPPER_OPTIONS,
-    XARGS_OPTIONS,
-    word_set,
-)
+from warroom.domain.shell_syntax import programs as known
+from warroom.domain.shell_syntax.memo import memo
 from warroom.domain.step_risk.base import D, R, W, positional, words_of, worst
 from warroom.domain.step_risk.lists import DESTRUCTIVE_COMMANDS, READ_COMMANDS, WRITE_COMMANDS
 from warroom.domain.step_risk.platforms import PLATFORMS
@@ -30,16 +24,17 @@ from warroom.domain.step_risk.sql import classify_sql
 _PLACEHOLDER = re.compile(
     r"(?<![<\w])<([A-Za-z][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3})>(?![\w>])"
 )
-_SHELLS = SHELLS - {"busybox"}
-_ARGV_WRAPPERS = {**WRAPPER_OPTIONS, "flock": frozenset({"-w", "--timeout", "-E"})}
+_SHELLS = known.SHELLS - {"busybox"}
+_ARGV_WRAPPERS = {**known.WRAPPER_OPTIONS, "flock": frozenset({"-w", "--timeout", "-E"})}
 _MUSTACHE = re.compile(r"\{\{[^{}]*\}\}")
-_KEYWORDS = word_set("if then else elif fi do done esac while until ! { }")
-_BUILTINS_READ = word_set(
+_KEYWORDS = known.word_set("if then else elif fi do done esac while until ! { }")
+_BUILTINS_READ = known.word_set(
     "for select case in export local declare typeset readonly cd pushd popd set shopt "
     "unset read return exit break continue wait shift trap getopts alias umask ulimit"
 )
 
 
+@memo()
 def classify_shell(command: str) -> Risk:
     """The risk of a shell script (several lines, pipes, substitutions, heredocs)."""
     command = _PLACEHOLDER.sub("placeholder", _MUSTACHE.sub("placeholder", command))
@@ -57,7 +52,7 @@ def _heredoc(opener: str, body: str) -> Risk:
     reader = _innermost(words)
     base = simple(words)
     name = reader[0].rsplit("/", 1)[-1] if reader else ""
-    if name in _SHELLS or (name == "ssh" and len(positional(reader[1:], SSH_OPTIONS)) <= 1):
+    if name in _SHELLS or (name == "ssh" and len(positional(reader[1:], known.SSH_OPTIONS)) <= 1):
         return classify_shell(body)  # the wrappers only carry it there
     if name in {"psql", "mysql", "mariadb", "sqlite3"}:
         return worst(base, classify_sql(body))
@@ -103,23 +98,13 @@ def _writes_to_file(command: str) -> bool:
 
 def _unwrap(name: str, args: list[str]) -> list[str] | None:
     """The wrapped argv of a wrapper, or None when it wraps nothing."""
-    opts = _ARGV_WRAPPERS[name]
-    j = 0
-    while j < len(args):
-        a = args[j]
-        if name == "env" and re.match(r"^[A-Za-z_]\w*=", a):
-            j += 1
-            continue
-        if a == "--":
-            j += 1
-            break
-        if not a.startswith("-") or a == "-":
-            break
+    options, j = shell_syntax.wrapper_options(name, args, _ARGV_WRAPPERS[name], 0)
+    for k in options:
+        a = args[k]
         if name == "env" and (a.startswith("-S") or a == "--split-string"):
-            return words_of(args[j + 1] if a == "-S" else a[2:].lstrip("="))
+            return words_of(args[k + 1] if a == "-S" else a[2:].lstrip("="))
         if name in {"sudo", "doas"} and a in {"-s", "-i", "--shell", "--login"}:
-            return ["bash", "-c", " ".join(args[j + 1 :])] if args[j + 1 :] else ["bash"]
-        j += 2 if a in opts else 1
+            return ["bash", "-c", " ".join(args[k + 1 :])] if args[k + 1 :] else ["bash"]
     if name in {"timeout", "chrt", "taskset"}:
         j += 1
     if name == "flock" and j < len(args):
@@ -162,15 +147,15 @@ def simple(words: list[str]) -> Risk:
     if name == "eval":
         return classify_shell(" ".join(args)) if args else R
     if name == "ssh":
-        pos = positional(args, SSH_OPTIONS)
+        pos = positional(args, known.SSH_OPTIONS)
         return classify_shell(" ".join(pos[1:])) if len(pos) > 1 else W
     if name == "watch":
-        rest = _after_options(args, WATCH_OPTIONS)
+        rest = _after_options(args, known.WATCH_OPTIONS)
         if any(a in {"-x", "--exec"} for a in args[: len(args) - len(rest)]):
             return simple(rest) if rest else R
         return classify_shell(" ".join(rest)) if rest else R
     if name == "xargs":
-        rest = _after_options(args, XARGS_OPTIONS)
+        rest = _after_options(args, known.XARGS_OPTIONS)
         return simple(rest) if rest else R
     if name in PLATFORMS:
         return PLATFORMS[name](args, simple)
@@ -224,7 +209,7 @@ def _cloud_cli(name: str, args: list[str]) -> Risk:
     """Cloud CLIs: `… describe-instances`, `… list`, `… show` read; anything else write."""
     if name not in _CLOUD:
         return W
-    pos = positional(args, word_set("--region --profile --project --output -o --query"))
+    pos = positional(args, known.word_set("--region --profile --project --output -o --query"))
     verbs = [p for p in pos if _CLOUD_READ.match(p)]
     if any(
         re.match(r"^(delete|remove|terminate|destroy|purge|rm|stop|deregister)", p) for p in pos
