@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 from textual.widgets import Input, Static
 
 from tests.ui.factory import FIXED_TIME
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
-from warroom.domain.alerts import Alert, Matcher, SilenceRequest
+from warroom.domain.alerts import Alert, AlertState, Matcher, SilenceRequest
 from warroom.domain.errors import SourceUnavailable
 from warroom.domain.ports import Sources
 from warroom.ui.dialogs.silence import SilenceDialog
@@ -261,3 +262,28 @@ async def test_an_ack_held_by_two_clusters_lands_in_both_or_says_where_not(
         assert len(eu1.silences) == 1 and us1.silences == []
         last = [t for t in _log(app) if t.startswith("Acknowledged QueueStuck")][-1]
         assert "NOT in us1: am-us1: 503 Service Unavailable" in last
+
+
+async def test_a_silence_over_an_acked_alert_counts_it_in_the_preview_and_the_log(
+    make_app: Any,
+) -> None:
+    """Seen in the drill: ack an alert, then silence it; the dialog said "will silence 1 firing
+    alert" and the log "matching 0 alert(s)", so the post-mortem read as a silence on nothing."""
+    acked = msgspec.structs.replace(
+        _disks(1)[0], state=AlertState.SUPPRESSED, silenced_by=("ack-silence-1",)
+    )
+    source = FakeAlertSource([acked])
+    app = make_app(_sources(source))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("j", "s")  # past the "silenced" header row
+        await _settle(pilot, app)
+        assert isinstance(app.screen, SilenceDialog)
+        preview = _text(app, "#silence-preview")
+        assert "will silence 1 firing alert: DiskFull (1 already silenced or acked)" in preview
+        await pilot.press(*"disk cleanup running", "enter")
+        await _settle(pilot, app)
+        assert source.silences, "the silence was not made"
+        made = [t for t in _log(app) if "silence created" in t]
+        assert len(made) == 1
+        assert "matching 1 alert(s) (1 already silenced)" in made[0]
