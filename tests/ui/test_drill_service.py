@@ -89,3 +89,22 @@ async def test_the_bad_deploy_is_in_the_region_on_the_sparkline_and_in_the_postm
     )
     trigger = exported.split("## Trigger and detection")[1].split("\n## ")[0]
     assert "revision 14 rolled out\n(ops/api:v2.14.0) 4 min before the first alert" in trigger
+
+
+async def test_at_80_columns_the_containers_exit_code_and_oom_are_not_cut(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Seen in tmux at 80x24 (queue-backlog, service-down): the containers table was wider than
+    the pane, so EXIT was cut to `EXI` and the exit code (an OOM flag too) fell off the edge."""
+    real = FrozenClock(FIXED_TIME)
+    world = DrillWorld(load_scenario("queue-backlog"), seed=5, speed=1.0, clock=real)
+    app = make_app(world.sources(), world.clock, refresh_s=5.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, app, lambda: "5 Service" in screen_text(app))
+        await pilot.press("shift+tab")  # from the alerts back to the last tab: Service
+        await _settle(pilot, app)
+        await _until(pilot, app, lambda: "CONTAINER" in screen_text(app))
+        rows = [r for r in screen_text(app).splitlines() if "CONTAINER" in r or "ops/" in r]
+        head = next(r for r in rows if "CONTAINER" in r)
+        assert "EXIT" in head, head
+        crashed = [r for r in rows if "ops/worker:3.2.1" in r]
+        assert crashed, "\n".join(rows)
+        assert all(r.rstrip(" │").endswith(" 1") for r in crashed), "\n".join(crashed)
