@@ -11,11 +11,12 @@ from typing import Any
 import msgspec
 from textual.widgets import Input, Static
 
-from tests.ui.factory import FIXED_TIME
+from tests.ui.factory import FIXED_TIME, screen_text
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
-from warroom.domain.alerts import Alert, AlertState, Matcher, SilenceRequest
+from warroom.domain.alerts import Alert, AlertState, Matcher, Silence, SilenceRequest
 from warroom.domain.errors import SourceUnavailable
 from warroom.domain.ports import Sources
+from warroom.ui.dialogs.prompts import Confirm
 from warroom.ui.dialogs.silence import SilenceDialog
 from warroom.ui.dialogs.silences_view import SilenceEdit, SilencesView
 from warroom.ui.regions.alerts.alert_list import AlertList
@@ -287,3 +288,36 @@ async def test_a_silence_over_an_acked_alert_counts_it_in_the_preview_and_the_lo
         made = [t for t in _log(app) if "silence created" in t]
         assert len(made) == 1
         assert "matching 1 alert(s) (1 already silenced)" in made[0]
+
+
+async def test_expiring_a_silence_names_the_alerts_that_will_notify_again(make_app: Any) -> None:
+    """Seen in the drill: "Expire this silence in 1 cluster?" said where, never what it holds;
+    a tired commander expiring the wrong one unmutes a page storm."""
+    disk = _disks(1)[0]
+    held = msgspec.structs.replace(disk, state=AlertState.SUPPRESSED, silenced_by=("held-1",))
+    source = FakeAlertSource([held])
+    source.silences.append(
+        Silence(
+            "held-1",
+            (Matcher("alertname", "DiskFull"),),
+            FIXED_TIME - timedelta(minutes=5),
+            FIXED_TIME + timedelta(hours=1),
+            "dana@bastion",
+            "disk cleanup",
+        )
+    )
+    app = make_app(_sources(source))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("x")
+        await _settle(pilot, app)
+        assert isinstance(app.screen, SilencesView)
+        await pilot.press("x")
+        await _settle(pilot, app)
+        assert isinstance(app.screen, Confirm)
+        shown = screen_text(app)
+        assert "Expire this silence in 1 cluster?" in shown
+        assert "1 firing alert it silences will notify again: DiskFull" in shown
+        await pilot.press("y")
+        await _settle(pilot, app)
+        assert source.silences == []
