@@ -108,3 +108,28 @@ async def test_at_80_columns_the_containers_exit_code_and_oom_are_not_cut(make_a
         crashed = [r for r in rows if "ops/worker:3.2.1" in r]
         assert crashed, "\n".join(rows)
         assert all(r.rstrip(" │").endswith(" 1") for r in crashed), "\n".join(crashed)
+
+
+async def test_service_down_shows_the_oom_killed_api_containers(make_app) -> None:  # type: ignore[no-untyped-def]
+    """service-down's story is "the api containers ran out of memory": the Service region
+    shows them OOM-killed (exit 137), even at 80 columns (it had no workloads: no region)."""
+    real = FrozenClock(FIXED_TIME)
+    world = DrillWorld(load_scenario("service-down"), seed=5, speed=1.0, clock=real)
+    app = make_app(world.sources(), world.clock, refresh_s=5.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, app, lambda: "5 Service" in screen_text(app))
+        await pilot.press("shift+tab")
+        await _settle(pilot, app)
+        await _until(pilot, app, lambda: "CONTAINER" in screen_text(app))
+        rows = [r for r in screen_text(app).splitlines() if "ops/api:v2.13.2" in r]
+        assert rows and all("137 OOM" in r and "restarting" in r for r in rows), "\n".join(rows)
+        world.respond("docker compose -f ops/docker-compose.yml restart api")  # the remedy
+        real.advance(60)
+        await pilot.press("r")
+        await _settle(pilot, app)
+
+        def running() -> bool:
+            rows = [r for r in screen_text(app).splitlines() if "ops/api:v2.13.2" in r]
+            return bool(rows) and all(" running " in r for r in rows)
+
+        await _until(pilot, app, running)  # the restart ended the crashloop
