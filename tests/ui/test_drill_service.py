@@ -133,3 +133,22 @@ async def test_service_down_shows_the_oom_killed_api_containers(make_app) -> Non
             return bool(rows) and all(" running " in r for r in rows)
 
         await _until(pilot, app, running)  # the restart ended the crashloop
+
+
+async def test_a_long_change_beside_the_tables_folds_instead_of_losing_its_end(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Seen in tmux at 160x48 after the rollback: "revision 13 rolled out: rollback from …",
+    the image it went back to cut off, with empty rows below it."""
+    real = FrozenClock(FIXED_TIME)
+    world = DrillWorld(load_scenario("error-rate"), seed=5, speed=1.0, clock=real)
+    app = make_app(world.sources(), world.clock, refresh_s=5.0)
+    async with app.run_test(size=(160, 48)) as pilot:
+        lines = app.screen.query_one("#service-lines")
+        await _until(pilot, app, lambda: "revision 14 rolled out" in "\n".join(lines.texts))
+        world.respond("kubectl rollout undo deployment/api -n prod")
+        real.advance(60)
+        await pilot.press("r")
+        await _settle(pilot, app)
+        await _until(pilot, app, lambda: "rollback from" in screen_text(app))
+        shown = screen_text(app)
+        assert "…" not in "".join(r for r in shown.splitlines() if "rolled out" in r)
+        assert "(ops/api:v2.13.2)" in shown  # the revision it went back to, on the next row

@@ -134,6 +134,22 @@ def change_line(change: Change, looks: Looks = PLAIN) -> Text:
     return line
 
 
+def fold(line: Text, width: int, indent: int = 12) -> list[Text]:
+    """A change too long for its column on two rows (cut at a space, the second under the
+    text, not the time), so "rolled out: rollback from 14 (ops/api:v2.13.2)" keeps its end."""
+    plain = line.plain
+    if len(plain) <= width or width <= indent + 10:
+        return [line]
+    cut = plain.rfind(" ", indent, width + 1)
+    cut = cut if cut > indent else width
+    first, rest = line.divide([cut])
+    rest = rest[len(rest.plain) - len(rest.plain.lstrip()) :]
+    second = Text(" " * indent)
+    second.append_text(rest)
+    second.truncate(width, overflow="ellipsis")
+    return [first, second]
+
+
 def context_lines(
     view: ContextView | None, now: datetime, width: int, looks: Looks = PLAIN
 ) -> list[Text]:
@@ -177,6 +193,7 @@ def context_lines(
     rows: list[Text] = list(problems)
     left_w = min(most, max((len(t.plain.rstrip()) for t in tables), default=0) + 2)
     right_w = width - left_w - 2
+    changes = [piece for line in changes for piece in fold(line, right_w)]
     for i in range(max(len(tables), len(changes))):
         left = tables[i] if i < len(tables) else Text("")
         right = changes[i] if i < len(changes) else Text("")
