@@ -393,3 +393,17 @@ def test_batched_redaction_equals_redacting_each_text() -> None:
     got = [row.text for row in pm.timeline[1:]]
     assert got == [inert(redact(t, ["hunter2"])) for t in texts]
     assert got[0] == "ok note" and got[3] == "plain again"
+
+
+def test_service_restored_by_a_resolve_says_resolved_not_monitoring() -> None:
+    """Seen in a drill: straight from investigating to resolved, no alert cleared, no signals;
+    the post-mortem said "Service restored (status set to monitoring)", which never happened."""
+    entries = [
+        e
+        for e in r.entries()
+        if e.kind not in (EntryKind.ALERT_FIRED, EntryKind.ALERT_RESOLVED, EntryKind.SERIES)
+        and not (e.kind is EntryKind.STATUS and e.data.get("status") == "monitoring")
+    ]
+    clock = incident_clock(Incident.from_entries(entries))
+    restored = clock.milestones[Milestone.MITIGATED]
+    assert restored.source == "status set to resolved"

@@ -89,3 +89,66 @@ async def test_the_bad_deploy_is_in_the_region_on_the_sparkline_and_in_the_postm
     )
     trigger = exported.split("## Trigger and detection")[1].split("\n## ")[0]
     assert "revision 14 rolled out\n(ops/api:v2.14.0) 4 min before the first alert" in trigger
+
+
+async def test_at_80_columns_the_containers_exit_code_and_oom_are_not_cut(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Seen in tmux at 80x24 (queue-backlog, service-down): the containers table was wider than
+    the pane, so EXIT was cut to `EXI` and the exit code (an OOM flag too) fell off the edge."""
+    real = FrozenClock(FIXED_TIME)
+    world = DrillWorld(load_scenario("queue-backlog"), seed=5, speed=1.0, clock=real)
+    app = make_app(world.sources(), world.clock, refresh_s=5.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, app, lambda: "5 Service" in screen_text(app))
+        await pilot.press("shift+tab")  # from the alerts back to the last tab: Service
+        await _settle(pilot, app)
+        await _until(pilot, app, lambda: "CONTAINER" in screen_text(app))
+        rows = [r for r in screen_text(app).splitlines() if "CONTAINER" in r or "ops/" in r]
+        head = next(r for r in rows if "CONTAINER" in r)
+        assert "EXIT" in head, head
+        crashed = [r for r in rows if "ops/worker:3.2.1" in r]
+        assert crashed, "\n".join(rows)
+        assert all(r.rstrip(" │").endswith(" 1") for r in crashed), "\n".join(crashed)
+
+
+async def test_service_down_shows_the_oom_killed_api_containers(make_app) -> None:  # type: ignore[no-untyped-def]
+    """service-down's story is "the api containers ran out of memory": the Service region
+    shows them OOM-killed (exit 137), even at 80 columns (it had no workloads: no region)."""
+    real = FrozenClock(FIXED_TIME)
+    world = DrillWorld(load_scenario("service-down"), seed=5, speed=1.0, clock=real)
+    app = make_app(world.sources(), world.clock, refresh_s=5.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, app, lambda: "5 Service" in screen_text(app))
+        await pilot.press("shift+tab")
+        await _settle(pilot, app)
+        await _until(pilot, app, lambda: "CONTAINER" in screen_text(app))
+        rows = [r for r in screen_text(app).splitlines() if "ops/api:v2.13.2" in r]
+        assert rows and all("137 OOM" in r and "restarting" in r for r in rows), "\n".join(rows)
+        world.respond("docker compose -f ops/docker-compose.yml restart api")  # the remedy
+        real.advance(60)
+        await pilot.press("r")
+        await _settle(pilot, app)
+
+        def running() -> bool:
+            rows = [r for r in screen_text(app).splitlines() if "ops/api:v2.13.2" in r]
+            return bool(rows) and all(" running " in r for r in rows)
+
+        await _until(pilot, app, running)  # the restart ended the crashloop
+
+
+async def test_a_long_change_beside_the_tables_folds_instead_of_losing_its_end(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Seen in tmux at 160x48 after the rollback: "revision 13 rolled out: rollback from …",
+    the image it went back to cut off, with empty rows below it."""
+    real = FrozenClock(FIXED_TIME)
+    world = DrillWorld(load_scenario("error-rate"), seed=5, speed=1.0, clock=real)
+    app = make_app(world.sources(), world.clock, refresh_s=5.0)
+    async with app.run_test(size=(160, 48)) as pilot:
+        lines = app.screen.query_one("#service-lines")
+        await _until(pilot, app, lambda: "revision 14 rolled out" in "\n".join(lines.texts))
+        world.respond("kubectl rollout undo deployment/api -n prod")
+        real.advance(60)
+        await pilot.press("r")
+        await _settle(pilot, app)
+        await _until(pilot, app, lambda: "rollback from" in screen_text(app))
+        shown = screen_text(app)
+        assert "…" not in "".join(r for r in shown.splitlines() if "rolled out" in r)
+        assert "(ops/api:v2.13.2)" in shown  # the revision it went back to, on the next row

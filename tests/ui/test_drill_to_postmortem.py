@@ -217,6 +217,12 @@ async def test_drill_to_postmortem_one_clock_on_every_surface(
         in commands
     )
     assert "Decisions taken during the incident:" in exported
+    # a deploy the console only saw is not put on the commander's name
+    assert (
+        "| deployment/api: revision 14 rolled out (ops/api:v2.14.0) | kubernetes (seen by "
+        in exported
+    )
+    assert "(ops/api:v2.14.0) | tester@bastion |" not in exported
     assert "roll back to v2.13.2" in exported
 
     incident = await _incident(store)

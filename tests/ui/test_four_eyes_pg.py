@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.notifications import Notify
 
-from tests.ui.factory import FIXED_TIME, choose
+from tests.ui.factory import FIXED_TIME, choose, screen_text
 from tests.ui.fakes import FakeAlertSource, make_alert
 from warroom.config import Settings
 from warroom.domain.clock import FrozenClock
@@ -105,6 +105,8 @@ async def test_a_destructive_step_waits_for_the_other_console_to_approve(
         await _until(both, lambda: bool(_kinds(bob, EntryKind.APPROVAL)))
         await _until(both, lambda: any("asks a second person to approve" in m for m in bob_said))
         assert marker.exists() and not _kinds(alice, EntryKind.STEP_RUN)  # waiting, not run
+        # the asking console's own log pane says it is waiting (seen missing in a trial)
+        await _until(both, lambda: "Awaiting approval" in screen_text(alice))
         [asked] = _kinds(bob, EntryKind.APPROVAL)
         assert asked.data["command"] == f"rm {marker}" and asked.data["environment"] == "prod-eu"
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 from textual.widgets import Input, Static
 
-from tests.ui.factory import FIXED_TIME
+from tests.ui.factory import FIXED_TIME, screen_text
 from tests.ui.fakes import FakeAlertSource, FakeSignalSource, make_alert
-from warroom.domain.alerts import Alert, Matcher, SilenceRequest
+from warroom.domain.alerts import Alert, AlertState, Matcher, Silence, SilenceRequest
 from warroom.domain.errors import SourceUnavailable
 from warroom.domain.ports import Sources
+from warroom.ui.dialogs.prompts import Confirm
 from warroom.ui.dialogs.silence import SilenceDialog
 from warroom.ui.dialogs.silences_view import SilenceEdit, SilencesView
 from warroom.ui.regions.alerts.alert_list import AlertList
@@ -293,3 +295,61 @@ async def test_s_on_a_group_by_another_label_silences_that_group(make_app: Any) 
         assert 'team="edge"' in matchers and 'service="gw"' in matchers
         assert "alertname" not in matchers and "instance" not in matchers
         assert "will silence 2 firing alerts" in _text(app, "#silence-preview")
+
+
+async def test_a_silence_over_an_acked_alert_counts_it_in_the_preview_and_the_log(
+    make_app: Any,
+) -> None:
+    """Seen in the drill: ack an alert, then silence it; the dialog said "will silence 1 firing
+    alert" and the log "matching 0 alert(s)", so the post-mortem read as a silence on nothing."""
+    acked = msgspec.structs.replace(
+        _disks(1)[0], state=AlertState.SUPPRESSED, silenced_by=("ack-silence-1",)
+    )
+    source = FakeAlertSource([acked])
+    app = make_app(_sources(source))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("j", "s")  # past the "silenced" header row
+        await _settle(pilot, app)
+        assert isinstance(app.screen, SilenceDialog)
+        preview = _text(app, "#silence-preview")
+        assert "will silence 1 firing alert: DiskFull (1 already silenced or acked)" in preview
+        await pilot.press(*"disk cleanup running", "enter")
+        await _settle(pilot, app)
+        assert source.silences, "the silence was not made"
+        made = [t for t in _log(app) if "silence created" in t]
+        assert len(made) == 1
+        assert "matching 1 alert(s) (1 already silenced)" in made[0]
+
+
+async def test_expiring_a_silence_names_the_alerts_that_will_notify_again(make_app: Any) -> None:
+    """Seen in the drill: "Expire this silence in 1 cluster?" said where, never what it holds;
+    a tired commander expiring the wrong one unmutes a page storm."""
+    disk = _disks(1)[0]
+    held = msgspec.structs.replace(disk, state=AlertState.SUPPRESSED, silenced_by=("held-1",))
+    source = FakeAlertSource([held])
+    source.silences.append(
+        Silence(
+            "held-1",
+            (Matcher("alertname", "DiskFull"),),
+            FIXED_TIME - timedelta(minutes=5),
+            FIXED_TIME + timedelta(hours=1),
+            "dana@bastion",
+            "disk cleanup",
+        )
+    )
+    app = make_app(_sources(source))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("x")
+        await _settle(pilot, app)
+        assert isinstance(app.screen, SilencesView)
+        await pilot.press("x")
+        await _settle(pilot, app)
+        assert isinstance(app.screen, Confirm)
+        shown = screen_text(app)
+        assert "Expire this silence in 1 cluster?" in shown
+        assert "1 firing alert it silences will notify again: DiskFull" in shown
+        await pilot.press("y")
+        await _settle(pilot, app)
+        assert source.silences == []

@@ -179,8 +179,13 @@ def new_entry(
     corrects: str | None = None,
     console: str = "",
 ) -> Entry:
+    key = (data or {}).get("key") if kind is EntryKind.CHANGE and incident_id else None
     return Entry(
-        id=str(uuid.uuid4()),
+        # a change is one fact however many consoles see it: one id per incident and change
+        # key, so the store keeps the first and drops the others (`ON CONFLICT DO NOTHING`)
+        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{incident_id}/change/{key}"))
+        if key
+        else str(uuid.uuid4()),
         incident_id=incident_id,
         kind=kind,
         text=text,

@@ -341,7 +341,9 @@ def _restored(
         ),
         None,
     )
-    return (status.at, "status set to monitoring", status) if status else None
+    if status is None:
+        return None
+    return status.at, f"status set to {status.data.get('status')}", status  # as it was set
 
 
 def _apply_corrections(found: dict[Milestone, MilestoneTime], entries: Sequence[Entry]) -> None:

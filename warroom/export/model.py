@@ -192,6 +192,15 @@ def _lines(value: Any, clean: Clean) -> tuple[str, ...]:
     return tuple(clean(line) for line in value)
 
 
+def _who(e: Entry, clean: Clean) -> str:
+    """A `change` was made elsewhere (a deploy, a crash) and only seen by the console that
+    logged it: `kubernetes (seen by alice)`, never `alice` as if she had rolled it out."""
+    source = str(e.data.get("source") or "") if e.kind is EntryKind.CHANGE else ""
+    if not source:
+        return clean(e.author)
+    return clean(f"{source} (seen by {e.author})" if e.author else source)
+
+
 def _command(e: Entry, clean: Clean, helped: bool | None) -> CommandRun:
     d = e.data
     head = _lines(d.get("output_head"), clean)
@@ -350,7 +359,7 @@ def build_postmortem(
             recorded_at=e.recorded_at if e.backdated else None,
             kind=e.kind.value,
             text=clean(text),
-            who=clean(e.author),
+            who=_who(e, clean),
             milestones=tuple(by_entry.get(e.id, ())),
             corrected=e.id in corrected,
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from warroom.domain.approvals import (
@@ -66,6 +67,9 @@ class ApprovalDesk:
         self.poll_s = poll_s
         self._heard: deque[Entry] = deque(maxlen=HEARD_KEEP)
         self._wakeups: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        # the entries this console writes while a step waits (the ask, an expiry): the store
+        # tells only the other consoles, so the log region sets this to show them here too
+        self.on_written: Callable[[Entry], None] | None = None
         store.subscribe(self._on_entry)
 
     @property
@@ -100,7 +104,7 @@ class ApprovalDesk:
         step = rendered.step.description or rendered.step.first_line
         data = request_data(rendered.command, rendered.target, self.environment, step)
         text = request_text(self.person, rendered.command, rendered.target, self.environment)
-        entry = await self.log.write(EntryKind.APPROVAL, text, data)
+        entry = self._said(await self.log.write(EntryKind.APPROVAL, text, data))
         request = ApprovalRequest.from_entry(entry)
         assert request is not None
         return request
@@ -123,15 +127,19 @@ class ApprovalDesk:
                         return Approval(request.requested_by, verdict.by)
                     if verdict.state is ApprovalState.DECLINED:
                         raise RunbookError(f"declined by {verdict.by}: the step did not run")
-                    await self._close(request, ApprovalState.REFUSED, verdict.by, verdict.reason)
+                    self._said(
+                        await self._close(
+                            request, ApprovalState.REFUSED, verdict.by, verdict.reason
+                        )
+                    )
                 if self.clock.now() > request.expires_at:
-                    await self._close(request, ApprovalState.EXPIRED, self.person)
+                    self._said(await self._close(request, ApprovalState.EXPIRED, self.person))
                     raise RunbookError("nobody approved within 5 minutes: the step did not run")
                 event.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), self.poll_s)
         except asyncio.CancelledError:
-            task = loop.create_task(self._close(request, ApprovalState.WITHDRAWN, self.person))
+            task = loop.create_task(self._withdraw(request))
             task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
             raise
         finally:
@@ -144,6 +152,14 @@ class ApprovalDesk:
         return await self.log.write(
             EntryKind.APPROVAL, text, answer_data(request, state, by=by, reason=reason)
         )
+
+    async def _withdraw(self, request: ApprovalRequest) -> None:
+        self._said(await self._close(request, ApprovalState.WITHDRAWN, self.person))
+
+    def _said(self, entry: Entry) -> Entry:
+        if self.on_written is not None:
+            self.on_written(entry)
+        return entry
 
     def _on_entry(self, entry: Entry) -> None:
         """Another console's entry (any thread): keep approval answers, wake the waits."""

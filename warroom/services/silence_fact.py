@@ -20,7 +20,8 @@ class SilenceFact:
     created_by: str = ""
     ends_at: datetime | None = None
     previous_id: str | None = None
-    matched: int | None = None
+    matched: int | None = None  # every firing alert it matches, already silenced or not
+    already_silenced: int = 0  # of those, how many another silence (an ack) already held
     placements: tuple[Placement, ...] = ()
     failures: tuple[str, ...] = ()  # "us1: connection refused" for clusters it did not reach
     previous: tuple[Placement, ...] = ()  # the ids an extension replaced, per cluster
@@ -61,7 +62,8 @@ class SilenceFact:
         if self.ends_at is not None:
             parts.append(f"until {self.ends_at:%H:%M:%S}Z")
         if self.matched is not None:
-            parts.append(f"matching {self.matched} alert(s)")
+            held = f" ({self.already_silenced} already silenced)" if self.already_silenced else ""
+            parts.append(f"matching {self.matched} alert(s){held}")
         if self.created_by:
             parts.append(f"by {self.created_by}")
         if self.comment:

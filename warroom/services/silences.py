@@ -224,7 +224,8 @@ class SilenceService:
         if not clusters:
             pick_source(self.sources)  # raises ReadOnlySource, saying what to configure
         alerts = list(alerts)
-        caught = matching_alerts(request.matchers, alerts)
+        matched = matching_alerts(request.matchers, alerts)  # counted for the log: acked too
+        caught = list(matched)
         if alert is not None and alert not in caught:
             caught.append(alert)
         targets = list(only) or target_clusters(caught, clusters)
@@ -239,7 +240,8 @@ class SilenceService:
             "extended" if request.id else "created",
             request,
             done,
-            matched=len(preview(request.matchers, alerts)) if alerts else None,
+            matched=len(matched) if alerts else None,
+            already_silenced=sum(a.is_silenced for a in matched),
         )
 
     def _fact(
@@ -249,6 +251,7 @@ class SilenceService:
         done: _Round,
         *,
         matched: int | None = None,
+        already_silenced: int = 0,
         previous: Sequence[Placement] = (),
         ends_at: datetime | None = None,
     ) -> SilenceFact:
@@ -262,6 +265,7 @@ class SilenceService:
             ends_at=ends_at or request.ends_at,
             previous_id=previous[0].silence_id if previous else request.id,
             matched=matched,
+            already_silenced=already_silenced,
             placements=tuple(done.placements),
             failures=tuple(done.failures),
             previous=tuple(previous),

@@ -181,10 +181,12 @@ class SilenceDialog(ModalScreen[SilenceForm | None]):
             " …" if len(names) > 4 else ""
         )
         where = where_text(caught, self.clusters) if self.clusters else ""
+        held = sum(a.is_silenced for a in caught)  # the log entry counts them the same way
         preview.update(
             plain(
                 f"will silence {len(caught)} firing alert{'s' if len(caught) != 1 else ''}"
                 + (f": {listed}" if listed else "")
+                + (f" ({held} already silenced or acked)" if held else "")
                 + (f"\nwhere: {where}" if where else "")
             )
         )

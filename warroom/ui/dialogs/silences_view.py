@@ -5,7 +5,7 @@ it or edits its comment. The view only asks: the region acts on the `SilenceChoi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from warroom.domain.alerts import Silence
+from warroom.domain.alerts import Alert, Silence
 from warroom.domain.clock import format_duration
 from warroom.domain.untrusted import clip, one_line
 from warroom.ui.dialogs.prompts import DIALOG_CSS, Confirm, plain
@@ -54,6 +54,12 @@ def silence_label(silence: Silence, now: datetime) -> Text:
     return text
 
 
+def held_alerts(silence: Silence, alerts: Sequence[Alert]) -> list[Alert]:
+    """The firing alerts this silence (by any of its ids, one per cluster) holds silenced."""
+    ids = {silence.id, *(p.silence_id for p in silence.placements)}
+    return [a for a in alerts if ids.intersection(a.silenced_by)]
+
+
 class SilencesView(ModalScreen[SilenceChoice | None]):
     DEFAULT_CSS = DIALOG_CSS
     BINDINGS = [
@@ -62,11 +68,18 @@ class SilencesView(ModalScreen[SilenceChoice | None]):
         Binding("e", "edit", "Extend / edit"),
     ]
 
-    def __init__(self, silences: list[Silence], errors: Mapping[str, str], now: datetime) -> None:
+    def __init__(
+        self,
+        silences: list[Silence],
+        errors: Mapping[str, str],
+        now: datetime,
+        alerts: Sequence[Alert] = (),
+    ) -> None:
         super().__init__()
         self.silences = sorted(silences, key=lambda s: s.ends_at)
         self.errors = errors
         self.now = now
+        self.alerts = alerts  # the firing ones: the question says which will notify again
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -117,6 +130,16 @@ class SilencesView(ModalScreen[SilenceChoice | None]):
                 f"by {silence.created_by} — {silence.comment}",
             )
         )
+        held = held_alerts(silence, self.alerts)
+        if held:
+            names = ", ".join(clip(one_line(a.name), 40) for a in held[:3])
+            more = f" and {len(held) - 3} more" if len(held) > 3 else ""
+            detail += (
+                f"\n{len(held)} firing alert{'s' if len(held) != 1 else ''} it silences will "
+                f"notify again: {names}{more}"
+            )
+        else:
+            detail += "\nit silences no firing alert now"
         self.app.push_screen(Confirm(question, detail), answered)
 
     def action_edit(self) -> None:

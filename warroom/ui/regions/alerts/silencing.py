@@ -245,7 +245,7 @@ class Silencer(Widget):
                 args = (choice.silence_id, choice.minutes, choice.comment)
                 self.post_message(Region.Requested("edit_silence", *args))
 
-        view = SilencesView(silences, errors, self.ctx.clock.now())
+        view = SilencesView(silences, errors, self.ctx.clock.now(), self.alerts)
         self.app.push_screen(view, chosen)
 
     @work(group="silences", exit_on_error=False, description="Expire a silence")

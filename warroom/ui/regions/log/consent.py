@@ -15,6 +15,7 @@ from warroom.domain.incident import Entry, EntryKind
 from warroom.domain.permissions import Access, same_person, short_name
 from warroom.domain.untrusted import one_line
 from warroom.ui.dialogs.prompts import Choose
+from warroom.ui.messages import EntryCommitted
 from warroom.ui.regions.base import Action, Region, Services, write_entry
 
 CONSENT_ACTIONS = (
@@ -35,9 +36,14 @@ class Consent(Region):
         self._asked: set[str] = set()  # entries already put to this console
 
     def consent_start(self) -> None:
+        # this console's own ask and its closing (expired, withdrawn) reach its log pane too
+        self.services.approvals.on_written = self._own_approval_entry
         notice = self.services.approvals.notice
         if notice:
             self.notify(notice, title="Four eyes", severity="warning", timeout=15, markup=False)
+
+    def _own_approval_entry(self, entry: Entry) -> None:
+        self.post_message(EntryCommitted(entry))
 
     def consent_entry(self, entry: Entry) -> None:
         """An entry the store has: a handover to this person, or another person's ask for

@@ -46,6 +46,12 @@ def _cell(text: str, width: int) -> str:
     return clip(one_line(text), width).ljust(width)
 
 
+def _tail(text: str, width: int) -> str:
+    """Cut from the left: of `registry/team/worker:3.2.1` the tag is what tells versions apart."""
+    text = one_line(text)
+    return (text if len(text) <= width else "…" + text[-(width - 1) :]).ljust(width)
+
+
 def _age(at: datetime | None, now: datetime) -> str:
     if at is None:
         return "—"
@@ -91,9 +97,11 @@ def container_lines(
 ) -> list[Text]:
     longest = max((len(c.name) for c in containers), default=0)
     name_w = max(10, min(longest, 32, width - 70))
+    exit_w = 8 if any(c.oom_killed for c in containers) else 4  # "137 OOM" must not be cut
+    image_w = max(12, min(24, width - name_w - 39 - exit_w))  # the image gives way, not EXIT
     head = Text(
         f"{'CONTAINER':<{name_w}} {'STATE':<10} {'HEALTH':<9} RESTARTS {'UP':>4}  "
-        f"{'IMAGE:TAG':<24} EXIT",
+        f"{'IMAGE:TAG':<{image_w}} EXIT",
         looks.bold,
     )
     rows = [head]
@@ -107,7 +115,7 @@ def container_lines(
         rows.append(
             Text(
                 f"{_cell(c.name, name_w)} {_cell(c.state, 10)} {_cell(c.health or '—', 9)} "
-                f"{c.restarts:>8} {up:>4}  {_cell(image, 24)} {exit_text}",
+                f"{c.restarts:>8} {up:>4}  {_tail(image, image_w)} {exit_text}",
                 looks.bad if bad else "",
             )
         )
@@ -124,6 +132,22 @@ def change_line(change: Change, looks: Looks = PLAIN) -> Text:
         line.append(f"{subject}: ", looks.bold)
     line.append(text)
     return line
+
+
+def fold(line: Text, width: int, indent: int = 12) -> list[Text]:
+    """A change too long for its column on two rows (cut at a space, the second under the
+    text, not the time), so "rolled out: rollback from 14 (ops/api:v2.13.2)" keeps its end."""
+    plain = line.plain
+    if len(plain) <= width or width <= indent + 10:
+        return [line]
+    cut = plain.rfind(" ", indent, width + 1)
+    cut = cut if cut > indent else width
+    first, rest = line.divide([cut])
+    rest = rest[len(rest.plain) - len(rest.plain.lstrip()) :]
+    second = Text(" " * indent)
+    second.append_text(rest)
+    second.truncate(width, overflow="ellipsis")
+    return [first, second]
 
 
 def context_lines(
@@ -169,6 +193,7 @@ def context_lines(
     rows: list[Text] = list(problems)
     left_w = min(most, max((len(t.plain.rstrip()) for t in tables), default=0) + 2)
     right_w = width - left_w - 2
+    changes = [piece for line in changes for piece in fold(line, right_w)]
     for i in range(max(len(tables), len(changes))):
         left = tables[i] if i < len(tables) else Text("")
         right = changes[i] if i < len(changes) else Text("")
