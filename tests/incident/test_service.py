@@ -192,3 +192,38 @@ def test_whoami(monkeypatch: pytest.MonkeyPatch) -> None:
     assert whoami() == f"bob@{socket.gethostname()}"
     monkeypatch.delenv("SUDO_USER")
     assert whoami("  ") == f"root@{socket.gethostname()}"
+
+
+async def test_an_alert_seen_again_after_a_restart_is_logged_once(
+    sqlite_store: SqliteStore, clock: FrozenClock
+) -> None:
+    """A restarted console (or a second one) sees the alerts already firing as new: what it
+    records for them names the same facts, so the store keeps one entry each, one burst
+    summary for the same storm, and a new start of the alert is a new entry."""
+    from tests.ui.fakes import make_alert
+    from warroom.services.alert_events import alert_events
+
+    first = IncidentLog(sqlite_store, clock, "alice@bastion")
+    declared = await first.declare("api errors", "P1")
+    alerts = [make_alert("HighErrorRate", "critical", T0, service="api")]
+    storm = [make_alert("DiskFull", "warning", T0, instance=f"db-{i}") for i in range(30)]
+
+    async def poll_as(log: IncidentLog) -> None:
+        for event in alert_events(alerts, []) + alert_events(storm, []):
+            await log.record(event.kind, event.text, event.data)
+
+    await poll_as(first)
+    again = IncidentLog(sqlite_store, clock, "alice@bastion")
+    await again.resume()
+    await poll_as(again)
+    stored = await sqlite_store.entries(declared.incident_id)
+    fired = [e for e in stored if e.kind is EntryKind.ALERT_FIRED]
+    assert [e.text.split(":")[0] for e in fired] == [
+        "CRIT HighErrorRate firing",
+        "30 alerts firing",
+    ]
+    refired = make_alert("HighErrorRate", "critical", T0 + timedelta(minutes=5), service="api")
+    [event] = alert_events([refired], [])
+    await again.record(event.kind, event.text, event.data)
+    stored = await sqlite_store.entries(declared.incident_id)
+    assert sum(e.kind is EntryKind.ALERT_FIRED for e in stored) == 3

@@ -105,6 +105,11 @@ class EntryKind(StrEnum):
     APPROVAL = "approval"  # four eyes: a destructive step asked for, approved, declined (`domain.approvals`)
 
 
+# kinds whose `data["key"]` names the fact itself (a change's key, an alert's fingerprint and
+# start): entries for one fact share one id, so every console writes it once between them
+ONE_FACT = frozenset({EntryKind.CHANGE, EntryKind.ALERT_FIRED, EntryKind.ALERT_RESOLVED})
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One line of the timeline.
@@ -179,11 +184,12 @@ def new_entry(
     corrects: str | None = None,
     console: str = "",
 ) -> Entry:
-    key = (data or {}).get("key") if kind is EntryKind.CHANGE and incident_id else None
+    key = (data or {}).get("key") if kind in ONE_FACT and incident_id else None
     return Entry(
-        # a change is one fact however many consoles see it: one id per incident and change
-        # key, so the store keeps the first and drops the others (`ON CONFLICT DO NOTHING`)
-        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{incident_id}/change/{key}"))
+        # a change, an alert firing or resolving is one fact however many consoles see it
+        # (or a restarted one sees again): one id per incident, kind and key, so the store
+        # keeps the first and drops the others (`ON CONFLICT DO NOTHING`, `INSERT OR IGNORE`)
+        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{incident_id}/{kind.value}/{key}"))
         if key
         else str(uuid.uuid4()),
         incident_id=incident_id,

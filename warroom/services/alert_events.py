@@ -7,6 +7,7 @@ alert storm costs one write, not 10,000.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ def _events(kind: EntryKind, alerts: Sequence[Alert], limit: int) -> list[AlertE
                     "labels": dict(a.labels),
                     "fingerprint": a.fingerprint,
                     "starts_at": a.starts_at.isoformat(),
+                    "key": f"{a.fingerprint}@{a.starts_at.isoformat()}",  # one entry per fact
                 },
             )
             for a in alerts
@@ -60,4 +62,9 @@ def _events(kind: EntryKind, alerts: Sequence[Alert], limit: int) -> list[AlertE
     text = f"{len(alerts):,} alerts {verb}: {top}" + (
         f", and {more} more names" if more > 0 else ""
     )
-    return [AlertEvent(kind, text, {"count": len(alerts), "by_name": dict(by_name)})]
+    # the same alerts seen again (a restarted console, a second one) make the same key
+    key = hashlib.sha256(
+        "\n".join(sorted(f"{a.fingerprint}@{a.starts_at.isoformat()}" for a in alerts)).encode()
+    ).hexdigest()[:32]
+    data = {"count": len(alerts), "by_name": dict(by_name), "key": key}
+    return [AlertEvent(kind, text, data)]
