@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from warroom.domain.alerts import Alert, AlertState, Matcher, Silence
+from warroom.domain.alerts import Alert, AlertState, Matcher, Placement, Silence
 from warroom.domain.tripwire import newly_firing, tripwire
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
@@ -71,6 +72,26 @@ def test_alertmanagers_silenced_by_counts_even_when_matchers_differ() -> None:
     )
     tripped = tripwire([silence("dead", "service=~d.*x")], [muted], NOW)
     assert [t.silence.id for t in tripped] == ["dead"]
+
+
+def test_silenced_by_names_the_silence_in_any_cluster_it_lives_in() -> None:
+    """One silence in two clusters: the alert's Alertmanager names its own id, not the first."""
+    muted = Alert(
+        "fp",
+        "DBDown",
+        {"severity": "critical", "service": "db"},
+        {},
+        NOW,
+        AlertState.SUPPRESSED,
+        ("us1-id",),
+    )
+    both = replace(
+        silence("eu1-id", "service=~d.*x"),
+        placements=(Placement("eu1", "eu1-id"), Placement("us1", "us1-id")),
+    )
+    elsewhere = replace(both, placements=(Placement("eu1", "eu1-id"), Placement("ap1", "other")))
+    assert [t.silence.ids for t in tripwire([both], [muted], NOW)] == [("eu1-id", "us1-id")]
+    assert tripwire([elsewhere], [muted], NOW) == []
 
 
 def test_pending_silence_does_not_trip_and_several_silences_are_all_named() -> None:

@@ -5,6 +5,8 @@ refused whatever is pressed in the page), in the high-contrast theme unless anot
 textual-serve has no authentication: anyone who reaches the port sees the console. It listens on
 127.0.0.1 by default; any other address needs `--allow-remote`, and is said out loud.
 Each browser tab starts its own console (textual-serve runs the command once per session).
+Export (`e`, a read) there hands the post-mortem to that browser as a download (the console
+sees `App.is_web`); nothing is written in the server's working directory.
 """
 
 from __future__ import annotations

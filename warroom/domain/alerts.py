@@ -376,6 +376,7 @@ class Silence:
     state: str = "active"
     origins: tuple[str, ...] = field(default=())
     placements: tuple[Placement, ...] = ()
+    updated_at: datetime | None = None  # Alertmanager's updatedAt: when it was made or changed
 
     @property
     def ids(self) -> tuple[str, ...]:

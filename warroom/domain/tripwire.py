@@ -2,8 +2,9 @@
 
 A silence made for yesterday's noise goes on matching whatever fires next (Alertmanager
 #2326). So on every poll, the alerts that are *new* (not in the previous poll) and critical are
-checked against the active silences: by Alertmanager's own `silencedBy` when it says so, else
-by the silence's matchers (an HA peer may not have applied it yet). An alert that started
+checked against the active silences: by Alertmanager's own `silencedBy` when it names any of
+the silence's ids (one per cluster it lives in: the alert's Alertmanager names its own), else by
+the silence's matchers (an HA peer may not have applied it yet). An alert that started
 before the silence did is not new to it (someone silenced it knowingly) and does not trip.
 Each firing trips once per silence: `Tripped.key` is what a console remembers it showed.
 """
@@ -75,7 +76,10 @@ def tripwire(
             s
             for s in live
             if alert.starts_at >= s.starts_at
-            and (s.id in alert.silenced_by or all(m.matches(labels) for m in s.matchers))
+            and (
+                any(i in alert.silenced_by for i in s.ids)
+                or all(m.matches(labels) for m in s.matchers)
+            )
         ]
         hits.sort(key=lambda s: s.ends_at, reverse=True)
         found.extend(Tripped(alert, s, s.seconds_left(now)) for s in hits)

@@ -5,6 +5,11 @@ attribute, else its name): HA peers gossip silences, so a silence is made in one
 member of each cluster that holds a matching alert (the next member when one is down), and
 expired or extended wherever it lives (`Silence.placements`: its id per cluster). Every
 silence made, extended or expired comes back as one `SilenceFact` for the incident log.
+
+A member that times out or drops the connection may have made the silence all the same, and
+its peers hear of it by gossip: before the next member makes one, the service looks in its
+silences for the same request (matchers, comment, author, end) made in the last minute and
+adopts that one instead of making a second.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from warroom.domain.alerts import (
     Alert,
@@ -28,10 +32,9 @@ from warroom.domain.clock import Clock
 from warroom.domain.errors import ReadOnlySource, SourceError
 from warroom.domain.placement import merge_listed, target_clusters
 from warroom.domain.ports import AlertSource
+from warroom.domain.silence_adopt import ADOPT_WITHIN, made_by
 from warroom.services.polling import bounded
 from warroom.services.silence_fact import SilenceFact
-
-T = TypeVar("T")
 
 # Labels that say which thing is alerting (as opposed to how bad, or who owns it).
 IDENTIFYING_LABELS = (
@@ -158,11 +161,17 @@ class SilenceService:
     """Create, list, extend and expire silences across the configured Alertmanagers."""
 
     def __init__(
-        self, sources: Sequence[AlertSource], clock: Clock, timeout_s: float = 5.0
+        self,
+        sources: Sequence[AlertSource],
+        clock: Clock,
+        timeout_s: float = 5.0,
+        *,
+        gossip_s: float = 1.0,
     ) -> None:
         self.sources = list(sources)
         self.clock = clock
         self.timeout_s = timeout_s  # each call to one member; the next member gets its own
+        self.gossip_s = gossip_s  # how long a failed member's silence may take to reach a peer
 
     @property
     def clusters(self) -> dict[str, str]:
@@ -178,29 +187,60 @@ class SilenceService:
     async def _in_cluster(
         self,
         cluster: str,
-        call: Callable[[AlertSource], Awaitable[T]],
+        call: Callable[[AlertSource], Awaitable[str]],
         prefer: Iterable[str] = (),
-    ) -> tuple[T, AlertSource]:
-        """`call` on one member of `cluster`, the next when one fails; raises the last error."""
-        errors = []
+        makes: SilenceRequest | None = None,
+    ) -> tuple[str, AlertSource]:
+        """`call` on one member of `cluster`, the next when one fails; raises the last error.
+        When `call` makes the silence `makes`, the next member is first asked whether the
+        failed one made it after all (`_made_already`)."""
+        errors: list[str] = []
+        since = self.clock.now() - ADOPT_WITHIN
         for member in self._members(cluster, prefer):
             try:
+                if errors and makes is not None:
+                    adopted = await self._made_already(member, makes, since)
+                    if adopted is not None:
+                        return adopted, member
                 return await bounded(call(member), self.timeout_s, member.name), member
             except SourceError as exc:
                 errors.append(str(exc))
         raise SourceError("; ".join(errors) or f"{cluster}: no member can silence")
 
+    async def _made_already(
+        self, member: AlertSource, request: SilenceRequest, since: datetime
+    ) -> str | None:
+        """The id of `request`'s silence in `member`, if a failed peer made it: looked for now
+        and once more after `gossip_s` (gossip takes a moment). A member that cannot list
+        says nothing: it is asked to make the silence as if none existed."""
+        for attempt in range(2):
+            if attempt:
+                await asyncio.sleep(self.gossip_s)
+            try:
+                listed = await bounded(member.list_silences(), self.timeout_s, member.name)
+            except SourceError:
+                return None
+            found = made_by(request, listed, since)
+            if found is not None:
+                return found.id
+        return None
+
     async def _each(
         self,
-        jobs: Sequence[tuple[str, Callable[[AlertSource], Awaitable[str]], Iterable[str]]],
+        jobs: Sequence[
+            tuple[
+                str, Callable[[AlertSource], Awaitable[str]], Iterable[str], SilenceRequest | None
+            ]
+        ],
     ) -> _Round:
-        """Run (cluster, call, preferred members) jobs at once; a call returns the id there."""
+        """Run (cluster, call, preferred members, the request it makes or None) jobs at once; a
+        call returns the id there."""
         results = await asyncio.gather(
-            *(self._in_cluster(c, call, prefer) for c, call, prefer in jobs),
+            *(self._in_cluster(*job) for job in jobs),
             return_exceptions=True,
         )
         done = _Round()
-        for (cluster, _call, _prefer), result in zip(jobs, results, strict=True):
+        for (cluster, *_rest), result in zip(jobs, results, strict=True):
             if isinstance(result, BaseException):
                 done.failures.append(f"{cluster}: {result}")
             else:
@@ -234,7 +274,7 @@ class SilenceService:
         def make(member: AlertSource) -> Awaitable[str]:
             return member.create_silence(request)
 
-        done = await self._each([(c, make, holders) for c in targets])
+        done = await self._each([(c, make, holders, request) for c in targets])
         done.check("silence")
         return self._fact(
             "extended" if request.id else "created",
@@ -296,14 +336,16 @@ class SilenceService:
         validate(request, now)
         placements = self._placements(silence)
 
-        def post(p: Placement) -> Callable[[AlertSource], Awaitable[str]]:
-            own = SilenceRequest(
+        def own(p: Placement) -> SilenceRequest:
+            return SilenceRequest(
                 request.matchers, request.starts_at, ends_at, request.created_by,
                 request.comment, id=p.silence_id,
             )  # fmt: skip
+
+        def post(own: SilenceRequest) -> Callable[[AlertSource], Awaitable[str]]:
             return lambda member: member.create_silence(own)
 
-        done = await self._each([(p.cluster, post(p), p.members) for p in placements])
+        done = await self._each([(p.cluster, post(own(p)), p.members, own(p)) for p in placements])
         done.check("extend")
         action = "extended" if request.comment == silence.comment else "edited"
         return self._fact(action, request, done, previous=placements)
@@ -323,7 +365,7 @@ class SilenceService:
 
             return call
 
-        done = await self._each([(p.cluster, delete(p), p.members) for p in placements])
+        done = await self._each([(p.cluster, delete(p), p.members, None) for p in placements])
         done.check("expire")
         request = SilenceRequest(
             silence.matchers, silence.starts_at, silence.ends_at, silence.created_by,

@@ -132,6 +132,7 @@ def silence_from_v2(raw: Mapping[str, Any], origin: str) -> Silence:
         comment=str(raw.get("comment") or ""),
         state=str(status.get("state") or "active"),
         origins=(origin,),
+        updated_at=parse_time(raw["updatedAt"]) if raw.get("updatedAt") else None,
     )
 
 

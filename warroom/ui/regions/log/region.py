@@ -273,6 +273,9 @@ class LogRegion(Consent):
             self.notify("no incident to export yet", severity="warning")
             return
         default = f"postmortem-{incident.id}.md"
+        if self.app.is_web:  # served: a download in that browser, never a file on the server
+            self._export(default, *self._export_snapshot(), download=True)
+            return
 
         def chosen(path: str | None) -> None:
             if path:
@@ -318,7 +321,14 @@ class LogRegion(Consent):
         return incident, signals
 
     @work(thread=True, group="export", exit_on_error=False, description="Write the post-mortem")
-    def _export(self, path: str, incident: Incident | None, signals: dict[str, Series]) -> None:
+    def _export(
+        self,
+        path: str,
+        incident: Incident | None,
+        signals: dict[str, Series],
+        *,
+        download: bool = False,
+    ) -> None:
         from pathlib import Path
 
         from warroom.export.postmortem import render_postmortem
@@ -328,6 +338,9 @@ class LogRegion(Consent):
         text = render_postmortem(
             incident, signals=signals, now=self.ctx.clock.now(), secrets=self.ctx.secrets
         )
+        if download:
+            self.app.call_from_thread(self._offer_download, path, text)
+            return
         try:
             Path(path).expanduser().write_text(text, encoding="utf-8")
         except OSError as exc:
@@ -336,6 +349,15 @@ class LogRegion(Consent):
             )
             return
         self.app.call_from_thread(self.notify, f"post-mortem written to {path}", timeout=6)
+
+    def _offer_download(self, name: str, text: str) -> None:
+        """textual-serve hands the file to the browser that asked (a single-use URL)."""
+        from io import BytesIO
+
+        self.app.deliver_binary(
+            BytesIO(text.encode("utf-8")), save_filename=name, mime_type="text/markdown"
+        )
+        self.notify(f"post-mortem offered as a download: {name}", timeout=6, markup=False)
 
 
 class NotePrompt(TextPrompt):
