@@ -146,9 +146,8 @@ def test_group_members_and_common_labels_for_a_group_silence() -> None:
     group = group_of(index, view, rows[0])
     assert group is not None and group.name == "core"
     assert [a.name for a in group.alerts] == ["HighErrors", "Latency"]
-    assert group.common_labels == {"service": "api", "team": "core"}
     assert [str(m) for m in group.matchers] == ['service="api"', 'team="core"']
-    assert group_by_name(alerts)[1].common_labels["alertname"] == "Latency"
+    assert group_by_name(alerts)[1].matchers[0] == Matcher("alertname", "Latency")
     # members are what the filter lets through, never the whole label value
     narrowed = View(AlertFilter.parse("latency"), grouped=True, group_label="team")
     kept = group_of(index, narrowed, rows[0])

@@ -18,7 +18,7 @@ from warroom.domain.clock import SystemClock
 from warroom.services.incident_log import IncidentLog
 from warroom.stores.sqlite import SqliteStore
 from warroom.ui.regions import chosen
-from warroom.ui.screens.war_room import SCREEN_ACTIONS, WarRoomScreen, screen_class
+from warroom.ui.screens.war_room import FIRST_ACTIONS, LAST_ACTIONS, WarRoomScreen, screen_class
 
 __all__ = ["tmux"]
 
@@ -134,7 +134,7 @@ def test_a_viewer_is_refused_every_write_from_keys_and_the_palette(
     runbooks, store, incident_id, before = _stage(alertmanager, tmp_path)
     specs = tuple(chosen(None))
     room: type[WarRoomScreen] = screen_class(specs)
-    actions = {a.name: a for a in SCREEN_ACTIONS}
+    actions = {a.name: a for a in (*FIRST_ACTIONS, *LAST_ACTIONS)}
     for spec in specs:
         actions |= {a.name: a for a in (*spec.load().ACTIONS, *spec.load().DIALOG_ACTIONS)}
     table = [b for b in room.BINDINGS if getattr(b, "description", "")]  # the help table's rows
