@@ -119,3 +119,27 @@ async def test_resolving_once_every_alert_is_gone_does_not_ask(make_app) -> None
         await settle(pilot, app)
         assert not isinstance(app.screen, Confirm)
         assert app.screen.incident_log.incident.status is Status.RESOLVED
+
+
+def test_an_acked_alert_still_counts_as_firing_when_resolving() -> None:
+    """An ack is a silence that says someone is on it; the alert still fires, so resolving asks.
+    A silence for another reason (maintenance, known noise) does not count."""
+    from warroom.ui.regions.log.guards import firing_question
+
+    t = FIXED_TIME
+    acked = replace(
+        make_alert("DBDown", "critical", t, service="db"),
+        state=AlertState.SUPPRESSED,
+        silenced_by=("ack1",),
+        acked_by="alice",
+    )
+    silenced = replace(
+        make_alert("Noise", "warning", t, service="x"),
+        state=AlertState.SUPPRESSED,
+        silenced_by=("s1",),
+    )
+    asked = firing_question([acked, silenced])
+    assert asked is not None
+    assert asked[0] == "1 alert still fires. Resolve the incident anyway?"
+    assert "DBDown" in asked[1] and "Noise" not in asked[1]
+    assert firing_question([silenced]) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from warroom.domain.alerts import Alert
 from warroom.domain.errors import WarroomError
 from warroom.services.acks import mark_acked
 from warroom.services.polling import THREAD_AT, AlertPoller, AlertSnapshot, bounded
@@ -24,8 +25,19 @@ class AlertRefresh:
         self.poller = poller
         self.silences = silences
         self.timeout_s = timeout_s
+        self._latest: list[Alert] | None = None
+
+    @property
+    def known(self) -> list[Alert]:
+        """The alerts as last refreshed, acks marked (what the guards ask about)."""
+        return list(self._latest) if self._latest is not None else self.poller.known
 
     async def refresh(self) -> AlertSnapshot:
+        snapshot = await self._refresh()
+        self._latest = snapshot.alerts
+        return snapshot
+
+    async def _refresh(self) -> AlertSnapshot:
         snapshot = await self.poller.poll()
         if not any(a.silenced_by for a in snapshot.alerts):
             return snapshot

@@ -14,8 +14,9 @@ NAMED = 5  # alerts named in the question
 
 
 def firing_question(alerts: Sequence[Alert]) -> tuple[str, str] | None:
-    """(question, detail) when alerts still fire unsilenced; None when nothing does."""
-    firing = unsuppressed(alerts)
+    """(question, detail) when alerts still fire unsilenced, or acked (an ack says someone is
+    on it, not that it stopped); None when nothing does."""
+    firing = [a for a in alerts if a.acked_by and not a.is_inhibited] + unsuppressed(alerts)
     if not firing:
         return None
     names = [f"{a.severity.word} {a.name} {a.service or a.instance}".strip() for a in firing]

@@ -92,7 +92,7 @@ class LogRegion(Consent):
                 severity="warning",
             )
             return
-        alert = declare_from(self.services.refresh.poller.known, self.alert)
+        alert = declare_from(self.services.refresh.known, self.alert)
         title = (
             f"{alert.name}: {alert.summary}"
             if alert and alert.summary
@@ -199,7 +199,7 @@ class LogRegion(Consent):
 
         def chosen(value: str | None) -> None:
             if value:  # resolving while alerts fire asks first
-                alerts = self.services.refresh.poller.known
+                alerts = self.services.refresh.known
                 request = Region.Requested("apply_status", value)
                 ask_before_resolving(self, value, alerts, lambda: self.post_message(request))
 
