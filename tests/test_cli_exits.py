@@ -105,3 +105,17 @@ def test_the_console_runs_with_a_tuned_collector_and_restores_it(
     assert main([]) == EXIT_CRASH
     assert seen == [((YOUNG_EVERY, *before[1:]), True)]
     assert gc.get_threshold() == before
+
+
+def test_console_flags_count_before_or_after_the_subcommand() -> None:
+    """`warroom --user alice drill` and `warroom drill --user alice` mean the same; argparse
+    would otherwise let the subcommand's unset flags overwrite the ones given before it."""
+    from warroom.cli import build_parser
+
+    parser = build_parser()
+    before = parser.parse_args(["--user", "alice", "--viewer", "drill", "--scenario", "x"])
+    after = parser.parse_args(["drill", "--user", "alice", "--viewer", "--scenario", "x"])
+    assert (before.user, before.viewer) == (after.user, after.viewer) == ("alice", True)
+    assert parser.parse_args(["--user", "a", "drill", "--user", "b"]).user == "b"
+    assert getattr(parser.parse_args(["drill"]), "user", None) is None
+    assert parser.parse_args(["--theme", "warroom-light", "serve"]).theme == "warroom-light"

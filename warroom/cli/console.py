@@ -23,42 +23,40 @@ warroom: nothing to watch yet.
 """
 
 
-def add_console_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config", metavar="PATH", help="config file (default: the XDG config dir)"
-    )
-    parser.add_argument(
-        "--env", dest="environment", metavar="NAME", help="which [environments.NAME] to watch"
-    )
-    parser.add_argument(
-        "--theme", metavar="NAME", help="colour theme (warroom-dark, warroom-light, ...)"
-    )
-    parser.add_argument(
+def add_console_arguments(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
+    """The flags every console mode takes. On a subcommand (`warroom drill --user bob`) they
+    default to absent, so the same flag given before it (`warroom --user bob drill`) counts:
+    argparse would otherwise let the subcommand's defaults overwrite it."""
+
+    def add(*names: str, **options: Any) -> None:
+        options["default"] = argparse.SUPPRESS if subcommand else options.get("default")
+        parser.add_argument(*names, **options)
+
+    _add_console_arguments(add)
+
+
+def _add_console_arguments(add: Any) -> None:
+    add("--config", metavar="PATH", help="config file (default: the XDG config dir)")
+    add("--env", dest="environment", metavar="NAME", help="which [environments.NAME] to watch")
+    add("--theme", metavar="NAME", help="colour theme (warroom-dark, warroom-light, ...)")
+    add(
         "--viewer",
         action="store_true",
         default=None,
         help="shared-screen mode: shows everything, runs nothing",
     )
-    parser.add_argument(
+    add(
         "--refresh",
         dest="refresh_s",
         type=float,
         metavar="SECONDS",
         help="poll interval (default 5)",
     )
-    parser.add_argument(
-        "--user", metavar="NAME", help="who is at the keyboard (default: SUDO_USER or USER @ host)"
-    )
-    parser.add_argument(
-        "--store", metavar="URL", help="incident store: a SQLite path or postgresql://..."
-    )
-    parser.add_argument(
-        "--prometheus", metavar="URL", help="Prometheus base URL (no config file needed)"
-    )
-    parser.add_argument(
-        "--alertmanager", metavar="URL", action="append", help="Alertmanager base URL (repeatable)"
-    )
-    parser.add_argument(
+    add("--user", metavar="NAME", help="who is at the keyboard (default: SUDO_USER or USER @ host)")
+    add("--store", metavar="URL", help="incident store: a SQLite path or postgresql://...")
+    add("--prometheus", metavar="URL", help="Prometheus base URL (no config file needed)")
+    add("--alertmanager", metavar="URL", action="append", help="Alertmanager base URL (repeatable)")
+    add(
         "--runbooks",
         metavar="PATH",
         action="append",

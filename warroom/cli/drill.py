@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
         "--seed", type=int, default=0, metavar="N", help="random seed (same seed, same drill)"
     )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
-    add_console_arguments(parser)
+    add_console_arguments(parser, subcommand=True)
     parser.set_defaults(handler=run_drill)
 
 

@@ -70,7 +70,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--scenario", metavar="NAME", help="drill scenario (with --drill)")
     parser.add_argument("--speed", type=float, metavar="X", help="drill time compression")
     parser.add_argument("--seed", type=int, metavar="N", help="drill random seed")
-    add_console_arguments(parser)
+    add_console_arguments(parser, subcommand=True)
     parser.set_defaults(handler=run_serve)
 
 
@@ -98,7 +98,7 @@ def console_command(args: argparse.Namespace) -> list[str]:
         value = getattr(args, name, None)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
             argv += [flag, str(item)]
-    return [*argv, "--theme", args.theme or DEFAULT_THEME, "--viewer"]
+    return [*argv, "--theme", getattr(args, "theme", None) or DEFAULT_THEME, "--viewer"]
 
 
 def run_serve(args: argparse.Namespace) -> int:
