@@ -190,3 +190,20 @@ def test_open_requests_until_answered_or_expired() -> None:
     declined = _answer(request, ApprovalState.DECLINED, "bob", T0)
     assert open_requests([entry, declined], T0) == []
     assert open_requests([entry], request.expires_at + timedelta(seconds=1)) == []
+
+
+def test_anyone_may_take_over_once_the_commanders_console_has_gone() -> None:
+    """The commander's laptop dies at 3 a.m.: with presence known and the commander at no live
+    console, another person may change the status and hand roles; while the commander is
+    present (or presence is not known yet) only they may."""
+    incident = _incident()  # declared by alice, the commander
+    reserved = "changes the status"
+    bob = Permissions("bob@two")
+    here = bob.refusal("Status", Access.WRITE, incident, reserved=reserved, present=["alice@one"])
+    assert here == "only the commander (alice) changes the status"
+    unknown = bob.refusal("Status", Access.WRITE, incident, reserved=reserved, present=None)
+    assert unknown == here
+    gone = bob.refusal("Status", Access.WRITE, incident, reserved=reserved, present=["carol"])
+    assert gone is None
+    viewer = Permissions("bob@two", viewer=True)
+    assert viewer.refusal("Status", Access.WRITE, incident, reserved=reserved, present=[])

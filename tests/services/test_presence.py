@@ -84,3 +84,39 @@ async def test_a_console_whose_clock_is_behind_shows_and_a_gone_one_never_does(
         assert [p.person for p in await alice.beat(None)] == []  # it stopped: gone
     finally:
         await store.close()
+
+
+async def test_who_is_present_is_known_only_after_a_whole_stale_window(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    """`present()` (what lets another person take over from a commander whose console has
+    gone) says nothing until this console has heard the store for a whole stale window, then
+    names the people at the other live consoles that act (viewers are not counted), and drops
+    the commander once their console stops beating."""
+    clock = FrozenClock(FIXED_TIME)
+    a, b, c = (
+        PostgresStore(postgres_dsn, tmp_path / f"p{n}.db", console_id=uuid.uuid4().hex)
+        for n in "abc"
+    )
+    for store in (a, b, c):
+        await store.open()
+    try:
+        alice = PresenceService(a, clock, a.console_id, "alice@one", every_s=10)
+        bob = PresenceService(b, clock, b.console_id, "bob@two", every_s=10)
+        carol = PresenceService(c, clock, c.console_id, "carol@tv", viewer=True, every_s=10)
+        for _ in range(STALE_AFTER):
+            for service in (alice, bob, carol):
+                await service.beat(None)
+            assert bob.present() is None  # not a whole window yet: nobody is taken to be away
+            clock.advance(10)
+        for service in (alice, bob, carol):
+            await service.beat(None)
+        assert bob.present() == ["alice@one"]
+        for _ in range(STALE_AFTER + 1):  # alice's console has gone: only bob and carol beat
+            clock.advance(10)
+            await bob.beat(None)
+            await carol.beat(None)
+        assert bob.present() == []
+    finally:
+        for store in (a, b, c):
+            await store.close()

@@ -2,12 +2,13 @@
 
 Three things decide: whether this console only watches (viewer mode: every write refused),
 whether the action reads or writes, and the incident's roles (the status and the roles are
-the commander's to change, or anyone's while no commander is assigned, unless the config says
-`who_changes_status = "anyone"`). A refusal is one sentence that says why.
+the commander's to change, or anyone's while no commander is assigned or the commander's
+console has gone, unless the config says `who_changes_status = "anyone"`). A refusal is one sentence that says why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -46,11 +47,19 @@ class Permissions:
     who_changes_status: str = COMMANDER_ONLY
 
     def refusal(
-        self, what: str, access: Access, incident: Incident | None, *, reserved: str = ""
+        self,
+        what: str,
+        access: Access,
+        incident: Incident | None,
+        *,
+        reserved: str = "",
+        present: Collection[str] | None = None,
     ) -> str | None:
         """Why this action may not run now, or None. `what` names it ("set status");
         `reserved` is what only the commander does ("changes the status"), "" when anyone
-        may."""
+        may. `present`: who sits at the other live consoles (None: not known yet); when the
+        commander is at none of them, their console has gone and anyone may take over, or
+        the war room would be stuck until they came back."""
         if access is Access.READ:
             return None
         if self.viewer:
@@ -60,4 +69,6 @@ class Permissions:
         commander = incident.commander
         if not commander or same_person(commander, self.person):
             return None
+        if present is not None and not any(same_person(commander, p) for p in present):
+            return None  # the commander's console is gone: someone must be able to take over
         return f"only the commander ({short_name(commander)}) {reserved}"

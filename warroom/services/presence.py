@@ -53,6 +53,8 @@ class PresenceService:
         self.every_s = every_s
         self.timeout_s = timeout_s
         self._others: list[Presence] = []
+        self._heard_at: datetime | None = None  # when the store last told us who is here
+        self._heard_since: datetime | None = None  # and since when it has, without a gap
         self._changed: dict[str, tuple[datetime, datetime]] = {}  # beat seen, when (our clock)
 
     @property
@@ -69,6 +71,9 @@ class PresenceService:
         await bounded(self.store.heartbeat(me), self.timeout_s, "presence")
         seen = await bounded(self.store.consoles(now - LOOK_BACK), self.timeout_s, "presence")
         self._others = [p for p in seen if p.console != self.console]
+        if self._heard_at is None or (now - self._heard_at).total_seconds() > self.stale_after_s:
+            self._heard_since = now
+        self._heard_at = now
         stale = timedelta(seconds=self.stale_after_s)
         for p in self._others:
             before = self._changed.get(p.console)
@@ -78,6 +83,18 @@ class PresenceService:
             elif before[0] != p.last_seen:
                 self._changed[p.console] = (p.last_seen, now)
         return self.others(now)
+
+    def present(self, now: datetime | None = None) -> list[str] | None:
+        """Who sits at the other live consoles that act (not viewers), or None unless the store
+        has told us for a whole stale window without a gap (then nobody is taken to be away:
+        a console that just started has not yet heard the others' beats)."""
+        now = now or self.clock.now()
+        heard, since = self._heard_at, self._heard_since
+        if heard is None or since is None or (now - heard).total_seconds() > self.stale_after_s:
+            return None
+        if (now - since).total_seconds() < self.stale_after_s:
+            return None
+        return [p.person for p in self.others(now) if not p.viewer]
 
     def others(self, now: datetime | None = None) -> list[Presence]:
         """The other consoles whose heartbeat changed within the last `STALE_AFTER` beats (on

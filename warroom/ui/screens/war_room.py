@@ -177,13 +177,13 @@ class WarRoomScreen(FrameScreen):
     # ------------------------------------------------------------ actions: the one gate
 
     def action_do(self, name: str, *args: object) -> None:
-        """Every key, palette entry, click and dialog answer: `Permissions` refuses (once, with
-        the reason) a viewer's writes and the commander's keys; the rest goes to its region."""
+        """The one gate for keys, palette, clicks and dialog answers: `Permissions` decides."""
         target, action = self.actions[name]
-        what = action.description or name.replace("_", " ")
-        incident = self.incident_log.incident
-        permissions = self.services.permissions
-        if reason := permissions.refusal(what, action.access, incident, reserved=action.reserved):
+        what, incident = action.description or name.replace("_", " "), self.incident_log.incident
+        permissions, present = self.services.permissions, self.services.presence.present()
+        if reason := permissions.refusal(
+            what, action.access, incident, reserved=action.reserved, present=present
+        ):
             self.notify(reason, severity="warning", markup=False)
             return
         getattr(target or self, f"action_{name}")(*args)
