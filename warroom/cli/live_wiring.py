@@ -19,12 +19,13 @@ from warroom.config import EnvironmentConfig, ServerConfig, Settings
 from warroom.config.context_schema import DockerSection, KubernetesSection
 from warroom.domain.errors import ConfigError
 from warroom.domain.scope import DEFAULT_SCOPE_LABELS
+from warroom.sources.on_first_use import OnFirstUse
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from warroom.domain.clock import Clock
-    from warroom.domain.ports import AlertSource, SignalSource, Sources
+    from warroom.domain.ports import AlertSource, SignalSource, Sources, StepExecutor
     from warroom.domain.service_context import ServiceContextSource
 
 
@@ -119,20 +120,24 @@ def build_live_sources(
     if prefetch:
         _prefetch(settings, alert_sources, signal_sources)
     from warroom.domain.ports import Sources
-    from warroom.sources.executors import build_executors
 
     secrets = configured_secrets(settings)  # step output and its full-output file, redacted
-    executors = build_executors(
-        postgres_dsn=env.postgres.resolved_dsn() or None if env.postgres else None,
-        statement_timeout_ms=env.postgres.statement_timeout_ms if env.postgres else 5000,
-        prometheus=signal_sources.get("prometheus"),
-        secrets=secrets,
-    )
+
+    def executors() -> list[StepExecutor]:
+        from warroom.sources.executors import build_executors
+
+        return build_executors(
+            postgres_dsn=env.postgres.resolved_dsn() or None if env.postgres else None,
+            statement_timeout_ms=env.postgres.statement_timeout_ms if env.postgres else 5000,
+            prometheus=signal_sources.get("prometheus"),
+            secrets=secrets,
+        )
+
     return Sources(
         environment=env.name,
         alert_sources=tuple(alert_sources),
         signal_sources=signal_sources,
-        executors=executors,
+        executors=OnFirstUse(executors),
         catalog=catalog,
         fallback_alerts=fallback,
         is_drill=False,
@@ -152,11 +157,9 @@ def build_context_sources(
     or (unset) when cheaply found: a `DOCKER_HOST` or local socket file, a kubeconfig file or
     a service account. Nothing connects here and neither client is imported: an absent source
     takes no space, and a present one says on its first poll if it cannot answer."""
-    from warroom.sources.command_changes import CommandChangesSource
+    # (each source's module, and the executors' package the commands need, only when used)
     from warroom.sources.docker_context import DockerContextSource, docker_reachable
-    from warroom.sources.executors.shell import ShellOptions
     from warroom.sources.kubeconfig import kubernetes_reachable
-    from warroom.sources.kubernetes_context import KubernetesContextSource
 
     found: list[ServiceContextSource] = []
     docker = env.docker or DockerSection()
@@ -172,6 +175,8 @@ def build_context_sources(
         )
     kube = env.kubernetes or KubernetesSection()
     if kube.enabled or (kube.enabled is None and kubernetes_reachable(kube.kubeconfig, environ)):
+        from warroom.sources.kubernetes_context import KubernetesContextSource
+
         found.append(
             KubernetesContextSource(
                 kubeconfig=kube.kubeconfig,
@@ -183,6 +188,11 @@ def build_context_sources(
                 environ=environ,
             )
         )
+    if not env.changes:
+        return tuple(found)
+    from warroom.sources.command_changes import CommandChangesSource
+    from warroom.sources.executors.shell import ShellOptions
+
     options = ShellOptions(secrets=secrets)
     for command in env.changes:
         found.append(

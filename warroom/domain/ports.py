@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from warroom.domain import step_risk
 from warroom.domain.alerts import Alert, Silence, SilenceRequest
 from warroom.domain.incident import Entry
 from warroom.domain.runbooks import Risk, Step
@@ -80,6 +79,9 @@ class RenderedStep:
 
     @property
     def risk(self) -> Risk:
+        # (the classifiers load on the first step rendered, not with every port at start-up)
+        from warroom.domain import step_risk
+
         own = self.rendered_risk
         if own is None:
             own = step_risk.classify(self.step.kind, self.command)

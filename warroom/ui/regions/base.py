@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -33,21 +34,22 @@ from warroom.domain.incident import (
 from warroom.domain.permissions import Access, Permissions
 from warroom.domain.service_context import Change
 from warroom.domain.untrusted import one_line
-from warroom.services.ack_keepalive import AckKeepAlive
-from warroom.services.acks import AckKeeper
-from warroom.services.alert_memory import AlertMemory, MaintenancePlan
-from warroom.services.alert_refresh import AlertRefresh
-from warroom.services.approvals import ApprovalDesk
 from warroom.services.incident_log import IncidentLog
-from warroom.services.polling import AlertPoller, SignalPoller
-from warroom.services.presence import PresenceService
-from warroom.services.remedy_memory import RemedyLibrary
-from warroom.services.roles import RoleDesk
-from warroom.services.signal_scope import SignalScope
-from warroom.services.silence_guard import SilenceGuard
-from warroom.services.silences import SilenceService
 from warroom.ui.context import SOURCE_TIMEOUT_S, ConsoleContext
 from warroom.ui.messages import EntryCommitted
+
+if TYPE_CHECKING:
+    from warroom.services.ack_keepalive import AckKeepAlive
+    from warroom.services.alert_memory import AlertMemory
+    from warroom.services.alert_refresh import AlertRefresh
+    from warroom.services.approvals import ApprovalDesk
+    from warroom.services.polling import AlertPoller
+    from warroom.services.presence import PresenceService
+    from warroom.services.remedy_memory import RemedyLibrary
+    from warroom.services.roles import RoleDesk
+    from warroom.services.signal_scope import SignalScope
+    from warroom.services.silence_guard import SilenceGuard
+    from warroom.services.silences import SilenceService
 
 __all__ = [
     "JUMP_ACTIONS",
@@ -93,93 +95,147 @@ JUMP_ACTIONS = tuple(
 )
 
 
-@dataclass(slots=True)
 class Services:
-    """What the regions are fed from: the context and the services built on it, once."""
+    """What the regions are fed from: the context and the services built on it, each built
+    the first time a region asks (what only a key press needs is never imported before the
+    first full frame)."""
 
-    ctx: ConsoleContext
-    incident_log: IncidentLog
-    refresh: AlertRefresh
-    keepalive: AckKeepAlive
-    silences: SilenceService
-    scope: SignalScope
-    memory: AlertMemory  # history, "seen before", the tripwire, maintenance windows
-    guard: SilenceGuard  # the silence policy and similar silences, at creation
-    # past incidents: the alert detail's "took part in", and remedy memory for the runbook
-    # pane (`remedies.for_alert(alert)`, loaded by the alerts region's `start()`)
-    remedies: RemedyLibrary
-    permissions: Permissions  # the one gate's answer: viewer, read/write, the incident's roles
-    roles: RoleDesk  # handovers, accepted at the new holder's console
-    approvals: ApprovalDesk  # four eyes for destructive steps
-    presence: PresenceService  # who else is connected (heartbeats through the store)
+    def __init__(self, ctx: ConsoleContext, poller: AlertPoller) -> None:
+        self.ctx = ctx
+        self.poller = poller
 
+    @cached_property
+    def incident_log(self) -> IncidentLog:
+        ctx = self.ctx
+        return IncidentLog(
+            ctx.store,
+            ctx.clock,
+            ctx.author,
+            policies_for(ctx.settings),
+            secrets=ctx.secrets,
+            console=ctx.console_id,
+        )
 
-def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
-    """The services every region is fed from, built once per war room."""
-    silences = SilenceService(ctx.sources.alert_sources, ctx.clock)
-    keeper = AckKeeper(ctx.sources.alert_sources, ctx.clock, minutes=ctx.settings.ack_minutes)
-    signals = SignalPoller(
-        ctx.settings.signals, ctx.sources.signal_sources, ctx.clock, SOURCE_TIMEOUT_S
-    )
-    settings = ctx.settings
-    plan = None
-    if settings.maintenance_file:
-        lead = timedelta(minutes=settings.maintenance_lead_minutes)
-        plan = MaintenancePlan(Path(settings.maintenance_file).expanduser(), lead)
-    memory = AlertMemory(
-        ctx.history,
-        ctx.clock,
-        silences,
-        source_names=[s.name for s in ctx.sources.alert_sources],
-        maintenance=plan,
-        timeout_s=SOURCE_TIMEOUT_S,
-    )
-    log = IncidentLog(
-        ctx.store,
-        ctx.clock,
-        ctx.author,
-        policies_for(settings),
-        secrets=ctx.secrets,
-        console=ctx.console_id,
-    )
-    four_eyes = settings.four_eyes
-    approvals = ApprovalDesk(
-        log,
-        ctx.store,
-        ctx.clock,
-        ctx.author,
-        ctx.sources.environment,
-        enabled=ctx.sources.is_production if four_eyes is None else four_eyes,
-        shared=bool(getattr(ctx.store, "shared", False)),  # PostgreSQL: every console sees it
-    )
-    return Services(
-        ctx=ctx,
-        incident_log=log,
-        refresh=AlertRefresh(poller, silences, SOURCE_TIMEOUT_S),
-        keepalive=AckKeepAlive(
+    @cached_property
+    def silences(self) -> SilenceService:
+        from warroom.services.silences import SilenceService
+
+        return SilenceService(self.ctx.sources.alert_sources, self.ctx.clock)
+
+    @cached_property
+    def refresh(self) -> AlertRefresh:
+        from warroom.services.alert_refresh import AlertRefresh
+
+        return AlertRefresh(self.poller, self.silences, SOURCE_TIMEOUT_S)
+
+    @cached_property
+    def keepalive(self) -> AckKeepAlive:
+        from warroom.services.ack_keepalive import AckKeepAlive
+        from warroom.services.acks import AckKeeper
+
+        ctx = self.ctx
+        keeper = AckKeeper(ctx.sources.alert_sources, ctx.clock, minutes=ctx.settings.ack_minutes)
+        return AckKeepAlive(
             keeper,
             SOURCE_TIMEOUT_S,
             leases=ctx.store,
             console=ctx.console_id,
             watch_only=ctx.viewer,  # a viewer runs nothing: extends no ack
-        ),
-        silences=silences,
-        scope=SignalScope(signals),
-        memory=memory,
-        guard=SilenceGuard(silences, settings.silence_policy, ctx.clock),
-        remedies=RemedyLibrary(ctx.store),
-        permissions=Permissions(ctx.author, ctx.viewer, settings.who_changes_status),
-        roles=RoleDesk(log, ctx.author),
-        approvals=approvals,
-        presence=PresenceService(
+        )
+
+    @cached_property
+    def scope(self) -> SignalScope:
+        from warroom.services.polling import SignalPoller
+        from warroom.services.signal_scope import SignalScope
+
+        ctx = self.ctx
+        signals = SignalPoller(
+            ctx.settings.signals, ctx.sources.signal_sources, ctx.clock, SOURCE_TIMEOUT_S
+        )
+        return SignalScope(signals)
+
+    @cached_property
+    def memory(self) -> AlertMemory:
+        """History, "seen before", the tripwire, maintenance windows."""
+        from warroom.services.alert_memory import AlertMemory, MaintenancePlan
+
+        ctx, settings = self.ctx, self.ctx.settings
+        plan = None
+        if settings.maintenance_file:
+            lead = timedelta(minutes=settings.maintenance_lead_minutes)
+            plan = MaintenancePlan(Path(settings.maintenance_file).expanduser(), lead)
+        return AlertMemory(
+            ctx.history,
+            ctx.clock,
+            self.silences,
+            source_names=[s.name for s in ctx.sources.alert_sources],
+            maintenance=plan,
+            timeout_s=SOURCE_TIMEOUT_S,
+        )
+
+    @cached_property
+    def guard(self) -> SilenceGuard:
+        """The silence policy and similar silences, at creation."""
+        from warroom.services.silence_guard import SilenceGuard
+
+        return SilenceGuard(self.silences, self.ctx.settings.silence_policy, self.ctx.clock)
+
+    @cached_property
+    def remedies(self) -> RemedyLibrary:
+        """Past incidents: the alert detail's "took part in", and remedy memory for the
+        runbook pane (`remedies.for_alert(alert)`, loaded by the alerts region's `start()`)."""
+        from warroom.services.remedy_memory import RemedyLibrary
+
+        return RemedyLibrary(self.ctx.store)
+
+    @cached_property
+    def permissions(self) -> Permissions:
+        """The one gate's answer: viewer, read/write, the incident's roles."""
+        ctx = self.ctx
+        return Permissions(ctx.author, ctx.viewer, ctx.settings.who_changes_status)
+
+    @cached_property
+    def roles(self) -> RoleDesk:
+        """Handovers, accepted at the new holder's console."""
+        from warroom.services.roles import RoleDesk
+
+        return RoleDesk(self.incident_log, self.ctx.author)
+
+    @cached_property
+    def approvals(self) -> ApprovalDesk:
+        """Four eyes for destructive steps."""
+        from warroom.services.approvals import ApprovalDesk
+
+        ctx, four_eyes = self.ctx, self.ctx.settings.four_eyes
+        return ApprovalDesk(
+            self.incident_log,
+            ctx.store,
+            ctx.clock,
+            ctx.author,
+            ctx.sources.environment,
+            enabled=ctx.sources.is_production if four_eyes is None else four_eyes,
+            shared=bool(getattr(ctx.store, "shared", False)),  # PostgreSQL: every console sees it
+        )
+
+    @cached_property
+    def presence(self) -> PresenceService:
+        """Who else is connected (heartbeats through the store)."""
+        from warroom.services.presence import PresenceService
+
+        ctx = self.ctx
+        return PresenceService(
             ctx.store,
             ctx.clock,
             ctx.console_id or "console",
             ctx.author,
             viewer=ctx.viewer,
             timeout_s=SOURCE_TIMEOUT_S,
-        ),
-    )
+        )
+
+
+def services_for(ctx: ConsoleContext, poller: AlertPoller) -> Services:
+    """The services every region is fed from, one set per war room (each built on first use)."""
+    return Services(ctx, poller)
 
 
 def policies_for(settings: Settings) -> dict[IncidentSeverity, SeverityPolicy]:
@@ -202,6 +258,8 @@ class Region(Vertical):
     DIALOG_ACTIONS: ClassVar[tuple[Action, ...]] = ()  # asked for from a dialog, not a key
     WAITS: ClassVar[bool] = True  # shows only its frame until the first alerts are drawn
     TALL: ClassVar[bool] = False  # in the three-column layout, takes both rows
+    # its start() is part of the first full frame: the other regions start once it posts Drawn
+    FIRST_FRAME: ClassVar[bool] = False
 
     class Record(Message):
         """Something happened that belongs in the incident log (the screen writes it)."""
@@ -218,6 +276,13 @@ class Region(Vertical):
             self.text = text
             self.data = data
             self.at = at
+
+    class Drawn(Message):
+        """A FIRST_FRAME region's first content is drawn (sent once): the rest may start."""
+
+        def __init__(self, region: Region) -> None:
+            super().__init__()
+            self.region = region
 
     class Requested(Message):
         """A dialog's answer asks for an action (say, expire this silence): the screen passes
@@ -237,7 +302,8 @@ class Region(Vertical):
         self._titles = (self.TITLE, "")
 
     def start(self) -> None:
-        """The first alerts are on screen (or the wait is over): start what competes with them."""
+        """The first alerts are on screen, and a FIRST_FRAME region's first content too (or the
+        wait is over): start what competes with drawing them."""
 
     def show_alert(self, alert: Alert | None) -> None:
         """Attributes down: the alert under the cursor (None when the list is empty)."""

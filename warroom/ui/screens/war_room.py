@@ -33,6 +33,7 @@ from warroom.ui.regions.base import JUMP_ACTIONS, Access, Action, Region, servic
 from warroom.ui.screens.frame import FrameScreen
 from warroom.ui.screens.header_state import header_state
 from warroom.ui.screens.heartbeat import Heartbeat, nudges
+from warroom.ui.screens.start_order import StartOrder
 from warroom.ui.widgets.key_bar import KeyBar
 from warroom.ui.widgets.war_header import HeaderState, WarHeader, drill_banner
 
@@ -64,7 +65,8 @@ class WarRoomScreen(FrameScreen):
         for region in self.regions:
             for action in (*region.ACTIONS, *region.DIALOG_ACTIONS):
                 self.actions[action.name] = (region, action)
-        self._started = False
+        show = lambda: self.remove_class("-alerts-first")  # noqa: E731 (the waiting regions)
+        self.start_order = StartOrder(self.regions, self, SIGNALS_WAIT_S, show)
         self._reminded: set[str] = set()
         self._selected: Alert | None = None
 
@@ -101,15 +103,13 @@ class WarRoomScreen(FrameScreen):
 
     @on(FirstAlertsDrawn)
     def _start_regions(self) -> None:
-        """What competes with drawing the first alerts for the interpreter (drawing the other
-        regions, the signals' queries, parsing the runbooks) starts once they are on screen,
-        or after SIGNALS_WAIT_S when the Alertmanager is slow."""
-        if self._started:
-            return
-        self._started = True
-        self.remove_class("-alerts-first")
-        for region in self.regions:
-            region.start()
+        """The signals start once the first alerts are drawn (or after SIGNALS_WAIT_S); the
+        other regions show with their values, and start after (`StartOrder`)."""
+        self.start_order.start_first()
+
+    @on(Region.Drawn)
+    def _region_drawn(self, message: Region.Drawn) -> None:
+        self.start_order.drawn(message.region)
 
     @on(AlertSelected)
     @on(RemediesLoaded)  # past incidents read: the selected alert shown again, with them

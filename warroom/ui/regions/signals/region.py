@@ -32,6 +32,7 @@ class SignalsRegion(Region):
     NAME = "signals"
     TITLE = "Golden signals"
     TALL = True
+    FIRST_FRAME = True  # a commander waits for these values
     DEFAULT_CSS = """
     SignalsRegion { layout: grid; grid-size: 2; grid-gutter: 0; }
     """
@@ -50,6 +51,7 @@ class SignalsRegion(Region):
         super().__init__(services)
         self.scope = services.scope
         self._started = False
+        self._drawn = False
         self._timer: Any = None
         self._follow_timer: Any = None
         self._chosen: SignalPanel | None = None  # the panel last focused: what `p` pins
@@ -109,6 +111,9 @@ class SignalsRegion(Region):
     def refreshed(self, message: SignalsRefreshed) -> None:
         message.stop()
         self._show()
+        if self._started and not self._drawn:  # the other regions start once these values are drawn
+            self._drawn = True
+            self.post_message(Region.Drawn(self))
         service = self.scope.service
         self.retitle(f"Golden signals · {service}" if service else "Golden signals")
         self.schedule(self.scope.next_delay(self.ctx.settings.refresh_s))
