@@ -77,12 +77,17 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             proc.wait()
 
 
+PRESENCE = "consoles"  # who is watching: a viewer's own heartbeat, rewritten every few seconds
+
+
 def _rows(store: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table in the incident store (nothing when it was never created)."""
+    """Every row of every table in the incident store (nothing when it was never created),
+    but the presence table: a watching console says it is there, and that is all it writes."""
     if not store.exists():
         return {}
     with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
-        tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
+        listed = db.execute("select name from sqlite_master where type='table'")
+        tables = [r[0] for r in listed if r[0] != PRESENCE]
         return {t: sorted(map(tuple, db.execute(f'select * from "{t}"'))) for t in tables}
 
 
