@@ -177,3 +177,12 @@ def test_time_buckets_are_clock_aligned_and_stable() -> None:
     out = time_buckets(sparse, 10, 600, end)
     assert math.isnan(out[0]) and out[-1] == 3.0
     assert [nice_ceiling(v) for v in (0.3, 1.01, 7.6, 95, 2001)] == [0.5, 2.0, 10.0, 100.0, 2500.0]
+
+
+def test_a_trend_label_stays_put_while_samples_shift_within_the_minute() -> None:
+    """65 s and 105 s both speak for "the last minute": one label, so the panel is not
+    repainted on every refresh just because the samples' alignment moved."""
+    from warroom.domain.signals import Trend
+
+    assert {Trend("↑", s).label for s in (60, 65, 75, 90, 105, 119)} == {"↑ 1m"}
+    assert Trend("↓", 45).label == "↓ 45s" and Trend("↓", 280).label == "↓ 5m"

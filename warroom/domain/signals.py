@@ -85,9 +85,12 @@ class Trend:
 
     @property
     def label(self) -> str:
-        """`↑ 1m`: the arrow and the span it speaks for (minutes from two on, or whole)."""
+        """`↑ 1m`: the arrow and the span it speaks for, in whole minutes from one minute on
+        (a label that changed with every sample's alignment, 65s, 75s, would repaint the panel
+        on every refresh for nothing)."""
         span = round(self.span_s)
-        when = f"{round(span / 60)}m" if span >= 120 or (span and span % 60 == 0) else f"{span}s"
+        minutes = "1m" if span < 120 else f"{round(span / 60)}m"
+        when = f"{span}s" if span < 60 else minutes
         return f"{self.arrow} {when}"
 
 
