@@ -116,9 +116,13 @@ async def _misbehaving_prometheus(
         app = _app(tmp_path, _live(stub.url, [stack.am.url], timeout_s=1.0))
         async with app.run_test(size=(160, 48)) as pilot:
             panels = list(app.screen.query(SignalPanel))
+
+            def said() -> str:
+                return "\n".join(line.plain for line in panels[0]._lines).lower()
+
+            # stale first, then the reason drawn (the panel repaints on its next frame)
             await _wait(pilot, lambda: all(p.has_class("-stale") for p in panels), 8)
-            text = "\n".join(line.plain for line in panels[0]._lines)
-            assert expect in text.lower(), text
+            await _wait(pilot, lambda: expect in said(), 8)
             screen = app.screen
             for _ in range(5):  # each key moves the focus while the panels fail (speed: bench)
                 await pilot.pause(0.2)  # one key at a time, not a burst
